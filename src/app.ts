@@ -1,0 +1,57 @@
+import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import { boltLogger } from './logging/bolt-logger.js';
+import type { Services } from './services.js';
+import { registerListeners } from './slack/listeners/index.js';
+
+export type SlackConnection =
+  | { kind: 'socket'; botToken: string; appToken: string }
+  | { kind: 'http'; botToken: string; signingSecret: string };
+
+export interface BuildAppOptions {
+  connection: SlackConnection;
+  services: Services;
+  /** Web API base URL: GovSlack, or the local emulator. */
+  slackApiUrl?: string;
+  /** Bolt checks the bot token with auth.test before handling the first request. */
+  verifyToken?: boolean;
+}
+
+/** Builds the Bolt app and registers listeners. No I/O here: `start` is the caller's. */
+export function buildApp({ connection, services, slackApiUrl, verifyToken = true }: BuildAppOptions): App {
+  const logger = boltLogger(services.logger);
+  const clientOptions = {
+    ...(slackApiUrl ? { slackApiUrl: slackApiUrl.endsWith('/') ? slackApiUrl : `${slackApiUrl}/` } : {}),
+  };
+  const common = {
+    token: connection.botToken,
+    logger,
+    logLevel: LogLevel.INFO,
+    clientOptions,
+    tokenVerificationEnabled: verifyToken,
+  };
+  const app =
+    connection.kind === 'socket'
+      ? new App({ ...common, socketMode: true, appToken: connection.appToken })
+      : new App({
+          ...common,
+          receiver: new HTTPReceiver({
+            signingSecret: connection.signingSecret,
+            endpoints: '/slack/events',
+            logger,
+            // ack first, work after: responses go back to Slack as soon as ack() is called
+            processBeforeResponse: false,
+            customRoutes: [
+              {
+                path: '/healthz',
+                method: ['GET'],
+                handler: (_req, res) => {
+                  res.writeHead(200, { 'content-type': 'application/json' });
+                  res.end('{"ok":true}');
+                },
+              },
+            ],
+          }),
+        });
+  registerListeners(app, services);
+  return app;
+}

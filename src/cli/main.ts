@@ -1,0 +1,38 @@
+import { existsSync } from 'node:fs';
+import { ConfigError, loadConfigFile } from '../config/load.js';
+
+/** `quell <command>`: operator commands that run without starting the app. */
+const USAGE = `Usage:
+  quell config check [path]   validate the config file (default: $QUELL_CONFIG or quell.config.yml)`;
+
+function configCheck(args: string[]): number {
+  const path = args[0] ?? process.env.QUELL_CONFIG ?? 'quell.config.yml';
+  const config = loadConfigFile(path, {
+    required: args[0] !== undefined || process.env.QUELL_CONFIG !== undefined,
+  });
+  const cadences = Object.values(config.severities)
+    .map((s) => `${s.label}: ${s.cadence === null ? 'no updates' : `every ${s.cadence / 60_000} min`}`)
+    .join(', ');
+  const source = existsSync(path) ? path : `${path} (absent: defaults apply)`;
+  console.log(`${source}: OK (${cadences})`);
+  return 0;
+}
+
+export function runCli(argv: string[]): number {
+  const [group, command, ...rest] = argv;
+  try {
+    if (group === 'config' && command === 'check') return configCheck(rest);
+    console.error(
+      group ? `quell: unknown command "${[group, command].filter(Boolean).join(' ')}"\n${USAGE}` : USAGE,
+    );
+    return 2;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`quell: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+process.exitCode = runCli(process.argv.slice(2));

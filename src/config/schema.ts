@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+/** The quell config file (`quell.config.yml`). Every field has a default, so no file is needed. */
+
+const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user id such as U024BE7LH');
+const slackChannelId = z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel id such as C024BE91L');
+const slackUsergroupId = z
+  .string()
+  .regex(/^S[A-Z0-9]{2,}$/, 'must be a Slack user group id such as S0614TZR7');
+
+/** `none` (no update prompts) or a duration such as `15m`; yields milliseconds or null. */
+const cadenceField = z.string().transform((text, ctx): number | null => {
+  if (text.trim() === 'none') return null;
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${text}" is not a cadence; use none or a duration such as 15m or 1h`,
+    });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+interface SeverityDefaults {
+  label: string;
+  description: string;
+  cadence: string;
+}
+
+const severitySchema = (defaults: SeverityDefaults) =>
+  z
+    .strictObject({
+      label: z.string().min(1).max(20).default(defaults.label),
+      description: z.string().max(300).default(defaults.description),
+      /** Time between structured updates; `none` turns prompts off. */
+      cadence: cadenceField.prefault(defaults.cadence),
+    })
+    .prefault({});
+
+const DEFAULT_SEVERITIES: Record<'sev1' | 'sev2' | 'sev3' | 'sev4', SeverityDefaults> = {
+  sev1: {
+    label: 'SEV1',
+    description:
+      'Unauthorized tool action, data exposure or harmful external action; money, legal, security or privacy at stake.',
+    cadence: '15m',
+  },
+  sev2: {
+    label: 'SEV2',
+    description:
+      'Repeated misbehaviour in production, customer-visible defect, or an external message sent in error.',
+    cadence: '30m',
+  },
+  sev3: {
+    label: 'SEV3',
+    description: 'Eval or canary failure, or a wrong internal record; no user impact yet.',
+    cadence: '60m',
+  },
+  sev4: {
+    label: 'SEV4',
+    description: 'A single unconfirmed anomalous output: record and watch.',
+    cadence: 'none',
+  },
+};
+
+const CHANNEL_PATTERN_TOKENS = ['yyyymmdd', 'slug', 'id', 'sev'] as const;
+
+const channelPattern = z
+  .string()
+  .min(1)
+  .superRefine((pattern, ctx) => {
+    for (const [, token] of pattern.matchAll(/\{([^}]*)\}/g)) {
+      if (!CHANNEL_PATTERN_TOKENS.includes(token as (typeof CHANNEL_PATTERN_TOKENS)[number]))
+        ctx.addIssue({
+          code: 'custom',
+          message: `unknown token {${token}}; allowed: ${CHANNEL_PATTERN_TOKENS.map((t) => `{${t}}`).join(', ')}`,
+        });
+    }
+    if (!pattern.includes('{slug}') && !pattern.includes('{id}'))
+      ctx.addIssue({ code: 'custom', message: 'must contain {slug} or {id} so channel names differ' });
+  });
+
+export const quellConfigSchema = z.strictObject({
+  redis: z
+    .strictObject({
+      keyPrefix: z
+        .string()
+        .regex(/^[a-zA-Z0-9_-]+$/)
+        .default('quell'),
+    })
+    .prefault({}),
+  incidents: z
+    .strictObject({
+      idPrefix: z
+        .string()
+        .regex(/^[A-Z][A-Z0-9]{0,9}$/, 'must be 1-10 upper-case letters or digits')
+        .default('INC'),
+      /** The person who declares becomes commander until someone else takes the role. */
+      declarerIsCommander: z.boolean().default(true),
+      /** Timezone used where text cannot be localized by Slack (topics, files). */
+      timezone: z.string().default('UTC'),
+    })
+    .prefault({}),
+  severities: z
+    .strictObject({
+      sev1: severitySchema(DEFAULT_SEVERITIES.sev1),
+      sev2: severitySchema(DEFAULT_SEVERITIES.sev2),
+      sev3: severitySchema(DEFAULT_SEVERITIES.sev3),
+      sev4: severitySchema(DEFAULT_SEVERITIES.sev4),
+    })
+    .prefault({}),
+  channels: z
+    .strictObject({
+      namePattern: channelPattern.default('inc-{yyyymmdd}-{slug}'),
+      /** Channel where new incidents are announced; omit to skip announcements. */
+      announcement: slackChannelId.optional(),
+    })
+    .prefault({}),
+  responders: z
+    .strictObject({
+      users: z.array(slackUserId).default([]),
+      usergroups: z.array(slackUsergroupId).default([]),
+    })
+    .prefault({}),
+});
+
+export type QuellConfig = z.output<typeof quellConfigSchema>;
+export type SeverityConfig = QuellConfig['severities']['sev1'];

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+export const SEVERITIES = ['sev1', 'sev2', 'sev3', 'sev4'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const STATUSES = ['investigating', 'contained', 'monitoring', 'resolved'] as const;
+export type Status = (typeof STATUSES)[number];
+
+export const ROLES = ['commander', 'scribe', 'tech-lead', 'comms'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_LABELS: Record<Role, string> = {
+  commander: 'Incident commander',
+  scribe: 'Scribe',
+  'tech-lead': 'Technical lead',
+  comms: 'Communications lead',
+};
+
+/** Facts about the misbehaving agent that responders record as they learn them. */
+export const AGENT_FIELDS = ['name', 'version', 'model', 'prompt-hash', 'tools', 'environment'] as const;
+export type AgentField = (typeof AGENT_FIELDS)[number];
+
+export const AGENT_FIELD_LABELS: Record<AgentField, string> = {
+  name: 'Agent',
+  version: 'Version',
+  model: 'Model',
+  'prompt-hash': 'Prompt/config hash',
+  tools: 'Tools',
+  environment: 'Environment',
+};
+
+const isoInstant = z.iso.datetime({ offset: true });
+
+/** The stored incident record; parsed with this schema whenever it is read back from Redis. */
+export const incidentSchema = z.object({
+  id: z.string(),
+  seq: z.number().int().positive(),
+  title: z.string(),
+  description: z.string(),
+  severity: z.enum(SEVERITIES),
+  status: z.enum(STATUSES),
+  drill: z.boolean(),
+  channelId: z.string().optional(),
+  channelName: z.string().optional(),
+  summaryTs: z.string().optional(),
+  roles: z.partialRecord(z.enum(ROLES), z.string()),
+  agent: z.partialRecord(z.enum(AGENT_FIELDS), z.string()),
+  declaredBy: z.string(),
+  createdAt: isoInstant,
+  updatedAt: isoInstant,
+  /** When the next structured update is due; null when the severity has no cadence or it is resolved. */
+  nextUpdateDueAt: isoInstant.nullable(),
+  resolvedAt: isoInstant.optional(),
+  /** Optimistic-concurrency counter, bumped by every stored change. */
+  version: z.number().int().nonnegative(),
+});
+
+export type Incident = z.infer<typeof incidentSchema>;
+
+export function isActive(incident: Incident): boolean {
+  return incident.status !== 'resolved';
+}

@@ -1,0 +1,460 @@
+import type { Logger } from 'pino';
+import { ChatError, type ChatPort, chatErrorCode } from '../chat/port.js';
+import type { Clock } from '../clock.js';
+import type { QuellConfig } from '../config/schema.js';
+import { NotAnIncidentChannelError, QuellError, UsageError } from '../errors.js';
+import { nextUpdateDueFrom } from './cadence.js';
+import { channelNameFor, withSuffix } from './channel-name.js';
+import { assertTransition } from './lifecycle.js';
+import {
+  AGENT_FIELD_LABELS,
+  type AgentField,
+  type Incident,
+  ROLE_LABELS,
+  type Role,
+  type Severity,
+  type Status,
+} from './model.js';
+import type { IncidentStore } from './store.js';
+import { SYSTEM_ACTOR, type TimelineEvent } from './timeline.js';
+import type { IncidentViews } from './views.js';
+
+export interface DeclareInput {
+  title: string;
+  severity: Severity;
+  description?: string;
+  drill?: boolean;
+  announce?: boolean;
+  agent?: Partial<Record<AgentField, string>>;
+  declaredBy: string;
+  /** The same key (trigger id, view id) never declares twice, so Slack retries are harmless. */
+  idempotencyKey: string;
+}
+
+export interface DeclareOutcome {
+  incident: Incident;
+  /** False when this key had already declared the incident (a retry). */
+  created: boolean;
+  /** Set-up steps that failed; the incident exists regardless and the channel was told. */
+  failures: string[];
+}
+
+/** What happened, handed to subscribers such as reminders and evidence after every stored change. */
+export interface IncidentChange {
+  before: Incident | null;
+  incident: Incident;
+  event: TimelineEvent;
+}
+
+export type IncidentSubscriber = (change: IncidentChange) => Promise<void>;
+
+export interface IncidentServiceDeps {
+  store: IncidentStore;
+  chat: ChatPort;
+  views: IncidentViews;
+  config: QuellConfig;
+  clock: Clock;
+  logger: Logger;
+}
+
+const MAX_NAME_ATTEMPTS = 20;
+const DECLARE_CLAIM_TTL_SECONDS = 24 * 3600;
+export const MAX_TITLE_LENGTH = 120;
+
+/**
+ * The one path for every incident change: validate, persist with its timeline event, refresh the
+ * pinned summary, tell the channel, then notify subscribers.
+ */
+export class IncidentService {
+  private readonly subscribers: IncidentSubscriber[] = [];
+
+  constructor(private readonly deps: IncidentServiceDeps) {}
+
+  subscribe(subscriber: IncidentSubscriber): void {
+    this.subscribers.push(subscriber);
+  }
+
+  async declare(input: DeclareInput): Promise<DeclareOutcome> {
+    const { store, config, clock } = this.deps;
+    const title = input.title.trim();
+    if (!title) throw new UsageError('An incident needs a title.', '/incident declare sev1 <title>');
+    if (title.length > MAX_TITLE_LENGTH)
+      throw new UsageError(`Keep the title under ${MAX_TITLE_LENGTH} characters (it has ${title.length}).`);
+
+    const pending = `pending:${input.declaredBy}`;
+    const earlier = await store.claimOnce(
+      'declare',
+      input.idempotencyKey,
+      pending,
+      DECLARE_CLAIM_TTL_SECONDS,
+    );
+    if (earlier !== null) {
+      const incident = earlier.startsWith('pending:') ? undefined : await store.get(earlier);
+      if (!incident) throw new QuellError('declare_in_progress', 'This incident is already being declared.');
+      return { incident, created: false, failures: [] };
+    }
+
+    const seq = await store.nextSequence();
+    const now = clock.now();
+    const id = `${config.incidents.idPrefix}-${seq}`;
+    const incident: Incident = {
+      id,
+      seq,
+      title,
+      description: input.description?.trim() ?? '',
+      severity: input.severity,
+      status: 'investigating',
+      drill: input.drill ?? false,
+      roles: config.incidents.declarerIsCommander ? { commander: input.declaredBy } : {},
+      agent: input.agent ?? {},
+      declaredBy: input.declaredBy,
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+      nextUpdateDueAt: nextUpdateDueFrom(input.severity, now, config),
+      version: 0,
+    };
+    const declared = this.event(
+      incident,
+      input.declaredBy,
+      'declared',
+      `Declared ${this.sevLabel(incident)}: ${title}`,
+      {
+        severity: incident.severity,
+        drill: incident.drill,
+      },
+    );
+    await store.create(incident, declared);
+    await store.setClaim('declare', input.idempotencyKey, id, DECLARE_CLAIM_TTL_SECONDS);
+
+    const { incident: opened, failures } = await this.openChannel(incident, input);
+    await this.notify({ before: null, incident: opened, event: declared });
+    return { incident: opened, created: true, failures };
+  }
+
+  async findForChannel(channelId: string): Promise<Incident | undefined> {
+    return this.deps.store.findByChannel(channelId);
+  }
+
+  /** The incident whose channel this is; the error names the command that needs one. */
+  async requireForChannel(channelId: string, command: string): Promise<Incident> {
+    const incident = await this.deps.store.findByChannel(channelId);
+    if (!incident) throw new NotAnIncidentChannelError(command);
+    return incident;
+  }
+
+  async setSeverity(incidentId: string, actor: string, severity: Severity): Promise<Incident> {
+    const { config, clock } = this.deps;
+    return this.change(incidentId, actor, (current) => {
+      if (current.severity === severity)
+        throw new UsageError(`The severity is already ${this.label(severity)}.`);
+      const direction = severity < current.severity ? 'raised' : 'lowered';
+      return {
+        incident: {
+          ...current,
+          severity,
+          // a new severity restarts the update clock at its own cadence
+          nextUpdateDueAt:
+            current.status === 'resolved' ? null : nextUpdateDueFrom(severity, clock.now(), config),
+        },
+        kind: 'severity_changed',
+        text: `${direction} severity ${this.label(current.severity)} → ${this.label(severity)}`,
+        data: { from: current.severity, to: severity },
+      };
+    });
+  }
+
+  async setStatus(incidentId: string, actor: string, status: Status): Promise<Incident> {
+    const { config, clock } = this.deps;
+    return this.change(incidentId, actor, (current) => {
+      assertTransition(current.status, status);
+      const now = clock.now();
+      const reopened = current.status === 'resolved';
+      return {
+        incident: {
+          ...current,
+          status,
+          resolvedAt: status === 'resolved' ? now.toISOString() : undefined,
+          nextUpdateDueAt:
+            status === 'resolved'
+              ? null
+              : reopened
+                ? nextUpdateDueFrom(current.severity, now, config)
+                : current.nextUpdateDueAt,
+        },
+        kind: 'status_changed',
+        text: reopened ? `reopened the incident (${status})` : `changed status ${current.status} → ${status}`,
+        data: { from: current.status, to: status },
+      };
+    });
+  }
+
+  async assignRole(incidentId: string, actor: string, role: Role, user: string): Promise<Incident> {
+    const profile = await this.deps.chat.userInfo(user).catch((error: unknown) => {
+      if (error instanceof ChatError && error.code === 'user_not_found')
+        throw new UsageError(`<@${user}> is not a user in this workspace.`);
+      throw error;
+    });
+    if (profile.deleted) throw new UsageError(`<@${user}> is deactivated and cannot hold a role.`);
+    if (profile.isBot) throw new UsageError(`<@${user}> is an app, not a person; roles go to people.`);
+
+    const incident = await this.change(incidentId, actor, (current) => {
+      if (current.roles[role] === user)
+        throw new UsageError(`<@${user}> is already the ${ROLE_LABELS[role].toLowerCase()}.`);
+      return {
+        incident: { ...current, roles: { ...current.roles, [role]: user } },
+        kind: 'role_assigned',
+        text: `made <@${user}> ${ROLE_LABELS[role].toLowerCase()}`,
+        data: { role, user, previous: current.roles[role] ?? null },
+      };
+    });
+    if (incident.channelId)
+      await this.bestEffort('invite role holder', () =>
+        this.deps.chat.inviteUsers(incident.channelId!, [user]),
+      );
+    return incident;
+  }
+
+  async setAgentFact(incidentId: string, actor: string, field: AgentField, value: string): Promise<Incident> {
+    return this.change(incidentId, actor, (current) => ({
+      incident: { ...current, agent: { ...current.agent, [field]: value } },
+      kind: 'agent_fact',
+      text: `recorded ${AGENT_FIELD_LABELS[field].toLowerCase()}: ${value}`,
+      data: { field, value, previous: current.agent[field] ?? null },
+    }));
+  }
+
+  async addNote(incidentId: string, actor: string, text: string): Promise<void> {
+    await this.record(incidentId, actor, 'note', text, {});
+  }
+
+  /** Records a chat message (from the message shortcut) with its permalink. */
+  async addMessage(
+    incidentId: string,
+    actor: string,
+    message: { channel: string; ts: string; author?: string; text: string },
+  ): Promise<void> {
+    const permalink = await this.deps.chat.permalink(message.channel, message.ts);
+    const by = message.author ? ` by <@${message.author}>` : '';
+    await this.record(
+      incidentId,
+      actor,
+      'message_added',
+      `added a message${by} to the timeline: ${message.text}`,
+      {
+        permalink,
+        channel: message.channel,
+        ts: message.ts,
+        author: message.author ?? null,
+        messageText: message.text,
+      },
+    );
+  }
+
+  timeline(incidentId: string): Promise<TimelineEvent[]> {
+    return this.deps.store.timeline(incidentId);
+  }
+
+  /** Appends an event that changes no incident field (notes, containment results, comms...). */
+  async record(
+    incidentId: string,
+    actor: string,
+    kind: string,
+    text: string,
+    data: Record<string, unknown>,
+  ): Promise<TimelineEvent> {
+    const { incident, event } = await this.deps.store.update(incidentId, (current) => {
+      const incident = { ...current, updatedAt: this.deps.clock.now().toISOString() };
+      return { incident, event: this.event(incident, actor, kind, text, data) };
+    });
+    const recorded = event!;
+    await this.notify({ before: incident, incident, event: recorded });
+    return recorded;
+  }
+
+  /** Re-renders the pinned summary from the stored state. Safe to call at any time. */
+  async refreshSummary(incidentId: string): Promise<void> {
+    const incident = await this.deps.store.require(incidentId);
+    if (!incident.channelId || !incident.summaryTs) return;
+    await this.deps.chat.updateMessage(
+      incident.channelId,
+      incident.summaryTs,
+      this.deps.views.summary(incident),
+    );
+  }
+
+  private async change(
+    incidentId: string,
+    actor: string,
+    apply: (current: Incident) => {
+      incident: Incident;
+      kind: string;
+      text: string;
+      data: Record<string, unknown>;
+    },
+  ): Promise<Incident> {
+    const now = this.deps.clock.now().toISOString();
+    const { before, incident, event } = await this.deps.store.update(incidentId, (current) => {
+      const result = apply(current);
+      const incident = { ...result.incident, updatedAt: now };
+      return { incident, event: this.event(incident, actor, result.kind, result.text, result.data) };
+    });
+    const recorded = event!;
+    await this.bestEffort('refresh summary', () => this.refreshSummary(incident.id));
+    if (incident.channelId) {
+      const channel = incident.channelId;
+      await this.bestEffort('post change notice', () =>
+        this.deps.chat.postMessage(channel, this.deps.views.changeNotice(incident, recorded)),
+      );
+    }
+    await this.notify({ before, incident, event: recorded });
+    return incident;
+  }
+
+  /** Creates and prepares the channel. Every step after creation is best effort and reported. */
+  private async openChannel(
+    incident: Incident,
+    input: DeclareInput,
+  ): Promise<{ incident: Incident; failures: string[] }> {
+    const { chat, config, store, views } = this.deps;
+    const failures: string[] = [];
+    let channel: Awaited<ReturnType<ChatPort['createChannel']>>;
+    try {
+      channel = await this.createUniqueChannel(incident);
+    } catch (error) {
+      const reason = chatErrorCode(error);
+      await store.appendTimeline(
+        this.event(
+          incident,
+          SYSTEM_ACTOR,
+          'setup_failed',
+          `could not create the incident channel: ${reason}`,
+          {
+            step: 'create channel',
+            error: reason,
+          },
+        ),
+      );
+      throw new QuellError(
+        'channel_create_failed',
+        `${incident.id} is recorded, but Slack refused to create its channel (${reason}). Check the app's channels:manage scope and try \`/incident declare\` again.`,
+        { cause: error },
+      );
+    }
+    await store.linkChannel(channel.id, incident.id);
+    let current = (
+      await store.update(incident.id, (c) => ({
+        incident: { ...c, channelId: channel.id, channelName: channel.name },
+        event: null,
+      }))
+    ).incident;
+
+    const step = async (name: string, run: () => Promise<unknown>) => {
+      try {
+        await run();
+      } catch (error) {
+        failures.push(`${name}: ${chatErrorCode(error)}`);
+        this.deps.logger.warn({ err: error, incident: incident.id, step: name }, 'declare step failed');
+      }
+    };
+
+    const drillTag = incident.drill ? '[DRILL] ' : '';
+    await step('set topic', () =>
+      chat.setTopic(
+        channel.id,
+        `${drillTag}${this.sevLabel(incident)} · ${incident.status} · ${incident.title}`.slice(0, 250),
+      ),
+    );
+    await step('set purpose', () =>
+      chat.setPurpose(channel.id, `${drillTag}Incident ${incident.id}: ${incident.title}`.slice(0, 250)),
+    );
+    const invitees = new Set<string>([input.declaredBy, ...config.responders.users]);
+    for (const group of config.responders.usergroups) {
+      await step(`read user group ${group}`, async () => {
+        for (const member of await chat.usergroupMembers(group)) invitees.add(member);
+      });
+    }
+    await step('invite responders', async () => {
+      const refused = await chat.inviteUsers(channel.id, [...invitees]);
+      for (const { user, error } of refused) failures.push(`invite <@${user}>: ${error}`);
+    });
+    await step('post summary', async () => {
+      const { ts } = await chat.postMessage(channel.id, views.summary(current));
+      current = (await store.update(incident.id, (c) => ({ incident: { ...c, summaryTs: ts }, event: null })))
+        .incident;
+      await chat.pinMessage(channel.id, ts);
+    });
+    const announcementChannel = config.channels.announcement;
+    if (announcementChannel && input.announce !== false && !incident.drill) {
+      await step('announce', () => chat.postMessage(announcementChannel, views.announcement(current)));
+    }
+    if (failures.length > 0) {
+      await store.appendTimeline(
+        this.event(
+          incident,
+          SYSTEM_ACTOR,
+          'setup_failed',
+          `some set-up steps failed: ${failures.join('; ')}`,
+          {
+            failures,
+          },
+        ),
+      );
+      await step('report failures', () =>
+        chat.postMessage(channel.id, views.setupFailures(current, failures)),
+      );
+    }
+    return { incident: current, failures };
+  }
+
+  private async createUniqueChannel(incident: Incident) {
+    const { config, chat } = this.deps;
+    const base = channelNameFor(config.channels.namePattern, {
+      id: incident.id,
+      title: incident.title,
+      severity: incident.severity,
+      declaredAt: new Date(incident.createdAt),
+      timezone: config.incidents.timezone,
+    });
+    for (let attempt = 1; attempt <= MAX_NAME_ATTEMPTS; attempt++) {
+      const name = attempt === 1 ? base : withSuffix(base, attempt);
+      try {
+        return await chat.createChannel(name);
+      } catch (error) {
+        if (!(error instanceof ChatError && error.code === 'name_taken')) throw error;
+      }
+    }
+    throw new ChatError('conversations.create', 'name_taken');
+  }
+
+  private async notify(change: IncidentChange): Promise<void> {
+    for (const subscriber of this.subscribers) {
+      await this.bestEffort('notify subscriber', () => subscriber(change));
+    }
+  }
+
+  private async bestEffort(what: string, run: () => Promise<unknown>): Promise<void> {
+    try {
+      await run();
+    } catch (error) {
+      this.deps.logger.warn({ err: error }, `${what} failed`);
+    }
+  }
+
+  private event(
+    incident: Incident,
+    actor: string,
+    kind: string,
+    text: string,
+    data: Record<string, unknown>,
+  ): TimelineEvent {
+    return { incidentId: incident.id, at: this.deps.clock.now().toISOString(), actor, kind, text, data };
+  }
+
+  private label(severity: Severity): string {
+    return this.deps.config.severities[severity].label;
+  }
+
+  private sevLabel(incident: Incident): string {
+    return this.label(incident.severity);
+  }
+}

@@ -1,0 +1,57 @@
+import { WebClient } from '@slack/web-api';
+import type { Redis } from 'ioredis';
+import { type BuildAppOptions, buildApp, type SlackConnection } from './app.js';
+import { type Clock, systemClock } from './clock.js';
+import type { QuellConfig } from './config/schema.js';
+import { boltLogger } from './logging/bolt-logger.js';
+import type { Logger } from './logging/logger.js';
+import { createServices, type Services } from './services.js';
+import { SlackWebChat } from './slack/web-chat.js';
+
+export interface RuntimeOptions {
+  config: QuellConfig;
+  logger: Logger;
+  redis: Redis;
+  connection: SlackConnection;
+  slackApiUrl?: string;
+  /** HTTP mode only: where the receiver listens (0 picks a free port). */
+  port?: number;
+  clock?: Clock;
+  verifyToken?: boolean;
+}
+
+export interface Runtime {
+  services: Services;
+  /** HTTP mode: the port the receiver listens on. */
+  port?: number;
+  stop(): Promise<void>;
+}
+
+/** Wires services, the Bolt app and background workers, and starts them. Used by main, local mode and tests. */
+export async function startQuell(options: RuntimeOptions): Promise<Runtime> {
+  const { config, logger, redis, connection, slackApiUrl } = options;
+  const client = new WebClient(connection.botToken, {
+    logger: boltLogger(logger),
+    ...(slackApiUrl ? { slackApiUrl: slackApiUrl.endsWith('/') ? slackApiUrl : `${slackApiUrl}/` } : {}),
+  });
+  const services = createServices({
+    config,
+    logger,
+    clock: options.clock ?? systemClock,
+    redis,
+    chat: new SlackWebChat(client),
+  });
+  const appOptions: BuildAppOptions = { connection, services, slackApiUrl, verifyToken: options.verifyToken };
+  const app = buildApp(appOptions);
+  const started = connection.kind === 'http' ? await app.start(options.port ?? 3000) : await app.start();
+  const address = (started as { address?: () => { port: number } | string | null })?.address?.();
+  const port = address && typeof address === 'object' ? address.port : undefined;
+  logger.info({ mode: connection.kind, port }, 'Quell is running');
+  return {
+    services,
+    port,
+    async stop() {
+      await app.stop();
+    },
+  };
+}

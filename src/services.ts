@@ -1,0 +1,34 @@
+import type { Redis } from 'ioredis';
+import type { ChatPort } from './chat/port.js';
+import type { Clock } from './clock.js';
+import type { QuellConfig } from './config/schema.js';
+import { IncidentService } from './incidents/service.js';
+import { IncidentStore } from './incidents/store.js';
+import type { Logger } from './logging/logger.js';
+import { redisKeys } from './redis/keys.js';
+import { incidentViews } from './slack/blocks/incident.js';
+
+/** Everything listeners and workers need, built once at start-up and passed down. */
+export interface Services {
+  config: QuellConfig;
+  logger: Logger;
+  clock: Clock;
+  redis: Redis;
+  chat: ChatPort;
+  store: IncidentStore;
+  incidents: IncidentService;
+}
+
+export interface ServiceInputs {
+  config: QuellConfig;
+  logger: Logger;
+  clock: Clock;
+  redis: Redis;
+  chat: ChatPort;
+}
+
+export function createServices({ config, logger, clock, redis, chat }: ServiceInputs): Services {
+  const store = new IncidentStore(redis, redisKeys(config.redis.keyPrefix));
+  const incidents = new IncidentService({ store, chat, views: incidentViews(config), config, clock, logger });
+  return { config, logger, clock, redis, chat, store, incidents };
+}

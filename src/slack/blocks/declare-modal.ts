@@ -1,0 +1,110 @@
+import type { QuellConfig } from '../../config/schema.js';
+import { SEVERITIES } from '../../incidents/model.js';
+import { MAX_TITLE_LENGTH } from '../../incidents/service.js';
+import { DECLARE_FIELDS, VIEWS } from '../ids.js';
+
+export interface DeclareModalOptions {
+  drill: boolean;
+  announce: boolean;
+  /** Where the command was typed, so the confirmation can go back there. */
+  channelId: string;
+}
+
+function textInput(
+  field: { block: string; action: string },
+  label: string,
+  opts: { optional?: boolean; multiline?: boolean; max?: number; placeholder?: string } = {},
+) {
+  return {
+    type: 'input',
+    block_id: field.block,
+    optional: opts.optional ?? false,
+    label: { type: 'plain_text', text: label },
+    element: {
+      type: 'plain_text_input',
+      action_id: field.action,
+      multiline: opts.multiline ?? false,
+      ...(opts.max ? { max_length: opts.max } : {}),
+      ...(opts.placeholder ? { placeholder: { type: 'plain_text', text: opts.placeholder } } : {}),
+    },
+  };
+}
+
+const OPTION_DRILL = 'drill';
+const OPTION_NO_ANNOUNCE = 'no_announce';
+
+/** The declare form opened by `/incident declare` with no arguments. */
+export function declareModal(config: QuellConfig, options: DeclareModalOptions) {
+  const severityOptions = SEVERITIES.map((s) => ({
+    text: { type: 'plain_text', text: config.severities[s].label },
+    description: { type: 'plain_text', text: config.severities[s].description.slice(0, 75) },
+    value: s,
+  }));
+  const checkboxOptions = [
+    { text: { type: 'plain_text', text: 'Drill (rehearsal: nothing leaves the team)' }, value: OPTION_DRILL },
+    { text: { type: 'plain_text', text: 'Do not announce' }, value: OPTION_NO_ANNOUNCE },
+  ];
+  const initial = checkboxOptions.filter(
+    (o) =>
+      (o.value === OPTION_DRILL && options.drill) || (o.value === OPTION_NO_ANNOUNCE && !options.announce),
+  );
+  return {
+    type: 'modal' as const,
+    callback_id: VIEWS.declare,
+    private_metadata: JSON.stringify({ channelId: options.channelId }),
+    title: { type: 'plain_text' as const, text: 'Declare an incident' },
+    submit: { type: 'plain_text' as const, text: 'Declare' },
+    close: { type: 'plain_text' as const, text: 'Cancel' },
+    blocks: [
+      textInput(DECLARE_FIELDS.title, 'Title', {
+        max: MAX_TITLE_LENGTH,
+        placeholder: 'Support agent deleted a shared mailbox',
+      }),
+      {
+        type: 'input',
+        block_id: DECLARE_FIELDS.severity.block,
+        label: { type: 'plain_text', text: 'Severity' },
+        hint: {
+          type: 'plain_text',
+          text: 'Grade by side effects (blast radius, reversibility, data, money), never model confidence.',
+        },
+        element: {
+          type: 'static_select',
+          action_id: DECLARE_FIELDS.severity.action,
+          options: severityOptions,
+        },
+      },
+      textInput(DECLARE_FIELDS.description, 'What did the agent do?', {
+        optional: true,
+        multiline: true,
+        max: 2000,
+      }),
+      textInput(DECLARE_FIELDS.agentName, 'Agent name', { optional: true, max: 200 }),
+      textInput(DECLARE_FIELDS.agentVersion, 'Agent version', { optional: true, max: 200 }),
+      textInput(DECLARE_FIELDS.agentModel, 'Model', {
+        optional: true,
+        max: 200,
+        placeholder: 'e.g. the model id and version',
+      }),
+      textInput(DECLARE_FIELDS.environment, 'Environment', {
+        optional: true,
+        max: 200,
+        placeholder: 'production',
+      }),
+      {
+        type: 'input',
+        block_id: DECLARE_FIELDS.options.block,
+        optional: true,
+        label: { type: 'plain_text', text: 'Options' },
+        element: {
+          type: 'checkboxes',
+          action_id: DECLARE_FIELDS.options.action,
+          options: checkboxOptions,
+          ...(initial.length ? { initial_options: initial } : {}),
+        },
+      },
+    ],
+  };
+}
+
+export const DECLARE_OPTIONS = { drill: OPTION_DRILL, noAnnounce: OPTION_NO_ANNOUNCE } as const;

@@ -1,0 +1,141 @@
+import type { Block, ChatMessage } from '../../chat/port.js';
+import type { QuellConfig } from '../../config/schema.js';
+import {
+  AGENT_FIELD_LABELS,
+  AGENT_FIELDS,
+  type Incident,
+  ROLE_LABELS,
+  ROLES,
+  type Status,
+} from '../../incidents/model.js';
+import type { TimelineEvent } from '../../incidents/timeline.js';
+import type { IncidentViews } from '../../incidents/views.js';
+import { context, divider, escapeText, fields, header, mention, section, slackDate } from './format.js';
+
+const STATUS_EMOJI: Record<Status, string> = {
+  investigating: ':mag:',
+  contained: ':shield:',
+  monitoring: ':eyes:',
+  resolved: ':white_check_mark:',
+};
+
+const SEVERITY_EMOJI = {
+  sev1: ':red_circle:',
+  sev2: ':large_orange_circle:',
+  sev3: ':large_yellow_circle:',
+  sev4: ':white_circle:',
+};
+
+/** Block Kit for incident messages: pure functions of the incident, unit-tested. */
+export function incidentViews(config: QuellConfig): IncidentViews {
+  const sev = (incident: Incident) => config.severities[incident.severity].label;
+  const drill = (incident: Incident) => (incident.drill ? '[DRILL] ' : '');
+
+  return {
+    summary(incident) {
+      const agentFacts = AGENT_FIELDS.filter((f) => incident.agent[f]).map(
+        (f) => `*${AGENT_FIELD_LABELS[f]}:* ${escapeText(incident.agent[f]!)}`,
+      );
+      const nextUpdate =
+        incident.status === 'resolved'
+          ? 'none (resolved)'
+          : incident.nextUpdateDueAt
+            ? slackDate(incident.nextUpdateDueAt)
+            : `none (${sev(incident)} has no cadence)`;
+      const blocks: Block[] = [
+        header(`${drill(incident)}${incident.id}: ${incident.title}`),
+        fields([
+          ['Severity', `${SEVERITY_EMOJI[incident.severity]} ${sev(incident)}`],
+          ['Status', `${STATUS_EMOJI[incident.status]} ${incident.status}`],
+          ...ROLES.map((role): [string, string] => [ROLE_LABELS[role], mention(incident.roles[role])]),
+          ['Next update due', nextUpdate],
+          ['Declared', `${slackDate(incident.createdAt)} by ${mention(incident.declaredBy)}`],
+        ]),
+      ];
+      if (incident.description)
+        blocks.push(section(`*What the agent did*\n${escapeText(incident.description)}`));
+      blocks.push(
+        section(
+          `*Agent facts*\n${agentFacts.length ? agentFacts.join('\n') : '_none recorded yet: `/incident agent <field> <value>`_'}`,
+        ),
+      );
+      blocks.push(divider);
+      const links = [
+        incident.channelId ? `<#${incident.channelId}>` : null,
+        '`/incident timeline`',
+        '`/incident help`',
+      ].filter(Boolean);
+      blocks.push(
+        context(
+          `${links.join(' · ')} · Updated ${slackDate(incident.updatedAt, '{time}')} · live summary, kept current by Quell`,
+        ),
+      );
+      return {
+        text: `${drill(incident)}${incident.id} ${sev(incident)} ${incident.status}: ${incident.title}`,
+        blocks,
+      };
+    },
+
+    announcement(incident) {
+      const where = incident.channelId ? ` in <#${incident.channelId}>` : '';
+      const text = `${SEVERITY_EMOJI[incident.severity]} ${sev(incident)} incident ${incident.id} declared${where}: ${incident.title}`;
+      return {
+        text,
+        blocks: [
+          section(
+            `${SEVERITY_EMOJI[incident.severity]} *${sev(incident)} incident ${incident.id} declared*${where}\n${escapeText(incident.title)}`,
+          ),
+          context(
+            `Commander: ${mention(incident.roles.commander)} · Declared ${slackDate(incident.createdAt)}`,
+          ),
+        ],
+      };
+    },
+
+    changeNotice(incident, event) {
+      const text = `${drill(incident)}<@${event.actor}> ${event.text}`;
+      return { text, blocks: [context(text)] };
+    },
+
+    setupFailures(incident, failures) {
+      const list = failures.map((f) => `• ${f}`).join('\n');
+      return {
+        text: `${incident.id} is open, but some set-up steps failed: ${failures.join('; ')}`,
+        blocks: [
+          section(`:warning: *${incident.id} is open, but some set-up steps failed:*\n${list}`),
+          context(
+            'The incident record is safe. Invite missing people by hand; everything else keeps working.',
+          ),
+        ],
+      };
+    },
+  };
+}
+
+/** The ephemeral timeline listing, newest last, within Slack's 50-block message limit. */
+export function timelineMessage(incident: Incident, events: readonly TimelineEvent[]): ChatMessage {
+  const MAX_EVENTS = 45;
+  const shown = events.slice(-MAX_EVENTS);
+  const lines = shown.map((e) => {
+    const who = e.actor === 'quell' ? 'Quell' : `<@${e.actor}>`;
+    const link = typeof e.data.permalink === 'string' ? ` (<${e.data.permalink}|message>)` : '';
+    return `${slackDate(e.at, '{date_short} {time}')} ${who} ${escapeText(e.text)}${link}`;
+  });
+  const omitted = events.length - shown.length;
+  const blocks: Block[] = [header(`Timeline of ${incident.id}`)];
+  if (omitted > 0)
+    blocks.push(
+      context(`${omitted} earlier events are not shown here; the evidence archive has all of them.`),
+    );
+  // sections carry 3000 characters: pack lines into as few as fit
+  let chunk = '';
+  for (const line of lines) {
+    if (chunk.length + line.length + 1 > 2900) {
+      blocks.push(section(chunk));
+      chunk = '';
+    }
+    chunk += `${chunk ? '\n' : ''}${line}`;
+  }
+  if (chunk) blocks.push(section(chunk));
+  return { text: `Timeline of ${incident.id}: ${events.length} events`, blocks: blocks.slice(0, 50) };
+}

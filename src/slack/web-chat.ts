@@ -1,0 +1,129 @@
+import type { WebClient } from '@slack/web-api';
+import { ChatError, type ChatMessage, type ChatPort, type InviteFailure } from '../chat/port.js';
+
+/** The chat port over Slack's Web API. Slack's `ok:false` errors become ChatError with Slack's code. */
+export class SlackWebChat implements ChatPort {
+  constructor(private readonly client: WebClient) {}
+
+  async createChannel(name: string) {
+    const result = await call('conversations.create', () =>
+      this.client.conversations.create({ name, is_private: false }),
+    );
+    return { id: result.channel!.id!, name: result.channel!.name! };
+  }
+
+  async setTopic(channel: string, topic: string) {
+    await call('conversations.setTopic', () => this.client.conversations.setTopic({ channel, topic }));
+  }
+
+  async setPurpose(channel: string, purpose: string) {
+    await call('conversations.setPurpose', () => this.client.conversations.setPurpose({ channel, purpose }));
+  }
+
+  async inviteUsers(channel: string, users: readonly string[]): Promise<InviteFailure[]> {
+    const failures: InviteFailure[] = [];
+    // conversations.invite takes at most 100 users per call
+    for (let i = 0; i < users.length; i += 100) {
+      const batch = users.slice(i, i + 100);
+      try {
+        // force: invite the valid users even when some ids are refused, and list the refusals
+        const result = await call('conversations.invite', () =>
+          this.client.conversations.invite({ channel, users: batch.join(','), force: true }),
+        );
+        for (const e of (result as { errors?: { user?: string; error?: string }[] }).errors ?? []) {
+          if (e.error !== 'already_in_channel')
+            failures.push({ user: e.user ?? '?', error: e.error ?? 'unknown' });
+        }
+      } catch (error) {
+        if (!(error instanceof ChatError)) throw error;
+        if (error.code === 'already_in_channel') continue;
+        if (batch.length === 1) {
+          failures.push({ user: batch[0]!, error: error.code });
+          continue;
+        }
+        // the whole batch was refused: try each user so one bad id does not keep the rest out
+        for (const user of batch) failures.push(...(await this.inviteUsers(channel, [user])));
+      }
+    }
+    return failures;
+  }
+
+  async usergroupMembers(usergroup: string): Promise<string[]> {
+    const result = await call('usergroups.users.list', () =>
+      this.client.usergroups.users.list({ usergroup }),
+    );
+    return result.users ?? [];
+  }
+
+  async postMessage(channel: string, message: ChatMessage, options: { threadTs?: string } = {}) {
+    const result = await call('chat.postMessage', () =>
+      this.client.chat.postMessage({
+        channel,
+        text: message.text,
+        ...(message.blocks ? { blocks: message.blocks as never } : {}),
+        ...(options.threadTs ? { thread_ts: options.threadTs } : {}),
+        unfurl_links: false,
+      }),
+    );
+    return { ts: result.ts! };
+  }
+
+  async postEphemeral(channel: string, user: string, message: ChatMessage) {
+    await call('chat.postEphemeral', () =>
+      this.client.chat.postEphemeral({
+        channel,
+        user,
+        text: message.text,
+        ...(message.blocks ? { blocks: message.blocks as never } : {}),
+      }),
+    );
+  }
+
+  async updateMessage(channel: string, ts: string, message: ChatMessage) {
+    await call('chat.update', () =>
+      this.client.chat.update({
+        channel,
+        ts,
+        text: message.text,
+        ...(message.blocks ? { blocks: message.blocks as never } : {}),
+      }),
+    );
+  }
+
+  async pinMessage(channel: string, ts: string) {
+    try {
+      await call('pins.add', () => this.client.pins.add({ channel, timestamp: ts }));
+    } catch (error) {
+      if (!(error instanceof ChatError && error.code === 'already_pinned')) throw error;
+    }
+  }
+
+  async permalink(channel: string, ts: string) {
+    const result = await call('chat.getPermalink', () =>
+      this.client.chat.getPermalink({ channel, message_ts: ts }),
+    );
+    return result.permalink!;
+  }
+
+  async userInfo(user: string) {
+    const result = await call('users.info', () => this.client.users.info({ user }));
+    const u = result.user!;
+    return {
+      id: u.id!,
+      name: u.real_name || u.name || u.id!,
+      isBot: Boolean(u.is_bot),
+      deleted: Boolean(u.deleted),
+    };
+  }
+}
+
+/** Runs a Web API call and turns a platform error into a ChatError carrying Slack's error code. */
+async function call<T>(method: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    const data = (error as { data?: { error?: string } }).data;
+    if (data?.error) throw new ChatError(method, data.error);
+    throw error;
+  }
+}
