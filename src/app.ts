@@ -12,12 +12,15 @@ export interface BuildAppOptions {
   services: Services;
   /** Web API base URL: GovSlack, or the local emulator. */
   slackApiUrl?: string;
-  /** Bolt checks the bot token with auth.test before handling the first request. */
-  verifyToken?: boolean;
+  /**
+   * The bot's ids, when already known (tests, the local workspace). Without them Bolt learns them
+   * with one auth.test call at start-up, which also proves the token works.
+   */
+  botIdentity?: { botId: string; botUserId: string };
 }
 
 /** Builds the Bolt app and registers listeners. No I/O here: `start` is the caller's. */
-export function buildApp({ connection, services, slackApiUrl, verifyToken = true }: BuildAppOptions): App {
+export function buildApp({ connection, services, slackApiUrl, botIdentity }: BuildAppOptions): App {
   const logger = boltLogger(services.logger);
   const clientOptions = {
     ...(slackApiUrl ? { slackApiUrl: slackApiUrl.endsWith('/') ? slackApiUrl : `${slackApiUrl}/` } : {}),
@@ -27,7 +30,7 @@ export function buildApp({ connection, services, slackApiUrl, verifyToken = true
     logger,
     logLevel: LogLevel.INFO,
     clientOptions,
-    tokenVerificationEnabled: verifyToken,
+    ...botIdentity,
   };
   const app =
     connection.kind === 'socket'

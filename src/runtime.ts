@@ -17,7 +17,7 @@ export interface RuntimeOptions {
   /** HTTP mode only: where the receiver listens (0 picks a free port). */
   port?: number;
   clock?: Clock;
-  verifyToken?: boolean;
+  botIdentity?: BuildAppOptions['botIdentity'];
 }
 
 export interface Runtime {
@@ -41,7 +41,7 @@ export async function startQuell(options: RuntimeOptions): Promise<Runtime> {
     redis,
     chat: new SlackWebChat(client),
   });
-  const appOptions: BuildAppOptions = { connection, services, slackApiUrl, verifyToken: options.verifyToken };
+  const appOptions: BuildAppOptions = { connection, services, slackApiUrl, botIdentity: options.botIdentity };
   const app = buildApp(appOptions);
   const started = connection.kind === 'http' ? await app.start(options.port ?? 3000) : await app.start();
   const address = (started as { address?: () => { port: number } | string | null })?.address?.();

@@ -1,0 +1,38 @@
+import type { Redis } from 'ioredis';
+import type { QuellConfig } from '../../src/config/schema.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { type Runtime, startQuell } from '../../src/runtime.js';
+import { TEST_BOT_TOKEN, TestClock } from './services.js';
+
+export const TEST_SIGNING_SECRET = 'test-signing-secret-0123456789';
+
+/** Quell's real HTTP receiver on a free port, Web API at the (nock-faked) slack.com. */
+export async function startHttpQuell(
+  redis: Redis,
+  config: QuellConfig,
+  clock = new TestClock(),
+): Promise<Runtime & { url: string }> {
+  const runtime = await startQuell({
+    config,
+    logger: createLogger('silent'),
+    redis,
+    connection: { kind: 'http', botToken: TEST_BOT_TOKEN, signingSecret: TEST_SIGNING_SECRET },
+    port: 0,
+    clock,
+    botIdentity: { botId: 'B0QUELL', botUserId: 'U0QUELLBOT' },
+  });
+  return { ...runtime, url: `http://127.0.0.1:${runtime.port}/slack/events` };
+}
+
+/** Waits until `check` passes: for work that continues after the ack. */
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 5_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() - started > timeoutMs) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
