@@ -64,6 +64,15 @@ const DEFAULT_SEVERITIES: Record<'sev1' | 'sev2' | 'sev3' | 'sev4', SeverityDefa
   },
 };
 
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const CHANNEL_PATTERN_TOKENS = ['yyyymmdd', 'slug', 'id', 'sev'] as const;
 
 const channelPattern = z
@@ -99,7 +108,10 @@ export const quellConfigSchema = z.strictObject({
       /** The person who declares becomes commander until someone else takes the role. */
       declarerIsCommander: z.boolean().default(true),
       /** Timezone used where text cannot be localized by Slack (topics, files). */
-      timezone: z.string().default('UTC'),
+      timezone: z
+        .string()
+        .refine(isTimeZone, 'must be an IANA timezone such as UTC or Europe/Berlin')
+        .default('UTC'),
     })
     .prefault({}),
   severities: z
