@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** A private redis-server on a free port, so tests never touch anyone's real Redis. */
+/** A private redis-server on a free port: for tests, benchmarks and local mode without a Redis of its own. */
 export interface PrivateRedis {
   url: string;
   port: number;
