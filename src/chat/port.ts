@@ -29,6 +29,29 @@ export interface InviteFailure {
   error: string;
 }
 
+/** A chat message exactly as the workspace returned it (Slack's message object, untouched). */
+export type RawChatMessage = { ts: string } & Record<string, unknown>;
+
+/** One page of messages; `nextCursor` is set when there is another page to read. */
+export interface MessagePage {
+  messages: RawChatMessage[];
+  nextCursor?: string;
+}
+
+export interface PageRequest {
+  cursor?: string;
+  limit: number;
+  /** Only messages at or before this ts (inclusive), so a re-read covers the same window. */
+  latest?: string;
+}
+
+/** A file to share into a channel (evidence transcripts, manifests). */
+export interface SharedFile {
+  filename: string;
+  title: string;
+  content: Uint8Array;
+}
+
 export interface ChatPort {
   createChannel(name: string): Promise<ChannelRef>;
   setTopic(channel: string, topic: string): Promise<void>;
@@ -46,6 +69,15 @@ export interface ChatPort {
   pinMessage(channel: string, ts: string): Promise<void>;
   permalink(channel: string, ts: string): Promise<string>;
   userInfo(user: string): Promise<UserProfile>;
+  /**
+   * One page of a channel's top-level messages, newest first. Rate limits are waited out and the
+   * same page re-requested (never skipped); only a refusal surfaces, as ChatError.
+   */
+  channelHistoryPage(channel: string, page: PageRequest): Promise<MessagePage>;
+  /** One page of a thread: the parent first, then replies oldest first. Same rate-limit contract. */
+  threadRepliesPage(channel: string, threadTs: string, page: PageRequest): Promise<MessagePage>;
+  /** Uploads files and shares them in the channel with one introducing comment. */
+  shareFiles(channel: string, files: readonly SharedFile[], comment: string): Promise<{ fileIds: string[] }>;
 }
 
 /** A chat call that the workspace refused; `code` is Slack's error string (`name_taken`, ...). */

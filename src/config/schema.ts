@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { evidenceConfigSchema } from '../evidence/config.js';
 import { parseDuration } from './duration.js';
 
 /** The quell config file (`quell.config.yml`). Every field has a default, so no file is needed. */
@@ -135,6 +136,7 @@ export const quellConfigSchema = z.strictObject({
       usergroups: z.array(slackUsergroupId).default([]),
     })
     .prefault({}),
+  evidence: evidenceConfigSchema,
 });
 
 export type QuellConfig = z.output<typeof quellConfigSchema>;

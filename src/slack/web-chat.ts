@@ -1,5 +1,14 @@
 import type { WebClient } from '@slack/web-api';
-import { ChatError, type ChatMessage, type ChatPort, type InviteFailure } from '../chat/port.js';
+import {
+  ChatError,
+  type ChatMessage,
+  type ChatPort,
+  type InviteFailure,
+  type MessagePage,
+  type PageRequest,
+  type RawChatMessage,
+  type SharedFile,
+} from '../chat/port.js';
 
 /** The chat port over Slack's Web API. Slack's `ok:false` errors become ChatError with Slack's code. */
 export class SlackWebChat implements ChatPort {
@@ -115,6 +124,66 @@ export class SlackWebChat implements ChatPort {
       deleted: Boolean(u.deleted),
     };
   }
+
+  // History and replies: the WebClient waits out a 429 for its Retry-After and re-sends the very same
+  // request (same cursor), so a rate-limited page is fetched again, never skipped or repeated.
+  async channelHistoryPage(channel: string, page: PageRequest): Promise<MessagePage> {
+    const result = await call('conversations.history', () =>
+      this.client.conversations.history({
+        channel,
+        limit: page.limit,
+        include_all_metadata: true,
+        ...(page.cursor ? { cursor: page.cursor } : {}),
+        ...(page.latest ? { latest: page.latest, inclusive: true } : {}),
+      }),
+    );
+    return toPage(result);
+  }
+
+  async threadRepliesPage(channel: string, threadTs: string, page: PageRequest): Promise<MessagePage> {
+    const result = await call('conversations.replies', () =>
+      this.client.conversations.replies({
+        channel,
+        ts: threadTs,
+        limit: page.limit,
+        include_all_metadata: true,
+        ...(page.cursor ? { cursor: page.cursor } : {}),
+        ...(page.latest ? { latest: page.latest, inclusive: true } : {}),
+      }),
+    );
+    return toPage(result);
+  }
+
+  /** Files upload v2: a URL per file, the bytes POSTed there, then one call that shares them all. */
+  async shareFiles(channel: string, files: readonly SharedFile[], comment: string) {
+    const uploaded: { id: string; title: string }[] = [];
+    for (const file of files) {
+      const ticket = await call('files.getUploadURLExternal', () =>
+        this.client.files.getUploadURLExternal({ filename: file.filename, length: file.content.byteLength }),
+      );
+      const response = await fetch(ticket.upload_url!, {
+        method: 'POST',
+        headers: { 'content-type': 'application/octet-stream' },
+        body: file.content,
+      });
+      await response.arrayBuffer();
+      if (response.status !== 200) throw new ChatError('files.upload', `http_${response.status}`);
+      uploaded.push({ id: ticket.file_id!, title: file.title });
+    }
+    await call('files.completeUploadExternal', () =>
+      this.client.files.completeUploadExternal({
+        files: uploaded as [{ id: string; title: string }],
+        channel_id: channel,
+        initial_comment: comment,
+      }),
+    );
+    return { fileIds: uploaded.map((f) => f.id) };
+  }
+}
+
+function toPage(result: { messages?: unknown[]; response_metadata?: { next_cursor?: string } }): MessagePage {
+  const nextCursor = result.response_metadata?.next_cursor || undefined;
+  return { messages: (result.messages ?? []) as RawChatMessage[], ...(nextCursor ? { nextCursor } : {}) };
 }
 
 /** Runs a Web API call and turns a platform error into a ChatError carrying Slack's error code. */
