@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import { commsConfigSchema } from '../comms/config.js';
+import { containmentConfigSchema } from '../containment/config.js';
 import { evidenceConfigSchema } from '../evidence/config.js';
+import { remindersConfigSchema } from '../reminders/config.js';
 import { parseDuration } from './duration.js';
 
 /** The quell config file (`quell.config.yml`). Every field has a default, so no file is needed. */
@@ -137,6 +140,9 @@ export const quellConfigSchema = z.strictObject({
     })
     .prefault({}),
   evidence: evidenceConfigSchema,
+  comms: commsConfigSchema,
+  reminders: remindersConfigSchema,
+  containment: containmentConfigSchema,
 });
 
 export type QuellConfig = z.output<typeof quellConfigSchema>;

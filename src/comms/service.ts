@@ -1,0 +1,587 @@
+import type { Logger } from 'pino';
+import { type ChatPort, chatErrorCode } from '../chat/port.js';
+import type { Clock } from '../clock.js';
+import type { QuellConfig } from '../config/schema.js';
+import { QuellError, UsageError } from '../errors.js';
+import { type Incident, ROLE_LABELS, SEVERITIES } from '../incidents/model.js';
+import type { IncidentService } from '../incidents/service.js';
+import type { IncidentStore } from '../incidents/store.js';
+import { type Approvers, bannedPhrasesOf } from './config.js';
+import { buildFields, type IncidentFacts, ROOT_CAUSE_EVENT } from './fields.js';
+import { errorsOf, type LintFinding, lintMessage, warningsOf } from './lint.js';
+import {
+  type ApprovedMessage,
+  type CommsDraft,
+  type CommsLogEntry,
+  type CommsVersion,
+  sha256,
+} from './model.js';
+import type { CommsStore } from './store.js';
+import type { CommsTemplate, TemplateLibrary } from './templates.js';
+import type { CommsViews, DraftView, ResolvedDestination, TalkingPoints } from './views.js';
+
+export interface CommsServiceDeps {
+  store: IncidentStore;
+  incidents: IncidentService;
+  comms: CommsStore;
+  templates: TemplateLibrary;
+  chat: ChatPort;
+  views: CommsViews;
+  config: QuellConfig;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** Everything kept about an incident's comms: for the evidence archive (issue 7) and `/comms history`. */
+export interface CommsHistory {
+  incidentId: string;
+  /** Every draft, oldest first, with its status and every version (text, time, author, hash, lint). */
+  drafts: CommsDraft[];
+  /** Every override, approval, rejection and publication, in the order they happened. */
+  log: CommsLogEntry[];
+}
+
+export interface ApproveInput {
+  incidentId: string;
+  draftId: string;
+  /** The version the approver was shown; approving anything else is refused. */
+  version: number;
+  actor: string;
+  /** Required when the version has lint warnings: the approver's reason, recorded. */
+  override?: { reason: string };
+}
+
+export interface ApproveOutcome {
+  draft: CommsDraft;
+  approved: ApprovedMessage;
+  publication?: Extract<CommsLogEntry, { kind: 'published' | 'publish_failed' }>;
+}
+
+export const MAX_MESSAGE_LENGTH = 3000;
+
+/** The version has warnings and no override was given: the UI asks for one. */
+export class LintOverrideRequiredError extends QuellError {
+  constructor(readonly warnings: readonly LintFinding[]) {
+    super(
+      'comms_override_required',
+      `This version has ${warnings.length} lint warning${warnings.length === 1 ? '' : 's'}; approving it needs an explicit override with a reason.`,
+    );
+  }
+}
+
+export class DraftNotFoundError extends QuellError {
+  constructor(incidentId: string, draftId: string) {
+    super('comms_draft_not_found', `There is no comms draft ${draftId} for ${incidentId}.`);
+  }
+}
+
+/**
+ * Audience-specific messages: drafts rendered from templates, every version linted and kept,
+ * approval by the audience's approvers only, publication to the audience's destination (never
+ * outside the incident channel for drills), and the approved talking points support staff read.
+ */
+export class CommsService {
+  constructor(private readonly deps: CommsServiceDeps) {}
+
+  audiences(): CommsTemplate[] {
+    return this.deps.templates.list();
+  }
+
+  requireTemplate(audience: string): CommsTemplate {
+    const template = this.deps.templates.get(audience);
+    if (!template)
+      throw new UsageError(
+        `There is no "${audience}" audience. Audiences: ${this.deps.templates.audiences().join(', ')}.`,
+        '/comms draft <audience>',
+      );
+    return template;
+  }
+
+  /** Renders and lints one audience's message from the incident's current state (no side effects). */
+  async render(incidentId: string, audience: string): Promise<{ text: string; findings: LintFinding[] }> {
+    const template = this.requireTemplate(audience);
+    const incident = await this.deps.store.require(incidentId);
+    const { values, facts } = await this.fieldsOf(incident);
+    const text = template.render(values);
+    return { text, findings: this.lint(text, template.external, facts) };
+  }
+
+  /** Drafts a message for an audience and posts it, with its lint findings, in the incident channel. */
+  async draft(incidentId: string, audience: string, actor: string): Promise<CommsDraft> {
+    const template = this.requireTemplate(audience);
+    const incident = await this.deps.store.require(incidentId);
+    if (!incident.channelId)
+      throw new QuellError('comms_no_channel', `${incident.id} has no channel to post the draft in.`);
+    const { values, facts } = await this.fieldsOf(incident);
+    const text = template.render(values).slice(0, MAX_MESSAGE_LENGTH);
+    const findings = this.lint(text, template.external, facts);
+    const now = this.now();
+    const draft = await this.deps.comms.createDraft(
+      {
+        incidentId,
+        audience,
+        title: template.title,
+        external: template.external,
+        createdBy: actor,
+        createdAt: now,
+      },
+      { text, at: now, author: actor, source: 'template', sha256: sha256(text), findings },
+    );
+    const posted = await this.deps.chat
+      .postMessage(incident.channelId, this.deps.views.draft(this.draftView(incident, draft)))
+      .catch((error: unknown) => {
+        throw new QuellError(
+          'comms_post_failed',
+          `The ${template.title} draft is saved, but Slack refused to post it (${chatErrorCode(error)}).`,
+          { cause: error },
+        );
+      });
+    const message = { channel: incident.channelId, ts: posted.ts };
+    await this.deps.comms.setMessage(incidentId, draft.id, message);
+    await this.deps.incidents.record(
+      incidentId,
+      actor,
+      'comms_drafted',
+      `drafted the ${template.title.toLowerCase()} (v1, ${describeFindings(findings)})`,
+      { draftId: draft.id, audience, version: 1, sha256: draft.versions[0]!.sha256, findings },
+    );
+    return { ...draft, message };
+  }
+
+  /**
+   * Saves edited text as a new version (never replacing one), lints it and refreshes the draft
+   * message. Concurrent edits both survive: each becomes its own version, newest last.
+   */
+  async edit(input: {
+    incidentId: string;
+    draftId: string;
+    baseVersion: number;
+    actor: string;
+    text: string;
+  }): Promise<{ draft: CommsDraft; version: CommsVersion; editedMeanwhile: boolean }> {
+    const { incidentId, draftId, actor } = input;
+    const text = input.text.trim();
+    if (!text) throw new UsageError('The message cannot be empty.');
+    if (text.length > MAX_MESSAGE_LENGTH)
+      throw new UsageError(
+        `Keep the message under ${MAX_MESSAGE_LENGTH} characters (it has ${text.length}).`,
+      );
+    const incident = await this.deps.store.require(incidentId);
+    let draft = await this.requireDraft(incidentId, draftId);
+    this.assertOpen(draft);
+    const { facts } = await this.fieldsOf(incident);
+    const findings = this.lint(text, draft.external, facts);
+    let saved: CommsVersion | undefined;
+    for (let attempt = 0; attempt < 5 && !saved; attempt++) {
+      const base = draft.versions.length;
+      const version: CommsVersion = {
+        number: base + 1,
+        text,
+        at: this.now(),
+        author: actor,
+        source: 'edit',
+        sha256: sha256(text),
+        findings,
+      };
+      const result = await this.deps.comms.appendVersion(incidentId, draftId, base, version);
+      if (result.ok) saved = version;
+      else if (result.reason === 'closed') {
+        draft = await this.requireDraft(incidentId, draftId);
+        this.assertOpen(draft);
+      } else draft = await this.requireDraft(incidentId, draftId);
+    }
+    if (!saved)
+      throw new QuellError('comms_busy', 'This draft is being edited by several people at once; save again.');
+    draft = await this.requireDraft(incidentId, draftId);
+    await this.refreshDraftMessage(incident, draft);
+    await this.deps.incidents.record(
+      incidentId,
+      actor,
+      'comms_edited',
+      `edited the ${draft.title.toLowerCase()} (v${saved.number}, ${describeFindings(findings)})`,
+      { draftId, audience: draft.audience, version: saved.number, sha256: saved.sha256, findings },
+    );
+    return { draft, version: saved, editedMeanwhile: saved.number !== input.baseVersion + 1 };
+  }
+
+  /**
+   * Approves the version the approver saw and publishes it. Refused for people who are not approvers
+   * of the audience, for versions with lint errors, for a version that is no longer the latest, and
+   * (unless an override with a reason is given, and recorded) for versions with warnings.
+   */
+  async approve(input: ApproveInput): Promise<ApproveOutcome> {
+    const { incidentId, draftId, actor } = input;
+    const incident = await this.deps.store.require(incidentId);
+    const draft = await this.requireDraft(incidentId, draftId);
+    this.assertOpen(draft);
+    const latest = this.assertLatest(draft, input.version);
+    await this.assertApprover(actor, draft, incident);
+
+    const errors = errorsOf(latest.findings);
+    if (errors.length > 0)
+      throw new QuellError(
+        'comms_lint_errors',
+        `v${latest.number} cannot be approved until its lint errors are fixed (Edit):\n${errors.map((e) => `• ${e.message}`).join('\n')}`,
+      );
+    const warnings = warningsOf(latest.findings);
+    const reason = input.override?.reason.trim();
+    if (warnings.length > 0 && !reason) throw new LintOverrideRequiredError(warnings);
+
+    const at = this.now();
+    const common = {
+      draftId,
+      audience: draft.audience,
+      version: latest.number,
+      sha256: latest.sha256,
+      actor,
+      at,
+    };
+    const entries: CommsLogEntry[] = [];
+    if (warnings.length > 0) entries.push({ kind: 'override', ...common, reason: reason!, warnings });
+    const approvedEntry = { kind: 'approved' as const, ...common, overridden: warnings.length > 0 };
+    entries.push(approvedEntry);
+    const approved: ApprovedMessage = {
+      draftId,
+      audience: draft.audience,
+      version: latest.number,
+      text: latest.text,
+      sha256: latest.sha256,
+      approvedBy: actor,
+      approvedAt: at,
+    };
+    const decided = await this.deps.comms.decide(
+      incidentId,
+      draftId,
+      'approved',
+      latest.number,
+      entries,
+      approved,
+    );
+    this.assertDecided(decided, draft);
+
+    if (warnings.length > 0)
+      await this.deps.incidents.record(
+        incidentId,
+        actor,
+        'comms_lint_override',
+        `overrode ${warnings.length} lint warning${warnings.length === 1 ? '' : 's'} on the ${draft.title.toLowerCase()} v${latest.number}: ${reason}`,
+        { ...common, reason, warnings },
+      );
+    await this.deps.incidents.record(
+      incidentId,
+      actor,
+      'comms_approved',
+      `approved the ${draft.title.toLowerCase()} v${latest.number} (sha256 ${latest.sha256.slice(0, 12)}…)`,
+      { ...common, approver: actor, approvedAt: at, overridden: warnings.length > 0 },
+    );
+
+    const closed = { ...draft, status: 'approved' as const };
+    const publication = await this.publish(incident, closed, approved);
+    await this.refreshDraftMessage(incident, closed, approvedEntry, publication);
+    return { draft: closed, approved, publication };
+  }
+
+  async reject(input: {
+    incidentId: string;
+    draftId: string;
+    version: number;
+    actor: string;
+  }): Promise<CommsDraft> {
+    const { incidentId, draftId, actor } = input;
+    const incident = await this.deps.store.require(incidentId);
+    const draft = await this.requireDraft(incidentId, draftId);
+    this.assertOpen(draft);
+    const latest = this.assertLatest(draft, input.version);
+    await this.assertApprover(actor, draft, incident);
+    const entry = {
+      kind: 'rejected' as const,
+      draftId,
+      audience: draft.audience,
+      version: latest.number,
+      sha256: latest.sha256,
+      actor,
+      at: this.now(),
+    };
+    this.assertDecided(
+      await this.deps.comms.decide(incidentId, draftId, 'rejected', latest.number, [entry]),
+      draft,
+    );
+    await this.deps.incidents.record(
+      incidentId,
+      actor,
+      'comms_rejected',
+      `rejected the ${draft.title.toLowerCase()} v${latest.number}`,
+      { draftId, audience: draft.audience, version: latest.number, sha256: latest.sha256 },
+    );
+    const closed = { ...draft, status: 'rejected' as const };
+    await this.refreshDraftMessage(incident, closed, entry);
+    return closed;
+  }
+
+  /** Whether `user` may approve messages for the draft's audience in this incident right now. */
+  async isApprover(user: string, audience: string, incident: Incident): Promise<boolean> {
+    const approvers = this.approversFor(audience);
+    if (approvers.users.includes(user)) return true;
+    if (approvers.roles.some((role) => incident.roles[role] === user)) return true;
+    for (const group of approvers.usergroups) {
+      try {
+        if ((await this.deps.chat.usergroupMembers(group)).includes(user)) return true;
+      } catch (error) {
+        this.deps.logger.warn({ err: error, usergroup: group }, 'could not read comms approver group');
+      }
+    }
+    return false;
+  }
+
+  approversFor(audience: string): Approvers {
+    return this.deps.config.comms.audiences[audience]?.approvers ?? this.deps.config.comms.defaultApprovers;
+  }
+
+  destinationFor(audience: string, incident: Incident): ResolvedDestination {
+    const template = this.deps.templates.get(audience);
+    const configured = this.deps.config.comms.audiences[audience]?.destination ?? template?.publish ?? 'none';
+    if (configured === 'none') return { kind: 'none' };
+    if (configured === 'incident-channel')
+      return incident.channelId ? { kind: 'channel', channel: incident.channelId } : { kind: 'none' };
+    return { kind: 'channel', channel: configured };
+  }
+
+  /** Records a confirmed root cause; customer-facing messages may state a cause only after this. */
+  async confirmRootCause(incidentId: string, actor: string, summary: string): Promise<void> {
+    const text = summary.trim();
+    if (!text) throw new UsageError('Say what the root cause is.', '/comms root-cause <summary>');
+    await this.deps.incidents.record(
+      incidentId,
+      actor,
+      ROOT_CAUSE_EVENT,
+      `confirmed the root cause: ${text}`,
+      {
+        summary: text,
+      },
+    );
+  }
+
+  /** Active, non-drill incidents with their latest approved talking points, most severe first. */
+  async talkingPoints(): Promise<TalkingPoints[]> {
+    const incidents = (await this.deps.store.listActive())
+      .filter((i) => !i.drill)
+      .sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || b.seq - a.seq);
+    return Promise.all(incidents.map((incident) => this.talkingPointsOf(incident)));
+  }
+
+  /** One incident's latest approved talking points, whatever its state. */
+  async talkingPointsFor(incidentId: string): Promise<TalkingPoints> {
+    return this.talkingPointsOf(await this.deps.store.require(incidentId));
+  }
+
+  /**
+   * Every draft with all its versions and every override, approval, rejection and publication.
+   * The contract the evidence archive reads; nothing here is ever deleted or rewritten.
+   */
+  async history(incidentId: string): Promise<CommsHistory> {
+    const [drafts, log] = await Promise.all([
+      this.deps.comms.listDrafts(incidentId),
+      this.deps.comms.log(incidentId),
+    ]);
+    return { incidentId, drafts, log };
+  }
+
+  async getDraft(incidentId: string, draftId: string): Promise<CommsDraft> {
+    return this.requireDraft(incidentId, draftId);
+  }
+
+  private async talkingPointsOf(incident: Incident): Promise<TalkingPoints> {
+    const approved = await this.deps.comms.approved(
+      incident.id,
+      this.deps.config.comms.talkingPointsAudience,
+    );
+    return approved ? { incident, approved } : { incident };
+  }
+
+  private async publish(
+    incident: Incident,
+    draft: CommsDraft,
+    approved: ApprovedMessage,
+  ): Promise<ApproveOutcome['publication']> {
+    const destination = this.destinationFor(draft.audience, incident);
+    if (destination.kind === 'none') return undefined;
+    // a drill never reaches anyone outside its own channel
+    const redirected = incident.drill && destination.channel !== incident.channelId;
+    const channel = redirected ? incident.channelId : destination.channel;
+    if (!channel) return undefined;
+    const message = this.deps.views.publication({
+      incident,
+      draft,
+      approved,
+      ...(redirected ? { drillInsteadOf: destination } : {}),
+    });
+    const common = {
+      draftId: draft.id,
+      audience: draft.audience,
+      version: approved.version,
+      sha256: approved.sha256,
+      actor: approved.approvedBy,
+      channel,
+    };
+    let entry: NonNullable<ApproveOutcome['publication']>;
+    try {
+      const { ts } = await this.deps.chat.postMessage(channel, message);
+      entry = { kind: 'published', ...common, at: this.now(), ts, drill: incident.drill };
+      await this.deps.comms.appendLog(incident.id, entry);
+      await this.deps.incidents.record(
+        incident.id,
+        approved.approvedBy,
+        'comms_published',
+        `published the ${draft.title.toLowerCase()} v${approved.version} to <#${channel}>${redirected ? ' (drill: kept in the incident channel)' : ''}`,
+        {
+          ...common,
+          ts,
+          drill: incident.drill,
+          ...(redirected ? { intendedChannel: destination.channel } : {}),
+        },
+      );
+    } catch (error) {
+      const reason = chatErrorCode(error);
+      this.deps.logger.warn({ err: error, incident: incident.id, channel }, 'comms publish failed');
+      entry = { kind: 'publish_failed', ...common, at: this.now(), error: reason };
+      await this.deps.comms.appendLog(incident.id, entry);
+      await this.deps.incidents.record(
+        incident.id,
+        approved.approvedBy,
+        'comms_publish_failed',
+        `could not publish the ${draft.title.toLowerCase()} v${approved.version} to <#${channel}>: ${reason}`,
+        { ...common, error: reason },
+      );
+    }
+    return entry;
+  }
+
+  private draftView(
+    incident: Incident,
+    draft: CommsDraft,
+    decision?: DraftView['decision'],
+    publication?: DraftView['publication'],
+  ): DraftView {
+    return {
+      incident,
+      draft,
+      destination: this.destinationFor(draft.audience, incident),
+      approvers: this.approversFor(draft.audience),
+      ...(decision ? { decision } : {}),
+      ...(publication ? { publication } : {}),
+    };
+  }
+
+  private async refreshDraftMessage(
+    incident: Incident,
+    draft: CommsDraft,
+    decision?: DraftView['decision'],
+    publication?: DraftView['publication'],
+  ): Promise<void> {
+    if (!draft.message) return;
+    try {
+      await this.deps.chat.updateMessage(
+        draft.message.channel,
+        draft.message.ts,
+        this.deps.views.draft(this.draftView(incident, draft, decision, publication)),
+      );
+    } catch (error) {
+      // the stored draft is the record; a stale chat message is only cosmetic
+      this.deps.logger.warn(
+        { err: error, incident: incident.id, draft: draft.id },
+        'draft message refresh failed',
+      );
+    }
+  }
+
+  private async fieldsOf(incident: Incident) {
+    const { config, clock } = this.deps;
+    const timeline = await this.deps.store.timeline(incident.id);
+    const severity = config.severities[incident.severity];
+    return buildFields({
+      incident,
+      timeline,
+      severityLabel: severity.label,
+      severityDescription: severity.description,
+      timezone: config.comms.timezone ?? config.incidents.timezone,
+      now: clock.now(),
+    });
+  }
+
+  private lint(text: string, external: boolean, facts: IncidentFacts): LintFinding[] {
+    return lintMessage(text, { facts, external, bannedPhrases: bannedPhrasesOf(this.deps.config.comms) });
+  }
+
+  private async requireDraft(incidentId: string, draftId: string): Promise<CommsDraft> {
+    const draft = await this.deps.comms.getDraft(incidentId, draftId);
+    if (!draft) throw new DraftNotFoundError(incidentId, draftId);
+    return draft;
+  }
+
+  private assertOpen(draft: CommsDraft): void {
+    if (draft.status !== 'open')
+      throw new QuellError(
+        'comms_draft_closed',
+        `This ${draft.title.toLowerCase()} draft was already ${draft.status}; start a new one with \`/comms draft ${draft.audience}\`.`,
+      );
+  }
+
+  private assertLatest(draft: CommsDraft, version: number): CommsVersion {
+    const latest = draft.versions.at(-1)!;
+    if (latest.number !== version)
+      throw new QuellError(
+        'comms_stale_version',
+        `v${version} is not the latest version of this draft (v${latest.number} is): read v${latest.number} first.`,
+      );
+    return latest;
+  }
+
+  private assertDecided(result: 'decided' | 'closed' | 'stale', draft: CommsDraft): void {
+    if (result === 'closed')
+      throw new QuellError(
+        'comms_draft_closed',
+        `Someone else decided this ${draft.title.toLowerCase()} draft just now.`,
+      );
+    if (result === 'stale')
+      throw new QuellError(
+        'comms_stale_version',
+        'A new version was saved just now: read it before deciding.',
+      );
+  }
+
+  private async assertApprover(user: string, draft: CommsDraft, incident: Incident): Promise<void> {
+    if (await this.isApprover(user, draft.audience, incident)) return;
+    throw new QuellError(
+      'comms_not_approver',
+      `Only ${describeApprovers(this.approversFor(draft.audience), incident)} can approve or reject the ${draft.title.toLowerCase()}.`,
+    );
+  }
+
+  private now(): string {
+    return this.deps.clock.now().toISOString();
+  }
+}
+
+export function describeFindings(findings: readonly LintFinding[]): string {
+  const errors = errorsOf(findings).length;
+  const warnings = warningsOf(findings).length;
+  if (errors === 0 && warnings === 0) return 'lint clean';
+  const parts = [];
+  if (errors) parts.push(`${errors} lint error${errors === 1 ? '' : 's'}`);
+  if (warnings) parts.push(`${warnings} warning${warnings === 1 ? '' : 's'}`);
+  return parts.join(', ');
+}
+
+/** "the incident commander (<@U1>), the communications lead (unassigned) or <!subteam^S1>". */
+export function describeApprovers(approvers: Approvers, incident?: Incident): string {
+  const parts = [
+    ...approvers.roles.map((role) => {
+      const holder = incident?.roles[role];
+      return `the ${ROLE_LABELS[role].toLowerCase()}${incident ? ` (${holder ? `<@${holder}>` : 'unassigned'})` : ''}`;
+    }),
+    ...approvers.usergroups.map((g) => `<!subteam^${g}>`),
+    ...approvers.users.map((u) => `<@${u}>`),
+  ];
+  if (parts.length === 0) return 'nobody (no approvers are configured)';
+  return parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(', ')} or ${parts.at(-1)}`;
+}
