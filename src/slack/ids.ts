@@ -1,6 +1,7 @@
 /** Every Slack id Quell sends or matches (commands, callback ids, action ids, block ids), in one place. */
 export const COMMANDS = {
   incident: '/incident',
+  comms: '/comms',
 } as const;
 
 export const SHORTCUTS = {
@@ -9,6 +10,12 @@ export const SHORTCUTS = {
 
 export const VIEWS = {
   declare: 'quell_declare',
+  /** Edit form of a comms draft. */
+  commsEdit: 'quell_comms_edit',
+  /** Approve-despite-warnings form of a comms draft. */
+  commsOverride: 'quell_comms_override',
+  /** The App Home tab. */
+  home: 'quell_home',
 } as const;
 
 export const DECLARE_FIELDS = {
@@ -22,7 +29,16 @@ export const DECLARE_FIELDS = {
   options: { block: 'declare_options', action: 'options' },
 } as const;
 
+export const COMMS_FIELDS = {
+  text: { block: 'comms_text', action: 'text' },
+  overrideReason: { block: 'comms_override_reason', action: 'reason' },
+} as const;
+
 export const ACTIONS = {
   /** Link buttons still send an action; Quell acks and ignores it. */
   openChannel: 'quell_open_channel',
+  /** Buttons on a comms draft. */
+  commsEdit: 'quell_comms_edit',
+  commsApprove: 'quell_comms_approve',
+  commsReject: 'quell_comms_reject',
 } as const;
