@@ -2,10 +2,12 @@ import type { Redis } from 'ioredis';
 import type { ChatPort } from './chat/port.js';
 import type { Clock } from './clock.js';
 import type { QuellConfig } from './config/schema.js';
+import { type CommsService, createCommsService } from './comms/index.js';
 import { IncidentService } from './incidents/service.js';
 import { IncidentStore } from './incidents/store.js';
 import type { Logger } from './logging/logger.js';
 import { redisKeys } from './redis/keys.js';
+import { commsViews } from './slack/blocks/comms.js';
 import { incidentViews } from './slack/blocks/incident.js';
 
 /** Everything listeners and workers need, built once at start-up and passed down. */
@@ -17,6 +19,8 @@ export interface Services {
   chat: ChatPort;
   store: IncidentStore;
   incidents: IncidentService;
+  /** Audience comms: template drafts, lint, versions, approvals, publishing, talking points. */
+  comms: CommsService;
 }
 
 export interface ServiceInputs {
@@ -30,5 +34,6 @@ export interface ServiceInputs {
 export function createServices({ config, logger, clock, redis, chat }: ServiceInputs): Services {
   const store = new IncidentStore(redis, redisKeys(config.redis.keyPrefix));
   const incidents = new IncidentService({ store, chat, views: incidentViews(config), config, clock, logger });
-  return { config, logger, clock, redis, chat, store, incidents };
+  const comms = createCommsService({ config, redis, store, incidents, chat, views: commsViews(), clock, logger });
+  return { config, logger, clock, redis, chat, store, incidents, comms };
 }

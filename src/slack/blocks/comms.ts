@@ -1,0 +1,239 @@
+import type { Block, ChatMessage } from '../../chat/port.js';
+import type { LintFinding } from '../../comms/lint.js';
+import { describeApprovers } from '../../comms/service.js';
+import type {
+  CommsViews,
+  DraftView,
+  PublicationView,
+  ResolvedDestination,
+  TalkingPoints,
+} from '../../comms/views.js';
+import type { QuellConfig } from '../../config/schema.js';
+import type { Incident } from '../../incidents/model.js';
+import { ACTIONS, VIEWS } from '../ids.js';
+import { context, divider, header, SECTION_TEXT_LIMIT, section, slackDate, truncate } from './format.js';
+
+/** What a draft's buttons carry: incident id, draft id and the version the clicker saw. */
+export interface DraftButtonValue {
+  i: string;
+  d: string;
+  v: number;
+}
+
+const SLACK_SEQUENCE =
+  /<(@[UW][A-Z0-9]+|#[CG][A-Z0-9]+(\|[^>]*)?|!subteam\^S[A-Z0-9]+(\|[^>]*)?|!date\^[^>]+|https?:\/\/[^>\s]+)>/g;
+
+/**
+ * Comms text as Slack mrkdwn: &, < and > escaped, except the sequences Quell's own fields produce
+ * (user, channel and group mentions, dates, links), so a pasted `<!channel>` never pings anyone.
+ */
+export function toSlackMrkdwn(text: string): string {
+  let out = '';
+  let last = 0;
+  for (const match of text.matchAll(SLACK_SEQUENCE)) {
+    out += escape(text.slice(last, match.index)) + match[0];
+    last = match.index + match[0].length;
+  }
+  return out + escape(text.slice(last));
+}
+
+function escape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Long text split over several sections (3000 characters each), at line breaks where possible. */
+export function textSections(text: string): Block[] {
+  const mrkdwn = toSlackMrkdwn(text);
+  const blocks: Block[] = [];
+  let rest = mrkdwn;
+  while (rest.length > SECTION_TEXT_LIMIT) {
+    const cut = rest.lastIndexOf('\n', SECTION_TEXT_LIMIT);
+    const at = cut > SECTION_TEXT_LIMIT / 2 ? cut : SECTION_TEXT_LIMIT;
+    blocks.push(section(rest.slice(0, at)));
+    rest = rest.slice(at).replace(/^\n/, '');
+  }
+  if (rest) blocks.push(section(rest));
+  return blocks;
+}
+
+function destinationText(destination: ResolvedDestination, incident: Incident): string {
+  if (destination.kind === 'none') return 'publishes nowhere (copy the approved text by hand)';
+  if (incident.drill && destination.channel !== incident.channelId)
+    return `drill: publishes here only (would go to <#${destination.channel}>)`;
+  return `publishes to <#${destination.channel}>`;
+}
+
+const LEVEL_ICON = { error: ':no_entry:', warning: ':warning:' } as const;
+
+export function findingsText(findings: readonly LintFinding[]): string {
+  if (findings.length === 0) return ':white_check_mark: *Lint*: no findings.';
+  const errors = findings.filter((f) => f.level === 'error').length;
+  const warnings = findings.length - errors;
+  const summary = [
+    errors ? `${errors} error${errors === 1 ? '' : 's'} (blocks approval)` : '',
+    warnings ? `${warnings} warning${warnings === 1 ? '' : 's'} (approval needs a recorded override)` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+  const lines = findings.map((f) => `${LEVEL_ICON[f.level]} ${escape(f.message)}`);
+  return `*Lint*: ${summary}\n${lines.join('\n')}`;
+}
+
+function button(text: string, actionId: string, value: DraftButtonValue, style?: 'primary' | 'danger') {
+  return {
+    type: 'button',
+    text: { type: 'plain_text', text, emoji: true },
+    action_id: actionId,
+    value: JSON.stringify(value),
+    ...(style ? { style } : {}),
+  };
+}
+
+export function draftMessage(view: DraftView): ChatMessage {
+  const { incident, draft, destination, decision, publication } = view;
+  const latest = draft.versions.at(-1)!;
+  const drill = incident.drill ? '[DRILL] ' : '';
+  const state = draft.status === 'open' ? 'Draft' : draft.status === 'approved' ? 'Approved' : 'Rejected';
+  const value: DraftButtonValue = { i: incident.id, d: draft.id, v: latest.number };
+  const blocks: Block[] = [
+    header(`${drill}${state}: ${draft.title}, ${incident.id}`),
+    context(
+      `v${latest.number} by <@${latest.author}> ${slackDate(latest.at)}${latest.source === 'edit' ? ' (edited)' : ' (from the template)'} · ${draft.versions.length} version${draft.versions.length === 1 ? '' : 's'} kept · ${destinationText(destination, incident)}`,
+    ),
+    ...textSections(latest.text),
+    divider,
+    section(findingsText(latest.findings)),
+  ];
+  if (draft.status === 'open') {
+    blocks.push({
+      type: 'actions',
+      block_id: `comms_draft_${draft.id}`,
+      elements: [
+        button('Edit', ACTIONS.commsEdit, value),
+        button('Approve', ACTIONS.commsApprove, value, 'primary'),
+        {
+          ...button('Reject', ACTIONS.commsReject, value, 'danger'),
+          confirm: {
+            title: { type: 'plain_text', text: 'Reject this draft?' },
+            text: { type: 'plain_text', text: 'It stays on record; a new one starts with /comms draft.' },
+            confirm: { type: 'plain_text', text: 'Reject' },
+            deny: { type: 'plain_text', text: 'Keep it' },
+            style: 'danger',
+          },
+        },
+      ],
+    });
+    blocks.push(context(`Approvers: ${describeApprovers(view.approvers, incident)}`));
+  }
+  if (decision) {
+    const verb = decision.kind === 'approved' ? 'Approved' : 'Rejected';
+    const override =
+      decision.kind === 'approved' && decision.overridden ? ' with lint warnings overridden' : '';
+    blocks.push(
+      context(
+        `${verb} v${decision.version} by <@${decision.actor}> ${slackDate(decision.at)}${override} · sha256 \`${decision.sha256.slice(0, 16)}…\``,
+      ),
+    );
+  }
+  if (publication?.kind === 'published')
+    blocks.push(context(`:mega: Published to <#${publication.channel}> ${slackDate(publication.at)}`));
+  if (publication?.kind === 'publish_failed')
+    blocks.push(
+      context(
+        `:x: Publishing to <#${publication.channel}> failed (${escape(publication.error)}). The approval stands; post the text by hand or check Quell's access to that channel.`,
+      ),
+    );
+  return {
+    text: `${drill}${state} ${draft.title.toLowerCase()} for ${incident.id} (v${latest.number})`,
+    blocks,
+  };
+}
+
+export function publicationMessage(view: PublicationView): ChatMessage {
+  const { incident, draft, approved, drillInsteadOf } = view;
+  const blocks: Block[] = [];
+  if (drillInsteadOf?.kind === 'channel')
+    blocks.push(
+      section(
+        `:test_tube: *DRILL*: in a real incident this would be published to <#${drillInsteadOf.channel}>. It stays in this channel.`,
+      ),
+    );
+  blocks.push(...textSections(approved.text));
+  blocks.push(
+    context(
+      `${incident.id} · ${draft.title} v${approved.version} · approved by <@${approved.approvedBy}> ${slackDate(approved.approvedAt)}`,
+    ),
+  );
+  return { text: truncate(`${drillInsteadOf ? '[DRILL] ' : ''}${approved.text}`, 3000), blocks };
+}
+
+export function commsViews(): CommsViews {
+  return { draft: draftMessage, publication: publicationMessage };
+}
+
+const MAX_INCIDENTS_LISTED = 15;
+
+function talkingPointsBlocks(entries: readonly TalkingPoints[], config: QuellConfig): Block[] {
+  const blocks: Block[] = [];
+  for (const { incident, approved } of entries.slice(0, MAX_INCIDENTS_LISTED)) {
+    const where = incident.channelId ? ` · <#${incident.channelId}>` : '';
+    blocks.push(
+      section(
+        `*${incident.drill ? '[DRILL] ' : ''}${incident.id} · ${config.severities[incident.severity].label} · ${incident.status}*${where}\n${escape(incident.title)}`,
+      ),
+    );
+    if (approved) {
+      blocks.push(...textSections(approved.text));
+      blocks.push(
+        context(
+          `Approved by <@${approved.approvedBy}> ${slackDate(approved.approvedAt)} · v${approved.version}`,
+        ),
+      );
+    } else {
+      const contact = incident.roles.comms ?? incident.roles.commander;
+      blocks.push(
+        section(
+          `_No approved talking points yet._${contact ? ` The ${incident.roles.comms ? 'communications lead' : 'commander'} is <@${contact}>.` : ''}`,
+        ),
+      );
+    }
+    blocks.push(divider);
+  }
+  if (entries.length > MAX_INCIDENTS_LISTED)
+    blocks.push(
+      context(
+        `${entries.length - MAX_INCIDENTS_LISTED} more active incidents: ask for one with \`/comms talking-points INC-n\`.`,
+      ),
+    );
+  return blocks;
+}
+
+/** The ephemeral answer to `/comms talking-points [INC-n]`. */
+export function talkingPointsMessage(entries: readonly TalkingPoints[], config: QuellConfig): ChatMessage {
+  if (entries.length === 0)
+    return {
+      text: 'No active incidents right now, so there are no talking points to share.',
+      blocks: [
+        section(':white_check_mark: No active incidents right now, so there are no talking points to share.'),
+      ],
+    };
+  const withPoints = entries.filter((e) => e.approved).length;
+  return {
+    text: `Talking points: ${entries.length} incident${entries.length === 1 ? '' : 's'}, ${withPoints} with approved talking points`,
+    blocks: [header('Approved talking points'), ...talkingPointsBlocks(entries, config)].slice(0, 50),
+  };
+}
+
+/** Quell's App Home tab: the same talking points, for everyone in the workspace. */
+export function homeView(entries: readonly TalkingPoints[], config: QuellConfig, now: Date) {
+  const blocks: Block[] = [
+    header('Active incidents: approved talking points'),
+    context(
+      `As of ${slackDate(now.toISOString(), '{date_short_pretty} at {time}')}. Only approved text is shown; reopen this tab to refresh. \`/comms talking-points\` works in any channel.`,
+    ),
+    divider,
+  ];
+  if (entries.length === 0) blocks.push(section(':white_check_mark: No active incidents right now.'));
+  else blocks.push(...talkingPointsBlocks(entries, config));
+  return { type: 'home' as const, callback_id: VIEWS.home, blocks: blocks.slice(0, 100) };
+}
