@@ -2,6 +2,8 @@ import type { Redis } from 'ioredis';
 import type { ChatPort } from './chat/port.js';
 import type { Clock } from './clock.js';
 import type { QuellConfig } from './config/schema.js';
+import { createEvidenceService } from './evidence/index.js';
+import type { EvidenceService } from './evidence/service.js';
 import { type CommsService, createCommsService } from './comms/index.js';
 import { IncidentService } from './incidents/service.js';
 import { IncidentStore } from './incidents/store.js';
@@ -21,6 +23,7 @@ export interface Services {
   incidents: IncidentService;
   /** Audience comms: template drafts, lint, versions, approvals, publishing, talking points. */
   comms: CommsService;
+  evidence: EvidenceService;
 }
 
 export interface ServiceInputs {
@@ -35,5 +38,6 @@ export function createServices({ config, logger, clock, redis, chat }: ServiceIn
   const store = new IncidentStore(redis, redisKeys(config.redis.keyPrefix));
   const incidents = new IncidentService({ store, chat, views: incidentViews(config), config, clock, logger });
   const comms = createCommsService({ config, redis, store, incidents, chat, views: commsViews(), clock, logger });
-  return { config, logger, clock, redis, chat, store, incidents, comms };
+  const evidence = createEvidenceService({ config, chat, incidents, store, redis, clock, logger });
+  return { config, logger, clock, redis, chat, store, incidents, comms, evidence };
 }

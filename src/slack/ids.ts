@@ -2,6 +2,7 @@
 export const COMMANDS = {
   incident: '/incident',
   comms: '/comms',
+  contain: '/contain',
 } as const;
 
 export const SHORTCUTS = {
@@ -41,4 +42,9 @@ export const ACTIONS = {
   commsEdit: 'quell_comms_edit',
   commsApprove: 'quell_comms_approve',
   commsReject: 'quell_comms_reject',
+  /** Containment confirmation buttons carry the pending request's token as value. */
+  containmentConfirm: 'quell_containment_confirm',
+  containmentCancel: 'quell_containment_cancel',
+  /** Retry button of a failed step; value `<incident id>|<run id>`. */
+  containmentRetry: 'quell_containment_retry',
 } as const;

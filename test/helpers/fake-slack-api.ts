@@ -32,6 +32,13 @@ export class FakeSlackApi {
   private readonly usergroups = new Map<string, string[]>();
   private channelCounter = 0;
   private tsCounter = 0;
+  /** Messages per channel for conversations.history / conversations.replies (seedChannel). */
+  private readonly channelMessages = new Map<string, SeededMessage[]>();
+  /** Bytes POSTed to files upload URLs (files upload v2, step 2). */
+  readonly fileUploads: { path: string; body: string }[] = [];
+  private fileCounter = 0;
+  private readonly rateLimitsAt = new Map<string, number[]>();
+  private readonly rateLimitRetryAfter = new Map<string, number>();
   private readonly scopes: nock.Scope[] = [];
 
   constructor(options: { users?: FakeUser[]; usergroups?: Record<string, string[]> } = {}) {
@@ -56,6 +63,13 @@ export class FakeSlackApi {
           this.responseUrlPosts.push({ path: uri, body: decodeBody(body) });
           return [200, 'ok'];
         }),
+      nock('https://files.slack.com')
+        .persist()
+        .post(/^\/upload\/v1\//)
+        .reply((uri, body) => {
+          this.fileUploads.push({ path: uri, body: String(body) });
+          return [200, 'OK - 123', { 'content-type': 'text/plain' }];
+        }),
     );
   }
 
@@ -73,10 +87,28 @@ export class FakeSlackApi {
     }));
   }
 
+  /** The `nth` call of `method` from now on (1 = the next one) gets a 429 with Retry-After. */
+  rateLimitNth(method: string, nth: number, retryAfterSeconds = 1): this {
+    const at = this.callsTo(method).length + nth;
+    this.rateLimitsAt.set(method, [...(this.rateLimitsAt.get(method) ?? []), at]);
+    this.rateLimitRetryAfter.set(`${method}#${at}`, retryAfterSeconds);
+    return this;
+  }
+
   queue(method: string, responder: Responder): this {
     const list = this.overrides.get(method) ?? [];
     list.push(responder);
     this.overrides.set(method, list);
+    return this;
+  }
+
+  /**
+   * Gives a channel messages for conversations.history (top level, newest first) and
+   * conversations.replies (parent first, then replies oldest first). A reply has `thread_ts` set to
+   * its parent's ts; pages are cut at `limit` and chained with opaque cursors, as Slack does.
+   */
+  seedChannel(channel: string, messages: SeededMessage[]): this {
+    this.channelMessages.set(channel, [...(this.channelMessages.get(channel) ?? []), ...messages]);
     return this;
   }
 
@@ -99,6 +131,13 @@ export class FakeSlackApi {
   }
 
   private respond(method: string, params: Record<string, unknown>): Reply {
+    const callNumber = this.callsTo(method).length;
+    if (this.rateLimitsAt.get(method)?.includes(callNumber))
+      return {
+        status: 429,
+        headers: { 'retry-after': String(this.rateLimitRetryAfter.get(`${method}#${callNumber}`) ?? 1) },
+        body: { ok: false, error: 'ratelimited' },
+      };
     const override = this.overrides.get(method)?.shift();
     if (override) {
       const reply = override(params);
@@ -183,10 +222,62 @@ export class FakeSlackApi {
       }
       case 'views.open':
         return { ok: true, view: { id: 'V0DECLARE', type: 'modal' } };
+      case 'conversations.history': {
+        const all = this.channelMessages.get(String(params.channel));
+        if (!all) return { ok: false, error: 'channel_not_found' };
+        const topLevel = all
+          .filter((m) => !m.thread_ts || m.thread_ts === m.ts || m.subtype === 'thread_broadcast')
+          .filter((m) => params.latest === undefined || Number(m.ts) <= Number(params.latest))
+          .sort((a, b) => Number(b.ts) - Number(a.ts));
+        return {
+          ...paginate(topLevel, params, 100),
+          pin_count: 0,
+          channel_actions_ts: null,
+          channel_actions_count: 0,
+        };
+      }
+      case 'conversations.replies': {
+        const all = this.channelMessages.get(String(params.channel));
+        if (!all) return { ok: false, error: 'channel_not_found' };
+        const parent = all.find((m) => m.ts === params.ts);
+        if (!parent) return { ok: false, error: 'thread_not_found' };
+        const replies = all
+          .filter((m) => m.thread_ts === params.ts && m.ts !== params.ts)
+          .filter((m) => params.latest === undefined || Number(m.ts) <= Number(params.latest))
+          .sort((a, b) => Number(a.ts) - Number(b.ts));
+        return paginate([parent, ...replies], params, 1000);
+      }
+      case 'files.getUploadURLExternal': {
+        if (!params.filename || !Number(params.length)) return { ok: false, error: 'missing_argument' };
+        const fileId = `F0FILE${String(++this.fileCounter).padStart(4, '0')}`;
+        return { ok: true, upload_url: `https://files.slack.com/upload/v1/${fileId}`, file_id: fileId };
+      }
+      case 'files.completeUploadExternal': {
+        const files = (params.files as { id: string; title?: string }[] | undefined) ?? [];
+        return { ok: true, files: files.map((f) => ({ id: f.id, title: f.title ?? null })) };
+      }
       default:
         return { ok: false, error: 'unknown_method' };
     }
   }
+}
+
+export type SeededMessage = { ts: string; thread_ts?: string; subtype?: string } & Record<string, unknown>;
+
+/** Slack's cursor pagination over a list: `limit` per page, `next_cursor` while more remain. */
+function paginate(items: SeededMessage[], params: Record<string, unknown>, defaultLimit: number) {
+  const limit = Number(params.limit ?? defaultLimit);
+  const start = params.cursor ? Number(Buffer.from(String(params.cursor), 'base64').toString().slice(8)) : 0;
+  const page = items.slice(start, start + limit);
+  const hasMore = start + limit < items.length;
+  return {
+    ok: true,
+    messages: page,
+    has_more: hasMore,
+    response_metadata: {
+      next_cursor: hasMore ? Buffer.from(`next_ts:${start + limit}`).toString('base64') : '',
+    },
+  };
 }
 
 /** The Web API client sends form-encoded params; blocks and other structures arrive as JSON strings. */

@@ -1,0 +1,27 @@
+import type { AnyAdapter } from '../contract.js';
+import { anthropicAdapter } from './anthropic.js';
+import { bullmqAdapter } from './bullmq.js';
+import { githubAdapter } from './github.js';
+import { kubernetesAdapter } from './kubernetes.js';
+import { launchdarklyAdapter } from './launchdarkly.js';
+import { litellmAdapter } from './litellm.js';
+import { openaiAdapter } from './openai.js';
+import { recordingAdapter } from './recording.js';
+import { unleashAdapter } from './unleash.js';
+import { webhookAdapter } from './webhook.js';
+
+/** Every built-in adapter, by id: the one place an adapter is registered. */
+export const BUILT_IN_ADAPTERS: ReadonlyMap<string, AnyAdapter> = new Map(
+  [
+    webhookAdapter,
+    litellmAdapter,
+    launchdarklyAdapter,
+    unleashAdapter,
+    kubernetesAdapter,
+    bullmqAdapter,
+    anthropicAdapter,
+    openaiAdapter,
+    githubAdapter,
+    recordingAdapter,
+  ].map((adapter) => [adapter.id, adapter as AnyAdapter]),
+);

@@ -1,0 +1,158 @@
+import { z } from 'zod';
+import { parseDuration } from '../config/duration.js';
+import { ROLES } from '../incidents/model.js';
+import { BUILT_IN_ADAPTERS } from './adapters/index.js';
+
+/**
+ * The `containment:` section of the config file: actions (a named, configured adapter), playbooks
+ * (ordered groups of actions; the actions of one group run in parallel) and who may run them.
+ * Secrets are never in the file: an action maps each secret slot of its adapter to the NAME of an
+ * environment variable; start-up and `quell config check` fail when a named variable is not set.
+ */
+
+const durationMs = (fallback: string) =>
+  z
+    .string()
+    .transform((text, ctx): number => {
+      const ms = parseDuration(text);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; use e.g. 10s or 1m` });
+        return z.NEVER;
+      }
+      return ms;
+    })
+    .prefault(fallback);
+
+const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user id such as U024BE7LH');
+const slackUsergroupId = z
+  .string()
+  .regex(/^S[A-Z0-9]{2,}$/, 'must be a Slack user group id such as S0614TZR7');
+
+/** Who may run containment. Listed roles are the incident's own role holders. */
+export const authorizationSchema = z.strictObject({
+  roles: z.array(z.enum(ROLES)).default(['commander', 'tech-lead']),
+  /** Also allow the configured `responders` (users and user groups). */
+  responders: z.boolean().default(true),
+  users: z.array(slackUserId).default([]),
+  usergroups: z.array(slackUsergroupId).default([]),
+});
+export type ContainmentAuthorization = z.output<typeof authorizationSchema>;
+
+const ENV_NAME = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the NAME of an environment variable (e.g. LITELLM_MASTER_KEY), never the secret itself');
+
+/** Names that are `/contain` subcommands cannot be action names. */
+export const RESERVED_NAMES = ['list', 'help', 'status', 'undo', 'playbook', 'audit'] as const;
+
+const NAME = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,59}$/, 'must be lower-case letters, digits, - or _ (at most 60)')
+  .refine((name) => !(RESERVED_NAMES as readonly string[]).includes(name), {
+    message: `must not be one of ${RESERVED_NAMES.join(', ')}`,
+  });
+
+const actionSchema = z
+  .strictObject({
+    adapter: z.string(),
+    /** What this action does, in the responders' words; shown by `/contain`. */
+    description: z.string().max(300).optional(),
+    settings: z.record(z.string(), z.unknown()).default({}),
+    /** Adapter secret slot → environment variable NAME. */
+    secrets: z.record(z.string(), ENV_NAME).default({}),
+    /** Default arguments; `/contain <action> key=value` overrides them. */
+    args: z.record(z.string(), z.string()).default({}),
+    /** Per-attempt timeout; default `containment.timeout`. */
+    timeout: z.string().optional(),
+    /** Who may run this action; default `containment.authorized`. */
+    authorized: authorizationSchema.optional(),
+  })
+  .transform((action, ctx) => {
+    const adapter = BUILT_IN_ADAPTERS.get(action.adapter);
+    if (!adapter) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['adapter'],
+        message: `unknown adapter "${action.adapter}"; use one of ${[...BUILT_IN_ADAPTERS.keys()].join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    const settings = adapter.settingsSchema.safeParse(action.settings);
+    if (!settings.success)
+      for (const issue of settings.error.issues)
+        ctx.addIssue({ code: 'custom', path: ['settings', ...issue.path.map(String)], message: issue.message });
+    const args = adapter.argsSchema.safeParse(action.args);
+    if (!args.success)
+      for (const issue of args.error.issues)
+        ctx.addIssue({ code: 'custom', path: ['args', ...issue.path.map(String)], message: issue.message });
+    const slots = [...adapter.secrets.required, ...(adapter.secrets.optional ?? [])];
+    for (const slot of Object.keys(action.secrets))
+      if (!slots.includes(slot))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['secrets', slot],
+          message: `${adapter.id} has no secret "${slot}"; its secrets are ${slots.join(', ') || '(none)'}`,
+        });
+    for (const slot of adapter.secrets.required)
+      if (!action.secrets[slot])
+        ctx.addIssue({
+          code: 'custom',
+          path: ['secrets', slot],
+          message: `${adapter.id} needs secret "${slot}": name the environment variable that holds it`,
+        });
+    let timeoutMs: number | undefined;
+    if (action.timeout !== undefined) {
+      timeoutMs = parseDuration(action.timeout);
+      if (timeoutMs === undefined)
+        ctx.addIssue({ code: 'custom', path: ['timeout'], message: `"${action.timeout}" is not a duration; use e.g. 10s` });
+    }
+    if (!settings.success || !args.success) return z.NEVER;
+    return { ...action, settings: settings.data, args: args.data, timeoutMs };
+  });
+
+/** A step is one action, or a list of actions that run in parallel. */
+const stepSchema = z.union([z.string(), z.array(z.string()).min(1)]);
+
+const playbookSchema = z.strictObject({
+  description: z.string().max(300).optional(),
+  steps: z.array(stepSchema).min(1),
+});
+
+export const containmentConfigSchema = z
+  .strictObject({
+    /** Per-attempt timeout for a target call. */
+    timeout: durationMs('10s'),
+    /** Extra attempts for idempotent calls after 5xx, 429, timeouts and network errors. */
+    retries: z.number().int().min(0).max(5).default(2),
+    authorized: authorizationSchema.prefault({}),
+    actions: z.record(NAME, actionSchema).default({}),
+    playbooks: z.record(NAME, playbookSchema).default({}),
+  })
+  .superRefine((section, ctx) => {
+    for (const [name, playbook] of Object.entries(section.playbooks)) {
+      if (section.actions[name])
+        ctx.addIssue({ code: 'custom', path: ['playbooks', name], message: 'an action has the same name' });
+      const seen = new Set<string>();
+      playbook.steps.forEach((step, i) => {
+        for (const action of typeof step === 'string' ? [step] : step) {
+          if (!section.actions[action])
+            ctx.addIssue({
+              code: 'custom',
+              path: ['playbooks', name, 'steps', i],
+              message: `unknown action "${action}"`,
+            });
+          if (seen.has(action))
+            ctx.addIssue({
+              code: 'custom',
+              path: ['playbooks', name, 'steps', i],
+              message: `"${action}" appears twice`,
+            });
+          seen.add(action);
+        }
+      });
+    }
+  })
+  .prefault({});
+
+export type ContainmentConfig = z.output<typeof containmentConfigSchema>;
+export type ContainmentActionConfig = ContainmentConfig['actions'][string];

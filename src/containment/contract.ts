@@ -1,0 +1,113 @@
+import type { z } from 'zod';
+import type { HttpClient } from './http.js';
+
+/**
+ * The containment adapter contract. An adapter is one kind of target (a LiteLLM proxy, a flag
+ * service, a Kubernetes API server...): an id, zod schemas for its settings (from the config file)
+ * and its arguments (config defaults overridden at run time), the secret slots it needs (filled from
+ * environment variables named in the config), and its operations.
+ *
+ * `plan` is pure: it returns the exact requests an operation would send. Dry runs (drills) show the
+ * plan and send nothing; the conformance suite checks that `execute` sends exactly what `plan` says.
+ */
+export interface ContainmentAdapter<Settings = unknown, Args = unknown> {
+  id: string;
+  /** One line for `/contain` listings: what this kind of control does. */
+  summary: string;
+  settingsSchema: z.ZodType<Settings>;
+  argsSchema: z.ZodType<Args>;
+  /** Secret slots: required ones must be mapped to an env var in the config; optional ones may be. */
+  secrets: { required: readonly string[]; optional?: readonly string[] };
+  /** True when execute cannot be reversed; the confirmation says so in bold and names the consequence. */
+  irreversible(settings: Settings): boolean;
+  /** One line naming the target and effect, e.g. "Block LiteLLM key … on https://llm.internal". */
+  describe(ctx: PlanContext<Settings, Args>): string;
+  /** For irreversible actions: the consequence in plain words, shown in the confirmation. */
+  consequence?(ctx: PlanContext<Settings, Args>): string;
+  plan(phase: Phase, ctx: PlanContext<Settings, Args>, state?: RunState): PlannedRequest[];
+  execute(ctx: RunContext<Settings, Args>): Promise<ExecuteOutcome>;
+  /** Reads the target's state back: did the control take effect (or, after undo, is it lifted)? */
+  verify(ctx: RunContext<Settings, Args>, state: RunState, after: 'execute' | 'undo'): Promise<VerifyOutcome>;
+  undo?(ctx: RunContext<Settings, Args>, state: RunState): Promise<ExecuteOutcome>;
+  /** When undo depends on settings (e.g. a webhook without an undo URL); default: undo exists. */
+  canUndo?(settings: Settings): boolean;
+}
+
+export type Phase = 'execute' | 'verify' | 'undo';
+
+/** JSON-safe state an execute remembers for verify and undo (e.g. the previous replica count). */
+export type RunState = Record<string, unknown>;
+
+export interface PlanContext<Settings, Args> {
+  settings: Settings;
+  args: Args;
+  /** Secret values by slot name. Plans may use them; the runner redacts every output. */
+  secrets: Readonly<Record<string, string>>;
+  /** Stable per run: the same run never acts twice on an idempotent target. */
+  idempotencyKey: string;
+  /** The run's instant (signatures, event bodies). */
+  now: Date;
+  incidentId: string;
+  actionName: string;
+}
+
+export interface RunContext<Settings, Args> extends PlanContext<Settings, Args> {
+  http: HttpClient;
+  /** Per-attempt timeout in ms for anything the adapter does outside the HTTP core. */
+  timeoutMs: number;
+}
+
+/** A request as shown to people and kept in the audit (after redaction). */
+export interface PlannedRequest {
+  method: string;
+  url: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+export interface ExecuteOutcome {
+  /** What the target answered, in a few words ("key blocked", "replicas 3 → 0"). */
+  detail: string;
+  /** Remembered for verify and undo. */
+  state?: RunState;
+  /** HTTP status of the last request, when there was one. */
+  status?: number;
+}
+
+export interface VerifyOutcome {
+  verified: boolean;
+  /** What was read back ("blocked: true", "replicas 0"). */
+  observed: string;
+  status?: number;
+}
+
+/** Any adapter; the registry keeps them behind this erased type. */
+// biome-ignore lint/suspicious/noExplicitAny: adapters are heterogeneous by design; each validates its own settings
+export type AnyAdapter = ContainmentAdapter<any, any>;
+
+export function defineAdapter<Settings, Args>(
+  adapter: ContainmentAdapter<Settings, Args>,
+): ContainmentAdapter<Settings, Args> {
+  return adapter;
+}
+
+/**
+ * A target refused or failed. `retryable` carries the retry semantics: a 4xx is the target's
+ * considered answer and is not retried; 5xx, 429, timeouts and network errors are.
+ */
+export class TargetError extends Error {
+  constructor(
+    message: string,
+    readonly details: {
+      status?: number;
+      retryable: boolean;
+      attempts: number;
+      /** The target's own error text, redacted. */
+      targetMessage?: string;
+      timedOut?: boolean;
+    },
+  ) {
+    super(message);
+    this.name = 'TargetError';
+  }
+}

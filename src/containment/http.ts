@@ -1,0 +1,228 @@
+import type { z } from 'zod';
+import { TargetError } from './contract.js';
+
+/**
+ * The one small HTTP core every adapter shares, on the platform fetch (which nock intercepts, unlike
+ * vendor SDK transports): per-attempt timeout, bounded retries with exponential backoff for idempotent
+ * requests on 5xx / 429 / network errors / timeouts, `Retry-After` honoured, 4xx never retried, and
+ * every error text passed through the run's redactor before anyone sees it.
+ */
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface HttpRequestSpec {
+  method: HttpMethod;
+  url: string;
+  headers?: Record<string, string>;
+  /** Sent as JSON (content-type application/json unless a content-type header is given). */
+  json?: unknown;
+  /** Sent verbatim instead of `json` (e.g. a body that was signed byte for byte). */
+  rawBody?: string;
+  /** Only idempotent requests are retried. */
+  idempotent: boolean;
+  /** Non-2xx statuses that are an answer, not a failure (e.g. 404 when verifying a deletion). */
+  acceptStatus?: readonly number[];
+}
+
+export interface HttpResponse<T> {
+  status: number;
+  data: T;
+}
+
+export interface AttemptRecord {
+  method: string;
+  url: string;
+  status?: number;
+  error?: string;
+  durationMs: number;
+}
+
+export interface HttpOptions {
+  timeoutMs: number;
+  /** Total attempts for an idempotent request, first one included. */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** A Retry-After longer than this is not waited for: the failure is reported instead. */
+  maxRetryAfterMs: number;
+  redact: (text: string) => string;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export const DEFAULT_HTTP_OPTIONS: Omit<HttpOptions, 'redact'> = {
+  timeoutMs: 10_000,
+  maxAttempts: 3,
+  baseDelayMs: 250,
+  maxDelayMs: 2_000,
+  maxRetryAfterMs: 10_000,
+};
+
+const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class HttpClient {
+  /** Every attempt made through this client, for the audit. */
+  readonly attempts: AttemptRecord[] = [];
+
+  constructor(private readonly options: HttpOptions) {}
+
+  get lastStatus(): number | undefined {
+    for (let i = this.attempts.length - 1; i >= 0; i--) {
+      const status = this.attempts[i]!.status;
+      if (status !== undefined) return status;
+    }
+    return undefined;
+  }
+
+  async request<T>(spec: HttpRequestSpec, schema: z.ZodType<T>): Promise<HttpResponse<T>> {
+    const { maxAttempts, redact } = this.options;
+    const attemptsAllowed = spec.idempotent ? Math.max(1, maxAttempts) : 1;
+    let lastError: TargetError | undefined;
+    for (let attempt = 1; attempt <= attemptsAllowed; attempt++) {
+      const result = await this.attempt(spec);
+      if (result.kind === 'response') {
+        const { response, text } = result;
+        if (response.ok || spec.acceptStatus?.includes(response.status)) {
+          const body = parseBody(text);
+          const parsed = schema.safeParse(body);
+          if (!parsed.success)
+            throw new TargetError(
+              redact(
+                `${spec.method} ${pathOf(spec.url)} answered ${response.status} with an unexpected body: ${summarizeIssues(parsed.error)}`,
+              ),
+              { status: response.status, retryable: false, attempts: attempt },
+            );
+          return { status: response.status, data: parsed.data };
+        }
+        const targetMessage = redact(errorText(text) || response.statusText || 'no message');
+        const retryable = response.status >= 500 || response.status === 429;
+        lastError = new TargetError(
+          `${spec.method} ${redact(pathOf(spec.url))} failed with HTTP ${response.status}: ${targetMessage}`,
+          { status: response.status, retryable, attempts: attempt, targetMessage },
+        );
+        if (!retryable) throw lastError;
+        const wait = this.delayBefore(attempt, response.headers.get('retry-after'));
+        if (wait === 'too-long') {
+          throw new TargetError(
+            `${lastError.message} (asked to retry after ${response.headers.get('retry-after')}; not waiting that long)`,
+            { ...lastError.details },
+          );
+        }
+        if (attempt < attemptsAllowed) await (this.options.sleep ?? sleepFor)(wait);
+      } else {
+        lastError = new TargetError(
+          redact(`${spec.method} ${pathOf(spec.url)} ${result.timedOut ? `timed out after ${this.options.timeoutMs} ms` : `could not connect: ${result.message}`}`),
+          { retryable: true, attempts: attempt, timedOut: result.timedOut },
+        );
+        if (attempt < attemptsAllowed) await (this.options.sleep ?? sleepFor)(this.delayBefore(attempt, null) as number);
+      }
+    }
+    const error = lastError!;
+    throw new TargetError(
+      attemptsAllowed > 1 ? `${error.message} (gave up after ${attemptsAllowed} attempts)` : error.message,
+      { ...error.details, attempts: attemptsAllowed },
+    );
+  }
+
+  private async attempt(
+    spec: HttpRequestSpec,
+  ): Promise<
+    | { kind: 'response'; response: Response; text: string }
+    | { kind: 'error'; timedOut: boolean; message: string }
+  > {
+    const started = performance.now();
+    const headers: Record<string, string> = { ...spec.headers };
+    let body: string | undefined;
+    if (spec.rawBody !== undefined) body = spec.rawBody;
+    else if (spec.json !== undefined) {
+      body = JSON.stringify(spec.json);
+      if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+        headers['content-type'] = 'application/json';
+    }
+    const record: AttemptRecord = { method: spec.method, url: this.options.redact(spec.url), durationMs: 0 };
+    this.attempts.push(record);
+    try {
+      const response = await fetch(spec.url, {
+        method: spec.method,
+        headers,
+        body,
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+        redirect: 'manual',
+      });
+      // the body is read under the same timeout: a target that stalls mid-body is a timeout too
+      const text = await response.text();
+      record.status = response.status;
+      return { kind: 'response', response, text };
+    } catch (error) {
+      const err = error as Error & { cause?: { code?: string; message?: string } };
+      const timedOut = err.name === 'TimeoutError' || err.name === 'AbortError';
+      const message = err.cause?.code ?? err.cause?.message ?? err.message;
+      record.error = timedOut ? 'timeout' : this.options.redact(message);
+      return { kind: 'error', timedOut, message };
+    } finally {
+      record.durationMs = Math.round(performance.now() - started);
+    }
+  }
+
+  /** Exponential backoff with jitter, or the target's Retry-After when it gives one. */
+  private delayBefore(attempt: number, retryAfter: string | null): number | 'too-long' {
+    const { baseDelayMs, maxDelayMs, maxRetryAfterMs } = this.options;
+    const asked = parseRetryAfter(retryAfter);
+    if (asked !== undefined) return asked > maxRetryAfterMs ? 'too-long' : asked;
+    const exponential = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
+    return Math.round(exponential / 2 + Math.random() * (exponential / 2));
+  }
+}
+
+/** Retry-After is either delay-seconds or an HTTP date (RFC 9110 §10.2.3). */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+function parseBody(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** The target's own error message, from the shapes vendors use, kept short. */
+export function errorText(text: string): string {
+  const body = parseBody(text);
+  const pick = (value: unknown): string | undefined => {
+    if (typeof value === 'string') return value;
+    if (value && typeof value === 'object') {
+      const v = value as Record<string, unknown>;
+      return (
+        pick(v.message) ??
+        pick(v.error) ??
+        pick(v.detail) ??
+        pick(v.msg) ??
+        (Array.isArray(v.details) ? pick(v.details[0]) : undefined)
+      );
+    }
+    return undefined;
+  };
+  const message = pick(body) ?? '';
+  return message.length > 300 ? `${message.slice(0, 299)}…` : message;
+}
+
+function pathOf(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.host}${parsed.pathname}`;
+  } catch {
+    return url;
+  }
+}
+
+function summarizeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`)
+    .join('; ');
+}

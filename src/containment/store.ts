@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import {
+  type AuditEntry,
+  auditEntrySchema,
+  type ContainmentRun,
+  containmentRunSchema,
+  type PendingConfirmation,
+  pendingConfirmationSchema,
+} from './model.js';
+
+/** Containment keys, beside the incident's own under its `{id}` hash tag (one cluster slot). */
+export function containmentKeys(prefix: string) {
+  const base = (incidentId: string) => `${prefix}:incident:{${incidentId}}:containment`;
+  return {
+    audit: (incidentId: string) => `${base(incidentId)}:audit`,
+    runs: (incidentId: string) => `${base(incidentId)}:runs`,
+    runSequence: (incidentId: string) => `${base(incidentId)}:run-seq`,
+    playbookSequence: (incidentId: string) => `${base(incidentId)}:playbook-seq`,
+    confirmation: (token: string) => `${prefix}:containment:confirm:${token}`,
+  };
+}
+
+/** Appends an audit entry with the next sequence number, atomically. KEYS: list. ARGV: entry JSON sans seq. */
+const APPEND_AUDIT = `
+local seq = redis.call('LLEN', KEYS[1]) + 1
+local entry = cjson.decode(ARGV[1])
+entry['seq'] = seq
+redis.call('RPUSH', KEYS[1], cjson.encode(entry))
+return seq
+`;
+
+export const CONFIRMATION_TTL_SECONDS = 15 * 60;
+
+export class ContainmentStore {
+  private readonly keys: ReturnType<typeof containmentKeys>;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+  ) {
+    this.keys = containmentKeys(prefix);
+  }
+
+  /** Append-only: there is no method to change or delete an entry. */
+  async appendAudit(entry: Omit<AuditEntry, 'seq'>): Promise<number> {
+    const valid = auditEntrySchema.omit({ seq: true }).parse(entry);
+    return (await this.redis.eval(APPEND_AUDIT, 1, this.keys.audit(entry.incidentId), JSON.stringify(valid))) as number;
+  }
+
+  async audit(incidentId: string): Promise<AuditEntry[]> {
+    const items = await this.redis.lrange(this.keys.audit(incidentId), 0, -1);
+    return items.map((json) => auditEntrySchema.parse(JSON.parse(json)));
+  }
+
+  async nextRunId(incidentId: string): Promise<string> {
+    return `r${await this.redis.incr(this.keys.runSequence(incidentId))}`;
+  }
+
+  async nextPlaybookRunId(incidentId: string): Promise<string> {
+    return `p${await this.redis.incr(this.keys.playbookSequence(incidentId))}`;
+  }
+
+  async saveRun(run: ContainmentRun): Promise<void> {
+    await this.redis.hset(this.keys.runs(run.incidentId), run.id, JSON.stringify(containmentRunSchema.parse(run)));
+  }
+
+  async run(incidentId: string, runId: string): Promise<ContainmentRun | undefined> {
+    const json = await this.redis.hget(this.keys.runs(incidentId), runId);
+    return json ? containmentRunSchema.parse(JSON.parse(json)) : undefined;
+  }
+
+  /** All runs of the incident, in the order they were started. */
+  async runs(incidentId: string): Promise<ContainmentRun[]> {
+    const all = await this.redis.hvals(this.keys.runs(incidentId));
+    return all
+      .map((json) => containmentRunSchema.parse(JSON.parse(json)))
+      .sort((a, b) => Number(a.id.slice(1)) - Number(b.id.slice(1)));
+  }
+
+  async createConfirmation(pending: Omit<PendingConfirmation, 'token'>): Promise<PendingConfirmation> {
+    // unguessable: the token in a button value is the only thing that authorizes pressing it
+    const token = randomBytes(12).toString('base64url');
+    const stored = pendingConfirmationSchema.parse({ ...pending, token });
+    await this.redis.set(this.keys.confirmation(token), JSON.stringify(stored), 'EX', CONFIRMATION_TTL_SECONDS);
+    return stored;
+  }
+
+  /** Takes the confirmation once: a double click or a replayed payload finds nothing the second time. */
+  async takeConfirmation(token: string): Promise<PendingConfirmation | undefined> {
+    const json = await this.redis.getdel(this.keys.confirmation(token));
+    return json ? pendingConfirmationSchema.parse(JSON.parse(json)) : undefined;
+  }
+}

@@ -1,0 +1,46 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { ChatPort } from '../chat/port.js';
+import type { Clock } from '../clock.js';
+import type { QuellConfig } from '../config/schema.js';
+import type { IncidentService } from '../incidents/service.js';
+import type { IncidentStore } from '../incidents/store.js';
+import { RevisionLog } from './revisions.js';
+import { EvidenceService } from './service.js';
+import { LocalEvidenceStorage } from './storage/local.js';
+import type { EvidenceStorage } from './storage/port.js';
+import { S3EvidenceStorage } from './storage/s3.js';
+
+export interface EvidenceInputs {
+  config: QuellConfig;
+  chat: ChatPort;
+  incidents: IncidentService;
+  store: IncidentStore;
+  redis: Redis;
+  clock: Clock;
+  logger: Logger;
+  /** Where the S3 credentials named in the config are read from. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Builds the evidence service and its configured storage. No I/O until something is archived. */
+export function createEvidenceService(inputs: EvidenceInputs): EvidenceService {
+  const { config } = inputs;
+  return new EvidenceService({
+    config: config.evidence,
+    chat: inputs.chat,
+    incidents: inputs.incidents,
+    store: inputs.store,
+    storage: createEvidenceStorage(config, inputs.env ?? process.env),
+    revisions: new RevisionLog(inputs.redis, config.redis.keyPrefix),
+    clock: inputs.clock,
+    logger: inputs.logger,
+  });
+}
+
+export function createEvidenceStorage(config: QuellConfig, env: NodeJS.ProcessEnv): EvidenceStorage {
+  const { storage } = config.evidence;
+  if (storage.kind === 's3' && storage.s3)
+    return S3EvidenceStorage.fromConfig(storage.s3, storage.directory, env);
+  return new LocalEvidenceStorage(storage.directory);
+}

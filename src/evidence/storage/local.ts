@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import { chmod, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { DIR_MODE, syncDirectory } from '../files.js';
+import { BundleExistsError, type BundleReservation, type EvidenceStorage, safeSegment } from './port.js';
+
+const VERSION_DIR = /^v(\d+)$/;
+const STAGING = '.staging';
+
+/**
+ * Bundles in a local directory: `<root>/<incident>/v<N>/`. A version is claimed by creating its empty
+ * directory (mkdir is exclusive), built under `<root>/.staging/`, and published with one rename onto
+ * the empty claim: atomic on one filesystem, and a rename onto a non-empty directory fails, so a
+ * published bundle is never overwritten.
+ */
+export class LocalEvidenceStorage implements EvidenceStorage {
+  readonly kind = 'local' as const;
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
+
+  async createStaging(incidentId: string): Promise<string> {
+    const dir = join(this.root, STAGING, `${safeSegment(incidentId)}-${randomUUID()}`);
+    await mkdir(dir, { recursive: true, mode: DIR_MODE });
+    await chmod(this.root, DIR_MODE);
+    return dir;
+  }
+
+  async reserve(incidentId: string): Promise<BundleReservation> {
+    const incidentDir = join(this.root, safeSegment(incidentId));
+    await mkdir(incidentDir, { recursive: true, mode: DIR_MODE });
+    let version = (await this.existingVersions(incidentDir)).at(-1) ?? 0;
+    for (;;) {
+      version++;
+      const location = join(incidentDir, `v${version}`);
+      try {
+        await mkdir(location, { mode: DIR_MODE });
+        return { incidentId, version, location };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+    }
+  }
+
+  async publish(reservation: BundleReservation, stagingDir: string): Promise<void> {
+    try {
+      await rename(stagingDir, reservation.location);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOTEMPTY' || code === 'EEXIST') throw new BundleExistsError(reservation.location);
+      throw error;
+    }
+    await syncDirectory(join(this.root, safeSegment(reservation.incidentId)));
+  }
+
+  async discardStaging(stagingDir: string): Promise<void> {
+    if (!resolve(stagingDir).startsWith(join(this.root, STAGING))) return;
+    await rm(stagingDir, { recursive: true, force: true });
+  }
+
+  async versions(incidentId: string): Promise<BundleReservation[]> {
+    const incidentDir = join(this.root, safeSegment(incidentId));
+    return (await this.existingVersions(incidentDir)).map((version) => ({
+      incidentId,
+      version,
+      location: join(incidentDir, `v${version}`),
+    }));
+  }
+
+  private async existingVersions(incidentDir: string): Promise<number[]> {
+    let names: string[];
+    try {
+      names = await readdir(incidentDir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+    return names
+      .map((name) => VERSION_DIR.exec(name)?.[1])
+      .filter((v): v is string => v !== undefined)
+      .map(Number)
+      .sort((a, b) => a - b);
+  }
+}
