@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { ChatPort } from './chat/port.js';
 import type { Clock } from './clock.js';
 import type { QuellConfig } from './config/schema.js';
+import { type ContainmentService, createContainmentService } from './containment/index.js';
 import { createEvidenceService } from './evidence/index.js';
 import type { EvidenceService } from './evidence/service.js';
 import { type CommsService, createCommsService } from './comms/index.js';
@@ -10,6 +11,7 @@ import { IncidentStore } from './incidents/store.js';
 import type { Logger } from './logging/logger.js';
 import { redisKeys } from './redis/keys.js';
 import { commsViews } from './slack/blocks/comms.js';
+import { containmentViews } from './slack/blocks/containment.js';
 import { incidentViews } from './slack/blocks/incident.js';
 
 /** Everything listeners and workers need, built once at start-up and passed down. */
@@ -24,6 +26,8 @@ export interface Services {
   /** Audience comms: template drafts, lint, versions, approvals, publishing, talking points. */
   comms: CommsService;
   evidence: EvidenceService;
+  /** Containment actions and playbooks: authorize, confirm, execute, verify, audit, undo. */
+  containment: ContainmentService;
 }
 
 export interface ServiceInputs {
@@ -32,12 +36,25 @@ export interface ServiceInputs {
   clock: Clock;
   redis: Redis;
   chat: ChatPort;
+  /** Where containment secrets are read from (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
-export function createServices({ config, logger, clock, redis, chat }: ServiceInputs): Services {
+export function createServices({ config, logger, clock, redis, chat, env }: ServiceInputs): Services {
   const store = new IncidentStore(redis, redisKeys(config.redis.keyPrefix));
   const incidents = new IncidentService({ store, chat, views: incidentViews(config), config, clock, logger });
   const comms = createCommsService({ config, redis, store, incidents, chat, views: commsViews(), clock, logger });
   const evidence = createEvidenceService({ config, chat, incidents, store, redis, clock, logger });
-  return { config, logger, clock, redis, chat, store, incidents, comms, evidence };
+  const containment = createContainmentService({
+    config,
+    chat,
+    incidents,
+    store,
+    redis,
+    clock,
+    logger,
+    views: containmentViews(),
+    env,
+  });
+  return { config, logger, clock, redis, chat, store, incidents, comms, evidence, containment };
 }
