@@ -1,9 +1,12 @@
 import { existsSync } from 'node:fs';
 import { ConfigError, loadConfigFile } from '../config/load.js';
+import { checkContainmentConfig } from '../containment/registry.js';
+import { EVIDENCE_VERIFY_USAGE, evidenceVerifyCommand } from '../evidence/verify-cli.js';
 
 /** `quell <command>`: operator commands that run without starting the app. */
 const USAGE = `Usage:
-  quell config check [path]   validate the config file (default: $QUELL_CONFIG or quell.config.yml)`;
+  quell config check [path]   validate the config file (default: $QUELL_CONFIG or quell.config.yml)
+  ${EVIDENCE_VERIFY_USAGE}`;
 
 function configCheck(args: string[]): number {
   const path = args[0] ?? process.env.QUELL_CONFIG ?? 'quell.config.yml';
@@ -14,14 +17,16 @@ function configCheck(args: string[]): number {
     .map((s) => `${s.label}: ${s.cadence === null ? 'no updates' : `every ${s.cadence / 60_000} min`}`)
     .join(', ');
   const source = existsSync(path) ? path : `${path} (absent: defaults apply)`;
-  console.log(`${source}: OK (${cadences})`);
+  const containment = checkContainmentConfig(config.containment, process.env);
+  console.log(`${source}: OK (${cadences}); ${containment}`);
   return 0;
 }
 
-export function runCli(argv: string[]): number {
+export function runCli(argv: string[]): number | Promise<number> {
   const [group, command, ...rest] = argv;
   try {
     if (group === 'config' && command === 'check') return configCheck(rest);
+    if (group === 'evidence' && command === 'verify') return evidenceVerifyCommand(rest);
     console.error(
       group ? `quell: unknown command "${[group, command].filter(Boolean).join(' ')}"\n${USAGE}` : USAGE,
     );
@@ -35,4 +40,6 @@ export function runCli(argv: string[]): number {
   }
 }
 
-process.exitCode = runCli(process.argv.slice(2));
+Promise.resolve(runCli(process.argv.slice(2))).then((code) => {
+  process.exitCode = code;
+});
