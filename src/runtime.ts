@@ -6,7 +6,7 @@ import type { QuellConfig } from './config/schema.js';
 import { boltLogger } from './logging/bolt-logger.js';
 import type { Logger } from './logging/logger.js';
 import { createServices, type Services } from './services.js';
-import { SlackWebChat } from './slack/web-chat.js';
+import { BACKGROUND_CLIENT_OPTIONS, SlackWebChat } from './slack/web-chat.js';
 
 export interface RuntimeOptions {
   config: QuellConfig;
@@ -17,6 +17,8 @@ export interface RuntimeOptions {
   /** HTTP mode only: where the receiver listens (0 picks a free port). */
   port?: number;
   clock?: Clock;
+  /** Run the update-reminder worker in this process (default true); tests that do not want timers firing turn it off. */
+  reminderWorker?: boolean;
   botIdentity?: BuildAppOptions['botIdentity'];
 }
 
@@ -41,6 +43,21 @@ export async function startQuell(options: RuntimeOptions): Promise<Runtime> {
     redis,
     chat: new SlackWebChat(client),
   });
+  // Reminder jobs get their own client that fails fast on 429/5xx, so BullMQ's backoff does the retrying.
+  const reminderWorker =
+    options.reminderWorker === false
+      ? undefined
+      : await services.reminders.startWorker({
+          chat: new SlackWebChat(
+            new WebClient(connection.botToken, {
+              logger: boltLogger(logger),
+              ...BACKGROUND_CLIENT_OPTIONS,
+              ...(slackApiUrl
+                ? { slackApiUrl: slackApiUrl.endsWith('/') ? slackApiUrl : `${slackApiUrl}/` }
+                : {}),
+            }),
+          ),
+        });
   const appOptions: BuildAppOptions = { connection, services, slackApiUrl, botIdentity: options.botIdentity };
   const app = buildApp(appOptions);
   const started = connection.kind === 'http' ? await app.start(options.port ?? 3000) : await app.start();
@@ -50,8 +67,12 @@ export async function startQuell(options: RuntimeOptions): Promise<Runtime> {
   return {
     services,
     port,
+    // Graceful: stop taking reminder jobs and finish the running ones, stop the app, then close the
+    // reminder connections. The caller closes the shared Redis connection afterwards.
     async stop() {
+      await reminderWorker?.close();
       await app.stop();
+      await services.reminders.close();
     },
   };
 }

@@ -10,9 +10,11 @@ import { IncidentService } from './incidents/service.js';
 import { IncidentStore } from './incidents/store.js';
 import type { Logger } from './logging/logger.js';
 import { redisKeys } from './redis/keys.js';
+import { Reminders } from './reminders/index.js';
 import { commsViews } from './slack/blocks/comms.js';
 import { containmentViews } from './slack/blocks/containment.js';
 import { incidentViews } from './slack/blocks/incident.js';
+import { reminderViews } from './slack/blocks/reminders.js';
 
 /** Everything listeners and workers need, built once at start-up and passed down. */
 export interface Services {
@@ -25,6 +27,8 @@ export interface Services {
   incidents: IncidentService;
   /** Audience comms: template drafts, lint, versions, approvals, publishing, talking points. */
   comms: CommsService;
+  /** Update-cadence reminders: structured updates, snoozes, the prompt schedule and its worker. */
+  reminders: Reminders;
   evidence: EvidenceService;
   /** Containment actions and playbooks: authorize, confirm, execute, verify, audit, undo. */
   containment: ContainmentService;
@@ -44,6 +48,15 @@ export function createServices({ config, logger, clock, redis, chat, env }: Serv
   const store = new IncidentStore(redis, redisKeys(config.redis.keyPrefix));
   const incidents = new IncidentService({ store, chat, views: incidentViews(config), config, clock, logger });
   const comms = createCommsService({ config, redis, store, incidents, chat, views: commsViews(), clock, logger });
+  const reminders = new Reminders({
+    config,
+    logger,
+    clock,
+    redis,
+    store,
+    incidents,
+    views: reminderViews(config),
+  });
   const evidence = createEvidenceService({ config, chat, incidents, store, redis, clock, logger });
   const containment = createContainmentService({
     config,
@@ -56,5 +69,5 @@ export function createServices({ config, logger, clock, redis, chat, env }: Serv
     views: containmentViews(),
     env,
   });
-  return { config, logger, clock, redis, chat, store, incidents, comms, evidence, containment };
+  return { config, logger, clock, redis, chat, store, incidents, comms, reminders, evidence, containment };
 }

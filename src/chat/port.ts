@@ -91,6 +91,22 @@ export class ChatError extends Error {
   }
 }
 
+/**
+ * The workspace could not be reached, failed (HTTP 5xx) or asked to slow down (HTTP 429): the same
+ * call may well succeed later. `retryAfterMs` is the wait the workspace asked for, when it said.
+ */
+export class ChatUnavailableError extends Error {
+  constructor(
+    readonly method: string,
+    readonly reason: string,
+    readonly retryAfterMs?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`${method} failed: ${reason}`, options);
+    this.name = 'ChatUnavailableError';
+  }
+}
+
 export function chatErrorCode(error: unknown): string {
   return error instanceof ChatError ? error.code : (error as Error)?.message || String(error);
 }

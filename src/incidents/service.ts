@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { ChatError, type ChatPort, chatErrorCode } from '../chat/port.js';
+import { ChatError, type ChatMessage, type ChatPort, chatErrorCode } from '../chat/port.js';
 import type { Clock } from '../clock.js';
 import type { QuellConfig } from '../config/schema.js';
 import { NotAnIncidentChannelError, QuellError, UsageError } from '../errors.js';
@@ -282,6 +282,33 @@ export class IncidentService {
     );
   }
 
+  /**
+   * Moves the update clock (a structured update, a snooze): the same path as every change, except
+   * that the caller supplies the channel message (the update itself rather than a one-line notice).
+   * `apply` runs on a fresh read and may throw a UsageError to refuse.
+   */
+  async changeUpdateClock(
+    incidentId: string,
+    actor: string,
+    apply: (current: Incident) => {
+      nextUpdateDueAt: string | null;
+      kind: string;
+      text: string;
+      data: Record<string, unknown>;
+    },
+    message: (incident: Incident, event: TimelineEvent) => ChatMessage,
+  ): Promise<Incident> {
+    return this.change(
+      incidentId,
+      actor,
+      (current) => {
+        const { nextUpdateDueAt, ...event } = apply(current);
+        return { incident: { ...current, nextUpdateDueAt }, ...event };
+      },
+      message,
+    );
+  }
+
   private async change(
     incidentId: string,
     actor: string,
@@ -291,6 +318,7 @@ export class IncidentService {
       text: string;
       data: Record<string, unknown>;
     },
+    notice?: (incident: Incident, event: TimelineEvent) => ChatMessage,
   ): Promise<Incident> {
     const now = this.deps.clock.now().toISOString();
     const { before, incident, event } = await this.deps.store.update(incidentId, (current) => {
@@ -303,7 +331,10 @@ export class IncidentService {
     if (incident.channelId) {
       const channel = incident.channelId;
       await this.bestEffort('post change notice', () =>
-        this.deps.chat.postMessage(channel, this.deps.views.changeNotice(incident, recorded)),
+        this.deps.chat.postMessage(
+          channel,
+          notice ? notice(incident, recorded) : this.deps.views.changeNotice(incident, recorded),
+        ),
       );
     }
     await this.notify({ before, incident, event: recorded });

@@ -17,6 +17,7 @@ export const VIEWS = {
   commsOverride: 'quell_comms_override',
   /** The App Home tab. */
   home: 'quell_home',
+  update: 'quell_update',
 } as const;
 
 export const DECLARE_FIELDS = {
@@ -42,9 +43,20 @@ export const ACTIONS = {
   commsEdit: 'quell_comms_edit',
   commsApprove: 'quell_comms_approve',
   commsReject: 'quell_comms_reject',
+  /** "Post update" on an update prompt: opens the update form. */
+  postUpdate: 'quell_update_post',
+  /** The "Snooze" menu on an update prompt. */
+  snoozeUpdate: 'quell_update_snooze',
   /** Containment confirmation buttons carry the pending request's token as value. */
   containmentConfirm: 'quell_containment_confirm',
   containmentCancel: 'quell_containment_cancel',
   /** Retry button of a failed step; value `<incident id>|<run id>`. */
   containmentRetry: 'quell_containment_retry',
+} as const;
+
+export const UPDATE_FIELDS = {
+  impact: { block: 'update_impact', action: 'impact' },
+  containment: { block: 'update_containment', action: 'containment' },
+  investigation: { block: 'update_investigation', action: 'investigation' },
+  nextUpdate: { block: 'update_next', action: 'next_update' },
 } as const;

@@ -1,8 +1,9 @@
-import type { WebClient } from '@slack/web-api';
+import { ErrorCode, type WebClient, type WebClientOptions } from '@slack/web-api';
 import {
   ChatError,
   type ChatMessage,
   type ChatPort,
+  ChatUnavailableError,
   type InviteFailure,
   type MessagePage,
   type PageRequest,
@@ -193,6 +194,41 @@ async function call<T>(method: string, run: () => Promise<T>): Promise<T> {
   } catch (error) {
     const data = (error as { data?: { error?: string } }).data;
     if (data?.error) throw new ChatError(method, data.error);
-    throw error;
+    throw unavailable(method, error) ?? error;
   }
 }
+
+/** Rate limits, 5xx and network failures: worth trying again later (ChatUnavailableError). */
+function unavailable(method: string, error: unknown): ChatUnavailableError | undefined {
+  const e = error as {
+    code?: string;
+    retryAfter?: number;
+    statusCode?: number;
+    headers?: Record<string, string>;
+  };
+  if (e.code === ErrorCode.RateLimitedError)
+    return new ChatUnavailableError(method, 'ratelimited', (e.retryAfter ?? 1) * 1000, { cause: error });
+  if (e.code === ErrorCode.HTTPError && (e.statusCode ?? 0) >= 500) {
+    const retryAfter = Number.parseInt(e.headers?.['retry-after'] ?? '', 10);
+    return new ChatUnavailableError(
+      method,
+      `http_${e.statusCode}`,
+      Number.isNaN(retryAfter) ? undefined : retryAfter * 1000,
+      { cause: error },
+    );
+  }
+  if (e.code === ErrorCode.RequestError)
+    return new ChatUnavailableError(method, 'unreachable', undefined, { cause: error });
+  return undefined;
+}
+
+/**
+ * Web API client options for background jobs (reminders): no waiting inside the client. A 429, 5xx
+ * or network failure surfaces at once as ChatUnavailableError, so the job queue retries with its own
+ * backoff (honouring Retry-After) instead of a job sitting in the client for up to half an hour.
+ */
+export const BACKGROUND_CLIENT_OPTIONS = {
+  rejectRateLimitedCalls: true,
+  retryConfig: { retries: 0 },
+  timeout: 15_000,
+} as const satisfies WebClientOptions;

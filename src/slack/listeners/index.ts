@@ -6,19 +6,35 @@ import {
   containmentConfirmHandler,
   containmentRetryHandler,
 } from './actions/containment.js';
+import { postUpdateActionHandler, snoozeActionHandler } from './actions/update-prompt.js';
+import { commsApproveHandler, commsEditHandler, commsRejectHandler } from './actions/comms.js';
+import { commsCommandHandler } from './commands/comms/index.js';
 import { containCommandHandler } from './commands/contain.js';
 import { incidentCommandHandler } from './commands/incident/index.js';
 import { addToTimelineHandler } from './shortcuts/add-to-timeline.js';
+import { appHomeOpenedHandler } from './events/app-home.js';
+import { commsEditViewHandler, commsOverrideViewHandler } from './views/comms.js';
 import { declareViewHandler } from './views/declare.js';
+import { updateViewHandler } from './views/update.js';
 
 /** Maps Slack ids to handlers; nothing else. */
 export function registerListeners(app: App, services: Services): void {
   app.command(COMMANDS.incident, incidentCommandHandler(services));
+  app.command(COMMANDS.comms, commsCommandHandler(services));
+  app.action(ACTIONS.commsEdit, commsEditHandler(services));
+  app.action(ACTIONS.commsApprove, commsApproveHandler(services));
+  app.action(ACTIONS.commsReject, commsRejectHandler(services));
+  app.view(VIEWS.commsEdit, commsEditViewHandler(services));
+  app.view(VIEWS.commsOverride, commsOverrideViewHandler(services));
+  app.event('app_home_opened', appHomeOpenedHandler(services));
   app.command(COMMANDS.contain, containCommandHandler(services));
   app.action(ACTIONS.containmentConfirm, containmentConfirmHandler(services));
   app.action(ACTIONS.containmentCancel, containmentCancelHandler(services));
   app.action(ACTIONS.containmentRetry, containmentRetryHandler(services));
   app.view(VIEWS.declare, declareViewHandler(services));
+  app.view(VIEWS.update, updateViewHandler(services));
+  app.action(ACTIONS.postUpdate, postUpdateActionHandler(services));
+  app.action(ACTIONS.snoozeUpdate, snoozeActionHandler(services));
   app.shortcut(
     { callback_id: SHORTCUTS.addToTimeline, type: 'message_action' },
     addToTimelineHandler(services),

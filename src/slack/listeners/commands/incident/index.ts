@@ -13,6 +13,7 @@ import {
 import { declareSubcommand } from './declare.js';
 import type { Subcommand } from './subcommand.js';
 import { timelineSubcommand } from './timeline.js';
+import { updateSubcommand } from './update.js';
 
 /** Every `/incident` subcommand, in the order `/incident help` lists them. */
 export const INCIDENT_SUBCOMMANDS: readonly Subcommand<never>[] = [
@@ -23,6 +24,7 @@ export const INCIDENT_SUBCOMMANDS: readonly Subcommand<never>[] = [
   agentSubcommand,
   noteSubcommand,
   timelineSubcommand,
+  updateSubcommand,
 ] as Subcommand<never>[];
 
 export function helpText(subcommands: readonly Subcommand<never>[] = INCIDENT_SUBCOMMANDS): string {

@@ -1,0 +1,83 @@
+import type { Redis } from 'ioredis';
+import type { ChatPort } from '../chat/port.js';
+import type { Clock } from '../clock.js';
+import type { QuellConfig } from '../config/schema.js';
+import type { IncidentService } from '../incidents/service.js';
+import type { IncidentStore } from '../incidents/store.js';
+import type { Logger } from '../logging/logger.js';
+import { reminderKeys } from './keys.js';
+import { PostGuard } from './post-guard.js';
+import { ReminderPrompter } from './prompter.js';
+import { ReminderQueue } from './queue.js';
+import { reminderScheduler } from './scheduler.js';
+import { UpdateService } from './updates.js';
+import type { ReminderViews } from './views.js';
+import { ReminderWorker } from './worker.js';
+
+export interface RemindersDeps {
+  config: QuellConfig;
+  logger: Logger;
+  clock: Clock;
+  redis: Redis;
+  store: IncidentStore;
+  incidents: IncidentService;
+  views: ReminderViews;
+}
+
+/**
+ * The update-cadence reminders: structured updates and snoozes (request paths), the prompt
+ * schedule that follows every incident change, and the worker that posts due prompts.
+ */
+export class Reminders {
+  readonly queue: ReminderQueue;
+  readonly updates: UpdateService;
+  private readonly workers = new Set<ReminderWorker>();
+
+  constructor(private readonly deps: RemindersDeps) {
+    const { config, clock, logger, redis, incidents, views } = deps;
+    this.queue = new ReminderQueue({ redis, config, clock, logger });
+    incidents.subscribe(reminderScheduler(this.queue));
+    this.updates = new UpdateService({ incidents, views, config, clock });
+  }
+
+  /**
+   * Starts a worker in this process. `chat` should be a background client that fails fast on
+   * 429/5xx (see BACKGROUND_CLIENT_OPTIONS in src/slack/web-chat.ts) so BullMQ does the retrying.
+   */
+  async startWorker(options: { chat: ChatPort; name?: string }): Promise<ReminderWorker> {
+    const { config, logger, clock, redis, store, incidents, views } = this.deps;
+    const prompter = new ReminderPrompter({
+      store,
+      incidents,
+      chat: options.chat,
+      views,
+      queue: this.queue,
+      guard: new PostGuard(redis, reminderKeys(config.redis.keyPrefix)),
+      config,
+      clock,
+      logger,
+    });
+    const worker = await ReminderWorker.start({
+      redis,
+      config,
+      logger,
+      store,
+      queue: this.queue,
+      prompter,
+      ...(options.name ? { name: options.name } : {}),
+    });
+    this.workers.add(worker);
+    return worker;
+  }
+
+  /** Stops this process's workers (finishing their running jobs), then the queue connection. */
+  async close(): Promise<void> {
+    // closing twice is harmless: a worker already closed by its owner resolves at once
+    for (const worker of this.workers) await worker.close();
+    this.workers.clear();
+    await this.queue.close();
+  }
+}
+
+export type { ReminderViews, StructuredUpdate } from './views.js';
+export { ReminderWorker } from './worker.js';

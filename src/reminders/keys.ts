@@ -1,0 +1,16 @@
+/**
+ * Redis keys of the reminders feature, under the configured prefix. The incident id is a hash tag,
+ * like the incident's own keys, so everything about one incident stays on one cluster slot.
+ */
+export function reminderKeys(prefix: string) {
+  return {
+    /** Marks one prompt or escalation as being posted / posted: the exactly-once guard. */
+    postGuard: (incidentId: string, what: string, dueMs: number) =>
+      `${prefix}:reminder:{${incidentId}}:${what}:${dueMs}`,
+  };
+}
+
+export type ReminderKeys = ReturnType<typeof reminderKeys>;
+
+/** BullMQ queue name; BullMQ's own prefix (bullPrefix) comes from src/redis/keys.ts. */
+export const REMINDER_QUEUE = 'reminders';

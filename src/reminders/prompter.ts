@@ -1,0 +1,177 @@
+import type { ChatPort } from '../chat/port.js';
+import type { Clock } from '../clock.js';
+import { formatDuration } from '../config/duration.js';
+import type { QuellConfig } from '../config/schema.js';
+import { cadenceFor } from '../incidents/cadence.js';
+import type { Incident } from '../incidents/model.js';
+import type { IncidentService } from '../incidents/service.js';
+import type { IncidentStore } from '../incidents/store.js';
+import { SYSTEM_ACTOR } from '../incidents/timeline.js';
+import type { Logger } from '../logging/logger.js';
+import { isLate, overdueAfterMs } from './cadence.js';
+import type { OverdueEscalationPayload, UpdatePromptPayload } from './jobs.js';
+import type { Claim, PostGuard } from './post-guard.js';
+import type { ReminderQueue } from './queue.js';
+import { asJobError, RetryLaterError } from './retry.js';
+import type { ReminderViews } from './views.js';
+
+export interface ReminderPrompterDeps {
+  store: IncidentStore;
+  incidents: IncidentService;
+  /** The background chat client: failures surface at once so the job retries (see retry.ts). */
+  chat: ChatPort;
+  views: ReminderViews;
+  queue: ReminderQueue;
+  guard: PostGuard;
+  config: QuellConfig;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** What a reminder job did; the job's return value, handy in logs and tests. */
+export type ReminderOutcome =
+  | 'posted'
+  | 'already-posted'
+  | 'dropped-missing'
+  | 'dropped-resolved'
+  | 'dropped-superseded'
+  | 'dropped-no-channel';
+
+/** While another run holds the post mark, come back after this long. */
+const BUSY_RETRY_MS = 5_000;
+
+export const OVERDUE_EVENT_KIND = 'update_overdue';
+
+/**
+ * Handles due reminder jobs: posts the update prompt, and later the overdue escalation. Every post
+ * is checked against the incident's current state first (resolved → drop; due time moved on →
+ * drop) and guarded by the post mark, so at-least-once jobs give exactly-once messages.
+ */
+export class ReminderPrompter {
+  constructor(private readonly deps: ReminderPrompterDeps) {}
+
+  async sendPrompt(payload: UpdatePromptPayload): Promise<ReminderOutcome> {
+    const { config, clock, guard, chat, views } = this.deps;
+    const incident = await this.deps.store.get(payload.incidentId);
+    const skip = this.staleness(incident, payload.dueAt);
+    if (skip) return skip;
+    const current = incident!;
+
+    const dueMs = Date.parse(payload.dueAt);
+    const claim = await guard.claim(current.id, 'prompt', dueMs);
+    if (claim.outcome === 'busy')
+      throw new RetryLaterError('another run is posting this prompt', BUSY_RETRY_MS);
+    let promptedAt: Date;
+    if (claim.outcome === 'posted') {
+      promptedAt = claim.postedAt;
+    } else {
+      promptedAt = clock.now();
+      const message = views.prompt({
+        incident: current,
+        dueAt: payload.dueAt,
+        overdueSince: payload.overdueSince,
+        reason: payload.reason,
+        since: payload.since,
+        late: isLate(payload.dueAt, promptedAt, config),
+        cadenceMs: cadenceFor(current.severity, config),
+      });
+      const ts = await postOrRelease(claim, () => chat.postMessage(current.channelId!, message));
+      await claim.confirm(promptedAt, ts);
+    }
+    // posted now or by an earlier run: either way its escalation must be scheduled (idempotent)
+    const overdueMs = overdueAfterMs(current.severity, config);
+    if (overdueMs !== null)
+      await this.deps.queue.scheduleEscalation(
+        {
+          incidentId: current.id,
+          dueAt: payload.dueAt,
+          overdueSince: payload.overdueSince,
+          promptedAt: promptedAt.toISOString(),
+        },
+        new Date(Math.max(promptedAt.getTime(), dueMs) + overdueMs),
+      );
+    return claim.outcome === 'posted' ? 'already-posted' : 'posted';
+  }
+
+  /** Escalates once per missing update (keyed by overdueSince, so snoozing cannot escalate twice). */
+  async escalate(payload: OverdueEscalationPayload): Promise<ReminderOutcome> {
+    const { config, guard, chat, views, clock } = this.deps;
+    const incident = await this.deps.store.get(payload.incidentId);
+    const skip = this.staleness(incident, payload.dueAt);
+    if (skip) return skip;
+    const current = incident!;
+
+    const claim = await guard.claim(current.id, 'overdue', Date.parse(payload.overdueSince));
+    if (claim.outcome === 'busy') throw new RetryLaterError('another run is escalating', BUSY_RETRY_MS);
+    const { users, usergroups } = config.reminders.escalateTo;
+    if (claim.outcome === 'claimed') {
+      const message = views.escalation({ incident: current, ...payload, users, usergroups });
+      const ts = await postOrRelease(claim, () => chat.postMessage(current.channelId!, message));
+      await claim.confirm(clock.now(), ts);
+    } else if (await this.escalationRecorded(current.id, payload.overdueSince)) {
+      return 'already-posted';
+    }
+    const missingFor = clock.now().getTime() - Date.parse(payload.overdueSince);
+    await this.deps.incidents.record(
+      current.id,
+      SYSTEM_ACTOR,
+      OVERDUE_EVENT_KIND,
+      `escalated: no update for ${formatDuration(missingFor)} after it fell due`,
+      {
+        dueAt: payload.dueAt,
+        overdueSince: payload.overdueSince,
+        promptedAt: payload.promptedAt,
+        commander: current.roles.commander ?? null,
+        users,
+        usergroups,
+      },
+    );
+    return claim.outcome === 'posted' ? 'already-posted' : 'posted';
+  }
+
+  /** Records on the timeline that a reminder could not be posted at all (attempts exhausted). */
+  async recordFailure(incidentId: string, what: string, dueAt: string, reason: string): Promise<void> {
+    const incident = await this.deps.store.get(incidentId);
+    if (!incident) return;
+    await this.deps.incidents.record(
+      incidentId,
+      SYSTEM_ACTOR,
+      'reminder_failed',
+      `could not post the ${what} for the update due ${dueAt}: ${reason}`,
+      { what, dueAt, reason },
+    );
+  }
+
+  private staleness(incident: Incident | undefined, dueAt: string): ReminderOutcome | undefined {
+    if (!incident) return 'dropped-missing';
+    if (incident.status === 'resolved') return 'dropped-resolved';
+    if (incident.nextUpdateDueAt !== dueAt) return 'dropped-superseded';
+    if (!incident.channelId) {
+      this.deps.logger.warn({ incident: incident.id }, 'update reminder has no channel to go to');
+      return 'dropped-no-channel';
+    }
+    return undefined;
+  }
+
+  /** After a crash between posting and recording: did the timeline get the escalation? */
+  private async escalationRecorded(incidentId: string, overdueSince: string): Promise<boolean> {
+    const events = await this.deps.store.timeline(incidentId);
+    return events.some((e) => e.kind === OVERDUE_EVENT_KIND && e.data.overdueSince === overdueSince);
+  }
+}
+
+/**
+ * Posts; if the post fails, gives the mark back so the retry can post. (A failure after Slack
+ * accepted the message keeps the mark: better a "posting" mark that expires than a quick duplicate.)
+ */
+async function postOrRelease(
+  claim: Extract<Claim, { outcome: 'claimed' }>,
+  post: () => Promise<{ ts: string }>,
+): Promise<string> {
+  try {
+    return (await post()).ts;
+  } catch (error) {
+    await claim.release().catch(() => undefined);
+    throw asJobError(error);
+  }
+}

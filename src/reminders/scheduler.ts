@@ -1,0 +1,44 @@
+import { isActive } from '../incidents/model.js';
+import type { IncidentChange, IncidentSubscriber } from '../incidents/service.js';
+import type { PromptReason } from './jobs.js';
+import type { ReminderQueue } from './queue.js';
+
+const REASON_OF_KIND: Record<string, PromptReason> = {
+  declared: 'declared',
+  update: 'update',
+  severity_changed: 'severity',
+  status_changed: 'reopened',
+  update_snoozed: 'snoozed',
+};
+
+/**
+ * Keeps the prompt jobs in step with the incidents: whenever a change moves nextUpdateDueAt
+ * (declare, update, snooze, severity change, reopen) the prompt for the new due time is scheduled
+ * and the old one dropped; resolving (due time null) drops it. The due time is IncidentService's
+ * to compute; this only follows it, so every path that moves the clock moves the prompt.
+ *
+ * IncidentService swallows subscriber failures (the change itself has been saved), so a failure
+ * here would leave an incident without its prompt: reconciliation (on worker start and every
+ * `reminders.reconcileEvery`) puts it back.
+ */
+export function reminderScheduler(queue: ReminderQueue): IncidentSubscriber {
+  return async ({ before, incident, event }: IncidentChange) => {
+    const previous = before && isActive(before) ? before.nextUpdateDueAt : null;
+    const next = isActive(incident) ? incident.nextUpdateDueAt : null;
+    if (previous === next) return;
+    if (next) {
+      const overdueSince =
+        event.kind === 'update_snoozed' && typeof event.data.overdueSince === 'string'
+          ? event.data.overdueSince
+          : next;
+      await queue.schedulePrompt({
+        incidentId: incident.id,
+        dueAt: next,
+        overdueSince,
+        reason: REASON_OF_KIND[event.kind] ?? 'reconciled',
+        since: event.at,
+      });
+    }
+    if (previous) await queue.cancel(incident.id, previous);
+  };
+}

@@ -1,0 +1,47 @@
+import type { ChatMessage } from '../chat/port.js';
+import type { Incident } from '../incidents/model.js';
+import type { TimelineEvent } from '../incidents/timeline.js';
+import type { PromptReason } from './jobs.js';
+
+/** A structured update: the four things every update answers. */
+export interface StructuredUpdate {
+  impact: string;
+  containment: string;
+  /** Facts kept apart from hypotheses. */
+  investigation: string;
+  /** When the next update will come (ISO), as promised in this one; null when none is due. */
+  nextUpdateAt: string | null;
+}
+
+export interface PromptFacts {
+  incident: Incident;
+  /** The due time this prompt is for. */
+  dueAt: string;
+  /** When the missing update first fell due (earlier than dueAt after a snooze). */
+  overdueSince: string;
+  reason: PromptReason;
+  /** When the clock (re)started, if known. */
+  since?: string;
+  /** Posted well after its due time because nothing was running then. */
+  late: boolean;
+  cadenceMs: number | null;
+}
+
+export interface EscalationFacts {
+  incident: Incident;
+  dueAt: string;
+  overdueSince: string;
+  promptedAt: string;
+  users: readonly string[];
+  usergroups: readonly string[];
+}
+
+/** How reminders become chat messages; implemented by the Block Kit builders in src/slack/blocks. */
+export interface ReminderViews {
+  prompt(facts: PromptFacts): ChatMessage;
+  escalation(facts: EscalationFacts): ChatMessage;
+  /** The structured update as posted in the incident channel. */
+  update(incident: Incident, event: TimelineEvent, update: StructuredUpdate): ChatMessage;
+  /** The in-channel notice that someone snoozed the prompt. */
+  snoozed(incident: Incident, event: TimelineEvent): ChatMessage;
+}

@@ -1,0 +1,114 @@
+import { WebClient } from '@slack/web-api';
+import { systemClock } from '../../src/clock.js';
+import type { QuellConfig } from '../../src/config/schema.js';
+import { ReminderPrompter } from '../../src/reminders/prompter.js';
+import { PostGuard } from '../../src/reminders/post-guard.js';
+import { reminderKeys } from '../../src/reminders/keys.js';
+import type { ReminderWorker } from '../../src/reminders/worker.js';
+import { createLogger } from '../../src/logging/logger.js';
+import type { Services } from '../../src/services.js';
+import { reminderViews } from '../../src/slack/blocks/reminders.js';
+import { ACTIONS } from '../../src/slack/ids.js';
+import { BACKGROUND_CLIENT_OPTIONS, SlackWebChat } from '../../src/slack/web-chat.js';
+import { FakeSlackApi, type SlackCall } from '../helpers/fake-slack-api.js';
+import { openTestRedis } from '../helpers/redis.js';
+import { TEST_BOT_TOKEN, testConfig, testServices } from '../helpers/services.js';
+
+/**
+ * Short cadences, real time, real Redis, faked Slack: what every reminder test starts from.
+ * Escalation is pushed out of the way unless a test asks for it.
+ */
+export const FAST_CADENCES = `
+severities:
+  sev1: { cadence: 2s }
+  sev2: { cadence: 3s }
+  sev3: { cadence: 1h }
+reminders:
+  overdueAfter: 1h
+  lateAfter: 1s
+  snoozeChoices: [1s, 10m]
+`;
+
+export interface ReminderHarness {
+  services: Services;
+  config: QuellConfig;
+  slack: FakeSlackApi;
+  /** A new worker on the shared Redis (a second one behaves like another replica). */
+  startWorker(name?: string): Promise<ReminderWorker>;
+  /** Services as a second Quell process would build them: same Redis and prefix, own connections. */
+  replica(): Services;
+  /** A prompter of its own, to run a job's handler directly (as a redelivered job would). */
+  prompter(): ReminderPrompter;
+  cleanup(): Promise<void>;
+}
+
+export function backgroundChat(): SlackWebChat {
+  return new SlackWebChat(new WebClient(TEST_BOT_TOKEN, { ...BACKGROUND_CLIENT_OPTIONS }));
+}
+
+export async function reminderHarness(yaml = FAST_CADENCES): Promise<ReminderHarness> {
+  const env = await openTestRedis();
+  const config = testConfig(env.prefix, yaml);
+  const slack = new FakeSlackApi();
+  const all: Services[] = [];
+  const make = () => {
+    const services = testServices(env.redis, config, systemClock);
+    all.push(services);
+    return services;
+  };
+  const services = make();
+  return {
+    services,
+    config,
+    slack,
+    startWorker: (name) => services.reminders.startWorker({ chat: backgroundChat(), ...(name ? { name } : {}) }),
+    replica: make,
+    prompter: () =>
+      new ReminderPrompter({
+        store: services.store,
+        incidents: services.incidents,
+        chat: backgroundChat(),
+        views: reminderViews(config),
+        queue: services.reminders.queue,
+        guard: new PostGuard(env.redis, reminderKeys(config.redis.keyPrefix)),
+        config,
+        clock: systemClock,
+        logger: createLogger('silent'),
+      }),
+    async cleanup() {
+      for (const s of all) await s.reminders.close();
+      slack.close();
+      await env.cleanup();
+    },
+  };
+}
+
+function blocksText(call: SlackCall): string {
+  return JSON.stringify(call.params.blocks ?? '');
+}
+
+/** Update prompts Quell posted, in order (escalations excluded). */
+export function promptsIn(slack: FakeSlackApi): SlackCall[] {
+  return slack
+    .callsTo('chat.postMessage')
+    .filter((c) => blocksText(c).includes(ACTIONS.postUpdate) && String(c.params.text).includes('update due for'));
+}
+
+export function escalationsIn(slack: FakeSlackApi): SlackCall[] {
+  return slack.callsTo('chat.postMessage').filter((c) => String(c.params.text).includes('update overdue'));
+}
+
+/** Waits until `check` passes (for what happens on timers). */
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 8_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() - started > timeoutMs) throw error;
+      await sleep(50);
+    }
+  }
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
