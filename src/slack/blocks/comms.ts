@@ -11,7 +11,16 @@ import type {
 import type { QuellConfig } from '../../config/schema.js';
 import type { Incident } from '../../incidents/model.js';
 import { ACTIONS, VIEWS } from '../ids.js';
-import { context, divider, header, SECTION_TEXT_LIMIT, section, slackDate, truncate } from './format.js';
+import {
+  context,
+  divider,
+  escapeText,
+  header,
+  SECTION_TEXT_LIMIT,
+  section,
+  slackDate,
+  truncate,
+} from './format.js';
 
 /** What a draft's buttons carry: incident id, draft id and the version the clicker saw. */
 export interface DraftButtonValue {
@@ -31,14 +40,10 @@ export function toSlackMrkdwn(text: string): string {
   let out = '';
   let last = 0;
   for (const match of text.matchAll(SLACK_SEQUENCE)) {
-    out += escape(text.slice(last, match.index)) + match[0];
+    out += escapeText(text.slice(last, match.index)) + match[0];
     last = match.index + match[0].length;
   }
-  return out + escape(text.slice(last));
-}
-
-function escape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return out + escapeText(text.slice(last));
 }
 
 /** Long text split over several sections (3000 characters each), at line breaks where possible. */
@@ -75,7 +80,7 @@ export function findingsText(findings: readonly LintFinding[]): string {
   ]
     .filter(Boolean)
     .join(', ');
-  const lines = findings.map((f) => `${LEVEL_ICON[f.level]} ${escape(f.message)}`);
+  const lines = findings.map((f) => `${LEVEL_ICON[f.level]} ${escapeText(f.message)}`);
   return `*Lint*: ${summary}\n${lines.join('\n')}`;
 }
 
@@ -140,7 +145,7 @@ export function draftMessage(view: DraftView): ChatMessage {
   if (publication?.kind === 'publish_failed')
     blocks.push(
       context(
-        `:x: Publishing to <#${publication.channel}> failed (${escape(publication.error)}). The approval stands; post the text by hand or check Quell's access to that channel.`,
+        `:x: Publishing to <#${publication.channel}> failed (${escapeText(publication.error)}). The approval stands; post the text by hand or check Quell's access to that channel.`,
       ),
     );
   return {
@@ -179,7 +184,7 @@ function talkingPointsBlocks(entries: readonly TalkingPoints[], config: QuellCon
     const where = incident.channelId ? ` · <#${incident.channelId}>` : '';
     blocks.push(
       section(
-        `*${incident.drill ? '[DRILL] ' : ''}${incident.id} · ${config.severities[incident.severity].label} · ${incident.status}*${where}\n${escape(incident.title)}`,
+        `*${incident.drill ? '[DRILL] ' : ''}${incident.id} · ${config.severities[incident.severity].label} · ${incident.status}*${where}\n${escapeText(incident.title)}`,
       ),
     );
     if (approved) {

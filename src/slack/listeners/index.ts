@@ -1,18 +1,18 @@
 import type { App } from '@slack/bolt';
 import type { Services } from '../../services.js';
 import { ACTIONS, COMMANDS, SHORTCUTS, VIEWS } from '../ids.js';
+import { commsApproveHandler, commsEditHandler, commsRejectHandler } from './actions/comms.js';
 import {
   containmentCancelHandler,
   containmentConfirmHandler,
   containmentRetryHandler,
 } from './actions/containment.js';
 import { postUpdateActionHandler, snoozeActionHandler } from './actions/update-prompt.js';
-import { commsApproveHandler, commsEditHandler, commsRejectHandler } from './actions/comms.js';
 import { commsCommandHandler } from './commands/comms/index.js';
 import { containCommandHandler } from './commands/contain.js';
 import { incidentCommandHandler } from './commands/incident/index.js';
-import { addToTimelineHandler } from './shortcuts/add-to-timeline.js';
 import { appHomeOpenedHandler } from './events/app-home.js';
+import { addToTimelineHandler } from './shortcuts/add-to-timeline.js';
 import { commsEditViewHandler, commsOverrideViewHandler } from './views/comms.js';
 import { declareViewHandler } from './views/declare.js';
 import { updateViewHandler } from './views/update.js';

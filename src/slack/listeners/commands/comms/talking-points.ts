@@ -1,0 +1,28 @@
+import { UsageError } from '../../../../errors.js';
+import { tokenize } from '../../../args.js';
+import { talkingPointsMessage } from '../../../blocks/comms.js';
+import { defineCommsSubcommand } from './subcommand.js';
+
+const USAGE = '/comms talking-points [INC-7]';
+const INCIDENT_ID = /^[A-Za-z][A-Za-z0-9]{0,9}-\d{1,9}$/;
+
+/** `/comms talking-points [id]`, from any channel: the latest approved talking points, only to the asker. */
+export const talkingPointsSubcommand = defineCommsSubcommand({
+  name: 'talking-points',
+  aliases: ['tp', 'talkingpoints'],
+  usage: USAGE,
+  summary:
+    'Approved talking points of every active incident, or of one; works in any channel, only you see it.',
+  parse(text) {
+    const tokens = tokenize(text);
+    if (tokens.length === 0) return { incidentId: undefined };
+    if (tokens.length > 1 || !INCIDENT_ID.test(tokens[0]!))
+      throw new UsageError(`"${tokens.join(' ')}" is not an incident id such as INC-7.`, USAGE);
+    return { incidentId: tokens[0]!.toUpperCase() };
+  },
+  async run(context, { incidentId }) {
+    const { comms, config } = context.services;
+    const entries = incidentId ? [await comms.talkingPointsFor(incidentId)] : await comms.talkingPoints();
+    await context.respond({ response_type: 'ephemeral', ...talkingPointsMessage(entries, config) });
+  },
+});
