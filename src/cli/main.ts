@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { ConfigError, loadConfigFile } from '../config/load.js';
+import { checkCommsTemplates } from '../comms/check.js';
 import { checkContainmentConfig } from '../containment/registry.js';
 import { EVIDENCE_VERIFY_USAGE, evidenceVerifyCommand } from '../evidence/verify-cli.js';
 
@@ -18,7 +19,9 @@ function configCheck(args: string[]): number {
     .join(', ');
   const source = existsSync(path) ? path : `${path} (absent: defaults apply)`;
   const containment = checkContainmentConfig(config.containment, process.env);
+  const comms = checkCommsTemplates(config);
   console.log(`${source}: OK (${cadences}); ${containment}`);
+  console.log(comms);
   return 0;
 }
 

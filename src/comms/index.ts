@@ -5,6 +5,7 @@ import type { Clock } from '../clock.js';
 import type { QuellConfig } from '../config/schema.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { IncidentStore } from '../incidents/store.js';
+import { checkAudiencesAgainstTemplates } from './check.js';
 import { CommsService } from './service.js';
 import { CommsStore, commsKeys } from './store.js';
 import { loadTemplateLibrary, type TemplateLibrary } from './templates.js';
@@ -31,6 +32,7 @@ export interface CommsInputs {
  */
 export function createCommsService(inputs: CommsInputs): CommsService {
   const templates = inputs.templates ?? loadTemplateLibrary(inputs.config.comms.templatesDir);
+  checkAudiencesAgainstTemplates(inputs.config, templates);
   const talkingPoints = inputs.config.comms.talkingPointsAudience;
   if (!templates.get(talkingPoints))
     inputs.logger.warn(
