@@ -222,6 +222,30 @@ export class FakeSlackApi {
       }
       case 'views.open':
         return { ok: true, view: { id: 'V0DECLARE', type: 'modal' } };
+      case 'views.publish': {
+        // Slack requires user_id and a JSON view; the reply echoes the published view
+        const view =
+          typeof params.view === 'object' && params.view !== null
+            ? (params.view as Record<string, unknown>)
+            : undefined;
+        if (!params.user_id || !view) return { ok: false, error: 'invalid_arguments' };
+        return {
+          ok: true,
+          view: {
+            id: 'V0HOME',
+            team_id: 'T0QUELL',
+            type: view.type,
+            blocks: view.blocks ?? [],
+            callback_id: view.callback_id ?? '',
+            private_metadata: view.private_metadata ?? '',
+            state: { values: {} },
+            hash: '1700000000.home',
+            root_view_id: 'V0HOME',
+            app_id: 'A0QUELL',
+            bot_id: 'B0QUELL',
+          },
+        };
+      }
       case 'conversations.history': {
         const all = this.channelMessages.get(String(params.channel));
         if (!all) return { ok: false, error: 'channel_not_found' };
