@@ -96,3 +96,10 @@ export function buildContainmentRegistry(
     });
   return new ContainmentRegistry(actions, playbooks, config.retries);
 }
+
+/** For `quell config check`: builds the registry (failing like start-up would) and summarizes it. */
+export function checkContainmentConfig(config: ContainmentConfig, env: NodeJS.ProcessEnv = process.env): string {
+  const registry = buildContainmentRegistry(config, env);
+  const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+  return `containment: ${count(registry.actions.size, 'action')}, ${count(registry.playbooks.size, 'playbook')}, secrets present`;
+}

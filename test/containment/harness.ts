@@ -1,0 +1,82 @@
+import { WebClient } from '@slack/web-api';
+import { stringify } from 'yaml';
+import type { Block } from '../../src/chat/port.js';
+import type { Incident } from '../../src/incidents/model.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { createServices, type Services } from '../../src/services.js';
+import { SlackWebChat } from '../../src/slack/web-chat.js';
+import { FakeSlackApi } from '../helpers/fake-slack-api.js';
+import { openTestRedis } from '../helpers/redis.js';
+import { TEST_BOT_TOKEN, TestClock, testConfig } from '../helpers/services.js';
+
+export const COMMANDER = 'U0COMMANDER';
+export const TECH_LEAD = 'U0TECHLEAD';
+export const RESPONDER = 'U0RESPONDER';
+export const GROUP_MEMBER = 'U0GROUPMEMBER';
+export const OUTSIDER = 'U0OUTSIDER';
+
+export interface Harness {
+  services: Services;
+  slack: FakeSlackApi;
+  clock: TestClock;
+  logLines: string[];
+  incident: Incident;
+  close(): Promise<void>;
+}
+
+/**
+ * Real services on the private Redis with a containment config, the Slack Web API faked, an incident
+ * declared by COMMANDER (who becomes commander), and every log line captured.
+ */
+export async function containmentHarness(options: {
+  containment: Record<string, unknown>;
+  env?: Record<string, string>;
+  drill?: boolean;
+  extraConfig?: Record<string, unknown>;
+}): Promise<Harness> {
+  const redisEnv = await openTestRedis();
+  const slack = new FakeSlackApi({
+    usergroups: { S0CONTAIN: [GROUP_MEMBER], S0RESPOND: [] },
+    users: [{ id: TECH_LEAD, name: 'Tess Lead' }],
+  });
+  const clock = new TestClock(new Date('2026-11-21T14:00:00Z'));
+  const yaml = stringify({ responders: { users: [RESPONDER] }, containment: options.containment, ...options.extraConfig });
+  const config = testConfig(redisEnv.prefix, yaml);
+  const logLines: string[] = [];
+  const logger = createLogger('debug', { write: (line: string) => void logLines.push(line) });
+  const services = createServices({
+    config,
+    logger,
+    clock,
+    redis: redisEnv.redis,
+    chat: new SlackWebChat(new WebClient(TEST_BOT_TOKEN, { retryConfig: { retries: 0 } })),
+    env: options.env ?? {},
+  });
+  const { incident: declared } = await services.incidents.declare({
+    title: 'Support agent deletes mailboxes',
+    severity: 'sev1',
+    declaredBy: COMMANDER,
+    idempotencyKey: `declare-${redisEnv.prefix}`,
+    drill: options.drill ?? false,
+  });
+  const incident = await services.incidents.assignRole(declared.id, COMMANDER, 'tech-lead', TECH_LEAD);
+  slack.calls.length = 0;
+  return {
+    services,
+    slack,
+    clock,
+    logLines,
+    incident,
+    async close() {
+      slack.close();
+      await redisEnv.cleanup();
+    },
+  };
+}
+
+/** The confirmation token carried by the Run button of a confirmation message. */
+export function confirmToken(message: { blocks?: Block[] }): string {
+  const actions = message.blocks?.find((b) => b.type === 'actions') as { elements: { value: string }[] } | undefined;
+  if (!actions) throw new Error('no actions block in the confirmation');
+  return actions.elements[0]!.value;
+}
