@@ -1,11 +1,11 @@
 import { WebClient } from '@slack/web-api';
 import { systemClock } from '../../src/clock.js';
 import type { QuellConfig } from '../../src/config/schema.js';
-import { ReminderPrompter } from '../../src/reminders/prompter.js';
-import { PostGuard } from '../../src/reminders/post-guard.js';
-import { reminderKeys } from '../../src/reminders/keys.js';
-import type { ReminderWorker } from '../../src/reminders/worker.js';
 import { createLogger } from '../../src/logging/logger.js';
+import { reminderKeys } from '../../src/reminders/keys.js';
+import { PostGuard } from '../../src/reminders/post-guard.js';
+import { ReminderPrompter } from '../../src/reminders/prompter.js';
+import type { ReminderWorker } from '../../src/reminders/worker.js';
 import type { Services } from '../../src/services.js';
 import { reminderViews } from '../../src/slack/blocks/reminders.js';
 import { ACTIONS } from '../../src/slack/ids.js';
@@ -61,7 +61,8 @@ export async function reminderHarness(yaml = FAST_CADENCES): Promise<ReminderHar
     services,
     config,
     slack,
-    startWorker: (name) => services.reminders.startWorker({ chat: backgroundChat(), ...(name ? { name } : {}) }),
+    startWorker: (name) =>
+      services.reminders.startWorker({ chat: backgroundChat(), ...(name ? { name } : {}) }),
     replica: make,
     prompter: () =>
       new ReminderPrompter({
@@ -91,7 +92,9 @@ function blocksText(call: SlackCall): string {
 export function promptsIn(slack: FakeSlackApi): SlackCall[] {
   return slack
     .callsTo('chat.postMessage')
-    .filter((c) => blocksText(c).includes(ACTIONS.postUpdate) && String(c.params.text).includes('update due for'));
+    .filter(
+      (c) => blocksText(c).includes(ACTIONS.postUpdate) && String(c.params.text).includes('update due for'),
+    );
 }
 
 export function escalationsIn(slack: FakeSlackApi): SlackCall[] {

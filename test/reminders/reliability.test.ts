@@ -1,0 +1,189 @@
+import type { Redis } from 'ioredis';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { updatePromptJob } from '../../src/reminders/jobs.js';
+import { RetryLaterError } from '../../src/reminders/retry.js';
+import type { Services } from '../../src/services.js';
+import {
+  backgroundChat,
+  eventually,
+  FAST_CADENCES,
+  promptsIn,
+  type ReminderHarness,
+  reminderHarness,
+  sleep,
+} from './harness.js';
+
+async function declare(services: Services, key: string, severity: 'sev1' | 'sev2' = 'sev1') {
+  const { incident } = await services.incidents.declare({
+    title: `Agent misbehaves ${key}`,
+    severity,
+    declaredBy: 'U0ALICE',
+    idempotencyKey: key,
+  });
+  return incident;
+}
+
+/** Breaks a queue's connection for good, as a Redis outage on the request path would. */
+function breakQueue(services: Services): void {
+  void services.reminders.queue.bull;
+  (services.reminders.queue as unknown as { connection: Redis }).connection.disconnect();
+}
+
+describe('exactly once, across replicas and restarts', () => {
+  let h: ReminderHarness;
+
+  beforeEach(async () => {
+    h = await reminderHarness();
+  });
+
+  afterEach(async () => {
+    await h.cleanup();
+  });
+
+  it('two workers sharing one Redis post every prompt once', async () => {
+    await h.startWorker('replica-a');
+    await h.replica().reminders.startWorker({ chat: backgroundChat(), name: 'replica-b' });
+    const incidents = [];
+    for (let i = 0; i < 8; i++) incidents.push(await declare(h.services, `two-${i}`));
+    await eventually(() => expect(promptsIn(h.slack)).toHaveLength(8));
+    await sleep(1_000);
+    const channels = promptsIn(h.slack).map((c) => c.params.channel);
+    expect(channels.sort()).toEqual(incidents.map((i) => i.channelId).sort());
+  });
+
+  it('a redelivered job running alongside the first posts nothing (the post guard)', async () => {
+    const incident = await declare(h.services, 'guard');
+    const payload = {
+      incidentId: incident.id,
+      dueAt: incident.nextUpdateDueAt!,
+      overdueSince: incident.nextUpdateDueAt!,
+      reason: 'declared' as const,
+    };
+    const [first, second] = await Promise.allSettled([
+      h.prompter().sendPrompt(payload),
+      h.prompter().sendPrompt(payload),
+    ]);
+    const outcomes = [first, second].map((r) => (r.status === 'fulfilled' ? r.value : r.reason));
+    expect(outcomes).toContain('posted');
+    const other = outcomes.find((o) => o !== 'posted');
+    expect(other === 'already-posted' || other instanceof RetryLaterError).toBe(true);
+    expect(await h.prompter().sendPrompt(payload)).toBe('already-posted');
+    expect(promptsIn(h.slack)).toHaveLength(1);
+  });
+
+  it('a prompt that fell due while no worker ran is posted once when one starts, marked late', async () => {
+    const first = await h.startWorker();
+    const incident = await declare(h.services, 'restart');
+    await first.close();
+    await sleep(Date.parse(incident.nextUpdateDueAt!) - Date.now() + 1_500);
+    expect(promptsIn(h.slack)).toHaveLength(0);
+
+    const restarted = h.replica();
+    const startedAt = Date.now();
+    await restarted.reminders.startWorker({ chat: backgroundChat() });
+    const [prompt] = await eventually(() => {
+      const prompts = promptsIn(h.slack);
+      expect(prompts).toHaveLength(1);
+      return prompts;
+    });
+    expect(Date.now() - startedAt).toBeLessThan(1_500);
+    expect(String(prompt!.params.text)).toContain('(late: Quell was not running when it fell due)');
+    expect(JSON.stringify(prompt!.params.blocks)).toContain(':hourglass: This reminder is late');
+    await sleep(1_000);
+    expect(promptsIn(h.slack)).toHaveLength(1);
+  });
+
+  it('reconciliation at worker start restores a prompt whose scheduling failed', async () => {
+    breakQueue(h.services);
+    const incident = await declare(h.services, 'lost');
+    const jobId = updatePromptJob.jobId({ incidentId: incident.id, dueAt: incident.nextUpdateDueAt! });
+    const other = h.replica();
+    expect(await other.reminders.queue.bull.getJob(jobId)).toBeUndefined();
+
+    await other.reminders.startWorker({ chat: backgroundChat() });
+    expect(await (await other.reminders.queue.bull.getJob(jobId))?.getState()).toBe('delayed');
+    await eventually(() => expect(promptsIn(h.slack)).toHaveLength(1));
+    expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(incident.nextUpdateDueAt!));
+  });
+});
+
+describe('periodic reconciliation', () => {
+  it('a running worker restores a lost prompt within reminders.reconcileEvery', async () => {
+    const h =
+      await reminderHarness(`${FAST_CADENCES.replace('sev2: { cadence: 3s }', 'sev2: { cadence: 4s }')}
+  reconcileEvery: 1s
+`);
+    try {
+      const requests = h.replica();
+      await h.startWorker();
+      breakQueue(requests);
+      const incident = await declare(requests, 'periodic', 'sev2');
+      const jobId = updatePromptJob.jobId({ incidentId: incident.id, dueAt: incident.nextUpdateDueAt! });
+      await eventually(
+        async () => expect(await h.services.reminders.queue.bull.getJob(jobId)).toBeDefined(),
+        2_500,
+      );
+      await eventually(() => expect(promptsIn(h.slack)).toHaveLength(1));
+    } finally {
+      await h.cleanup();
+    }
+  });
+});
+
+describe('failed Slack posts', () => {
+  let h: ReminderHarness;
+
+  beforeEach(async () => {
+    h = await reminderHarness();
+  });
+
+  afterEach(async () => {
+    await h.cleanup();
+  });
+
+  it('a 429 is retried no sooner than its Retry-After, then posted once', async () => {
+    await h.startWorker();
+    const incident = await declare(h.services, 'ratelimited');
+    const attempts: number[] = [];
+    h.slack
+      .queue('chat.postMessage', () => {
+        attempts.push(Date.now());
+        return { status: 429, headers: { 'retry-after': '2' }, body: { ok: false, error: 'ratelimited' } };
+      })
+      .queue('chat.postMessage', (params) => {
+        attempts.push(Date.now());
+        return { ok: true, channel: params.channel, ts: '1700000099.000001' };
+      });
+    await eventually(() => expect(attempts).toHaveLength(2), 10_000);
+    expect(attempts[1]! - attempts[0]!).toBeGreaterThanOrEqual(2_000);
+    expect(attempts[0]!).toBeGreaterThanOrEqual(Date.parse(incident.nextUpdateDueAt!));
+    await sleep(1_500);
+    expect(promptsIn(h.slack)).toHaveLength(2); // the refused attempt and the one that went through
+  });
+
+  it('a 5xx is retried with backoff; a permanent refusal is not retried and lands on the timeline', async () => {
+    await h.startWorker();
+    const flaky = await declare(h.services, 'flaky');
+    h.slack.queue('chat.postMessage', () => ({
+      status: 503,
+      body: { ok: false, error: 'service_unavailable' },
+    }));
+    await eventually(() => expect(promptsIn(h.slack)).toHaveLength(2));
+    expect(promptsIn(h.slack).map((c) => c.params.channel)).toEqual([flaky.channelId, flaky.channelId]);
+
+    const gone = await declare(h.services, 'gone');
+    h.slack.failNext('chat.postMessage', 'channel_not_found');
+    const events = await eventually(async () => {
+      const timeline = await h.services.incidents.timeline(gone.id);
+      expect(timeline.map((e) => e.kind)).toContain('reminder_failed');
+      return timeline;
+    });
+    expect(events.find((e) => e.kind === 'reminder_failed')?.data).toMatchObject({
+      what: 'update prompt',
+      dueAt: gone.nextUpdateDueAt,
+      reason: 'chat.postMessage failed: channel_not_found',
+    });
+    await sleep(1_500);
+    expect(promptsIn(h.slack).filter((c) => c.params.channel === gone.channelId)).toHaveLength(1);
+  });
+});
