@@ -74,7 +74,7 @@ export const DEFAULT_BANNED_PHRASES: readonly BannedPhrase[] = [
     when: [],
   },
   {
-    pattern: String.raw`\b(can|could|will|would|shall)(\s+|\s*not\s+|n['’]t\s+)(never\s+|not\s+)?(ever\s+)?happen\s+again\b`,
+    pattern: String.raw`\b((can|could|will|would|shall)\s+(never|not)|won['’]t|can['’]t|cannot|never)\s+(ever\s+)?happens?\s+again\b`,
     reason: 'Never promise it cannot happen again; say which safeguards were added and how they are checked.',
     level: 'error',
     when: [],
