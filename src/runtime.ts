@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { type BuildAppOptions, buildApp, type SlackConnection } from './app.js';
 import { type Clock, systemClock } from './clock.js';
 import type { QuellConfig } from './config/schema.js';
+import { AutoArchive } from './evidence/auto-archive.js';
 import { boltLogger } from './logging/bolt-logger.js';
 import type { Logger } from './logging/logger.js';
 import { createServices, type Services } from './services.js';
@@ -19,6 +20,8 @@ export interface RuntimeOptions {
   clock?: Clock;
   /** Run the update-reminder worker in this process (default true); tests that do not want timers firing turn it off. */
   reminderWorker?: boolean;
+  /** Run the archive-on-resolve worker in this process (default true). */
+  evidenceWorker?: boolean;
   botIdentity?: BuildAppOptions['botIdentity'];
 }
 
@@ -58,6 +61,16 @@ export async function startQuell(options: RuntimeOptions): Promise<Runtime> {
             }),
           ),
         });
+  const autoArchive =
+    options.evidenceWorker === false
+      ? undefined
+      : await AutoArchive.start({
+          redis,
+          config,
+          logger,
+          incidents: services.incidents,
+          evidence: services.evidence,
+        });
   const appOptions: BuildAppOptions = { connection, services, slackApiUrl, botIdentity: options.botIdentity };
   const app = buildApp(appOptions);
   const started = connection.kind === 'http' ? await app.start(options.port ?? 3000) : await app.start();
@@ -71,6 +84,7 @@ export async function startQuell(options: RuntimeOptions): Promise<Runtime> {
     // reminder connections. The caller closes the shared Redis connection afterwards.
     async stop() {
       await reminderWorker?.close();
+      await autoArchive?.close();
       await app.stop();
       await services.reminders.close();
     },

@@ -12,6 +12,7 @@ import { commsCommandHandler } from './commands/comms/index.js';
 import { containCommandHandler } from './commands/contain.js';
 import { incidentCommandHandler } from './commands/incident/index.js';
 import { appHomeOpenedHandler } from './events/app-home.js';
+import { messageRevisionHandler } from './events/message-revisions.js';
 import { addToTimelineHandler } from './shortcuts/add-to-timeline.js';
 import { commsEditViewHandler, commsOverrideViewHandler } from './views/comms.js';
 import { declareViewHandler } from './views/declare.js';
@@ -27,6 +28,7 @@ export function registerListeners(app: App, services: Services): void {
   app.view(VIEWS.commsEdit, commsEditViewHandler(services));
   app.view(VIEWS.commsOverride, commsOverrideViewHandler(services));
   app.event('app_home_opened', appHomeOpenedHandler(services));
+  app.event('message', messageRevisionHandler(services));
   app.command(COMMANDS.contain, containCommandHandler(services));
   app.action(ACTIONS.containmentConfirm, containmentConfirmHandler(services));
   app.action(ACTIONS.containmentCancel, containmentCancelHandler(services));

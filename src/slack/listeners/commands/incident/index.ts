@@ -3,6 +3,7 @@ import { UsageError } from '../../../../errors.js';
 import type { Services } from '../../../../services.js';
 import { restAfter, tokenize } from '../../../args.js';
 import { userFacingMessage } from '../../../user-facing-error.js';
+import { archiveSubcommand } from './archive.js';
 import {
   agentSubcommand,
   noteSubcommand,
@@ -24,6 +25,7 @@ export const INCIDENT_SUBCOMMANDS: readonly Subcommand<never>[] = [
   agentSubcommand,
   noteSubcommand,
   timelineSubcommand,
+  archiveSubcommand,
   updateSubcommand,
 ] as Subcommand<never>[];
 
