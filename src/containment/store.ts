@@ -21,12 +21,13 @@ export function containmentKeys(prefix: string) {
   };
 }
 
-/** Appends an audit entry with the next sequence number, atomically. KEYS: list. ARGV: entry JSON sans seq. */
+/**
+ * Appends an audit entry with the next sequence number, atomically. The JSON is spliced, not
+ * decoded: Lua's cjson would turn empty arrays into objects. KEYS: list. ARGV: entry JSON sans seq.
+ */
 const APPEND_AUDIT = `
 local seq = redis.call('LLEN', KEYS[1]) + 1
-local entry = cjson.decode(ARGV[1])
-entry['seq'] = seq
-redis.call('RPUSH', KEYS[1], cjson.encode(entry))
+redis.call('RPUSH', KEYS[1], '{"seq":' .. seq .. ',' .. string.sub(ARGV[1], 2))
 return seq
 `;
 

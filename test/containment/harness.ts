@@ -37,7 +37,10 @@ export async function containmentHarness(options: {
   const redisEnv = await openTestRedis();
   const slack = new FakeSlackApi({
     usergroups: { S0CONTAIN: [GROUP_MEMBER], S0RESPOND: [] },
-    users: [{ id: TECH_LEAD, name: 'Tess Lead' }],
+    users: [
+      { id: TECH_LEAD, name: 'Tess Lead' },
+      { id: COMMANDER, name: 'Cora Mander' },
+    ],
   });
   const clock = new TestClock(new Date('2026-11-21T14:00:00Z'));
   const yaml = stringify({ responders: { users: [RESPONDER] }, containment: options.containment, ...options.extraConfig });
