@@ -1,6 +1,11 @@
+import { dirname, join, resolve } from 'node:path';
 import type { Env } from '../config/env.js';
 import type { QuellConfig } from '../config/schema.js';
 import type { Logger } from '../logging/logger.js';
+import { redactRedisUrl } from '../redis/connection.js';
+import { startLocalQuell } from './harness.js';
+import { resolveLocalRedis } from './redis.js';
+import { LOCAL_IDS } from './seed.js';
 
 export interface LocalWorkspaceOptions {
   env: Env;
@@ -8,8 +13,84 @@ export interface LocalWorkspaceOptions {
   logger: Logger;
 }
 
-export async function startLocalWorkspace(_options: LocalWorkspaceOptions): Promise<void> {
-  throw new Error(
-    'The local workspace is not built yet: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET or SLACK_APP_TOKEN.',
+/** Default port of the local workspace page (QUELL_LOCAL_PORT overrides; 0 picks a free one). */
+export const DEFAULT_LOCAL_PORT = 3030;
+
+/**
+ * Local mode (`npm start` without Slack credentials): Redis, the Slack emulator with its page, and
+ * Quell over HTTP against it. Ctrl-C stops everything, including a private redis-server.
+ *
+ * Environment: QUELL_LOCAL_PORT (page + emulator port, default 3030), QUELL_LOCAL_STATE (a JSON file
+ * that keeps the workspace across restarts; the private Redis then keeps its data next to it).
+ */
+export async function startLocalWorkspace({ env, config, logger }: LocalWorkspaceOptions): Promise<void> {
+  const port = Number(process.env.QUELL_LOCAL_PORT ?? DEFAULT_LOCAL_PORT);
+  const statePath = process.env.QUELL_LOCAL_STATE ? resolve(process.env.QUELL_LOCAL_STATE) : undefined;
+  const localRedis = await resolveLocalRedis({
+    redisUrl: env.REDIS_URL,
+    logger,
+    ...(statePath ? { dataDir: join(dirname(statePath), 'redis') } : {}),
+  });
+  // local incidents never mix with a real deployment's keys in a shared Redis
+  const keyPrefix = `${config.redis.keyPrefix}-local`;
+  let local: Awaited<ReturnType<typeof startLocalQuell>>;
+  try {
+    local = await startLocalQuell({
+      config: { ...config, redis: { ...config.redis, keyPrefix } },
+      redis: localRedis.redis,
+      logger,
+      quellPort: env.PORT,
+      emulator: { port, logger, ...(statePath ? { persistPath: statePath } : {}) },
+    });
+  } catch (error) {
+    await localRedis.stop();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE')
+      throw new Error(
+        `A port is already in use (${(error as Error).message}). Set QUELL_LOCAL_PORT (page) or PORT (Quell) to free ports.`,
+      );
+    throw error;
+  }
+
+  const redisNote =
+    localRedis.source === 'private'
+      ? `private redis-server at ${localRedis.url} (stopped on exit)`
+      : `${redactRedisUrl(localRedis.url)} (${localRedis.source === 'REDIS_URL' ? 'REDIS_URL' : 'already running'}), keys under ${keyPrefix}:`;
+  const lines = [
+    '',
+    '  Quell is running against its local workspace (no Slack needed).',
+    '',
+    `  Open  ${local.slack.pageUrl()}`,
+    '',
+    `  You are Alice; switch person in the top-left menu. Try in #support:  /incident declare sev2 Helpdesk agent issued refunds`,
+    `  Redis: ${redisNote}`,
+    `  Workspace state: ${statePath ? `kept in ${statePath}` : 'in memory (set QUELL_LOCAL_STATE=.quell/local.json to keep it)'}`,
+    '  Ctrl-C stops everything.',
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  logger.info(
+    {
+      page: local.slack.pageUrl(),
+      api: local.slack.apiUrl,
+      quell: local.requestUrl,
+      defaultUser: LOCAL_IDS.alice,
+    },
+    'local workspace ready',
   );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping the local workspace');
+    try {
+      await local.stop();
+      await localRedis.stop();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }

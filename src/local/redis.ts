@@ -1,0 +1,168 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../logging/logger.js';
+import { connectRedis, DEFAULT_REDIS_URL, RedisUnavailableError } from '../redis/connection.js';
+
+/**
+ * Redis for local mode, in this order: REDIS_URL if set; else a Redis already listening on
+ * 127.0.0.1:6379; else a private `redis-server` child process (stopped with Quell); else a clear
+ * message saying how to install Redis.
+ */
+export interface LocalRedis {
+  redis: Redis;
+  url: string;
+  source: 'REDIS_URL' | 'local' | 'private';
+  /** Closes the connection and stops the private redis-server, if one was started. */
+  stop(): Promise<void>;
+}
+
+export interface LocalRedisOptions {
+  redisUrl?: string;
+  logger?: Logger;
+  /** Where the usual local Redis listens (tests point this at a closed port). */
+  defaultUrl?: string;
+  /** The redis-server binary; default: found on PATH. */
+  binary?: string | null;
+  /** Keep the private Redis's data here (append-only file) instead of a throw-away directory. */
+  dataDir?: string;
+}
+
+export const INSTALL_REDIS_HINT =
+  'Quell needs Redis. Install it (Debian/Ubuntu: `sudo apt-get install redis-server`; macOS: `brew install redis`) ' +
+  'so local mode can start a private one, run one on 127.0.0.1:6379, or set REDIS_URL=redis://host:6379.';
+
+export async function resolveLocalRedis(options: LocalRedisOptions = {}): Promise<LocalRedis> {
+  if (options.redisUrl) {
+    const redis = await connectRedis(options.redisUrl);
+    return { redis, url: options.redisUrl, source: 'REDIS_URL', stop: async () => void (await redis.quit()) };
+  }
+  const defaultUrl = options.defaultUrl ?? DEFAULT_REDIS_URL;
+  if (await isListening(defaultUrl)) {
+    try {
+      const redis = await connectRedis(defaultUrl);
+      return { redis, url: defaultUrl, source: 'local', stop: async () => void (await redis.quit()) };
+    } catch (error) {
+      options.logger?.warn(
+        { err: (error as Error).message },
+        'local Redis refused the connection; starting a private one',
+      );
+    }
+  }
+  const binary = options.binary === undefined ? findRedisServer() : options.binary;
+  if (!binary)
+    throw new RedisUnavailableError(
+      `No Redis at ${defaultUrl} and no redis-server on PATH. ${INSTALL_REDIS_HINT}`,
+    );
+  const child = await startRedisServer(binary, options.dataDir);
+  try {
+    const redis = await connectRedis(child.url);
+    return {
+      redis,
+      url: child.url,
+      source: 'private',
+      async stop() {
+        await redis.quit().catch(() => undefined);
+        await child.stop();
+      },
+    };
+  } catch (error) {
+    await child.stop();
+    throw error;
+  }
+}
+
+export function findRedisServer(): string | undefined {
+  const found = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' }).stdout?.trim();
+  return found || undefined;
+}
+
+function isListening(url: string, timeoutMs = 500): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: hostname, port: Number(port || 6379) });
+    const done = (listening: boolean) => {
+      socket.destroy();
+      resolve(listening);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface RedisChild {
+  url: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+async function startRedisServer(binary: string, dataDir?: string): Promise<RedisChild> {
+  const port = await freePort();
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'quell-local-redis-'));
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const child = spawn(
+    binary,
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      dataDir ? 'yes' : 'no',
+      '--dir',
+      dir,
+      '--maxmemory-policy',
+      'noeviction',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  // never leave a redis-server behind, even when Quell crashes
+  const killOnExit = () => child.kill('SIGTERM');
+  process.once('exit', killOnExit);
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited with ${code}:\n${output}`));
+    });
+  });
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    process: child,
+    async stop() {
+      process.off('exit', killOnExit);
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      if (!dataDir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
