@@ -86,6 +86,7 @@ export async function startQuell(options: RuntimeOptions): Promise<Runtime> {
       await reminderWorker?.close();
       await autoArchive?.close();
       await app.stop();
+      await services.afterAck.drain();
       await services.reminders.close();
     },
   };

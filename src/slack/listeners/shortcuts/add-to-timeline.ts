@@ -10,21 +10,29 @@ export function addToTimelineHandler(services: Services) {
     respond,
   }: AllMiddlewareArgs & SlackShortcutMiddlewareArgs<MessageShortcut>): Promise<void> {
     await ack();
-    try {
-      const incident = await services.incidents.requireForChannel(
-        shortcut.channel.id,
-        'Add to incident timeline',
-      );
-      const message = shortcut.message as { ts: string; text?: string; user?: string };
-      await services.incidents.addMessage(incident.id, shortcut.user.id, {
-        channel: shortcut.channel.id,
-        ts: message.ts,
-        author: message.user,
-        text: (message.text ?? '').slice(0, 2000),
-      });
-      await respond({ response_type: 'ephemeral', text: `Added to the ${incident.id} timeline.` });
-    } catch (error) {
-      await respond({ response_type: 'ephemeral', text: userFacingMessage(error, services.logger) });
-    }
+    services.afterAck.run(() => recordMessage(services, shortcut, respond));
   };
+}
+
+async function recordMessage(
+  services: Services,
+  shortcut: MessageShortcut,
+  respond: SlackShortcutMiddlewareArgs<MessageShortcut>['respond'],
+): Promise<void> {
+  try {
+    const incident = await services.incidents.requireForChannel(
+      shortcut.channel.id,
+      'Add to incident timeline',
+    );
+    const message = shortcut.message as { ts: string; text?: string; user?: string };
+    await services.incidents.addMessage(incident.id, shortcut.user.id, {
+      channel: shortcut.channel.id,
+      ts: message.ts,
+      author: message.user,
+      text: (message.text ?? '').slice(0, 2000),
+    });
+    await respond({ response_type: 'ephemeral', text: `Added to the ${incident.id} timeline.` });
+  } catch (error) {
+    await respond({ response_type: 'ephemeral', text: userFacingMessage(error, services.logger) });
+  }
 }

@@ -65,38 +65,40 @@ export function declareViewHandler(services: Services) {
       return;
     }
     await ack();
-    const form = parsed.data;
-    const user = body.user.id;
-    const origin = (JSON.parse(view.private_metadata || '{}') as { channelId?: string }).channelId;
-    try {
-      const outcome = await services.incidents.declare({
-        title: form.title,
-        severity: form.severity,
-        description: form.description,
-        drill: form.options.includes(DECLARE_OPTIONS.drill),
-        announce: !form.options.includes(DECLARE_OPTIONS.noAnnounce),
-        agent: {
-          ...(form.agentName ? { name: form.agentName } : {}),
-          ...(form.agentVersion ? { version: form.agentVersion } : {}),
-          ...(form.agentModel ? { model: form.agentModel } : {}),
-          ...(form.environment ? { environment: form.environment } : {}),
-        },
-        declaredBy: user,
-        // a view id is unique per opened form: a re-delivered submission cannot declare twice
-        idempotencyKey: `view-${view.id}`,
-      });
-      if (origin && origin !== outcome.incident.channelId) {
-        const where = outcome.incident.channelId ? `<#${outcome.incident.channelId}>` : 'its channel';
-        await client.chat.postEphemeral({
-          channel: origin,
-          user,
-          text: `${outcome.incident.id} is open in ${where}.`,
+    services.afterAck.run(async () => {
+      const form = parsed.data;
+      const user = body.user.id;
+      const origin = (JSON.parse(view.private_metadata || '{}') as { channelId?: string }).channelId;
+      try {
+        const outcome = await services.incidents.declare({
+          title: form.title,
+          severity: form.severity,
+          description: form.description,
+          drill: form.options.includes(DECLARE_OPTIONS.drill),
+          announce: !form.options.includes(DECLARE_OPTIONS.noAnnounce),
+          agent: {
+            ...(form.agentName ? { name: form.agentName } : {}),
+            ...(form.agentVersion ? { version: form.agentVersion } : {}),
+            ...(form.agentModel ? { model: form.agentModel } : {}),
+            ...(form.environment ? { environment: form.environment } : {}),
+          },
+          declaredBy: user,
+          // a view id is unique per opened form: a re-delivered submission cannot declare twice
+          idempotencyKey: `view-${view.id}`,
         });
+        if (origin && origin !== outcome.incident.channelId) {
+          const where = outcome.incident.channelId ? `<#${outcome.incident.channelId}>` : 'its channel';
+          await client.chat.postEphemeral({
+            channel: origin,
+            user,
+            text: `${outcome.incident.id} is open in ${where}.`,
+          });
+        }
+      } catch (error) {
+        const text = userFacingMessage(error, services.logger);
+        if (origin) await client.chat.postEphemeral({ channel: origin, user, text }).catch(() => undefined);
+        else await client.chat.postMessage({ channel: user, text }).catch(() => undefined);
       }
-    } catch (error) {
-      const text = userFacingMessage(error, services.logger);
-      if (origin) await client.chat.postEphemeral({ channel: origin, user, text }).catch(() => undefined);
-      else await client.chat.postMessage({ channel: user, text }).catch(() => undefined);
-    }
+    });
   };
 }

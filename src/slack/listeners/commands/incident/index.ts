@@ -65,10 +65,15 @@ export function incidentCommandHandler(services: Services) {
     }
     const ackText = subcommand.ackText?.(parsed);
     await ack(ackText ? { response_type: 'ephemeral', text: ackText } : undefined);
-    try {
-      await subcommand.run({ command, respond, client, services }, parsed);
-    } catch (error) {
-      await respond({ response_type: 'ephemeral', text: userFacingMessage(error, services.logger) });
-    }
+    services.afterAck.run(async () => {
+      try {
+        await subcommand.run({ command, respond, client, services }, parsed);
+      } catch (error) {
+        await respond({ response_type: 'ephemeral', text: userFacingMessage(error, services.logger) }).catch(
+          (respondError: unknown) =>
+            services.logger.warn({ err: respondError }, 'could not report a failed command'),
+        );
+      }
+    });
   };
 }

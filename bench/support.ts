@@ -1,0 +1,50 @@
+import { createServer, type Server } from 'node:http';
+
+/** Shared pieces for benchmarks: percentiles, and a minimal always-ok Slack Web API on loopback. */
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, index)]!;
+}
+
+export function summarize(samples: readonly number[]) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? Number.NaN, n: sorted.length };
+}
+
+export function ms(value: number): string {
+  return `${value.toFixed(2)} ms`;
+}
+
+/**
+ * Answers every Web API method with a plausible ok response and counts calls. Benchmarks use it so
+ * that Slack's own latency (which Quell does not control) stays out of the figures.
+ */
+export async function startOkSlackApi(): Promise<{ url: string; calls: Map<string, number>; close(): Promise<void> }> {
+  const calls = new Map<string, number>();
+  let seq = 0;
+  const server: Server = createServer((req, res) => {
+    const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
+    calls.set(method, (calls.get(method) ?? 0) + 1);
+    req.resume();
+    req.on('end', () => {
+      seq++;
+      const body =
+        method === 'conversations.create'
+          ? { ok: true, channel: { id: `C${String(seq).padStart(8, '0')}`, name: `inc-${seq}` } }
+          : method === 'chat.postMessage'
+            ? { ok: true, ts: `1700000000.${String(seq).padStart(6, '0')}`, channel: 'C0' }
+            : { ok: true };
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}/api/`,
+    calls,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
