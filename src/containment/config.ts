@@ -40,17 +40,22 @@ export type ContainmentAuthorization = z.output<typeof authorizationSchema>;
 
 const ENV_NAME = z
   .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the NAME of an environment variable (e.g. LITELLM_MASTER_KEY), never the secret itself');
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]*$/,
+    'must be the NAME of an environment variable (e.g. LITELLM_MASTER_KEY), never the secret itself',
+  );
 
 /** Names that are `/contain` subcommands cannot be action names. */
 export const RESERVED_NAMES = ['list', 'help', 'status', 'undo', 'playbook', 'audit'] as const;
 
-const NAME = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,59}$/, 'must be lower-case letters, digits, - or _ (at most 60)')
-  .refine((name) => !(RESERVED_NAMES as readonly string[]).includes(name), {
-    message: `must not be one of ${RESERVED_NAMES.join(', ')}`,
-  });
+const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,59}$/;
+
+function nameProblem(name: string): string | undefined {
+  if (!NAME_PATTERN.test(name)) return 'names must be lower-case letters, digits, - or _ (at most 60)';
+  if ((RESERVED_NAMES as readonly string[]).includes(name))
+    return `"${name}" is a /contain subcommand; pick another name (not ${RESERVED_NAMES.join(', ')})`;
+  return undefined;
+}
 
 const actionSchema = z
   .strictObject({
@@ -80,7 +85,11 @@ const actionSchema = z
     const settings = adapter.settingsSchema.safeParse(action.settings);
     if (!settings.success)
       for (const issue of settings.error.issues)
-        ctx.addIssue({ code: 'custom', path: ['settings', ...issue.path.map(String)], message: issue.message });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['settings', ...issue.path.map(String)],
+          message: issue.message,
+        });
     const args = adapter.argsSchema.safeParse(action.args);
     if (!args.success)
       for (const issue of args.error.issues)
@@ -104,7 +113,11 @@ const actionSchema = z
     if (action.timeout !== undefined) {
       timeoutMs = parseDuration(action.timeout);
       if (timeoutMs === undefined)
-        ctx.addIssue({ code: 'custom', path: ['timeout'], message: `"${action.timeout}" is not a duration; use e.g. 10s` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['timeout'],
+          message: `"${action.timeout}" is not a duration; use e.g. 10s`,
+        });
     }
     if (!settings.success || !args.success) return z.NEVER;
     return { ...action, settings: settings.data, args: args.data, timeoutMs };
@@ -125,10 +138,15 @@ export const containmentConfigSchema = z
     /** Extra attempts for idempotent calls after 5xx, 429, timeouts and network errors. */
     retries: z.number().int().min(0).max(5).default(2),
     authorized: authorizationSchema.prefault({}),
-    actions: z.record(NAME, actionSchema).default({}),
-    playbooks: z.record(NAME, playbookSchema).default({}),
+    actions: z.record(z.string(), actionSchema).default({}),
+    playbooks: z.record(z.string(), playbookSchema).default({}),
   })
   .superRefine((section, ctx) => {
+    for (const kind of ['actions', 'playbooks'] as const)
+      for (const name of Object.keys(section[kind])) {
+        const problem = nameProblem(name);
+        if (problem) ctx.addIssue({ code: 'custom', path: [kind, name], message: problem });
+      }
     for (const [name, playbook] of Object.entries(section.playbooks)) {
       if (section.actions[name])
         ctx.addIssue({ code: 'custom', path: ['playbooks', name], message: 'an action has the same name' });

@@ -109,10 +109,13 @@ export class HttpClient {
         if (attempt < attemptsAllowed) await (this.options.sleep ?? sleepFor)(wait);
       } else {
         lastError = new TargetError(
-          redact(`${spec.method} ${pathOf(spec.url)} ${result.timedOut ? `timed out after ${this.options.timeoutMs} ms` : `could not connect: ${result.message}`}`),
+          redact(
+            `${spec.method} ${pathOf(spec.url)} ${result.timedOut ? `timed out after ${this.options.timeoutMs} ms` : `could not connect: ${result.message}`}`,
+          ),
           { retryable: true, attempts: attempt, timedOut: result.timedOut },
         );
-        if (attempt < attemptsAllowed) await (this.options.sleep ?? sleepFor)(this.delayBefore(attempt, null) as number);
+        if (attempt < attemptsAllowed)
+          await (this.options.sleep ?? sleepFor)(this.delayBefore(attempt, null) as number);
       }
     }
     const error = lastError!;

@@ -54,7 +54,9 @@ export function missingSecretVariables(config: ContainmentConfig, env: NodeJS.Pr
   for (const [name, action] of Object.entries(config.actions))
     for (const [slot, variable] of Object.entries(action.secrets))
       if (!env[variable])
-        missing.push(`  - containment.actions.${name}.secrets.${slot}: environment variable ${variable} is not set`);
+        missing.push(
+          `  - containment.actions.${name}.secrets.${slot}: environment variable ${variable} is not set`,
+        );
   return missing;
 }
 
@@ -71,7 +73,8 @@ export function buildContainmentRegistry(
   const actions = new Map<string, ResolvedAction>();
   for (const [name, action] of Object.entries(config.actions)) {
     const adapter = adapters.get(action.adapter);
-    if (!adapter) throw new ConfigError(`containment.actions.${name}.adapter: unknown adapter "${action.adapter}"`);
+    if (!adapter)
+      throw new ConfigError(`containment.actions.${name}.adapter: unknown adapter "${action.adapter}"`);
     const secrets: Record<string, string> = {};
     for (const [slot, variable] of Object.entries(action.secrets)) secrets[slot] = env[variable]!;
     actions.set(name, {
@@ -98,7 +101,10 @@ export function buildContainmentRegistry(
 }
 
 /** For `quell config check`: builds the registry (failing like start-up would) and summarizes it. */
-export function checkContainmentConfig(config: ContainmentConfig, env: NodeJS.ProcessEnv = process.env): string {
+export function checkContainmentConfig(
+  config: ContainmentConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   const registry = buildContainmentRegistry(config, env);
   const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
   return `containment: ${count(registry.actions.size, 'action')}, ${count(registry.playbooks.size, 'playbook')}, secrets present`;

@@ -13,13 +13,7 @@ import type { AuditEntry, ContainmentRun, PendingConfirmation } from './model.js
 import type { ContainmentRegistry, ResolvedAction } from './registry.js';
 import { redactDeep, redactor } from './secrets.js';
 import type { ContainmentStore } from './store.js';
-import type {
-  Catalog,
-  ConfirmationStep,
-  ContainmentViews,
-  ExecutionReport,
-  StepReport,
-} from './views.js';
+import type { Catalog, ConfirmationStep, ContainmentViews, ExecutionReport, StepReport } from './views.js';
 
 export interface ContainmentServiceDeps {
   registry: ContainmentRegistry;
@@ -110,7 +104,12 @@ export class ContainmentService {
   async requestRun(request: RunRequest) {
     const { incident, user, kind, name } = request;
     const steps = this.resolveSteps(kind, name, request.args);
-    await this.authorize(incident, user, steps.flat().map((s) => s.action), `${kind === 'playbook' ? 'playbook ' : ''}${name}`);
+    await this.authorize(
+      incident,
+      user,
+      steps.flat().map((s) => s.action),
+      `${kind === 'playbook' ? 'playbook ' : ''}${name}`,
+    );
     const pending = await this.deps.store.createConfirmation({
       incidentId: incident.id,
       requestedBy: user,
@@ -141,7 +140,9 @@ export class ContainmentService {
       dryRun: false,
       createdAt: this.deps.clock.now().toISOString(),
     });
-    const groups = runs.map((run) => [{ action: run.action, target: `Undo: ${run.target}`, irreversible: false }]);
+    const groups = runs.map((run) => [
+      { action: run.action, target: `Undo: ${run.target}`, irreversible: false },
+    ]);
     return this.deps.views.confirmation({
       token: pending.token,
       incidentId: incident.id,
@@ -216,13 +217,24 @@ export class ContainmentService {
       pending.kind === 'retry'
         ? await this.retrySteps(pending)
         : this.resolveSteps(pending.kind, pending.name, pending.args);
-    await this.authorize(incident, user, steps.flat().map((s) => s.action), pending.name);
+    await this.authorize(
+      incident,
+      user,
+      steps.flat().map((s) => s.action),
+      pending.name,
+    );
     const dryRun = pending.dryRun || incident.drill;
     const playbook =
       pending.kind === 'playbook'
         ? { name: pending.name, id: await this.deps.store.nextPlaybookRunId(incident.id) }
         : undefined;
-    const scope: RunScope = { incident, requestedBy: pending.requestedBy, confirmedBy: user, dryRun, playbook };
+    const scope: RunScope = {
+      incident,
+      requestedBy: pending.requestedBy,
+      confirmedBy: user,
+      dryRun,
+      playbook,
+    };
     const title =
       pending.kind === 'playbook'
         ? `Playbook ${pending.name} (${playbook!.id})`
@@ -260,7 +272,11 @@ export class ContainmentService {
 
   // ---------------------------------------------------------------------------------------------
 
-  private resolveSteps(kind: 'action' | 'playbook', name: string, args: Record<string, string>): StepInput[][] {
+  private resolveSteps(
+    kind: 'action' | 'playbook',
+    name: string,
+    args: Record<string, string>,
+  ): StepInput[][] {
     const { registry } = this.deps;
     if (registry.isEmpty)
       throw new QuellError(
@@ -274,9 +290,13 @@ export class ContainmentService {
           `There is no playbook "${name}". Playbooks: ${[...registry.playbooks.keys()].join(', ') || '(none configured)'}.`,
           '/contain playbook <name>',
         );
-      if (Object.keys(args).length) throw new UsageError('Playbooks take no arguments; their actions use their configured ones.');
+      if (Object.keys(args).length)
+        throw new UsageError('Playbooks take no arguments; their actions use their configured ones.');
       return playbook.groups.map((group) =>
-        group.map((actionName) => ({ action: this.requireAction(actionName), args: this.parseArgs(this.requireAction(actionName), {}) })),
+        group.map((actionName) => ({
+          action: this.requireAction(actionName),
+          args: this.parseArgs(this.requireAction(actionName), {}),
+        })),
       );
     }
     const action = registry.action(name);
@@ -307,12 +327,20 @@ export class ContainmentService {
       const problems = parsed.error.issues
         .map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`)
         .join('; ');
-      throw new UsageError(`Bad arguments for ${action.name}: ${problems}`, `/contain ${action.name} [key=value ...]`);
+      throw new UsageError(
+        `Bad arguments for ${action.name}: ${problems}`,
+        `/contain ${action.name} [key=value ...]`,
+      );
     }
     return parsed.data as Record<string, unknown>;
   }
 
-  private confirmationMessage(pending: PendingConfirmation, title: string, steps: StepInput[][], drill: boolean) {
+  private confirmationMessage(
+    pending: PendingConfirmation,
+    title: string,
+    steps: StepInput[][],
+    drill: boolean,
+  ) {
     const groups: ConfirmationStep[][] = steps.map((group) =>
       group.map(({ action, args }) => {
         const ctx = this.planContext(action, args, pending.incidentId, 'preview');
@@ -321,7 +349,9 @@ export class ContainmentService {
           target: this.safeDescribe(action, args, pending.incidentId),
           irreversible: action.irreversible,
           consequence: action.irreversible
-            ? redactor(action.secrets)(action.adapter.consequence?.(ctx) ?? `${action.name} cannot be undone.`)
+            ? redactor(action.secrets)(
+                action.adapter.consequence?.(ctx) ?? `${action.name} cannot be undone.`,
+              )
             : undefined,
         };
       }),
@@ -337,7 +367,12 @@ export class ContainmentService {
     });
   }
 
-  private async authorize(incident: Incident, user: string, actions: ResolvedAction[], what: string): Promise<void> {
+  private async authorize(
+    incident: Incident,
+    user: string,
+    actions: ResolvedAction[],
+    what: string,
+  ): Promise<void> {
     for (const action of actions) {
       if (await this.allowed(incident, user, action.authorized)) continue;
       const who = this.describeRule(action.authorized);
@@ -372,7 +407,10 @@ export class ContainmentService {
       try {
         if ((await this.deps.chat.usergroupMembers(group)).includes(user)) return true;
       } catch (error) {
-        this.deps.logger.warn({ err: error, usergroup: group }, 'could not read user group members for containment');
+        this.deps.logger.warn(
+          { err: error, usergroup: group },
+          'could not read user group members for containment',
+        );
       }
     }
     return false;
@@ -410,7 +448,9 @@ export class ContainmentService {
 
   private safeDescribe(action: ResolvedAction, args: Record<string, unknown>, incidentId: string): string {
     try {
-      return redactor(action.secrets)(action.adapter.describe(this.planContext(action, args, incidentId, 'preview')));
+      return redactor(action.secrets)(
+        action.adapter.describe(this.planContext(action, args, incidentId, 'preview')),
+      );
     } catch {
       return `${action.adapter.id} action`;
     }
@@ -456,7 +496,10 @@ export class ContainmentService {
     const channel = scope.incident.channelId;
     let ts: string | undefined;
     if (channel)
-      ts = await this.bestEffort('post containment progress', async () => (await this.deps.chat.postMessage(channel, this.deps.views.report(report))).ts);
+      ts = await this.bestEffort(
+        'post containment progress',
+        async () => (await this.deps.chat.postMessage(channel, this.deps.views.report(report))).ts,
+      );
 
     for (const [g, group] of steps.entries()) {
       for (const step of report.groups[g]!) step.state = 'running';
@@ -474,7 +517,9 @@ export class ContainmentService {
     report.finished = true;
     report.durationMs = Math.round(performance.now() - started);
     if (channel && !ts)
-      await this.bestEffort('post containment result', () => this.deps.chat.postMessage(channel, this.deps.views.report(report)));
+      await this.bestEffort('post containment result', () =>
+        this.deps.chat.postMessage(channel, this.deps.views.report(report)),
+      );
     return report;
   }
 
@@ -530,9 +575,27 @@ export class ContainmentService {
     } catch (error) {
       const message = redact((error as Error).message);
       run.status = 'failed';
-      run.execute = { outcome: 'failed', detail: 'could not plan the request', error: message, durationMs: 0, at: clock.now().toISOString(), by: scope.confirmedBy };
+      run.execute = {
+        outcome: 'failed',
+        detail: 'could not plan the request',
+        error: message,
+        durationMs: 0,
+        at: clock.now().toISOString(),
+        by: scope.confirmedBy,
+      };
       await store.saveRun(run);
-      await this.record({ ...common, at: run.execute.at, event: 'executed', outcome: 'failed', requests: [], error: message, durationMs: 0 }, `containment ${action.name} (${runId}) failed before sending: ${message}`);
+      await this.record(
+        {
+          ...common,
+          at: run.execute.at,
+          event: 'executed',
+          outcome: 'failed',
+          requests: [],
+          error: message,
+          durationMs: 0,
+        },
+        `containment ${action.name} (${runId}) failed before sending: ${message}`,
+      );
       return { ...base, state: 'failed', error: message, durationMs: 0 };
     }
     run.requests = planned;
@@ -541,14 +604,30 @@ export class ContainmentService {
       const verifyPlan = redactDeep(action.adapter.plan('verify', ctx), redact);
       await store.saveRun(run);
       await this.record(
-        { ...common, at: clock.now().toISOString(), event: 'dry_run', outcome: 'dry_run', requests: [...planned, ...verifyPlan], detail: 'nothing sent' },
+        {
+          ...common,
+          at: clock.now().toISOString(),
+          event: 'dry_run',
+          outcome: 'dry_run',
+          requests: [...planned, ...verifyPlan],
+          detail: 'nothing sent',
+        },
         `dry run of ${action.name} (${runId}): would send ${planned.map((r) => `${r.method} ${r.url}`).join(', ')}`,
       );
-      return { ...base, state: 'dry_run', durationMs: 0, wouldSend: planned.map(({ method, url, body }) => ({ method, url, body })) };
+      return {
+        ...base,
+        state: 'dry_run',
+        durationMs: 0,
+        wouldSend: planned.map(({ method, url, body }) => ({ method, url, body })),
+      };
     }
 
     await store.saveRun(run);
-    const runCtx: RunContext<unknown, unknown> = { ...ctx, http: this.httpClient(action), timeoutMs: action.timeoutMs };
+    const runCtx: RunContext<unknown, unknown> = {
+      ...ctx,
+      http: this.httpClient(action),
+      timeoutMs: action.timeoutMs,
+    };
     const executeStarted = performance.now();
     try {
       const outcome = await action.adapter.execute(runCtx);
@@ -645,7 +724,9 @@ export class ContainmentService {
         at: this.deps.clock.now().toISOString(),
       };
     }
-    const label = { verified: 'verified', not_verified: 'NOT verified', failed: 'could not verify' }[result.outcome];
+    const label = { verified: 'verified', not_verified: 'NOT verified', failed: 'could not verify' }[
+      result.outcome
+    ];
     await this.record(
       {
         ...common,
@@ -668,14 +749,21 @@ export class ContainmentService {
     const usage = '/contain undo <run-id>';
     if (/^p\d+$/.test(runId)) {
       const runs = (await this.deps.store.runs(incidentId)).filter(
-        (r) => r.playbook?.id === runId && (r.status === 'in_force' || r.status === 'undo_failed') && r.undoable,
+        (r) =>
+          r.playbook?.id === runId && (r.status === 'in_force' || r.status === 'undo_failed') && r.undoable,
       );
-      if (!runs.length) throw new UsageError(`Playbook run ${runId} has no controls in force that can be undone.`, usage);
+      if (!runs.length)
+        throw new UsageError(`Playbook run ${runId} has no controls in force that can be undone.`, usage);
       return runs.reverse();
     }
     const run = /^r\d+$/.test(runId) ? await this.deps.store.run(incidentId, runId) : undefined;
-    if (!run) throw new UsageError(`There is no containment run ${runId} in this incident; \`/contain status\` lists them.`, usage);
-    if (run.dryRun) throw new UsageError(`${runId} was a dry run: nothing was changed, so there is nothing to undo.`);
+    if (!run)
+      throw new UsageError(
+        `There is no containment run ${runId} in this incident; \`/contain status\` lists them.`,
+        usage,
+      );
+    if (run.dryRun)
+      throw new UsageError(`${runId} was a dry run: nothing was changed, so there is nothing to undo.`);
     if (run.status === 'undone') throw new UsageError(`${runId} (${run.action}) was already undone.`);
     if (run.status === 'failed' || run.status === 'running')
       throw new UsageError(`${runId} (${run.action}) did not take effect, so there is nothing to undo.`);
@@ -688,7 +776,11 @@ export class ContainmentService {
     return [run];
   }
 
-  private async runUndo(incident: Incident, pending: PendingConfirmation, user: string): Promise<ExecutionReport> {
+  private async runUndo(
+    incident: Incident,
+    pending: PendingConfirmation,
+    user: string,
+  ): Promise<ExecutionReport> {
     const runs = await this.undoableRuns(incident.id, pending.name);
     const actions = runs.map((run) => this.requireAction(run.action));
     await this.authorize(incident, user, actions, `undo ${pending.name}`);
@@ -704,20 +796,32 @@ export class ContainmentService {
       finished: false,
       durationMs: 0,
     };
-    for (const [i, run] of runs.entries()) report.groups.push([await this.undoOne(incident, run, actions[i]!, user)]);
+    for (const [i, run] of runs.entries())
+      report.groups.push([await this.undoOne(incident, run, actions[i]!, user)]);
     report.finished = true;
     report.durationMs = Math.round(performance.now() - started);
     if (incident.channelId) {
       const channel = incident.channelId;
-      await this.bestEffort('post undo result', () => this.deps.chat.postMessage(channel, this.deps.views.report(report)));
+      await this.bestEffort('post undo result', () =>
+        this.deps.chat.postMessage(channel, this.deps.views.report(report)),
+      );
     }
     return report;
   }
 
-  private async undoOne(incident: Incident, run: ContainmentRun, action: ResolvedAction, user: string): Promise<StepReport> {
+  private async undoOne(
+    incident: Incident,
+    run: ContainmentRun,
+    action: ResolvedAction,
+    user: string,
+  ): Promise<StepReport> {
     const redact = redactor(action.secrets);
     const ctx = this.planContext(action, run.args, incident.id, run.id);
-    const runCtx: RunContext<unknown, unknown> = { ...ctx, http: this.httpClient(action), timeoutMs: action.timeoutMs };
+    const runCtx: RunContext<unknown, unknown> = {
+      ...ctx,
+      http: this.httpClient(action),
+      timeoutMs: action.timeoutMs,
+    };
     const planned = redactDeep(action.adapter.plan('undo', ctx, run.state), redact);
     const common = {
       incidentId: incident.id,
@@ -808,9 +912,18 @@ export class ContainmentService {
       await this.deps.store.appendAudit(entry);
       try {
         const { incidentId: _incidentId, actor: _actor, ...data } = entry;
-        await this.deps.incidents.record(entry.incidentId, entry.actor, `containment_${entry.event}`, text, data);
+        await this.deps.incidents.record(
+          entry.incidentId,
+          entry.actor,
+          `containment_${entry.event}`,
+          text,
+          data,
+        );
       } catch (error) {
-        this.deps.logger.error({ err: error, incidentId: entry.incidentId }, 'containment timeline event not recorded (the audit has it)');
+        this.deps.logger.error(
+          { err: error, incidentId: entry.incidentId },
+          'containment timeline event not recorded (the audit has it)',
+        );
       }
     });
   }

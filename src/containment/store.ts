@@ -46,7 +46,12 @@ export class ContainmentStore {
   /** Append-only: there is no method to change or delete an entry. */
   async appendAudit(entry: Omit<AuditEntry, 'seq'>): Promise<number> {
     const valid = auditEntrySchema.omit({ seq: true }).parse(entry);
-    return (await this.redis.eval(APPEND_AUDIT, 1, this.keys.audit(entry.incidentId), JSON.stringify(valid))) as number;
+    return (await this.redis.eval(
+      APPEND_AUDIT,
+      1,
+      this.keys.audit(entry.incidentId),
+      JSON.stringify(valid),
+    )) as number;
   }
 
   async audit(incidentId: string): Promise<AuditEntry[]> {
@@ -63,7 +68,11 @@ export class ContainmentStore {
   }
 
   async saveRun(run: ContainmentRun): Promise<void> {
-    await this.redis.hset(this.keys.runs(run.incidentId), run.id, JSON.stringify(containmentRunSchema.parse(run)));
+    await this.redis.hset(
+      this.keys.runs(run.incidentId),
+      run.id,
+      JSON.stringify(containmentRunSchema.parse(run)),
+    );
   }
 
   async run(incidentId: string, runId: string): Promise<ContainmentRun | undefined> {
@@ -83,7 +92,12 @@ export class ContainmentStore {
     // unguessable: the token in a button value is the only thing that authorizes pressing it
     const token = randomBytes(12).toString('base64url');
     const stored = pendingConfirmationSchema.parse({ ...pending, token });
-    await this.redis.set(this.keys.confirmation(token), JSON.stringify(stored), 'EX', CONFIRMATION_TTL_SECONDS);
+    await this.redis.set(
+      this.keys.confirmation(token),
+      JSON.stringify(stored),
+      'EX',
+      CONFIRMATION_TTL_SECONDS,
+    );
     return stored;
   }
 

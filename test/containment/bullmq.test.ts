@@ -57,17 +57,25 @@ describe('bullmq adapter on a real Redis', () => {
     expect(await observer.isPaused()).toBe(true);
     // the waiting job stays put while paused
     expect(await observer.getJobCounts('wait', 'paused', 'active')).toMatchObject({ active: 0 });
-    expect(await bullmqAdapter.verify(ctx(), {}, 'execute')).toEqual({ verified: true, observed: 'paused: true' });
+    expect(await bullmqAdapter.verify(ctx(), {}, 'execute')).toEqual({
+      verified: true,
+      observed: 'paused: true',
+    });
 
     await bullmqAdapter.undo!(ctx(), {});
     expect(await observer.isPaused()).toBe(false);
-    expect(await bullmqAdapter.verify(ctx(), {}, 'undo')).toEqual({ verified: true, observed: 'paused: false' });
+    expect(await bullmqAdapter.verify(ctx(), {}, 'undo')).toEqual({
+      verified: true,
+      observed: 'paused: false',
+    });
     expect(await bullmqAdapter.verify(ctx(), {}, 'execute')).toMatchObject({ verified: false });
   });
 
   it('an unreachable Redis is a retryable target error', async () => {
     const port = await freePort();
-    const error = await bullmqAdapter.execute(ctx(`redis://:agent-s3cret-pw@127.0.0.1:${port}`)).catch((e: unknown) => e);
+    const error = await bullmqAdapter
+      .execute(ctx(`redis://:agent-s3cret-pw@127.0.0.1:${port}`))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TargetError);
     expect((error as TargetError).details.retryable).toBe(true);
     expect((error as TargetError).message).not.toContain('agent-s3cret-pw');
@@ -98,7 +106,16 @@ describe('bullmq adapter on a real Redis', () => {
       const { services, incident } = harness;
       const run = async (name: string, dryRun = false) =>
         services.containment.confirm(
-          confirmToken(await services.containment.requestRun({ incident, user: COMMANDER, kind: 'action', name, args: {}, dryRun })),
+          confirmToken(
+            await services.containment.requestRun({
+              incident,
+              user: COMMANDER,
+              kind: 'action',
+              name,
+              args: {},
+              dryRun,
+            }),
+          ),
           COMMANDER,
         );
       const dry = await run('pause-agent-queue-drill', true);
@@ -106,7 +123,11 @@ describe('bullmq adapter on a real Redis', () => {
       expect(await observer.isPaused()).toBe(false);
 
       const report = await run('pause-agent-queue');
-      expect(report.groups[0]![0]).toMatchObject({ state: 'ok', runId: 'r2', verify: { outcome: 'verified', observed: 'paused: true' } });
+      expect(report.groups[0]![0]).toMatchObject({
+        state: 'ok',
+        runId: 'r2',
+        verify: { outcome: 'verified', observed: 'paused: true' },
+      });
       expect(await observer.isPaused()).toBe(true);
       expect((await services.containment.status(incident.id)).map((r) => r.id)).toEqual(['r2']);
 

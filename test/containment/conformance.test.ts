@@ -4,7 +4,13 @@ import type { PlanContext, RunContext } from '../../src/containment/contract.js'
 import { TargetError } from '../../src/containment/contract.js';
 import { DEFAULT_HTTP_OPTIONS, HttpClient } from '../../src/containment/http.js';
 import { redactor } from '../../src/containment/secrets.js';
-import { type AdapterFixture, type ExpectedRequest, type FixtureContext, FIXTURES, type Reply } from './fixtures.js';
+import {
+  type AdapterFixture,
+  type ExpectedRequest,
+  FIXTURES,
+  type FixtureContext,
+  type Reply,
+} from './fixtures.js';
 import { COMMANDER, confirmToken, containmentHarness } from './harness.js';
 
 /**
@@ -22,7 +28,16 @@ interface Captured {
 }
 
 /** Headers the transport adds by itself; every other header must be one the adapter meant to send. */
-const TRANSPORT_HEADERS = new Set(['host', 'connection', 'content-length', 'accept-encoding', 'accept-language', 'sec-fetch-mode', 'user-agent', 'accept']);
+const TRANSPORT_HEADERS = new Set([
+  'host',
+  'connection',
+  'content-length',
+  'accept-encoding',
+  'accept-language',
+  'sec-fetch-mode',
+  'user-agent',
+  'accept',
+]);
 
 const FIXTURE_CTX: FixtureContext = {
   incidentId: 'INC-7',
@@ -40,7 +55,12 @@ function urlOf(expected: ExpectedRequest): string {
   return `${expected.origin}${expected.path}${query}`;
 }
 
-function intercept(expected: ExpectedRequest, reply: Reply, log: Captured[], options: { times?: number; delayMs?: number } = {}) {
+function intercept(
+  expected: ExpectedRequest,
+  reply: Reply,
+  log: Captured[],
+  options: { times?: number; delayMs?: number } = {},
+) {
   const interceptor = nock(expected.origin).intercept(expected.path, expected.method);
   if (expected.query) interceptor.query(expected.query);
   const scope = interceptor.times(options.times ?? 1);
@@ -49,18 +69,27 @@ function intercept(expected: ExpectedRequest, reply: Reply, log: Captured[], opt
     log.push({
       method: expected.method,
       path: uri,
-      headers: Object.fromEntries(Object.entries(this.req.headers).map(([k, v]) => [k.toLowerCase(), String(v)])),
+      headers: Object.fromEntries(
+        Object.entries(this.req.headers).map(([k, v]) => [k.toLowerCase(), String(v)]),
+      ),
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
-    return [reply.status, reply.body === undefined ? '' : JSON.stringify(reply.body), { 'content-type': 'application/json' }];
+    return [
+      reply.status,
+      reply.body === undefined ? '' : JSON.stringify(reply.body),
+      { 'content-type': 'application/json' },
+    ];
   });
 }
 
 function expectExactRequest(captured: Captured | undefined, expected: ExpectedRequest) {
   expect(captured, `${expected.method} ${expected.path} was not sent`).toBeDefined();
   expect(captured!.method).toBe(expected.method);
-  for (const [name, value] of Object.entries(expected.headers)) expect(captured!.headers[name], name).toBe(value);
-  const extra = Object.keys(captured!.headers).filter((h) => !(h in expected.headers) && !TRANSPORT_HEADERS.has(h));
+  for (const [name, value] of Object.entries(expected.headers))
+    expect(captured!.headers[name], name).toBe(value);
+  const extra = Object.keys(captured!.headers).filter(
+    (h) => !(h in expected.headers) && !TRANSPORT_HEADERS.has(h),
+  );
   expect(extra, 'headers the documented request does not have').toEqual([]);
   if (expected.json !== undefined) expect(JSON.parse(captured!.body)).toEqual(expected.json);
   else if (expected.rawBody !== undefined) expect(captured!.body).toBe(expected.rawBody);
@@ -77,7 +106,10 @@ function contexts(fixture: AdapterFixture, http: HttpClient): RunContext<unknown
   return { ...plan, http, timeoutMs: 1_000 };
 }
 
-function client(fixture: AdapterFixture, overrides: Partial<ConstructorParameters<typeof HttpClient>[0]> = {}) {
+function client(
+  fixture: AdapterFixture,
+  overrides: Partial<ConstructorParameters<typeof HttpClient>[0]> = {},
+) {
   return new HttpClient({
     ...DEFAULT_HTTP_OPTIONS,
     timeoutMs: 1_000,
@@ -117,7 +149,9 @@ for (const fixture of FIXTURES) {
         })),
       );
       const verify = fixture.verify.request(FIXTURE_CTX);
-      expect(fixture.adapter.plan('verify', ctx)).toEqual([{ method: verify.method, url: urlOf(verify), headers: verify.headers }]);
+      expect(fixture.adapter.plan('verify', ctx)).toEqual([
+        { method: verify.method, url: urlOf(verify), headers: verify.headers },
+      ]);
       expect(attemptedUnmocked).toEqual([]);
       expect(nock.pendingMocks()).toEqual([]);
     });
@@ -129,17 +163,27 @@ for (const fixture of FIXTURES) {
       const ctx = contexts(fixture, client(fixture));
       const outcome = await fixture.adapter.execute(ctx);
       expect(log).toHaveLength(expected.length);
-      expected.forEach((e, i) => expectExactRequest(log[i], e));
+      expected.forEach((e, i) => {
+        expectExactRequest(log[i], e);
+      });
       expect(outcome.status).toBe(expected.at(-1)!.reply.status);
 
       const verifyRequest = fixture.verify.request(FIXTURE_CTX);
       intercept(verifyRequest, fixture.verify.inForce, log);
-      const verified = await fixture.adapter.verify({ ...ctx, http: client(fixture) }, outcome.state ?? {}, 'execute');
+      const verified = await fixture.adapter.verify(
+        { ...ctx, http: client(fixture) },
+        outcome.state ?? {},
+        'execute',
+      );
       expectExactRequest(log.at(-1), verifyRequest);
       expect(verified.verified).toBe(true);
 
       intercept(verifyRequest, fixture.verify.notInForce, log);
-      const notVerified = await fixture.adapter.verify({ ...ctx, http: client(fixture) }, outcome.state ?? {}, 'execute');
+      const notVerified = await fixture.adapter.verify(
+        { ...ctx, http: client(fixture) },
+        outcome.state ?? {},
+        'execute',
+      );
       expect(notVerified.verified).toBe(false);
       expect(notVerified.observed).not.toBe('');
     });
@@ -155,9 +199,15 @@ for (const fixture of FIXTURES) {
         for (const exchange of expected) intercept(exchange, exchange.reply, log);
         expect(fixture.adapter.plan('undo', ctx, executed.state ?? {})).toHaveLength(expected.length);
         await fixture.adapter.undo!({ ...ctx, http: client(fixture) }, executed.state ?? {});
-        expected.forEach((e, i) => expectExactRequest(log[i], e));
+        expected.forEach((e, i) => {
+          expectExactRequest(log[i], e);
+        });
         intercept(fixture.verify.request(FIXTURE_CTX), fixture.verify.lifted!, log);
-        const lifted = await fixture.adapter.verify({ ...ctx, http: client(fixture) }, executed.state ?? {}, 'undo');
+        const lifted = await fixture.adapter.verify(
+          { ...ctx, http: client(fixture) },
+          executed.state ?? {},
+          'undo',
+        );
         expect(lifted.verified).toBe(true);
       });
     } else {
@@ -165,7 +215,9 @@ for (const fixture of FIXTURES) {
         expect(fixture.adapter.undo).toBeUndefined();
         const settings = fixture.adapter.settingsSchema.parse(fixture.settings);
         expect(fixture.adapter.irreversible(settings)).toBe(true);
-        expect(fixture.adapter.consequence?.(contexts(fixture, client(fixture)))).toMatch(/cannot be restored/);
+        expect(fixture.adapter.consequence?.(contexts(fixture, client(fixture)))).toMatch(
+          /cannot be restored/,
+        );
       });
     }
 
@@ -177,7 +229,11 @@ for (const fixture of FIXTURES) {
       const error = await fixture.adapter.execute(contexts(fixture, http)).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TargetError);
       const target = error as TargetError;
-      expect(target.details).toMatchObject({ status: fixture.refusal.reply.status, retryable: false, attempts: 1 });
+      expect(target.details).toMatchObject({
+        status: fixture.refusal.reply.status,
+        retryable: false,
+        attempts: 1,
+      });
       expect(target.message).toContain(fixture.refusal.mentions);
       expect(log).toHaveLength(1);
       expect(http.attempts).toHaveLength(1);
@@ -194,7 +250,11 @@ for (const fixture of FIXTURES) {
       await fixture.adapter.execute(contexts(fixture, http));
       expect(log.map((c) => c.method)).toEqual([first!.method, first!.method, ...rest.map((r) => r.method)]);
       expectExactRequest(log[1], first!);
-      expect(http.attempts.map((a) => a.status)).toEqual([503, first!.reply.status, ...rest.map((r) => r.reply.status)]);
+      expect(http.attempts.map((a) => a.status)).toEqual([
+        503,
+        first!.reply.status,
+        ...rest.map((r) => r.reply.status),
+      ]);
     });
 
     it('a target that does not answer in time is reported as a timeout after bounded retries', async () => {
@@ -202,7 +262,9 @@ for (const fixture of FIXTURES) {
       const first = fixture.execute(FIXTURE_CTX)[0]!;
       intercept(first, first.reply, log, { times: 2, delayMs: 400 });
       const http = client(fixture, { timeoutMs: 60, maxAttempts: 2 });
-      const error = (await fixture.adapter.execute(contexts(fixture, http)).catch((e: unknown) => e)) as TargetError;
+      const error = (await fixture.adapter
+        .execute(contexts(fixture, http))
+        .catch((e: unknown) => e)) as TargetError;
       expect(error).toBeInstanceOf(TargetError);
       expect(error.details).toMatchObject({ timedOut: true, retryable: true, attempts: 2 });
       expect(error.message).toMatch(/timed out after 60 ms \(gave up after 2 attempts\)/);
@@ -210,7 +272,9 @@ for (const fixture of FIXTURES) {
     });
 
     it('through the service, no secret reaches the audit, timeline, runs, Slack or logs', async () => {
-      const env = Object.fromEntries(Object.entries(fixture.secrets).map(([slot, value]) => [`CONFORMANCE_${slot.toUpperCase()}`, value]));
+      const env = Object.fromEntries(
+        Object.entries(fixture.secrets).map(([slot, value]) => [`CONFORMANCE_${slot.toUpperCase()}`, value]),
+      );
       const harness = await containmentHarness({
         containment: {
           retries: 0,
@@ -219,7 +283,9 @@ for (const fixture of FIXTURES) {
               adapter: fixture.adapter.id,
               settings: fixture.settings,
               args: fixture.args ?? {},
-              secrets: Object.fromEntries(Object.keys(fixture.secrets).map((slot) => [slot, `CONFORMANCE_${slot.toUpperCase()}`])),
+              secrets: Object.fromEntries(
+                Object.keys(fixture.secrets).map((slot) => [slot, `CONFORMANCE_${slot.toUpperCase()}`]),
+              ),
             },
           },
         },
@@ -241,13 +307,22 @@ for (const fixture of FIXTURES) {
         });
         const report = await services.containment.confirm(confirmToken(confirmation), COMMANDER);
         expect(report.groups[0]![0]).toMatchObject({ state: 'ok', verify: { outcome: 'verified' } });
-        fixture.execute(ctx).forEach((e, i) => expectExactRequest(log[i], e));
+        fixture.execute(ctx).forEach((e, i) => {
+          expectExactRequest(log[i], e);
+        });
 
         // a refusal whose body echoes a secret back
         const secret = Object.values(fixture.secrets)[0]!;
         const first = fixture.execute({ ...ctx, idempotencyKey: `quell-${incident.id}-r2` })[0]!;
         intercept(first, { status: 400, body: { message: `rejected credential ${secret}` } }, log);
-        const again = await services.containment.requestRun({ incident, user: COMMANDER, kind: 'action', name: 'contain-agent', args: {}, dryRun: false });
+        const again = await services.containment.requestRun({
+          incident,
+          user: COMMANDER,
+          kind: 'action',
+          name: 'contain-agent',
+          args: {},
+          dryRun: false,
+        });
         const failed = await services.containment.confirm(confirmToken(again), COMMANDER);
         expect(failed.groups[0]![0]!.state).toBe('failed');
         expect(failed.groups[0]![0]!.error).toContain('rejected credential [secret:');
@@ -267,7 +342,11 @@ for (const fixture of FIXTURES) {
           expect(everything).not.toContain(encodeURIComponent(value));
         }
         const audit = await services.containment.audit(incident.id);
-        expect(audit.map((e) => `${e.event}:${e.outcome}`)).toEqual(['executed:ok', 'verified:verified', 'executed:failed']);
+        expect(audit.map((e) => `${e.event}:${e.outcome}`)).toEqual([
+          'executed:ok',
+          'verified:verified',
+          'executed:failed',
+        ]);
         expect(audit[0]!.requests).toHaveLength(fixture.execute(ctx).length);
       } finally {
         await harness.close();

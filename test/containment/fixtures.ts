@@ -1,5 +1,4 @@
 import { createHmac } from 'node:crypto';
-import type { AnyAdapter } from '../../src/containment/contract.js';
 import { anthropicAdapter } from '../../src/containment/adapters/anthropic.js';
 import { githubAdapter } from '../../src/containment/adapters/github.js';
 import { kubernetesAdapter } from '../../src/containment/adapters/kubernetes.js';
@@ -8,6 +7,7 @@ import { litellmAdapter } from '../../src/containment/adapters/litellm.js';
 import { openaiAdapter } from '../../src/containment/adapters/openai.js';
 import { unleashAdapter } from '../../src/containment/adapters/unleash.js';
 import { webhookAdapter } from '../../src/containment/adapters/webhook.js';
+import type { AnyAdapter } from '../../src/containment/contract.js';
 
 /**
  * Per-adapter fixtures for the conformance suite, written from each vendor's documented HTTP API
@@ -48,7 +48,12 @@ export interface AdapterFixture {
   args?: Record<string, string>;
   secrets: Record<string, string>;
   execute(ctx: FixtureContext): Exchange[];
-  verify: { request: (ctx: FixtureContext) => ExpectedRequest; inForce: Reply; notInForce: Reply; lifted?: Reply };
+  verify: {
+    request: (ctx: FixtureContext) => ExpectedRequest;
+    inForce: Reply;
+    notInForce: Reply;
+    lifted?: Reply;
+  };
   undo?(ctx: FixtureContext): Exchange[];
   /** A documented 4xx refusal and the words of it the error must carry. */
   refusal: { reply: Reply; mentions: string };
@@ -94,7 +99,13 @@ export const FIXTURES: AdapterFixture[] = [
       args: { reason: 'deleted-mail' },
       secrets,
       execute: (ctx) => [
-        { method: 'POST', origin, path: '/agents/support/kill', ...event(ctx, 'execute'), reply: { status: 202, body: { accepted: true } } },
+        {
+          method: 'POST',
+          origin,
+          path: '/agents/support/kill',
+          ...event(ctx, 'execute'),
+          reply: { status: 202, body: { accepted: true } },
+        },
       ],
       verify: {
         request: () => ({
@@ -108,9 +119,18 @@ export const FIXTURES: AdapterFixture[] = [
         lifted: { status: 200, body: { active: false } },
       },
       undo: (ctx) => [
-        { method: 'POST', origin, path: '/agents/support/revive', ...event(ctx, 'undo'), reply: { status: 200, body: {} } },
+        {
+          method: 'POST',
+          origin,
+          path: '/agents/support/revive',
+          ...event(ctx, 'undo'),
+          reply: { status: 200, body: {} },
+        },
       ],
-      refusal: { reply: { status: 409, body: { error: 'agent already stopped by another key' } }, mentions: 'agent already stopped' },
+      refusal: {
+        reply: { status: 409, body: { error: 'agent already stopped by another key' } },
+        mentions: 'agent already stopped',
+      },
     };
   })(),
   (() => {
@@ -119,7 +139,10 @@ export const FIXTURES: AdapterFixture[] = [
     const auth = { authorization: `Bearer ${secrets.masterKey}` };
     const keyInfo = (blocked: boolean) => ({
       status: 200,
-      body: { key: secrets.agentKey, info: { key_alias: 'support-agent', blocked, spend: 12.5, models: ['gpt-4o'] } },
+      body: {
+        key: secrets.agentKey,
+        info: { key_alias: 'support-agent', blocked, spend: 12.5, models: ['gpt-4o'] },
+      },
     });
     return {
       name: 'litellm',
@@ -137,7 +160,13 @@ export const FIXTURES: AdapterFixture[] = [
         },
       ],
       verify: {
-        request: () => ({ method: 'GET', origin, path: '/key/info', query: { key: secrets.agentKey }, headers: auth }),
+        request: () => ({
+          method: 'GET',
+          origin,
+          path: '/key/info',
+          query: { key: secrets.agentKey },
+          headers: auth,
+        }),
         inForce: keyInfo(true),
         notInForce: keyInfo(false),
         lifted: keyInfo(false),
@@ -155,7 +184,14 @@ export const FIXTURES: AdapterFixture[] = [
       refusal: {
         reply: {
           status: 401,
-          body: { error: { message: 'Authentication Error, only proxy admins can block keys', type: 'auth_error', param: 'None', code: '401' } },
+          body: {
+            error: {
+              message: 'Authentication Error, only proxy admins can block keys',
+              type: 'auth_error',
+              param: 'None',
+              code: '401',
+            },
+          },
         },
         mentions: 'only proxy admins can block keys',
       },
@@ -166,14 +202,25 @@ export const FIXTURES: AdapterFixture[] = [
     const origin = 'https://app.launchdarkly.com';
     const flag = (on: boolean) => ({
       status: 200,
-      body: { key: 'agent-email-tool', name: 'Agent email tool', environments: { production: { on, archived: false } } },
+      body: {
+        key: 'agent-email-tool',
+        name: 'Agent email tool',
+        environments: { production: { on, archived: false } },
+      },
     });
     const patch = (ctx: FixtureContext, kind: string, comment: string): Exchange => ({
       method: 'PATCH',
       origin,
       path: '/api/v2/flags/support/agent-email-tool',
-      headers: { authorization: secrets.apiToken, 'content-type': 'application/json; domain-model=launchdarkly.semanticpatch' },
-      json: { environmentKey: 'production', instructions: [{ kind }], comment: `Quell ${ctx.incidentId}: ${comment} (${ctx.actionName})` },
+      headers: {
+        authorization: secrets.apiToken,
+        'content-type': 'application/json; domain-model=launchdarkly.semanticpatch',
+      },
+      json: {
+        environmentKey: 'production',
+        instructions: [{ kind }],
+        comment: `Quell ${ctx.incidentId}: ${comment} (${ctx.actionName})`,
+      },
       reply: flag(kind === 'turnFlagOn'),
     });
     return {
@@ -196,7 +243,10 @@ export const FIXTURES: AdapterFixture[] = [
       },
       undo: (ctx) => [patch(ctx, 'turnFlagOn', 'undo')],
       refusal: {
-        reply: { status: 403, body: { code: 'forbidden', message: 'Access to the requested resource was denied.' } },
+        reply: {
+          status: 403,
+          body: { code: 'forbidden', message: 'Access to the requested resource was denied.' },
+        },
         mentions: 'Access to the requested resource was denied',
       },
     };
@@ -224,7 +274,10 @@ export const FIXTURES: AdapterFixture[] = [
       },
       undo: () => [{ method: 'POST', origin, path: `${path}/on`, headers, reply: { status: 200 } }],
       refusal: {
-        reply: { status: 404, body: { id: 'b2f7', name: 'NotFoundError', message: 'Could not find feature flag agent-autonomy' } },
+        reply: {
+          status: 404,
+          body: { id: 'b2f7', name: 'NotFoundError', message: 'Could not find feature flag agent-autonomy' },
+        },
         mentions: 'Could not find feature flag agent-autonomy',
       },
     };
@@ -273,7 +326,8 @@ export const FIXTURES: AdapterFixture[] = [
             apiVersion: 'v1',
             metadata: {},
             status: 'Failure',
-            message: 'deployments.apps "support-agent" is forbidden: User "system:serviceaccount:quell:quell" cannot get resource "deployments/scale"',
+            message:
+              'deployments.apps "support-agent" is forbidden: User "system:serviceaccount:quell:quell" cannot get resource "deployments/scale"',
             reason: 'Forbidden',
             details: { name: 'support-agent', group: 'apps', kind: 'deployments' },
             code: 403,
@@ -290,7 +344,12 @@ export const FIXTURES: AdapterFixture[] = [
     const headers = { authorization: `Bearer ${secrets.token}`, accept: 'application/json' };
     const cron = (suspend: boolean) => ({
       status: 200,
-      body: { kind: 'CronJob', apiVersion: 'batch/v1', metadata: { name: 'agent-nightly' }, spec: { schedule: '0 2 * * *', suspend } },
+      body: {
+        kind: 'CronJob',
+        apiVersion: 'batch/v1',
+        metadata: { name: 'agent-nightly' },
+        spec: { schedule: '0 2 * * *', suspend },
+      },
     });
     const patch = (suspend: boolean): Exchange => ({
       method: 'PATCH',
@@ -316,7 +375,14 @@ export const FIXTURES: AdapterFixture[] = [
       refusal: {
         reply: {
           status: 404,
-          body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', message: 'cronjobs.batch "agent-nightly" not found', reason: 'NotFound', code: 404 },
+          body: {
+            kind: 'Status',
+            apiVersion: 'v1',
+            status: 'Failure',
+            message: 'cronjobs.batch "agent-nightly" not found',
+            reason: 'NotFound',
+            code: 404,
+          },
         },
         mentions: 'cronjobs.batch "agent-nightly" not found',
       },
@@ -361,7 +427,10 @@ export const FIXTURES: AdapterFixture[] = [
       },
       undo: () => [update('active')],
       refusal: {
-        reply: { status: 404, body: { type: 'error', error: { type: 'not_found_error', message: 'API key not found' } } },
+        reply: {
+          status: 404,
+          body: { type: 'error', error: { type: 'not_found_error', message: 'API key not found' } },
+        },
         mentions: 'API key not found',
       },
     };
@@ -383,24 +452,47 @@ export const FIXTURES: AdapterFixture[] = [
           origin,
           path,
           headers,
-          reply: { status: 200, body: { object: 'organization.project.api_key.deleted', id: 'key_abc', deleted: true } },
+          reply: {
+            status: 200,
+            body: { object: 'organization.project.api_key.deleted', id: 'key_abc', deleted: true },
+          },
         },
       ],
       verify: {
         request: () => ({ method: 'GET', origin, path, headers }),
         inForce: {
           status: 404,
-          body: { error: { message: 'No such API key: key_abc', type: 'invalid_request_error', param: null, code: null } },
+          body: {
+            error: {
+              message: 'No such API key: key_abc',
+              type: 'invalid_request_error',
+              param: null,
+              code: null,
+            },
+          },
         },
         notInForce: {
           status: 200,
-          body: { object: 'organization.project.api_key', id: 'key_abc', name: 'support-agent', redacted_value: 'sk-abc...def', created_at: 1711471533 },
+          body: {
+            object: 'organization.project.api_key',
+            id: 'key_abc',
+            name: 'support-agent',
+            redacted_value: 'sk-abc...def',
+            created_at: 1711471533,
+          },
         },
       },
       refusal: {
         reply: {
           status: 401,
-          body: { error: { message: 'Invalid admin key provided.', type: 'invalid_request_error', param: null, code: 'invalid_api_key' } },
+          body: {
+            error: {
+              message: 'Invalid admin key provided.',
+              type: 'invalid_request_error',
+              param: null,
+              code: 'invalid_api_key',
+            },
+          },
         },
         mentions: 'Invalid admin key provided.',
       },
@@ -418,7 +510,13 @@ export const FIXTURES: AdapterFixture[] = [
     };
     const workflow = (state: string) => ({
       status: 200,
-      body: { id: 161335, node_id: 'MDg6V29ya2Zsb3cxNjEzMzU=', name: 'Agent', path: '.github/workflows/agent.yml', state },
+      body: {
+        id: 161335,
+        node_id: 'MDg6V29ya2Zsb3cxNjEzMzU=',
+        name: 'Agent',
+        path: '.github/workflows/agent.yml',
+        state,
+      },
     });
     return {
       name: 'github',
@@ -436,7 +534,11 @@ export const FIXTURES: AdapterFixture[] = [
       refusal: {
         reply: {
           status: 403,
-          body: { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest/actions/workflows#disable-a-workflow', status: '403' },
+          body: {
+            message: 'Resource not accessible by integration',
+            documentation_url: 'https://docs.github.com/rest/actions/workflows#disable-a-workflow',
+            status: '403',
+          },
         },
         mentions: 'Resource not accessible by integration',
       },

@@ -43,7 +43,11 @@ export async function containmentHarness(options: {
     ],
   });
   const clock = new TestClock(new Date('2026-11-21T14:00:00Z'));
-  const yaml = stringify({ responders: { users: [RESPONDER] }, containment: options.containment, ...options.extraConfig });
+  const yaml = stringify({
+    responders: { users: [RESPONDER] },
+    containment: options.containment,
+    ...options.extraConfig,
+  });
   const config = testConfig(redisEnv.prefix, yaml);
   const logLines: string[] = [];
   const logger = createLogger('debug', { write: (line: string) => void logLines.push(line) });
@@ -79,7 +83,9 @@ export async function containmentHarness(options: {
 
 /** The confirmation token carried by the Run button of a confirmation message. */
 export function confirmToken(message: { blocks?: Block[] }): string {
-  const actions = message.blocks?.find((b) => b.type === 'actions') as { elements: { value: string }[] } | undefined;
+  const actions = message.blocks?.find((b) => b.type === 'actions') as
+    | { elements: { value: string }[] }
+    | undefined;
   if (!actions) throw new Error('no actions block in the confirmation');
   return actions.elements[0]!.value;
 }

@@ -2,13 +2,27 @@ import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recordedCalls } from '../../src/containment/adapters/recording.js';
 import { ContainmentRefusedError } from '../../src/containment/service.js';
-import { QuellError, UsageError } from '../../src/errors.js';
-import { COMMANDER, confirmToken, containmentHarness, GROUP_MEMBER, type Harness, OUTSIDER, RESPONDER, TECH_LEAD } from './harness.js';
+import { type QuellError, UsageError } from '../../src/errors.js';
+import {
+  COMMANDER,
+  confirmToken,
+  containmentHarness,
+  GROUP_MEMBER,
+  type Harness,
+  OUTSIDER,
+  RESPONDER,
+  TECH_LEAD,
+} from './harness.js';
 
 const CONTAINMENT = {
   authorized: { usergroups: ['S0CONTAIN'] },
   actions: {
-    'block-agent-key': { adapter: 'recording', description: "Block the support agent's model key", settings: { delayMs: 50 }, args: { key: 'hashed-abc' } },
+    'block-agent-key': {
+      adapter: 'recording',
+      description: "Block the support agent's model key",
+      settings: { delayMs: 50 },
+      args: { key: 'hashed-abc' },
+    },
     'disable-email-tool': { adapter: 'recording', settings: { delayMs: 50 } },
     'pause-queue': { adapter: 'recording', settings: { delayMs: 50 } },
     'scale-workers': { adapter: 'recording', settings: { outcome: 'fail' } },
@@ -34,7 +48,12 @@ afterEach(async () => {
   await harness?.close();
 });
 
-async function run(h: Harness, user: string, name: string, options: { kind?: 'action' | 'playbook'; args?: Record<string, string>; dryRun?: boolean } = {}) {
+async function run(
+  h: Harness,
+  user: string,
+  name: string,
+  options: { kind?: 'action' | 'playbook'; args?: Record<string, string>; dryRun?: boolean } = {},
+) {
   const confirmation = await h.services.containment.requestRun({
     incident: h.incident,
     user,
@@ -54,11 +73,25 @@ describe('containment authorization', () => {
     const { services, incident } = harness;
     for (const user of [COMMANDER, TECH_LEAD, RESPONDER, GROUP_MEMBER])
       await expect(
-        services.containment.requestRun({ incident, user, kind: 'action', name: 'block-agent-key', args: {}, dryRun: false }),
+        services.containment.requestRun({
+          incident,
+          user,
+          kind: 'action',
+          name: 'block-agent-key',
+          args: {},
+          dryRun: false,
+        }),
       ).resolves.toMatchObject({ text: expect.stringContaining('Run block-agent-key') });
 
     const refusal = await services.containment
-      .requestRun({ incident, user: OUTSIDER, kind: 'action', name: 'block-agent-key', args: {}, dryRun: false })
+      .requestRun({
+        incident,
+        user: OUTSIDER,
+        kind: 'action',
+        name: 'block-agent-key',
+        args: {},
+        dryRun: false,
+      })
       .catch((e: unknown) => e);
     expect(refusal).toBeInstanceOf(ContainmentRefusedError);
     expect((refusal as QuellError).userMessage).toBe(
@@ -72,7 +105,13 @@ describe('containment authorization', () => {
       data: { action: 'block-agent-key', adapter: 'recording', outcome: 'refused', dryRun: false },
     });
     expect(await services.containment.audit(incident.id)).toEqual([
-      expect.objectContaining({ seq: 1, event: 'refused', actor: OUTSIDER, action: 'block-agent-key', outcome: 'refused' }),
+      expect.objectContaining({
+        seq: 1,
+        event: 'refused',
+        actor: OUTSIDER,
+        action: 'block-agent-key',
+        outcome: 'refused',
+      }),
     ]);
     expect(callsOf(incident.id)).toEqual([]);
   });
@@ -81,19 +120,42 @@ describe('containment authorization', () => {
     harness = await containmentHarness({ containment: CONTAINMENT });
     const { services, incident } = harness;
     await expect(
-      services.containment.requestRun({ incident, user: TECH_LEAD, kind: 'action', name: 'commander-only', args: {}, dryRun: false }),
+      services.containment.requestRun({
+        incident,
+        user: TECH_LEAD,
+        kind: 'action',
+        name: 'commander-only',
+        args: {},
+        dryRun: false,
+      }),
     ).rejects.toThrow(/not authorized to run `commander-only`. It may be run by the incident commander\./);
     await expect(
-      services.containment.requestRun({ incident, user: COMMANDER, kind: 'action', name: 'commander-only', args: {}, dryRun: false }),
+      services.containment.requestRun({
+        incident,
+        user: COMMANDER,
+        kind: 'action',
+        name: 'commander-only',
+        args: {},
+        dryRun: false,
+      }),
     ).resolves.toBeDefined();
   });
 
   it('authorizes again when the button is pressed: a role taken away in between means no run', async () => {
     harness = await containmentHarness({ containment: CONTAINMENT });
     const { services, incident } = harness;
-    const confirmation = await services.containment.requestRun({ incident, user: TECH_LEAD, kind: 'action', name: 'block-agent-key', args: {}, dryRun: false });
+    const confirmation = await services.containment.requestRun({
+      incident,
+      user: TECH_LEAD,
+      kind: 'action',
+      name: 'block-agent-key',
+      args: {},
+      dryRun: false,
+    });
     await services.incidents.assignRole(incident.id, COMMANDER, 'tech-lead', COMMANDER);
-    await expect(services.containment.confirm(confirmToken(confirmation), TECH_LEAD)).rejects.toBeInstanceOf(ContainmentRefusedError);
+    await expect(services.containment.confirm(confirmToken(confirmation), TECH_LEAD)).rejects.toBeInstanceOf(
+      ContainmentRefusedError,
+    );
     expect(callsOf(incident.id)).toEqual([]);
   });
 });
@@ -102,7 +164,14 @@ describe('containment confirmation', () => {
   it('runs nothing until confirmed, and a confirmation works once', async () => {
     harness = await containmentHarness({ containment: CONTAINMENT });
     const { services, incident } = harness;
-    const confirmation = await services.containment.requestRun({ incident, user: COMMANDER, kind: 'action', name: 'block-agent-key', args: {}, dryRun: false });
+    const confirmation = await services.containment.requestRun({
+      incident,
+      user: COMMANDER,
+      kind: 'action',
+      name: 'block-agent-key',
+      args: {},
+      dryRun: false,
+    });
     expect(callsOf(incident.id)).toEqual([]);
     expect(await services.containment.audit(incident.id)).toEqual([]);
     const token = confirmToken(confirmation);
@@ -117,17 +186,36 @@ describe('containment confirmation', () => {
   it('cancel runs nothing and is recorded', async () => {
     harness = await containmentHarness({ containment: CONTAINMENT });
     const { services, incident } = harness;
-    const confirmation = await services.containment.requestRun({ incident, user: COMMANDER, kind: 'playbook', name: 'freeze-agent', args: {}, dryRun: false });
+    const confirmation = await services.containment.requestRun({
+      incident,
+      user: COMMANDER,
+      kind: 'playbook',
+      name: 'freeze-agent',
+      args: {},
+      dryRun: false,
+    });
     await services.containment.cancel(confirmToken(confirmation), COMMANDER);
-    await expect(services.containment.confirm(confirmToken(confirmation), COMMANDER)).rejects.toThrow(/already used, cancelled or has expired/);
+    await expect(services.containment.confirm(confirmToken(confirmation), COMMANDER)).rejects.toThrow(
+      /already used, cancelled or has expired/,
+    );
     expect(callsOf(incident.id)).toEqual([]);
-    expect((await services.incidents.timeline(incident.id)).at(-1)).toMatchObject({ kind: 'containment_cancelled', actor: COMMANDER });
+    expect((await services.incidents.timeline(incident.id)).at(-1)).toMatchObject({
+      kind: 'containment_cancelled',
+      actor: COMMANDER,
+    });
   });
 
   it('an irreversible action says so, names the consequence and asks twice', async () => {
     harness = await containmentHarness({ containment: CONTAINMENT });
     const { services, incident } = harness;
-    const confirmation = await services.containment.requestRun({ incident, user: COMMANDER, kind: 'action', name: 'delete-openai-key', args: {}, dryRun: false });
+    const confirmation = await services.containment.requestRun({
+      incident,
+      user: COMMANDER,
+      kind: 'action',
+      name: 'delete-openai-key',
+      args: {},
+      dryRun: false,
+    });
     const blocks = JSON.stringify(confirmation.blocks);
     expect(blocks).toContain(':warning: *IRREVERSIBLE:* *delete-openai-key cannot be undone (simulated).*');
     expect(blocks).toContain('"confirm":{"title":{"type":"plain_text","text":"This cannot be undone"}');
@@ -136,15 +224,42 @@ describe('containment confirmation', () => {
 
   it('rejects unknown actions and bad arguments with the usage', async () => {
     harness = await containmentHarness({
-      containment: { actions: { 'block-key': { adapter: 'litellm', settings: { baseUrl: 'https://litellm.test' }, secrets: { masterKey: 'LITELLM_MASTER_KEY' } } } },
+      containment: {
+        actions: {
+          'block-key': {
+            adapter: 'litellm',
+            settings: { baseUrl: 'https://litellm.test' },
+            secrets: { masterKey: 'LITELLM_MASTER_KEY' },
+          },
+        },
+      },
       env: { LITELLM_MASTER_KEY: 'sk-master-abcdef0123456789' },
     });
     const { services, incident } = harness;
     await expect(
-      services.containment.requestRun({ incident, user: COMMANDER, kind: 'action', name: 'nope', args: {}, dryRun: false }),
-    ).rejects.toThrow(new UsageError('There is no containment action "nope". Actions: block-key.', '/contain <action> [key=value ...]'));
+      services.containment.requestRun({
+        incident,
+        user: COMMANDER,
+        kind: 'action',
+        name: 'nope',
+        args: {},
+        dryRun: false,
+      }),
+    ).rejects.toThrow(
+      new UsageError(
+        'There is no containment action "nope". Actions: block-key.',
+        '/contain <action> [key=value ...]',
+      ),
+    );
     await expect(
-      services.containment.requestRun({ incident, user: COMMANDER, kind: 'action', name: 'block-key', args: { colour: 'red' }, dryRun: false }),
+      services.containment.requestRun({
+        incident,
+        user: COMMANDER,
+        kind: 'action',
+        name: 'block-key',
+        args: { colour: 'red' },
+        dryRun: false,
+      }),
     ).rejects.toThrow(/Bad arguments for block-key: arguments: Unrecognized key: "colour"/);
   });
 });
@@ -173,7 +288,9 @@ describe('dry runs and drills', () => {
       expect(report).toMatchObject({ dryRun: true, drill: true });
       expect(report.groups[0]![0]).toMatchObject({
         state: 'dry_run',
-        wouldSend: [{ method: 'POST', url: 'https://litellm.test/key/block', body: { key: '[secret:agentKey]' } }],
+        wouldSend: [
+          { method: 'POST', url: 'https://litellm.test/key/block', body: { key: '[secret:agentKey]' } },
+        ],
       });
       expect(attempted).toEqual([]);
       const [entry] = await services.containment.audit(incident.id);
@@ -185,11 +302,17 @@ describe('dry runs and drills', () => {
           headers: { authorization: 'Bearer [secret:masterKey]', 'content-type': 'application/json' },
           body: { key: '[secret:agentKey]' },
         },
-        { method: 'GET', url: 'https://litellm.test/key/info?key=[secret:agentKey]', headers: { authorization: 'Bearer [secret:masterKey]' } },
+        {
+          method: 'GET',
+          url: 'https://litellm.test/key/info?key=[secret:agentKey]',
+          headers: { authorization: 'Bearer [secret:masterKey]' },
+        },
       ]);
       expect(await services.containment.status(incident.id)).toEqual([]);
       const final = harness.slack.callsTo('chat.update').at(-1)!;
-      expect(String(final.params.text)).toBe('[DRILL] Containment Action block-key: dry run complete, nothing sent');
+      expect(String(final.params.text)).toBe(
+        '[DRILL] Containment Action block-key: dry run complete, nothing sent',
+      );
     } finally {
       nock.emitter.removeListener('no match', onNoMatch);
     }
@@ -198,9 +321,17 @@ describe('dry runs and drills', () => {
   it('--dry-run outside a drill only shows what would be sent', async () => {
     harness = await containmentHarness({ containment: CONTAINMENT });
     const report = await run(harness, COMMANDER, 'freeze-agent', { kind: 'playbook', dryRun: true });
-    expect(report.groups.flat().map((s) => s.state)).toEqual(['dry_run', 'dry_run', 'dry_run', 'dry_run', 'dry_run']);
+    expect(report.groups.flat().map((s) => s.state)).toEqual([
+      'dry_run',
+      'dry_run',
+      'dry_run',
+      'dry_run',
+      'dry_run',
+    ]);
     expect(callsOf(harness.incident.id)).toEqual([]);
-    const kinds = (await harness.services.incidents.timeline(harness.incident.id)).map((e) => e.kind).filter((k) => k.startsWith('containment_'));
+    const kinds = (await harness.services.incidents.timeline(harness.incident.id))
+      .map((e) => e.kind)
+      .filter((k) => k.startsWith('containment_'));
     expect(kinds).toEqual(Array(5).fill('containment_dry_run'));
   });
 });
@@ -224,7 +355,10 @@ describe('playbooks', () => {
     expect(executes.slice(1, 4).sort()).toEqual(['disable-email-tool', 'pause-queue', 'scale-workers']);
     expect(executes[4]).toBe('flaky-flag');
     // the second group starts together: its three 50 ms calls begin before any of them could end
-    const starts = calls.filter((c) => c.phase === 'execute').slice(1, 4).map((c) => Date.parse(c.at));
+    const starts = calls
+      .filter((c) => c.phase === 'execute')
+      .slice(1, 4)
+      .map((c) => Date.parse(c.at));
     expect(Math.max(...starts) - Math.min(...starts)).toBeLessThan(50);
 
     // one channel message, posted at the start and updated after each group
@@ -233,14 +367,21 @@ describe('playbooks', () => {
     expect(final.channel).toBe(incident.channelId);
     expect(final.text).toBe('Containment Playbook freeze-agent (p1): 1 of 5 failed');
     const blocks = JSON.stringify(final.blocks);
-    expect(blocks).toContain(':x: *scale-workers* `r4` — *failed*: recording target failed: HTTP 503 unavailable');
+    expect(blocks).toContain(
+      ':x: *scale-workers* `r4` — *failed*: recording target failed: HTTP 503 unavailable',
+    );
     expect(blocks).toContain('"action_id":"quell_containment_retry","value":"INC-1|r4"');
     expect(blocks).toContain(':warning: *not verified* (no effect observed)');
     expect(blocks).toContain('Undo: `/contain undo p1` (all) or `/contain undo r1`');
 
     const audit = await services.containment.audit(incident.id);
     expect(audit.map((e) => e.seq)).toEqual(audit.map((_, i) => i + 1));
-    expect(audit.filter((e) => e.event === 'executed').map((e) => `${e.action}:${e.outcome}`).sort()).toEqual([
+    expect(
+      audit
+        .filter((e) => e.event === 'executed')
+        .map((e) => `${e.action}:${e.outcome}`)
+        .sort(),
+    ).toEqual([
       'block-agent-key:ok',
       'disable-email-tool:ok',
       'flaky-flag:ok',
@@ -255,9 +396,13 @@ describe('playbooks', () => {
       error: 'recording target failed: HTTP 503 unavailable',
       requests: [{ method: 'RECORD', url: 'recording://scale-workers/execute' }],
     });
-    const containmentEvents = (await services.incidents.timeline(incident.id)).filter((e) => e.kind.startsWith('containment_'));
+    const containmentEvents = (await services.incidents.timeline(incident.id)).filter((e) =>
+      e.kind.startsWith('containment_'),
+    );
     expect(containmentEvents).toHaveLength(audit.length);
-    expect(containmentEvents.every((e) => typeof e.data.outcome === 'string' && e.data.dryRun === false)).toBe(true);
+    expect(
+      containmentEvents.every((e) => typeof e.data.outcome === 'string' && e.data.dryRun === false),
+    ).toBe(true);
   });
 
   it('Retry on a failed step confirms again and runs the same action as a new run', async () => {
@@ -284,11 +429,19 @@ describe('undo', () => {
     const confirmation = await services.containment.requestUndo(incident, TECH_LEAD, 'r1');
     expect(confirmation.text).toContain('Undo r1 (block-agent-key)');
     const report = await services.containment.confirm(confirmToken(confirmation), TECH_LEAD);
-    expect(report.groups[0]![0]).toMatchObject({ state: 'ok', detail: 'recorded undo', verify: { outcome: 'verified' } });
+    expect(report.groups[0]![0]).toMatchObject({
+      state: 'ok',
+      detail: 'recorded undo',
+      verify: { outcome: 'verified' },
+    });
     expect(callsOf(incident.id).map((c) => c.phase)).toEqual(['execute', 'verify', 'undo', 'verify']);
     expect(await services.containment.status(incident.id)).toEqual([]);
     const run1 = (await services.containment.runs(incident.id))[0]!;
-    expect(run1).toMatchObject({ status: 'undone', undo: { outcome: 'ok', by: TECH_LEAD }, undoVerify: { outcome: 'verified' } });
+    expect(run1).toMatchObject({
+      status: 'undone',
+      undo: { outcome: 'ok', by: TECH_LEAD },
+      undoVerify: { outcome: 'verified' },
+    });
     const audit = await services.containment.audit(incident.id);
     expect(audit.map((e) => `${e.event}:${e.outcome}:${e.actor}`)).toEqual([
       `executed:ok:${COMMANDER}`,
@@ -296,7 +449,9 @@ describe('undo', () => {
       `undone:ok:${TECH_LEAD}`,
       `verified:verified:${TECH_LEAD}`,
     ]);
-    await expect(services.containment.requestUndo(incident, TECH_LEAD, 'r1')).rejects.toThrow('r1 (block-agent-key) was already undone.');
+    await expect(services.containment.requestUndo(incident, TECH_LEAD, 'r1')).rejects.toThrow(
+      'r1 (block-agent-key) was already undone.',
+    );
   });
 
   it('undoes a whole playbook run, last step first, skipping what failed', async () => {
@@ -326,8 +481,12 @@ describe('undo', () => {
     await expect(services.containment.requestUndo(incident, COMMANDER, 'r1')).rejects.toThrow(
       'r1 (delete-openai-key) is irreversible and cannot be undone; restore the target by hand.',
     );
-    await expect(services.containment.requestUndo(incident, COMMANDER, 'r2')).rejects.toThrow('r2 was a dry run');
-    await expect(services.containment.requestUndo(incident, COMMANDER, 'r9')).rejects.toThrow('There is no containment run r9');
+    await expect(services.containment.requestUndo(incident, COMMANDER, 'r2')).rejects.toThrow(
+      'r2 was a dry run',
+    );
+    await expect(services.containment.requestUndo(incident, COMMANDER, 'r9')).rejects.toThrow(
+      'There is no containment run r9',
+    );
     await expect(services.containment.requestUndo(incident, OUTSIDER, 'r1')).rejects.toThrow();
   });
 });

@@ -1,7 +1,13 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
-import { defineAdapter, type PlanContext, type PlannedRequest, type RunContext, TargetError } from '../contract.js';
+import {
+  defineAdapter,
+  type PlanContext,
+  type PlannedRequest,
+  type RunContext,
+  TargetError,
+} from '../contract.js';
 
 /**
  * `bullmq`: pause / resume the agent's own BullMQ queue on the agent's Redis, so its workers stop
@@ -45,7 +51,12 @@ async function withQueue<T>(ctx: RunContext<Settings, Args>, run: (queue: Queue)
     // surfaced through the command that fails
   });
   const started = performance.now();
-  const record = { method: 'REDIS', url, durationMs: 0 } as { method: string; url: string; durationMs: number; error?: string };
+  const record = { method: 'REDIS', url, durationMs: 0 } as {
+    method: string;
+    url: string;
+    durationMs: number;
+    error?: string;
+  };
   ctx.http.attempts.push(record);
   try {
     await connection.connect();
@@ -75,7 +86,9 @@ export const bullmqAdapter = defineAdapter<Settings, Args>({
   secrets: { required: ['redisUrl'] },
   irreversible: () => false,
   describe: (ctx) => `Pause BullMQ queue ${ctx.settings.queue}`,
-  plan: (phase, ctx) => [planned(ctx, phase === 'execute' ? 'pause' : phase === 'undo' ? 'resume' : 'isPaused')],
+  plan: (phase, ctx) => [
+    planned(ctx, phase === 'execute' ? 'pause' : phase === 'undo' ? 'resume' : 'isPaused'),
+  ],
   async execute(ctx) {
     await withQueue(ctx, (queue) => queue.pause());
     return { detail: 'queue paused' };

@@ -37,7 +37,9 @@ function requests(phase: 'execute' | 'verify' | 'undo', ctx: PlanContext<Setting
     'user-agent': 'quell-containment',
   };
   if (phase === 'verify') return [{ method: 'GET', url, headers, idempotent: true }];
-  return [{ method: 'PUT', url: `${url}/${phase === 'execute' ? 'disable' : 'enable'}`, headers, idempotent: true }];
+  return [
+    { method: 'PUT', url: `${url}/${phase === 'execute' ? 'disable' : 'enable'}`, headers, idempotent: true },
+  ];
 }
 
 export const githubAdapter = defineAdapter<Settings, Args>({

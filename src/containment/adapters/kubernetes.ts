@@ -18,7 +18,10 @@ import { baseUrl, joinUrl, seg, toPlanned } from './common.js';
  */
 const NAME = z
   .string()
-  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a Kubernetes object name (lower-case, digits, - and .)');
+  .regex(
+    /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/,
+    'must be a Kubernetes object name (lower-case, digits, - and .)',
+  );
 
 const settingsSchema = z.strictObject({
   apiServer: baseUrl(),
@@ -43,8 +46,21 @@ const MERGE_PATCH = 'application/merge-patch+json';
 
 function objectUrl(settings: Settings): string {
   return settings.kind === 'deployment'
-    ? joinUrl(settings.apiServer, 'apis/apps/v1/namespaces', seg(settings.namespace), 'deployments', seg(settings.name), 'scale')
-    : joinUrl(settings.apiServer, 'apis/batch/v1/namespaces', seg(settings.namespace), 'cronjobs', seg(settings.name));
+    ? joinUrl(
+        settings.apiServer,
+        'apis/apps/v1/namespaces',
+        seg(settings.namespace),
+        'deployments',
+        seg(settings.name),
+        'scale',
+      )
+    : joinUrl(
+        settings.apiServer,
+        'apis/batch/v1/namespaces',
+        seg(settings.namespace),
+        'cronjobs',
+        seg(settings.name),
+      );
 }
 
 function requests(
@@ -96,7 +112,11 @@ export const kubernetesAdapter = defineAdapter<Settings, Args>({
     if (ctx.settings.kind === 'cronjob') {
       const { status, data } = await ctx.http.request(requests('verify', ctx)[0]!, cronJobResponse);
       const suspended = data.spec.suspend === true;
-      return { verified: after === 'execute' ? suspended : !suspended, observed: `suspend: ${suspended}`, status };
+      return {
+        verified: after === 'execute' ? suspended : !suspended,
+        observed: `suspend: ${suspended}`,
+        status,
+      };
     }
     const { status, data } = await ctx.http.request(requests('verify', ctx)[0]!, scaleResponse);
     const wanted = after === 'execute' ? 0 : Number(state.previousReplicas ?? 0);

@@ -77,13 +77,20 @@ export const launchdarklyAdapter = defineAdapter<Settings, Args>({
   plan: (phase, ctx) => requests(phase, ctx).map(toPlanned),
   async execute(ctx) {
     const { status, data } = await ctx.http.request(requests('execute', ctx)[0]!, flagResponse);
-    return { detail: `flag targeting ${onIn(data, ctx.settings.environmentKey) === false ? 'off' : 'change accepted'}`, status };
+    return {
+      detail: `flag targeting ${onIn(data, ctx.settings.environmentKey) === false ? 'off' : 'change accepted'}`,
+      status,
+    };
   },
   async verify(ctx, _state, after) {
     const { status, data } = await ctx.http.request(requests('verify', ctx)[0]!, flagResponse);
     const on = onIn(data, ctx.settings.environmentKey);
     if (on === undefined)
-      return { verified: false, observed: `environment ${ctx.settings.environmentKey} not in the flag`, status };
+      return {
+        verified: false,
+        observed: `environment ${ctx.settings.environmentKey} not in the flag`,
+        status,
+      };
     return { verified: after === 'execute' ? !on : on, observed: `on: ${on}`, status };
   },
   async undo(ctx) {

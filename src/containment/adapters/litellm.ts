@@ -23,7 +23,8 @@ const infoResponse = z.looseObject({ info: z.looseObject({ blocked: z.boolean().
 
 function keyOf(ctx: PlanContext<Settings, Args>): string {
   const key = ctx.args.key ?? ctx.secrets.agentKey;
-  if (!key) throw new Error('litellm needs the key to block: set args.key (hashed token) or the agentKey secret');
+  if (!key)
+    throw new Error('litellm needs the key to block: set args.key (hashed token) or the agentKey secret');
   return key;
 }
 

@@ -33,7 +33,13 @@ const TARGET_LABEL = { api_key: 'project API key', service_account: 'project ser
 
 function objectUrl(settings: Settings): string {
   const collection = settings.target === 'api_key' ? 'api_keys' : 'service_accounts';
-  return joinUrl(settings.baseUrl, 'v1/organization/projects', seg(settings.projectId), collection, seg(settings.id));
+  return joinUrl(
+    settings.baseUrl,
+    'v1/organization/projects',
+    seg(settings.projectId),
+    collection,
+    seg(settings.id),
+  );
 }
 
 function requests(phase: 'execute' | 'verify' | 'undo', ctx: PlanContext<Settings, Args>): HttpRequestSpec[] {
@@ -60,10 +66,19 @@ export const openaiAdapter = defineAdapter<Settings, Args>({
   plan: (phase, ctx) => requests(phase, ctx).map(toPlanned),
   async execute(ctx) {
     const { status, data } = await ctx.http.request(requests('execute', ctx)[0]!, deletedResponse);
-    return { detail: data.deleted ? `${TARGET_LABEL[ctx.settings.target]} deleted` : 'delete not confirmed by OpenAI', status };
+    return {
+      detail: data.deleted
+        ? `${TARGET_LABEL[ctx.settings.target]} deleted`
+        : 'delete not confirmed by OpenAI',
+      status,
+    };
   },
   async verify(ctx) {
     const { status } = await ctx.http.request(requests('verify', ctx)[0]!, anyBody);
-    return { verified: status === 404, observed: status === 404 ? 'gone (404)' : `still exists (HTTP ${status})`, status };
+    return {
+      verified: status === 404,
+      observed: status === 404 ? 'gone (404)' : `still exists (HTTP ${status})`,
+      status,
+    };
   },
 });

@@ -77,7 +77,10 @@ function verifyRequest(ctx: PlanContext<Settings, Args>): HttpRequestSpec | unde
   return {
     method: 'GET',
     url: ctx.settings.verifyUrl,
-    headers: { accept: 'application/json', ...(ctx.secrets.token ? { authorization: `Bearer ${ctx.secrets.token}` } : {}) },
+    headers: {
+      accept: 'application/json',
+      ...(ctx.secrets.token ? { authorization: `Bearer ${ctx.secrets.token}` } : {}),
+    },
     idempotent: true,
   };
 }

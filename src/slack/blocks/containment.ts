@@ -16,7 +16,12 @@ const MAX_BLOCKS = 50;
 
 const seconds = (ms: number | undefined) => (ms === undefined ? '' : `${(ms / 1000).toFixed(2)} s`);
 
-function button(text: string, actionId: string, value: string, style?: 'primary' | 'danger'): Record<string, unknown> {
+function button(
+  text: string,
+  actionId: string,
+  value: string,
+  style?: 'primary' | 'danger',
+): Record<string, unknown> {
   return {
     type: 'button',
     text: { type: 'plain_text', text: truncate(text, 75), emoji: true },
@@ -37,7 +42,9 @@ function catalog(catalog: Catalog): ChatMessage {
       ],
     };
   const actionLines = catalog.actions.map((a) => {
-    const flags = [a.irreversible ? '*irreversible*' : a.undoable ? 'undoable' : 'no undo', a.adapter].join(' · ');
+    const flags = [a.irreversible ? '*irreversible*' : a.undoable ? 'undoable' : 'no undo', a.adapter].join(
+      ' · ',
+    );
     const what = a.description ? `${escapeText(a.description)}\n    ` : '';
     return `• \`${a.name}\` — ${what}_${escapeText(a.target)}_ (${flags})`;
   });
@@ -54,12 +61,19 @@ function catalog(catalog: Catalog): ChatMessage {
       '`/contain <action> [key=value ...]` · `/contain playbook <name>` · add `--dry-run` to only see the requests · `/contain status` · `/contain undo <run-id>`',
     ),
   );
-  return { text: `Containment: ${catalog.actions.length} actions, ${catalog.playbooks.length} playbooks`, blocks };
+  return {
+    text: `Containment: ${catalog.actions.length} actions, ${catalog.playbooks.length} playbooks`,
+    blocks,
+  };
 }
 
 function confirmation(view: ConfirmationView): ChatMessage {
   const irreversible = view.groups.flat().filter((s) => s.irreversible);
-  const dry = view.dryRun ? (view.drill ? ' — DRILL: dry run, nothing will be sent' : ' — dry run, nothing will be sent') : '';
+  const dry = view.dryRun
+    ? view.drill
+      ? ' — DRILL: dry run, nothing will be sent'
+      : ' — dry run, nothing will be sent'
+    : '';
   const lines = view.groups.map((group, i) => {
     const prefix = view.groups.length > 1 ? `${i + 1}. ` : '';
     const parallel = group.length > 1 ? ' _(in parallel)_' : '';
@@ -73,7 +87,13 @@ function confirmation(view: ConfirmationView): ChatMessage {
       ),
     );
   const confirmLabel =
-    view.kind === 'undo' ? 'Undo' : view.dryRun ? 'Dry run' : irreversible.length ? 'Run: I accept it is irreversible' : 'Run';
+    view.kind === 'undo'
+      ? 'Undo'
+      : view.dryRun
+        ? 'Dry run'
+        : irreversible.length
+          ? 'Run: I accept it is irreversible'
+          : 'Run';
   const confirmButton = button(confirmLabel, ACTIONS.containmentConfirm, view.token, 'danger');
   if (irreversible.length && !view.dryRun)
     // Slack's own second dialog: the irreversible consequence has to be acknowledged twice
@@ -81,7 +101,10 @@ function confirmation(view: ConfirmationView): ChatMessage {
       title: { type: 'plain_text', text: 'This cannot be undone' },
       text: {
         type: 'mrkdwn',
-        text: truncate(irreversible.map((s) => s.consequence ?? `${s.action} cannot be undone.`).join('\n'), 300),
+        text: truncate(
+          irreversible.map((s) => s.consequence ?? `${s.action} cannot be undone.`).join('\n'),
+          300,
+        ),
       },
       confirm: { type: 'plain_text', text: 'Delete for good' },
       deny: { type: 'plain_text', text: 'Keep it' },
@@ -92,7 +115,9 @@ function confirmation(view: ConfirmationView): ChatMessage {
     block_id: 'containment_confirm',
     elements: [confirmButton, button('Cancel', ACTIONS.containmentCancel, view.token)],
   });
-  blocks.push(context('Only you see this. The result is posted in the channel and recorded on the timeline.'));
+  blocks.push(
+    context('Only you see this. The result is posted in the channel and recorded on the timeline.'),
+  );
   return {
     text: `${view.title}: confirm or cancel${irreversible.length ? ' (IRREVERSIBLE)' : ''}`,
     blocks,
@@ -143,7 +168,9 @@ function report(report: ExecutionReport): ChatMessage {
             ? 'undone'
             : 'done, all verified';
   const blocks: Block[] = [
-    section(`*${dry}Containment: ${escapeText(report.title)}* — ${state} · by <@${report.by}>${report.finished ? ` · ${seconds(report.durationMs)}` : ''}`),
+    section(
+      `*${dry}Containment: ${escapeText(report.title)}* — ${state} · by <@${report.by}>${report.finished ? ` · ${seconds(report.durationMs)}` : ''}`,
+    ),
   ];
   for (const [i, group] of report.groups.entries()) {
     for (const step of group) {
@@ -160,7 +187,9 @@ function report(report: ExecutionReport): ChatMessage {
     undoable.length
       ? `Undo: ${report.playbookRunId ? `\`/contain undo ${report.playbookRunId}\` (all) or ` : ''}${undoable.map((s) => `\`/contain undo ${s.runId}\``).join(', ')}`
       : '',
-    steps.some((s) => s.state === 'ok' && s.irreversible) ? '*Irreversible steps ran: they cannot be undone.*' : '',
+    steps.some((s) => s.state === 'ok' && s.irreversible)
+      ? '*Irreversible steps ran: they cannot be undone.*'
+      : '',
     '`/contain status` lists controls in force',
   ].filter(Boolean);
   blocks.push(context(hints.join(' · ')));
@@ -180,7 +209,11 @@ function status(incidentId: string, runs: ContainmentRun[]): ChatMessage {
   if (!runs.length)
     return {
       text: `No containment controls are in force for ${incidentId}.`,
-      blocks: [section(`*No containment controls are in force for ${incidentId}.*\n\`/contain\` lists what can be run.`)],
+      blocks: [
+        section(
+          `*No containment controls are in force for ${incidentId}.*\n\`/contain\` lists what can be run.`,
+        ),
+      ],
     };
   const lines = runs.map((run) => {
     const verify = run.verify
@@ -188,7 +221,11 @@ function status(incidentId: string, runs: ContainmentRun[]): ChatMessage {
         ? `verified (${escapeText(run.verify.observed)})`
         : `*${run.verify.outcome.replace('_', ' ')}*`
       : '';
-    const undo = run.irreversible ? 'irreversible' : run.undoable ? `undo: \`/contain undo ${run.id}\`` : 'no undo';
+    const undo = run.irreversible
+      ? 'irreversible'
+      : run.undoable
+        ? `undo: \`/contain undo ${run.id}\``
+        : 'no undo';
     return `• \`${run.id}\` *${run.action}* — ${STATUS_LABEL[run.status]} since ${slackDate(run.execute?.at ?? run.startedAt, '{time}')} by <@${run.confirmedBy}> · ${escapeText(run.target)}${verify ? ` · ${verify}` : ''} · ${undo}`;
   });
   return {

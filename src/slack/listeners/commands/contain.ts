@@ -9,7 +9,13 @@ export type ContainCommand =
   | { kind: 'list' }
   | { kind: 'status' }
   | { kind: 'undo'; runId: string }
-  | { kind: 'run'; target: 'action' | 'playbook'; name: string; args: Record<string, string>; dryRun: boolean };
+  | {
+      kind: 'run';
+      target: 'action' | 'playbook';
+      name: string;
+      args: Record<string, string>;
+      dryRun: boolean;
+    };
 
 export const CONTAIN_USAGE = [
   '`/contain` — list the actions and playbooks, with what each does',
@@ -41,14 +47,17 @@ export function parseContainCommand(text: string): ContainCommand {
     return { kind: 'list' };
   }
   if (head === 'status') {
-    if (more.length || dryRun) throw new UsageError('`/contain status` takes no arguments.', '/contain status');
+    if (more.length || dryRun)
+      throw new UsageError('`/contain status` takes no arguments.', '/contain status');
     return { kind: 'status' };
   }
   if (head === 'undo') {
     const runId = more[0]?.toLowerCase();
     if (!runId || more.length > 1 || !/^[rp]\d+$/.test(runId))
       throw new UsageError(
-        runId ? `"${more[0]}" is not a run id; run ids look like r3 (one action) or p1 (a playbook run).` : 'Name the run to undo.',
+        runId
+          ? `"${more[0]}" is not a run id; run ids look like r3 (one action) or p1 (a playbook run).`
+          : 'Name the run to undo.',
         '/contain undo <run-id>',
       );
     if (dryRun) throw new UsageError('Undo has no dry run.', '/contain undo <run-id>');
@@ -57,7 +66,8 @@ export function parseContainCommand(text: string): ContainCommand {
   if (head === 'playbook') {
     const name = more[0]?.toLowerCase();
     if (!name) throw new UsageError('Name the playbook.', '/contain playbook <name> [--dry-run]');
-    if (more.length > 1) throw new UsageError('Playbooks take no arguments.', '/contain playbook <name> [--dry-run]');
+    if (more.length > 1)
+      throw new UsageError('Playbooks take no arguments.', '/contain playbook <name> [--dry-run]');
     return { kind: 'run', target: 'playbook', name, args: {}, dryRun };
   }
   const args: Record<string, string> = {};
