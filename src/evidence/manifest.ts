@@ -41,7 +41,8 @@ export const manifestSchema = z.object({
     revisions: z.number().int().nonnegative(),
     timelineEvents: z.number().int().nonnegative(),
     containmentRecords: z.number().int().nonnegative(),
-    commsVersions: z.number().int().nonnegative(),
+    /** Comms drafts (with all their versions) plus approval and publication log entries. */
+    commsRecords: z.number().int().nonnegative(),
   }),
   hashAlgorithm: z.literal('sha256'),
   files: z.array(z.object({ path: z.string(), bytes: z.number().int().nonnegative(), sha256 })),

@@ -177,7 +177,7 @@ export class EvidenceService {
           revisions: revisions.length,
           timelineEvents: timeline.length,
           containmentRecords: containment.length,
-          commsVersions: comms.length,
+          commsRecords: comms.length,
         },
         hashAlgorithm: 'sha256',
         files: await hashFiles(staging, await listFiles(staging)),

@@ -19,3 +19,39 @@ export function timelineEvidenceSources(
     (await timeline(incidentId)).filter((event) => event.kind.startsWith(prefix));
   return { containmentAudit: ofKind('containment_'), commsHistory: ofKind('comms_') };
 }
+
+/** The containment runner's append-only audit list (issue 5). */
+export interface ContainmentAuditSource {
+  audit(incidentId: string): Promise<readonly unknown[]>;
+}
+
+/** The comms service's drafts (every version) and its approval/publication log (issue 6). */
+export interface CommsHistorySource {
+  history(incidentId: string): Promise<{ drafts: readonly unknown[]; log: readonly unknown[] }>;
+}
+
+/**
+ * The real services as evidence sources. Comms come out as one record per line: every draft with all
+ * its versions (`record: 'draft'`), then every override, approval, rejection and publication in order
+ * (`record: 'log'`).
+ */
+export function evidenceSourcesFrom(services: {
+  containment?: ContainmentAuditSource;
+  comms?: CommsHistorySource;
+}): Partial<EvidenceSources> {
+  const { containment, comms } = services;
+  return {
+    ...(containment ? { containmentAudit: (incidentId: string) => containment.audit(incidentId) } : {}),
+    ...(comms
+      ? {
+          commsHistory: async (incidentId: string) => {
+            const { drafts, log } = await comms.history(incidentId);
+            return [
+              ...drafts.map((draft) => ({ record: 'draft', ...(draft as object) })),
+              ...log.map((entry) => ({ record: 'log', ...(entry as object) })),
+            ];
+          },
+        }
+      : {}),
+  };
+}

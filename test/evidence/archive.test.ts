@@ -295,6 +295,37 @@ describe('archiving an incident channel', () => {
     });
   });
 
+  it('puts the containment audit and every comms record in the bundle', async () => {
+    services.evidence.useSources({
+      containmentAudit: async (id) => [
+        { seq: 1, incidentId: id, action: 'kill-switch', adapter: 'webhook', outcome: 'ok', dryRun: false },
+      ],
+      commsHistory: async () => [
+        { record: 'draft', id: 'd1', audience: 'customers', versions: [{ version: 1 }, { version: 2 }] },
+        { record: 'log', kind: 'approved', draftId: 'd1', version: 2, by: 'U0LEGAL' },
+      ],
+    });
+    const outcome = await services.evidence.archive({
+      incidentId: 'INC-1',
+      actor: 'U0DECLARER',
+      trigger: 'command',
+    });
+    const bundle = outcome.reservation.location;
+    expect(await jsonl(join(bundle, 'containment-audit.jsonl'))).toEqual([
+      {
+        seq: 1,
+        incidentId: 'INC-1',
+        action: 'kill-switch',
+        adapter: 'webhook',
+        outcome: 'ok',
+        dryRun: false,
+      },
+    ]);
+    expect(await jsonl(join(bundle, 'comms-versions.jsonl'))).toHaveLength(2);
+    expect(outcome.manifest.counts).toMatchObject({ containmentRecords: 1, commsRecords: 2 });
+    expect((await verifyBundle(bundle)).ok).toBe(true);
+  });
+
   it('a re-archive is a new version and leaves the first untouched; a failed upload still keeps the bundle', async () => {
     const first = await services.evidence.archive({
       incidentId: 'INC-1',
