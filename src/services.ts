@@ -5,12 +5,12 @@ import type { QuellConfig } from './config/schema.js';
 import { type ContainmentService, createContainmentService } from './containment/index.js';
 import { createEvidenceService } from './evidence/index.js';
 import type { EvidenceService } from './evidence/service.js';
+import { evidenceSourcesFrom } from './evidence/sources.js';
 import { type CommsService, createCommsService } from './comms/index.js';
 import { IncidentService } from './incidents/service.js';
 import { IncidentStore } from './incidents/store.js';
 import type { Logger } from './logging/logger.js';
 import { redisKeys } from './redis/keys.js';
-import { AfterAckWork } from './slack/after-ack.js';
 import { Reminders } from './reminders/index.js';
 import { commsViews } from './slack/blocks/comms.js';
 import { containmentViews } from './slack/blocks/containment.js';
@@ -33,8 +33,6 @@ export interface Services {
   evidence: EvidenceService;
   /** Containment actions and playbooks: authorize, confirm, execute, verify, audit, undo. */
   containment: ContainmentService;
-  /** Slow work that listeners hand off once Slack has its ack. */
-  afterAck: AfterAckWork;
 }
 
 export interface ServiceInputs {
@@ -72,18 +70,6 @@ export function createServices({ config, logger, clock, redis, chat, env }: Serv
     views: containmentViews(),
     env,
   });
-  return {
-    config,
-    logger,
-    clock,
-    redis,
-    chat,
-    store,
-    incidents,
-    comms,
-    reminders,
-    evidence,
-    containment,
-    afterAck: new AfterAckWork(),
-  };
+  evidence.useSources(evidenceSourcesFrom({ comms }));
+  return { config, logger, clock, redis, chat, store, incidents, comms, reminders, evidence, containment };
 }
