@@ -11,6 +11,7 @@ import { IncidentService } from './incidents/service.js';
 import { IncidentStore } from './incidents/store.js';
 import type { Logger } from './logging/logger.js';
 import { redisKeys } from './redis/keys.js';
+import { AfterAckWork } from './slack/after-ack.js';
 import { Reminders } from './reminders/index.js';
 import { commsViews } from './slack/blocks/comms.js';
 import { containmentViews } from './slack/blocks/containment.js';
@@ -33,6 +34,8 @@ export interface Services {
   evidence: EvidenceService;
   /** Containment actions and playbooks: authorize, confirm, execute, verify, audit, undo. */
   containment: ContainmentService;
+  /** Slow work that listeners hand off once Slack has its ack. */
+  afterAck: AfterAckWork;
 }
 
 export interface ServiceInputs {
@@ -70,6 +73,19 @@ export function createServices({ config, logger, clock, redis, chat, env }: Serv
     views: containmentViews(),
     env,
   });
-  evidence.useSources(evidenceSourcesFrom({ comms }));
-  return { config, logger, clock, redis, chat, store, incidents, comms, reminders, evidence, containment };
+  evidence.useSources(evidenceSourcesFrom({ comms, containment }));
+  return {
+    config,
+    logger,
+    clock,
+    redis,
+    chat,
+    store,
+    incidents,
+    comms,
+    reminders,
+    evidence,
+    containment,
+    afterAck: new AfterAckWork(),
+  };
 }
