@@ -125,6 +125,27 @@ describe('declaring an incident', () => {
     expect(slack.calls.length).toBe(callsAfterFirst);
   });
 
+  it('two replicas sharing one Redis never hand out the same id', async () => {
+    const { Redis } = await import('ioredis');
+    const secondConnection = new Redis(env.redis.options);
+    const replica = testServices(secondConnection, testConfig(env.prefix, CONFIG), clock);
+    const outcomes = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        (i % 2 ? replica : services).incidents.declare({
+          title: `Replica ${i}`,
+          severity: 'sev3',
+          declaredBy: 'U1',
+          idempotencyKey: `r-${i}`,
+        }),
+      ),
+    );
+    secondConnection.disconnect();
+    expect(outcomes.map((o) => o.incident.id).sort()).toEqual(
+      Array.from({ length: 10 }, (_, i) => `INC-${i + 1}`).sort(),
+    );
+    expect(new Set(outcomes.map((o) => o.incident.channelId)).size).toBe(10);
+  });
+
   it('concurrent declares get distinct ids', async () => {
     const outcomes = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>

@@ -173,6 +173,22 @@ describe('Quell over HTTP with signed Slack requests', () => {
     expect(slack.calls).toEqual([]);
   });
 
+  it('lists every subcommand for /incident help and for a bare /incident', async () => {
+    for (const text of ['help', '']) {
+      const response = await send(slashCommandBody({ text }));
+      const { response_type, text: help } = response.json() as { response_type: string; text: string };
+      expect(response_type).toBe('ephemeral');
+      for (const usage of [
+        '/incident declare [--drill]',
+        '/incident sev <sev1|sev2|sev3|sev4>',
+        '/incident role <commander|scribe|tech-lead|comms> @person',
+        '/incident timeline',
+      ])
+        expect(help).toContain(usage);
+    }
+    expect(slack.calls).toEqual([]);
+  });
+
   it('refuses incident commands outside an incident channel', async () => {
     await send(slashCommandBody({ text: 'status contained', channelId: 'C0RANDOM' }));
     await eventually(() => expect(slack.responseUrlPosts).toHaveLength(1));
