@@ -1,0 +1,238 @@
+/**
+ * Archives an incident channel of 10,000 messages with 2,000 thread replies from the local Slack
+ * emulator (src/local) and prints: messages in vs archived, Web API calls made vs the minimum the
+ * page sizes allow, wall time, and the archiver's peak RSS (goal < 200 MB: streamed, not held).
+ *
+ * The emulator (which keeps the whole channel in memory, like Slack's servers would) runs in this
+ * process; the archive runs in a child process, so its peak RSS is the archiver's alone.
+ *
+ *   npx tsx bench/archive.ts [--messages 10000] [--threads 200] [--replies-per-thread 10] [--rate-limits 2]
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WebClient } from '@slack/web-api';
+import { Redis } from 'ioredis';
+import { systemClock } from '../src/clock.js';
+import { parseConfigText } from '../src/config/load.js';
+import { verifyBundle } from '../src/evidence/manifest.js';
+import type { Incident } from '../src/incidents/model.js';
+import { SlackEmulator } from '../src/local/emulator/emulator.js';
+import { createLogger } from '../src/logging/logger.js';
+import { startPrivateRedis } from '../src/redis/private-server.js';
+import { createServices } from '../src/services.js';
+import { SlackWebChat } from '../src/slack/web-chat.js';
+
+const USERS = ['U0BENCH1', 'U0BENCH2', 'U0BENCH3', 'U0BENCH4', 'U0BENCH5'];
+const CHANNEL = 'C0BENCHINC';
+
+function arg(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
+}
+
+interface ChildReport {
+  messages: number;
+  threadReplies: number;
+  historyCalls: number;
+  repliesCalls: number;
+  minimumCalls: number;
+  duplicatesSkipped: number;
+  userLookups: number;
+  wallMs: number;
+  rssBeforeMb: number;
+  peakRssMb: number;
+  verifyOk: boolean;
+  verifyMs: number;
+  location: string;
+}
+
+/** Child: archive the channel with Quell's real evidence service and report figures as JSON. */
+async function child(redisUrl: string, apiUrl: string, token: string, directory: string): Promise<void> {
+  const redis = new Redis(redisUrl);
+  const config = parseConfigText(
+    `redis:\n  keyPrefix: bench\nevidence:\n  storage:\n    directory: ${JSON.stringify(directory)}\n`,
+    'bench',
+  );
+  // the production client: default retry policy, so a 429 is waited out and the same page re-sent
+  const chat = new SlackWebChat(new WebClient(token, { slackApiUrl: apiUrl }));
+  const services = createServices({
+    config,
+    logger: createLogger('silent'),
+    clock: systemClock,
+    redis,
+    chat,
+  });
+  const now = new Date().toISOString();
+  const incident: Incident = {
+    id: 'INC-1',
+    seq: 1,
+    title: 'Bench: agent flooded the support channel',
+    description: '',
+    severity: 'sev2',
+    status: 'monitoring',
+    drill: true,
+    channelId: CHANNEL,
+    channelName: 'inc-bench',
+    roles: { commander: USERS[0]! },
+    agent: {},
+    declaredBy: USERS[0]!,
+    createdAt: new Date(Date.now() - 48 * 3600_000).toISOString(),
+    updatedAt: now,
+    nextUpdateDueAt: null,
+    version: 0,
+  };
+  await services.store.create(incident, {
+    incidentId: 'INC-1',
+    at: incident.createdAt,
+    actor: USERS[0]!,
+    kind: 'declared',
+    text: 'Declared SEV2',
+    data: {},
+  });
+  await services.store.linkChannel(CHANNEL, 'INC-1');
+
+  const rssBefore = process.memoryUsage().rss;
+  const started = performance.now();
+  const outcome = await services.evidence.archive({
+    incidentId: 'INC-1',
+    actor: USERS[0]!,
+    trigger: 'command',
+  });
+  const wallMs = performance.now() - started;
+  const peakRssKb = process.resourceUsage().maxRSS;
+  const verifyStarted = performance.now();
+  const verified = await verifyBundle(outcome.reservation.location, outcome.manifest.manifestSha256);
+  const report: ChildReport = {
+    ...outcome.transcript,
+    userLookups: outcome.userLookups,
+    wallMs,
+    rssBeforeMb: rssBefore / 1024 / 1024,
+    peakRssMb: peakRssKb / 1024,
+    verifyOk: verified.ok,
+    verifyMs: performance.now() - verifyStarted,
+    location: outcome.reservation.location,
+  };
+  console.log(JSON.stringify(report));
+  redis.disconnect();
+  process.exit(0);
+}
+
+async function main(): Promise<void> {
+  const total = arg('messages', 10_000);
+  const threads = arg('threads', 200);
+  const perThread = arg('replies-per-thread', 10);
+  const rateLimits = arg('rate-limits', 2);
+  const redisServer = await startPrivateRedis();
+  const slack = await SlackEmulator.start({ seed: false });
+  const directory = await mkdtemp(join(tmpdir(), 'quell-bench-evidence-'));
+  try {
+    for (const [i, id] of USERS.entries())
+      slack.addUser({ id, name: `bench-user-${i + 1}`, real_name: `Bench User ${i + 1}` });
+    slack.addChannel({ id: CHANNEL, name: 'inc-bench', members: [slack.bot.id, ...USERS] });
+
+    // top-level messages one second apart, ending a minute ago; every (total/threads)-th starts a thread
+    const base = Math.floor(Date.now() / 1000) - total - 60;
+    const every = Math.floor(total / threads);
+    const topLevel = Array.from({ length: total }, (_, i) => ({
+      user: USERS[i % USERS.length]!,
+      ts: `${base + i}.000000`,
+      text: `update ${i}: agent run ${1000 + i} called refund_api with amount=${(i * 7) % 500}.00; <@${USERS[(i + 1) % USERS.length]}> please confirm the rollback step ${i % 13} and note the correlation id corr-${i.toString(36)}`,
+    }));
+    slack.seedMessages(CHANNEL, topLevel);
+    const replies = [];
+    for (let t = 0; t < threads; t++) {
+      const parent = topLevel[t * every]!;
+      for (let r = 0; r < perThread; r++)
+        replies.push({
+          user: USERS[(t + r) % USERS.length]!,
+          ts: `${parent.ts.split('.')[0]}.${String((r + 1) * 1000).padStart(6, '0')}`,
+          thread_ts: parent.ts,
+          text: `reply ${r} in thread ${t}: checked the tool log, ${r % 2 ? 'no' : 'one'} unexpected call`,
+        });
+    }
+    slack.seedMessages(CHANNEL, replies);
+    const messagesIn = topLevel.length + replies.length;
+    // a few 429s (Retry-After 1 s) on the way, to show they cost time and nothing else
+    if (rateLimits > 0) {
+      slack.rateLimit('conversations.history', { times: 1, retryAfter: 1 });
+      slack.rateLimit('conversations.replies', { times: rateLimits - 1, retryAfter: 1 });
+    }
+    slack.resetCalls();
+
+    const reportLine = await new Promise<string>((resolve, reject) => {
+      const proc = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'bench/archive.ts',
+          '--child',
+          redisServer.url,
+          slack.apiUrl,
+          slack.botToken,
+          directory,
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      let out = '';
+      proc.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+      });
+      proc.on('exit', (code) =>
+        code === 0 ? resolve(out.trim().split('\n').at(-1)!) : reject(new Error(`child exited ${code}`)),
+      );
+    });
+    const report = JSON.parse(reportLine) as ChildReport;
+    const counts = slack.callCounts();
+    const history = counts['conversations.history'] ?? 0;
+    const repliesCalls = counts['conversations.replies'] ?? 0;
+    const archived = report.messages + report.threadReplies;
+    const okCalls = report.historyCalls + report.repliesCalls;
+
+    console.log(
+      `archive of ${total.toLocaleString()} messages + ${replies.length.toLocaleString()} thread replies (${threads} threads) from the local emulator`,
+    );
+    console.log(
+      `  messages in / archived:      ${messagesIn} / ${archived}  ${messagesIn === archived ? '(equal)' : '(MISMATCH)'}`,
+    );
+    console.log(`  duplicates skipped:          ${report.duplicatesSkipped}`);
+    console.log(
+      `  history + replies calls:     ${history + repliesCalls} made (${history} history, ${repliesCalls} replies; ${history + repliesCalls - okCalls} of them answered 429 and re-sent)`,
+    );
+    console.log(
+      `  minimum the page sizes allow: ${report.minimumCalls} (999/history page, 1000/replies page)  ratio ${(okCalls / report.minimumCalls).toFixed(2)} successful calls / minimum`,
+    );
+    console.log(
+      `  users.info calls:            ${counts['users.info'] ?? 0} for ${USERS.length} distinct users`,
+    );
+    console.log(
+      `  files upload v2 calls:       ${counts['files.getUploadURLExternal'] ?? 0} getUploadURLExternal, ${counts['files.completeUploadExternal'] ?? 0} completeUploadExternal`,
+    );
+    console.log(
+      `  wall time:                   ${(report.wallMs / 1000).toFixed(2)} s (verify: ${(report.verifyMs / 1000).toFixed(2)} s, ${report.verifyOk ? 'OK' : 'FAILED'})`,
+    );
+    console.log(
+      `  archiver RSS:                peak ${report.peakRssMb.toFixed(0)} MB (goal < 200 MB); ${report.rssBeforeMb.toFixed(0)} MB before the archive started (Node + tsx + Quell's modules), so the archive itself added ${(report.peakRssMb - report.rssBeforeMb).toFixed(0)} MB`,
+    );
+    if (messagesIn !== archived || !report.verifyOk) process.exitCode = 1;
+  } finally {
+    await slack.close();
+    await rm(directory, { recursive: true, force: true });
+    await redisServer.stop();
+  }
+}
+
+if (process.argv[2] === '--child') {
+  const [, , , redisUrl, apiUrl, token, directory] = process.argv;
+  child(redisUrl!, apiUrl!, token!, directory!).catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+} else {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
