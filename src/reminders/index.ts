@@ -12,7 +12,7 @@ import { ReminderQueue } from './queue.js';
 import { reminderScheduler } from './scheduler.js';
 import { UpdateService } from './updates.js';
 import type { ReminderViews } from './views.js';
-import { ReminderWorker } from './worker.js';
+import { type ReminderJobHandler, ReminderWorker } from './worker.js';
 
 export interface RemindersDeps {
   config: QuellConfig;
@@ -32,12 +32,21 @@ export class Reminders {
   readonly queue: ReminderQueue;
   readonly updates: UpdateService;
   private readonly workers = new Set<ReminderWorker>();
+  private readonly jobHandlers = new Map<string, ReminderJobHandler>();
 
   constructor(private readonly deps: RemindersDeps) {
     const { config, clock, logger, redis, incidents, views } = deps;
     this.queue = new ReminderQueue({ redis, config, clock, logger });
     incidents.subscribe(reminderScheduler(this.queue));
     this.updates = new UpdateService({ incidents, views, config, clock });
+  }
+
+  /**
+   * Lets another feature run its own job type on this queue and its workers (same connection,
+   * retries, graceful stop). Register before startWorker; add jobs through `queue.bull`.
+   */
+  handleJob(name: string, handler: ReminderJobHandler): void {
+    this.jobHandlers.set(name, handler);
   }
 
   /**
@@ -64,6 +73,7 @@ export class Reminders {
       store,
       queue: this.queue,
       prompter,
+      jobHandlers: this.jobHandlers,
       ...(options.name ? { name: options.name } : {}),
     });
     this.workers.add(worker);

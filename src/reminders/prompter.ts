@@ -1,4 +1,4 @@
-import type { ChatPort } from '../chat/port.js';
+import { type ChatMessage, type ChatPort, ChatUnavailableError } from '../chat/port.js';
 import type { Clock } from '../clock.js';
 import { formatDuration } from '../config/duration.js';
 import type { QuellConfig } from '../config/schema.js';
@@ -10,7 +10,7 @@ import { SYSTEM_ACTOR } from '../incidents/timeline.js';
 import type { Logger } from '../logging/logger.js';
 import { isLate, overdueAfterMs } from './cadence.js';
 import type { OverdueEscalationPayload, UpdatePromptPayload } from './jobs.js';
-import type { Claim, PostGuard } from './post-guard.js';
+import type { PostGuard } from './post-guard.js';
 import type { ReminderQueue } from './queue.js';
 import { asJobError, RetryLaterError } from './retry.js';
 import type { ReminderViews } from './views.js';
@@ -51,33 +51,25 @@ export class ReminderPrompter {
   constructor(private readonly deps: ReminderPrompterDeps) {}
 
   async sendPrompt(payload: UpdatePromptPayload): Promise<ReminderOutcome> {
-    const { config, clock, guard, chat, views } = this.deps;
+    const { config, views } = this.deps;
     const incident = await this.deps.store.get(payload.incidentId);
     const skip = this.staleness(incident, payload.dueAt);
     if (skip) return skip;
     const current = incident!;
 
     const dueMs = Date.parse(payload.dueAt);
-    const claim = await guard.claim(current.id, 'prompt', dueMs);
-    if (claim.outcome === 'busy')
-      throw new RetryLaterError('another run is posting this prompt', BUSY_RETRY_MS);
-    let promptedAt: Date;
-    if (claim.outcome === 'posted') {
-      promptedAt = claim.postedAt;
-    } else {
-      promptedAt = clock.now();
-      const message = views.prompt({
+    const { fresh, postedAt: promptedAt } = await this.postOnce(current, 'prompt', dueMs, (at, marker) =>
+      views.prompt({
         incident: current,
         dueAt: payload.dueAt,
         overdueSince: payload.overdueSince,
         reason: payload.reason,
         since: payload.since,
-        late: isLate(payload.dueAt, promptedAt, config),
+        late: isLate(payload.dueAt, at, config),
         cadenceMs: cadenceFor(current.severity, config),
-      });
-      const ts = await postOrRelease(claim, () => chat.postMessage(current.channelId!, message));
-      await claim.confirm(promptedAt, ts);
-    }
+        marker,
+      }),
+    );
     // posted now or by an earlier run: either way its escalation must be scheduled (idempotent)
     const overdueMs = overdueAfterMs(current.severity, config);
     if (overdueMs !== null)
@@ -90,27 +82,25 @@ export class ReminderPrompter {
         },
         new Date(Math.max(promptedAt.getTime(), dueMs) + overdueMs),
       );
-    return claim.outcome === 'posted' ? 'already-posted' : 'posted';
+    return fresh ? 'posted' : 'already-posted';
   }
 
   /** Escalates once per missing update (keyed by overdueSince, so snoozing cannot escalate twice). */
   async escalate(payload: OverdueEscalationPayload): Promise<ReminderOutcome> {
-    const { config, guard, chat, views, clock } = this.deps;
+    const { config, views, clock } = this.deps;
     const incident = await this.deps.store.get(payload.incidentId);
     const skip = this.staleness(incident, payload.dueAt);
     if (skip) return skip;
     const current = incident!;
 
-    const claim = await guard.claim(current.id, 'overdue', Date.parse(payload.overdueSince));
-    if (claim.outcome === 'busy') throw new RetryLaterError('another run is escalating', BUSY_RETRY_MS);
     const { users, usergroups } = config.reminders.escalateTo;
-    if (claim.outcome === 'claimed') {
-      const message = views.escalation({ incident: current, ...payload, users, usergroups });
-      const ts = await postOrRelease(claim, () => chat.postMessage(current.channelId!, message));
-      await claim.confirm(clock.now(), ts);
-    } else if (await this.escalationRecorded(current.id, payload.overdueSince)) {
-      return 'already-posted';
-    }
+    const { fresh } = await this.postOnce(
+      current,
+      'overdue',
+      Date.parse(payload.overdueSince),
+      (_at, marker) => views.escalation({ incident: current, ...payload, users, usergroups, marker }),
+    );
+    if (!fresh && (await this.escalationRecorded(current.id, payload.overdueSince))) return 'already-posted';
     const missingFor = clock.now().getTime() - Date.parse(payload.overdueSince);
     await this.deps.incidents.record(
       current.id,
@@ -126,7 +116,7 @@ export class ReminderPrompter {
         usergroups,
       },
     );
-    return claim.outcome === 'posted' ? 'already-posted' : 'posted';
+    return fresh ? 'posted' : 'already-posted';
   }
 
   /** Records on the timeline that a reminder could not be posted at all (attempts exhausted). */
@@ -140,6 +130,58 @@ export class ReminderPrompter {
       `could not post the ${what} for the update due ${dueAt}: ${reason}`,
       { what, dueAt, reason },
     );
+  }
+
+  /**
+   * Posts the message for (incident, what, key) unless it was posted already; see PostGuard. Returns
+   * whether this run posted and when the message went out.
+   */
+  private async postOnce(
+    incident: Incident,
+    what: 'prompt' | 'overdue',
+    keyMs: number,
+    build: (at: Date, marker: string) => ChatMessage,
+  ): Promise<{ fresh: boolean; postedAt: Date }> {
+    const { guard, chat, clock } = this.deps;
+    const channel = incident.channelId!;
+    const marker = `quell_${what}_${keyMs}`;
+    let claim = await guard.claim(incident.id, what, keyMs);
+    if (claim.outcome === 'posted') return { fresh: false, postedAt: claim.postedAt };
+    if (claim.outcome === 'uncertain') {
+      const found = await this.findInChannel(channel, marker);
+      if (found) {
+        await claim.resolve(claim.since, found.ts);
+        return { fresh: false, postedAt: claim.since };
+      }
+      claim = await claim.takeOver();
+    }
+    if (claim.outcome !== 'claimed')
+      throw new RetryLaterError(`another run is posting the ${what}`, BUSY_RETRY_MS);
+    const postedAt = clock.now();
+    let ts: string;
+    try {
+      ts = (await chat.postMessage(channel, build(postedAt, marker))).ts;
+    } catch (error) {
+      // a timeout or lost connection may still have posted: the retry looks in the channel first
+      const unknownFate = error instanceof ChatUnavailableError && error.reason === 'unreachable';
+      await (unknownFate ? claim.markUncertain(postedAt) : claim.release()).catch(() => undefined);
+      throw asJobError(error);
+    }
+    await claim.confirm(postedAt, ts);
+    return { fresh: true, postedAt };
+  }
+
+  /** Quell's own message with this marker among the channel's latest messages, if any. */
+  private async findInChannel(channel: string, marker: string): Promise<{ ts: string } | undefined> {
+    try {
+      const page = await this.deps.chat.channelHistoryPage(channel, { limit: 100 });
+      return page.messages.find(
+        (m) =>
+          Array.isArray(m.blocks) && (m.blocks as { block_id?: string }[]).some((b) => b.block_id === marker),
+      );
+    } catch (error) {
+      throw asJobError(error);
+    }
   }
 
   private staleness(incident: Incident | undefined, dueAt: string): ReminderOutcome | undefined {
@@ -157,21 +199,5 @@ export class ReminderPrompter {
   private async escalationRecorded(incidentId: string, overdueSince: string): Promise<boolean> {
     const events = await this.deps.store.timeline(incidentId);
     return events.some((e) => e.kind === OVERDUE_EVENT_KIND && e.data.overdueSince === overdueSince);
-  }
-}
-
-/**
- * Posts; if the post fails, gives the mark back so the retry can post. (A failure after Slack
- * accepted the message keeps the mark: better a "posting" mark that expires than a quick duplicate.)
- */
-async function postOrRelease(
-  claim: Extract<Claim, { outcome: 'claimed' }>,
-  post: () => Promise<{ ts: string }>,
-): Promise<string> {
-  try {
-    return (await post()).ts;
-  } catch (error) {
-    await claim.release().catch(() => undefined);
-    throw asJobError(error);
   }
 }

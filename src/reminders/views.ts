@@ -25,6 +25,8 @@ export interface PromptFacts {
   /** Posted well after its due time because nothing was running then. */
   late: boolean;
   cadenceMs: number | null;
+  /** block_id for the prompt's actions: how Quell recognises its own prompt in the channel. */
+  marker: string;
 }
 
 export interface EscalationFacts {
@@ -34,6 +36,7 @@ export interface EscalationFacts {
   promptedAt: string;
   users: readonly string[];
   usergroups: readonly string[];
+  marker: string;
 }
 
 /** How reminders become chat messages; implemented by the Block Kit builders in src/slack/blocks. */

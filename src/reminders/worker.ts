@@ -19,7 +19,12 @@ export interface ReminderWorkerDeps {
   prompter: ReminderPrompter;
   /** BullMQ worker name, shown in CLIENT LIST; defaults to host-pid. */
   name?: string;
+  /** Other features' jobs on the same queue, by job name (see Reminders.handleJob). */
+  jobHandlers?: ReadonlyMap<string, ReminderJobHandler>;
 }
+
+/** A job type another feature runs on the reminder queue (e.g. overdue corrective actions). */
+export type ReminderJobHandler = (job: Job) => Promise<unknown>;
 
 /**
  * Runs reminder jobs. Any number of workers (processes, replicas) may share one Redis: BullMQ hands
@@ -56,8 +61,11 @@ export class ReminderWorker {
           return prompter.escalate(parsePayload(overdueEscalationJob.payload, job));
         case reconcileJob.name:
           return { due: await queue.reconcile(store) };
-        default:
+        default: {
+          const handler = deps.jobHandlers?.get(job.name);
+          if (handler) return handler(job);
           throw new UnrecoverableError(`unknown reminder job ${job.name}`);
+        }
       }
     };
 
@@ -80,7 +88,7 @@ export class ReminderWorker {
         { err: error, job: job.id, attempts: job.attemptsMade, final },
         final ? 'reminder job failed for good' : 'reminder job failed; will retry',
       );
-      if (final && job.name !== reconcileJob.name) {
+      if (final && (job.name === updatePromptJob.name || job.name === overdueEscalationJob.name)) {
         const what = job.name === updatePromptJob.name ? 'update prompt' : 'overdue escalation';
         const data = job.data as { incidentId?: string; dueAt?: string };
         if (data.incidentId && data.dueAt)

@@ -1,4 +1,5 @@
 import { WebClient } from '@slack/web-api';
+import type { ChatPort } from '../../src/chat/port.js';
 import { systemClock } from '../../src/clock.js';
 import type { QuellConfig } from '../../src/config/schema.js';
 import { createLogger } from '../../src/logging/logger.js';
@@ -38,7 +39,7 @@ export interface ReminderHarness {
   /** Services as a second Quell process would build them: same Redis and prefix, own connections. */
   replica(): Services;
   /** A prompter of its own, to run a job's handler directly (as a redelivered job would). */
-  prompter(): ReminderPrompter;
+  prompter(chat?: ChatPort): ReminderPrompter;
   cleanup(): Promise<void>;
 }
 
@@ -64,11 +65,11 @@ export async function reminderHarness(yaml = FAST_CADENCES): Promise<ReminderHar
     startWorker: (name) =>
       services.reminders.startWorker({ chat: backgroundChat(), ...(name ? { name } : {}) }),
     replica: make,
-    prompter: () =>
+    prompter: (chat = backgroundChat()) =>
       new ReminderPrompter({
         store: services.store,
         incidents: services.incidents,
-        chat: backgroundChat(),
+        chat,
         views: reminderViews(config),
         queue: services.reminders.queue,
         guard: new PostGuard(env.redis, reminderKeys(config.redis.keyPrefix)),

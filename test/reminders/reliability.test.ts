@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type ChatPort, ChatUnavailableError } from '../../src/chat/port.js';
 import { updatePromptJob } from '../../src/reminders/jobs.js';
 import { RetryLaterError } from '../../src/reminders/retry.js';
 import type { Services } from '../../src/services.js';
@@ -68,6 +69,59 @@ describe('exactly once, across replicas and restarts', () => {
     const other = outcomes.find((o) => o !== 'posted');
     expect(other === 'already-posted' || other instanceof RetryLaterError).toBe(true);
     expect(await h.prompter().sendPrompt(payload)).toBe('already-posted');
+    expect(promptsIn(h.slack)).toHaveLength(1);
+  });
+
+  it('a post whose fate is unknown (timeout) is looked for in the channel before posting again', async () => {
+    const incident = await declare(h.services, 'timeout');
+    const payload = {
+      incidentId: incident.id,
+      dueAt: incident.nextUpdateDueAt!,
+      overdueSince: incident.nextUpdateDueAt!,
+      reason: 'declared' as const,
+    };
+    // Slack takes the message but the answer is lost on the way back
+    const real = backgroundChat();
+    let posted: { ts: string; blocks: unknown } | undefined;
+    const lossy = Object.create(real) as ChatPort;
+    lossy.postMessage = async (channel, message) => {
+      const { ts } = await real.postMessage(channel, message);
+      posted = { ts, blocks: message.blocks };
+      throw new ChatUnavailableError('chat.postMessage', 'unreachable');
+    };
+    await expect(h.prompter(lossy).sendPrompt(payload)).rejects.toBeInstanceOf(RetryLaterError);
+    expect(promptsIn(h.slack)).toHaveLength(1);
+
+    // the retry finds it among the channel's latest messages and posts nothing
+    h.slack.queue('conversations.history', (params) => {
+      expect(params).toMatchObject({ channel: incident.channelId, limit: '100' });
+      return {
+        ok: true,
+        messages: [{ type: 'message', ts: posted!.ts, blocks: posted!.blocks }],
+        has_more: false,
+      };
+    });
+    expect(await h.prompter().sendPrompt(payload)).toBe('already-posted');
+    expect(await h.prompter().sendPrompt(payload)).toBe('already-posted');
+    expect(promptsIn(h.slack)).toHaveLength(1);
+    expect(h.slack.callsTo('conversations.history')).toHaveLength(1);
+  });
+
+  it('a post whose fate is unknown and that never arrived is posted by the retry', async () => {
+    const incident = await declare(h.services, 'lost-post');
+    const payload = {
+      incidentId: incident.id,
+      dueAt: incident.nextUpdateDueAt!,
+      overdueSince: incident.nextUpdateDueAt!,
+      reason: 'declared' as const,
+    };
+    const dead = Object.create(backgroundChat()) as ChatPort;
+    dead.postMessage = async () => {
+      throw new ChatUnavailableError('chat.postMessage', 'unreachable');
+    };
+    await expect(h.prompter(dead).sendPrompt(payload)).rejects.toBeInstanceOf(RetryLaterError);
+    h.slack.queue('conversations.history', () => ({ ok: true, messages: [], has_more: false }));
+    expect(await h.prompter().sendPrompt(payload)).toBe('posted');
     expect(promptsIn(h.slack)).toHaveLength(1);
   });
 

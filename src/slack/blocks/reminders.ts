@@ -61,10 +61,10 @@ function whichUpdate(
   }
 }
 
-function promptActions(config: QuellConfig, ref: PromptRef): Block {
+function promptActions(config: QuellConfig, ref: PromptRef, blockId: string): Block {
   return {
     type: 'actions',
-    block_id: 'update_prompt_actions',
+    block_id: blockId,
     elements: [
       {
         type: 'button',
@@ -115,7 +115,7 @@ export function reminderViews(config: QuellConfig): ReminderViews {
         context(
           'An update answers: impact, containment, investigation (facts kept apart from hypotheses) and when the next update comes.',
         ),
-        promptActions(config, { i: incident.id, d: dueAt, o: overdueSince }),
+        promptActions(config, { i: incident.id, d: dueAt, o: overdueSince }, facts.marker),
       ];
       const lateText = late ? ' (late: Quell was not running when it fell due)' : '';
       return {
@@ -138,7 +138,7 @@ export function reminderViews(config: QuellConfig): ReminderViews {
           section(
             `:rotating_light: *${drillTag(incident)}Update overdue for ${incident.id}* ${mentions}\nThe update due ${slackDate(overdueSince)} is still missing (${slackDate(overdueSince, '{ago}')}); it was asked for ${slackDate(facts.promptedAt, '{time}')}. A missed update is a sign the incident is drifting: post one, or say who will.`,
           ),
-          promptActions(config, { i: incident.id, d: facts.dueAt, o: overdueSince }),
+          promptActions(config, { i: incident.id, d: facts.dueAt, o: overdueSince }, facts.marker),
         ],
       };
     },
