@@ -115,6 +115,11 @@ const updateDataSchema = z.object({
 
 /** A confirmed root cause: a timeline event of kind 'root_cause_confirmed' with data { summary }. */
 export const ROOT_CAUSE_EVENT = 'root_cause_confirmed';
+
+/** The timeline events fields are built from: structured updates, the root cause, containment. */
+export function isFieldSourceEvent(kind: string): boolean {
+  return kind === 'update' || kind === ROOT_CAUSE_EVENT || kind.startsWith('containment_');
+}
 const rootCauseDataSchema = z.object({ summary: z.string() });
 
 const containmentDataSchema = z.object({

@@ -5,6 +5,7 @@ import type { Clock } from '../clock.js';
 import type { QuellConfig } from '../config/schema.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { IncidentStore } from '../incidents/store.js';
+import { redisKeys } from '../redis/keys.js';
 import { checkAudiencesAgainstTemplates } from './check.js';
 import { CommsService } from './service.js';
 import { CommsStore, commsKeys } from './store.js';
@@ -42,6 +43,10 @@ export function createCommsService(inputs: CommsInputs): CommsService {
   return new CommsService({
     ...inputs,
     templates,
-    comms: new CommsStore(inputs.redis, commsKeys(inputs.config.redis.keyPrefix)),
+    comms: new CommsStore(
+      inputs.redis,
+      commsKeys(inputs.config.redis.keyPrefix),
+      redisKeys(inputs.config.redis.keyPrefix).timeline,
+    ),
   });
 }

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { type TimelineEvent, timelineEventSchema } from '../incidents/timeline.js';
 import {
   type ApprovedMessage,
   approvedSchema,
@@ -64,7 +65,23 @@ export class CommsStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: CommsKeys,
+    /** The incident timeline's key (src/redis/keys.ts), read for the events templates use. */
+    private readonly timelineKey: (incidentId: string) => string,
   ) {}
+
+  /**
+   * The timeline events comms fields come from, oldest first. Drafts must appear instantly even on a
+   * long timeline, so only events of the wanted kinds are validated; the rest are skipped unparsed.
+   */
+  async timelineEvents(incidentId: string, wanted: (kind: string) => boolean): Promise<TimelineEvent[]> {
+    const items = await this.redis.lrange(this.timelineKey(incidentId), 0, -1);
+    const events: TimelineEvent[] = [];
+    for (const json of items) {
+      const raw = JSON.parse(json) as { kind?: unknown };
+      if (typeof raw.kind === 'string' && wanted(raw.kind)) events.push(timelineEventSchema.parse(raw));
+    }
+    return events;
+  }
 
   async createDraft(
     record: Omit<CommsDraftRecord, 'id'>,

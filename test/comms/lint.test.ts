@@ -5,7 +5,10 @@ import { type LintContext, type LintFinding, lintMessage } from '../../src/comms
 
 const OPEN_WITH_SIDE_EFFECTS: IncidentFacts = { open: true, sideEffects: true, rootCauseConfirmed: false };
 
-function lint(text: string, overrides: Partial<LintContext> & { facts?: Partial<IncidentFacts> } = {}) {
+function lint(
+  text: string,
+  overrides: Omit<Partial<LintContext>, 'facts'> & { facts?: Partial<IncidentFacts> } = {},
+) {
   return lintMessage(text, {
     external: overrides.external ?? false,
     bannedPhrases: overrides.bannedPhrases ?? DEFAULT_BANNED_PHRASES,
