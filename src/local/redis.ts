@@ -1,11 +1,10 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logging/logger.js';
 import { connectRedis, DEFAULT_REDIS_URL, RedisUnavailableError } from '../redis/connection.js';
+import { startPrivateRedis } from '../redis/private-server.js';
 
 /**
  * Redis for local mode, in this order: REDIS_URL if set; else a Redis already listening on
@@ -25,7 +24,7 @@ export interface LocalRedisOptions {
   logger?: Logger;
   /** Where the usual local Redis listens (tests point this at a closed port). */
   defaultUrl?: string;
-  /** The redis-server binary; default: found on PATH. */
+  /** Whether redis-server may be started; default: when it is on PATH (tests pass null for "not installed"). */
   binary?: string | null;
   /** Keep the private Redis's data here (append-only file) instead of a throw-away directory. */
   dataDir?: string;
@@ -57,7 +56,13 @@ export async function resolveLocalRedis(options: LocalRedisOptions = {}): Promis
     throw new RedisUnavailableError(
       `No Redis at ${defaultUrl} and no redis-server on PATH. ${INSTALL_REDIS_HINT}`,
     );
-  const child = await startRedisServer(binary, options.dataDir);
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const child = await startPrivateRedis({
+    ...(options.dataDir ? { dir: options.dataDir, appendonly: true } : {}),
+  });
+  // never leave a redis-server behind, even when Quell crashes
+  const killOnExit = () => child.process.kill('SIGTERM');
+  process.once('exit', killOnExit);
   try {
     const redis = await connectRedis(child.url);
     return {
@@ -66,10 +71,12 @@ export async function resolveLocalRedis(options: LocalRedisOptions = {}): Promis
       source: 'private',
       async stop() {
         await redis.quit().catch(() => undefined);
+        process.off('exit', killOnExit);
         await child.stop();
       },
     };
   } catch (error) {
+    process.off('exit', killOnExit);
     await child.stop();
     throw error;
   }
@@ -92,77 +99,4 @@ function isListening(url: string, timeoutMs = 500): Promise<boolean> {
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
   });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-interface RedisChild {
-  url: string;
-  process: ChildProcess;
-  stop(): Promise<void>;
-}
-
-async function startRedisServer(binary: string, dataDir?: string): Promise<RedisChild> {
-  const port = await freePort();
-  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'quell-local-redis-'));
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const child = spawn(
-    binary,
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      dataDir ? 'yes' : 'no',
-      '--dir',
-      dir,
-      '--maxmemory-policy',
-      'noeviction',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  // never leave a redis-server behind, even when Quell crashes
-  const killOnExit = () => child.kill('SIGTERM');
-  process.once('exit', killOnExit);
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited with ${code}:\n${output}`));
-    });
-  });
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    process: child,
-    async stop() {
-      process.off('exit', killOnExit);
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
-      if (!dataDir) rmSync(dir, { recursive: true, force: true });
-    },
-  };
 }

@@ -42,7 +42,7 @@ import { LOCAL_SEED, type SeedMessage, type WorkspaceSeed } from '../seed.js';
 import { validateBlocks, validateView } from './blocks.js';
 import { type DeliveryResult, deliver } from './delivery.js';
 import { type AppManifest, loadManifest } from './manifest.js';
-import { channelType, Params, SlackApiError, type Trigger, WebApi } from './web-api.js';
+import { acceptedScopes, channelType, Params, SlackApiError, type Trigger, WebApi } from './web-api.js';
 import {
   type Change,
   type EmuChannel,
@@ -1152,7 +1152,10 @@ export class SlackEmulator {
     delete raw.token;
     const record = (status: number, ok: boolean, error?: string) =>
       this.calls.push({ method, params: raw, at: Date.now(), status, ok, ...(error ? { error } : {}) });
-    const headers = { 'x-oauth-scopes': this.manifest.scopes.join(','), 'x-accepted-oauth-scopes': '' };
+    const headers = {
+      'x-oauth-scopes': this.manifest.scopes.join(','),
+      'x-accepted-oauth-scopes': acceptedScopes(method).join(','),
+    };
     if (!token) {
       record(200, false, 'not_authed');
       return sendJson(res, 200, { ok: false, error: 'not_authed' }, headers);

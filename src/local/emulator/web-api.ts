@@ -126,6 +126,11 @@ const METHOD_SCOPES: Record<string, readonly string[]> = {
   'users.lookupByEmail': ['users:read.email'],
 };
 
+/** The scopes a method accepts (Slack's X-Accepted-OAuth-Scopes header). */
+export function acceptedScopes(method: string): readonly string[] {
+  return METHOD_SCOPES[method] ?? [];
+}
+
 export function newViewHash(): string {
   return `${Math.floor(Date.now() / 1000)}.${randomBytes(4).toString('hex')}`;
 }
@@ -289,6 +294,9 @@ export class WebApi {
     if (message.attachments) out.attachments = message.attachments;
     if (message.edited) out.edited = message.edited;
     if (message.metadata) out.metadata = message.metadata;
+    if (message.topic !== undefined) out.topic = message.topic;
+    if (message.purpose !== undefined) out.purpose = message.purpose;
+    if (message.inviter) out.inviter = message.inviter;
     if (message.files) out.files = message.files.map((id) => this.fileObject(this.ws.files.get(id)!));
     if (message.reactions?.length)
       out.reactions = message.reactions.map((r) => ({ name: r.name, users: r.users, count: r.users.length }));
@@ -1119,8 +1127,9 @@ export class WebApi {
       // views
 
       'views.open': (p) => {
-        const trigger = this.exchangeTrigger(p);
+        // an invalid view leaves the trigger unused
         const view = this.parseView(p, 'modal');
+        const trigger = this.exchangeTrigger(p);
         const opened = this.createView(trigger.user, 'modal', view, null);
         ws.modalStacks.set(trigger.user, [opened.id]);
         ws.changed({ kind: 'views', user: trigger.user });
@@ -1128,8 +1137,8 @@ export class WebApi {
       },
 
       'views.push': (p) => {
-        const trigger = this.exchangeTrigger(p);
         const view = this.parseView(p, 'modal');
+        const trigger = this.exchangeTrigger(p);
         const stack = ws.modalStacks.get(trigger.user) ?? [];
         if (stack.length === 0) throw new SlackApiError('not_found');
         if (stack.length >= 3) throw new SlackApiError('push_limit_reached');

@@ -70,6 +70,10 @@ export interface EmuMessage {
   files?: string[];
   reactions?: { name: string; users: string[] }[];
   metadata?: Json;
+  /** System messages: the new topic or purpose, who invited a joining member. */
+  topic?: string;
+  purpose?: string;
+  inviter?: string;
 }
 
 export interface EmuEphemeral {

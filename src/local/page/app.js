@@ -136,6 +136,13 @@ async function loadWorkspace() {
       state.unread.add(channel.id);
   }
   renderSidebar();
+  // a new channel or person may appear in messages already on screen: show their names
+  const signature = `${ws.channels.map((c) => c.id + c.name).join()}|${ws.users.length}`;
+  if (state.signature && signature !== state.signature) {
+    if (state.data && state.current.kind === 'channel') renderMessages();
+    renderThread();
+  }
+  state.signature = signature;
 }
 
 async function loadChannel() {
@@ -260,57 +267,59 @@ function renderSidebar() {
   const botName = state.ws.bot.name;
   const appActive = state.current.kind === 'app';
   sidebar.replaceChildren(
-    h(
-      'div',
-      { class: 'team' },
-      h('div', { class: 'team-name' }, state.ws.team.name),
-      h('div', { class: 'team-sub' }, 'Local workspace · rehearsal'),
-    ),
-    h(
-      'div',
-      { class: 'me' },
-      me ? avatar(me.id, true) : null,
-      h('label', { class: 'me-label', for: 'user-switcher' }, 'You are'),
-      switcher,
-    ),
-    h(
-      'nav',
-      { 'aria-label': 'Channels' },
-      h('div', { class: 'section-title' }, 'Channels'),
-      open.map(channelLink),
-    ),
-    archived.length
-      ? h(
-          'details',
-          { class: 'archived' },
-          h('summary', { class: 'section-title' }, `Archived (${archived.length})`),
-          archived.map(channelLink),
-        )
-      : null,
-    h(
-      'nav',
-      { 'aria-label': 'Apps' },
-      h('div', { class: 'section-title' }, 'Apps'),
+    ...[
       h(
-        'a',
-        {
-          href: '#app',
-          class: `channel app-link${appActive ? ' active' : ''}`,
-          onclick: (e) => {
-            e.preventDefault();
-            openApp('home');
-          },
-        },
-        h('span', { class: 'app-icon' }, 'Q'),
-        h('span', { class: 'channel-name' }, botName),
+        'div',
+        { class: 'team' },
+        h('div', { class: 'team-name' }, state.ws.team.name),
+        h('div', { class: 'team-sub' }, 'Local workspace · rehearsal'),
       ),
-    ),
-    h(
-      'div',
-      { class: 'sidebar-footer' },
-      h('span', { id: 'live', class: 'live' }, 'Connecting…'),
-      h('span', {}, 'Nothing leaves this machine'),
-    ),
+      h(
+        'div',
+        { class: 'me' },
+        me ? avatar(me.id, true) : null,
+        h('label', { class: 'me-label', for: 'user-switcher' }, 'You are'),
+        switcher,
+      ),
+      h(
+        'nav',
+        { 'aria-label': 'Channels' },
+        h('div', { class: 'section-title' }, 'Channels'),
+        open.map(channelLink),
+      ),
+      archived.length
+        ? h(
+            'details',
+            { class: 'archived' },
+            h('summary', { class: 'section-title' }, `Archived (${archived.length})`),
+            archived.map(channelLink),
+          )
+        : null,
+      h(
+        'nav',
+        { 'aria-label': 'Apps' },
+        h('div', { class: 'section-title' }, 'Apps'),
+        h(
+          'a',
+          {
+            href: '#app',
+            class: `channel app-link${appActive ? ' active' : ''}`,
+            onclick: (e) => {
+              e.preventDefault();
+              openApp('home');
+            },
+          },
+          h('span', { class: 'app-icon' }, 'Q'),
+          h('span', { class: 'channel-name' }, botName),
+        ),
+      ),
+      h(
+        'div',
+        { class: 'sidebar-footer' },
+        h('span', { id: 'live', class: 'live' }, 'Connecting…'),
+        h('span', {}, 'Nothing leaves this machine'),
+      ),
+    ].filter(Boolean),
   );
   // keep the live indicator state across re-renders
   if (window.__live) $('#live').replaceWith(window.__live);
@@ -633,12 +642,16 @@ function renderJoins(joins) {
   return h(
     'div',
     { class: 'message system', 'data-ts': joins[0].ts },
-    h('div', { class: 'gutter' }, h('span', { class: 'system-icon' }, '👋')),
     h(
       'div',
-      { class: 'content' },
-      h('span', { class: 'system-text' }, text + inviter),
-      h('span', { class: 'time' }, time(joins[0].ts)),
+      { class: 'row' },
+      h('div', { class: 'gutter' }, h('span', { class: 'system-icon' }, '👋')),
+      h(
+        'div',
+        { class: 'content' },
+        h('span', { class: 'system-text' }, text + inviter),
+        h('span', { class: 'time' }, time(joins[0].ts)),
+      ),
     ),
   );
 }
@@ -686,12 +699,16 @@ function renderMessage(message, { grouped = false, inThread = false } = {}) {
     return h(
       'div',
       { class: 'message system', 'data-ts': message.ts },
-      h('div', { class: 'gutter' }, h('span', { class: 'system-icon' }, icon)),
       h(
         'div',
-        { class: 'content' },
-        h('span', { class: 'system-text' }, ...systemText(message)),
-        h('span', { class: 'time' }, time(message.ts)),
+        { class: 'row' },
+        h('div', { class: 'gutter' }, h('span', { class: 'system-icon' }, icon)),
+        h(
+          'div',
+          { class: 'content' },
+          h('span', { class: 'system-text' }, ...systemText(message)),
+          h('span', { class: 'time' }, time(message.ts)),
+        ),
       ),
     );
   }

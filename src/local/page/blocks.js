@@ -180,9 +180,9 @@ export function formatSlackDate(epoch, format) {
 
 function inlineFormat(html) {
   return html
-    .replace(/(^|[\s(>])\*([^*\n]+)\*(?=$|[\s).,:;!?<])/g, '$1<strong>$2</strong>')
-    .replace(/(^|[\s(>])_([^_\n]+)_(?=$|[\s).,:;!?<])/g, '$1<em>$2</em>')
-    .replace(/(^|[\s(>])~([^~\n]+)~(?=$|[\s).,:;!?<])/g, '$1<del>$2</del>');
+    .replace(/(^|[\s(\uE001])\*([^*\n]+)\*(?=$|[\s).,:;!?\uE000])/g, '$1<strong>$2</strong>')
+    .replace(/(^|[\s(\uE001])_([^_\n]+)_(?=$|[\s).,:;!?\uE000])/g, '$1<em>$2</em>')
+    .replace(/(^|[\s(\uE001])~([^~\n]+)~(?=$|[\s).,:;!?\uE000])/g, '$1<del>$2</del>');
 }
 
 /**
@@ -224,19 +224,14 @@ function formatLines(text, ctx) {
 }
 
 function formatInline(text, ctx) {
-  const pieces = text.split(/(`[^`]+`)/);
-  return pieces
-    .map((piece) => {
-      if (/^`[^`]+`$/.test(piece)) return `<code>${escapeHtml(decodeSlack(piece.slice(1, -1)))}</code>`;
-      const tokens = piece.split(/(<[^<>]+>)/);
-      const html = tokens
-        .map((token) =>
-          /^<[^<>]+>$/.test(token) ? special(token.slice(1, -1), ctx) : escapeHtml(emoji(decodeSlack(token))),
-        )
-        .join('');
-      return inlineFormat(html);
-    })
-    .join('');
+  // code spans and <...> tokens become placeholders, so *bold* and _italic_ can span around them
+  const slots = [];
+  const hold = (html) => `\uE000${slots.push(html) - 1}\uE001`;
+  const held = text
+    .replace(/`([^`]+)`/g, (_m, code) => hold(`<code>${escapeHtml(decodeSlack(code))}</code>`))
+    .replace(/<([^<>]+)>/g, (_m, inner) => hold(special(inner, ctx)));
+  const html = inlineFormat(escapeHtml(emoji(decodeSlack(held))));
+  return html.replace(/\uE000(\d+)\uE001/g, (_m, index) => slots[Number(index)]);
 }
 
 function special(inner, ctx) {
@@ -474,7 +469,7 @@ function renderElement(element, blockId, ctx, inInput) {
         class: 'bk-select',
         id: element._inputId,
         'data-action-id': actionId,
-        'aria-label': plain(element.placeholder) || 'Choose an option',
+        'aria-label': element._inputId ? undefined : plain(element.placeholder) || 'Choose an option',
       });
       const selected = state?.selected_option?.value ?? element.initial_option?.value;
       select.append(
@@ -552,7 +547,7 @@ function renderElement(element, blockId, ctx, inInput) {
         multiple: multi || undefined,
         id: element._inputId,
         'data-action-id': actionId,
-        'aria-label': plain(element.placeholder) || 'Choose a person',
+        'aria-label': element._inputId ? undefined : plain(element.placeholder) || 'Choose a person',
       });
       if (!multi)
         select.append(
