@@ -1,0 +1,365 @@
+/**
+ * Update reminders under load: N concurrent incidents with a short cadence on one Redis, prompts
+ * posted by two worker PROCESSES, Slack faked by a local HTTP server that records every prompt.
+ * A driver plays the responders: after each prompt it posts a structured update (after a random
+ * 0-2 s), which restarts the clock, so prompts keep coming for the whole run.
+ *
+ *   npx tsx bench/reminders.ts [--incidents 1000] [--seconds 130] [--cadence 10s] [--workers 2]
+ *   npm run bench -- reminders --seconds 130
+ *
+ * Prints prompts expected vs posted (equal, zero duplicates), lateness p50/p99/max (post received
+ * by Slack minus due time; goal p99 < 1 s) and CPU time per 1,000 prompts.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { WebClient } from '@slack/web-api';
+import { Redis } from 'ioredis';
+import { systemClock } from '../src/clock.js';
+import { parseConfigText } from '../src/config/load.js';
+import { createLogger } from '../src/logging/logger.js';
+import { startPrivateRedis } from '../src/redis/private-server.js';
+import { createServices, type Services } from '../src/services.js';
+import { decodePromptRef } from '../src/slack/blocks/reminders.js';
+import { ACTIONS } from '../src/slack/ids.js';
+import { BACKGROUND_CLIENT_OPTIONS, SlackWebChat } from '../src/slack/web-chat.js';
+import { summarize } from './support.js';
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i++) {
+  const key = process.argv[i]!;
+  if (key.startsWith('--'))
+    args.set(key.slice(2), process.argv[i + 1]?.startsWith('--') ? '' : (process.argv[++i] ?? ''));
+}
+
+const INCIDENTS = Number(args.get('incidents') ?? 1000);
+const SECONDS = Number(args.get('seconds') ?? 130);
+const CADENCE = args.get('cadence') ?? '10s';
+const WORKERS = Number(args.get('workers') ?? 2);
+const PREFIX = 'bench';
+
+function benchConfig() {
+  return parseConfigText(
+    `
+redis: { keyPrefix: ${PREFIX} }
+severities:
+  sev1: { cadence: ${CADENCE} }
+reminders:
+  overdueAfter: 1h
+`,
+    'bench config',
+  );
+}
+
+function servicesFor(redis: Redis, slackApiUrl: string, token: string): Services {
+  return createServices({
+    config: benchConfig(),
+    logger: createLogger(process.env.BENCH_LOG_LEVEL ?? 'error'),
+    clock: systemClock,
+    redis,
+    chat: new SlackWebChat(new WebClient(token, { slackApiUrl, retryConfig: { retries: 2 } })),
+  });
+}
+
+// ---------------------------------------------------------------- worker process
+async function runWorkerProcess(): Promise<void> {
+  const { REDIS_URL, SLACK_API_URL, WORKER_NAME } = process.env as Record<string, string>;
+  const redis = new Redis(REDIS_URL!, { maxRetriesPerRequest: 3 });
+  const token = `xoxb-bench-${WORKER_NAME}`;
+  const services = servicesFor(redis, SLACK_API_URL!, token);
+  const worker = await services.reminders.startWorker({
+    chat: new SlackWebChat(
+      new WebClient(token, { slackApiUrl: SLACK_API_URL!, ...BACKGROUND_CLIENT_OPTIONS }),
+    ),
+    name: WORKER_NAME!,
+  });
+  const cpuAtStart = process.cpuUsage();
+  process.send?.({ type: 'ready' });
+  process.on('message', async (message: { type: string }) => {
+    if (message.type !== 'stop') return;
+    await worker.close();
+    await services.reminders.close();
+    const cpu = process.cpuUsage(cpuAtStart);
+    process.send?.({ type: 'stopped', cpuMs: (cpu.user + cpu.system) / 1000 }, () => {
+      redis.disconnect();
+      process.exit(0);
+    });
+  });
+}
+
+// ---------------------------------------------------------------- fake Slack
+interface PromptSeen {
+  incidentId: string;
+  dueAt: string;
+  receivedAt: number;
+  token: string;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Answers every method ok; recognises update prompts by their "Post update" button. */
+async function startFakeSlack(onPrompt: (prompt: PromptSeen) => void) {
+  const calls = new Map<string, number>();
+  const recent = new Map<string, { type: string; ts: string; blocks: unknown }[]>();
+  let seq = 0;
+  const server: Server = createServer(async (req, res) => {
+    const receivedAt = Date.now();
+    const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
+    calls.set(method, (calls.get(method) ?? 0) + 1);
+    const params = new URLSearchParams(await readBody(req));
+    const token = params.get('token') ?? (req.headers.authorization ?? '').replace(/^Bearer /, '');
+    seq++;
+    let body: Record<string, unknown> = { ok: true };
+    if (method === 'conversations.create')
+      body = { ok: true, channel: { id: `C${String(seq).padStart(9, '0')}`, name: params.get('name') } };
+    if (method === 'conversations.history')
+      body = {
+        ok: true,
+        messages: [...(recent.get(params.get('channel') ?? '') ?? [])].reverse(),
+        has_more: false,
+      };
+    if (method === 'chat.postMessage') {
+      const ts = `1700000000.${String(seq).padStart(6, '0')}`;
+      body = { ok: true, channel: params.get('channel'), ts };
+      const blocks = params.get('blocks') ?? '';
+      const channelMessages = recent.get(params.get('channel') ?? '') ?? [];
+      channelMessages.push({ type: 'message', ts, blocks: blocks ? JSON.parse(blocks) : [] });
+      recent.set(params.get('channel') ?? '', channelMessages.slice(-100));
+      if (blocks.includes(ACTIONS.postUpdate) && (params.get('text') ?? '').includes('update due for')) {
+        const button = (JSON.parse(blocks) as { elements?: { action_id?: string; value?: string }[] }[])
+          .flatMap((b) => b.elements ?? [])
+          .find((e) => e.action_id === ACTIONS.postUpdate);
+        const ref = decodePromptRef(button?.value);
+        if (ref) onPrompt({ incidentId: ref.i, dueAt: ref.d, receivedAt, token });
+      }
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}/api/`,
+    calls,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** utime + stime of a process, from /proc (Linux), in ms. */
+function processCpuMs(pid: number | undefined): number {
+  if (!pid) return Number.NaN;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // CLK_TCK is 100 on Linux
+  } catch {
+    return Number.NaN;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The fake Slack in a process of its own, so its receive times do not wait on the driver's work. */
+async function runFakeSlackProcess(): Promise<void> {
+  const slack = await startFakeSlack((prompt) => process.send?.({ type: 'prompt', prompt }));
+  process.send?.({ type: 'ready', url: slack.url });
+  process.on('message', (message: { type: string }) => {
+    if (message.type !== 'stop') return;
+    const cpu = process.cpuUsage();
+    process.send?.(
+      { type: 'stopped', calls: Object.fromEntries(slack.calls), cpuMs: (cpu.user + cpu.system) / 1000 },
+      () => process.exit(0),
+    );
+  });
+}
+
+// ---------------------------------------------------------------- driver
+async function runDriver(): Promise<void> {
+  const redisServer = await startPrivateRedis();
+  const expected = new Map<string, Set<string>>(); // incident → due times that were current at their time
+  const seen = new Map<string, PromptSeen[]>(); // `${incident}|${dueAt}` → receipts
+  let responding = true;
+  let updatesFailed = 0;
+  let services: Services | undefined;
+  const expect = (incidentId: string, dueAt: string | null) => {
+    if (!dueAt) return;
+    if (!expected.has(incidentId)) expected.set(incidentId, new Set());
+    expected.get(incidentId)!.add(dueAt);
+  };
+
+  const onPrompt = (prompt: PromptSeen) => {
+    const key = `${prompt.incidentId}|${prompt.dueAt}`;
+    const receipts = seen.get(key) ?? [];
+    receipts.push(prompt);
+    seen.set(key, receipts);
+    if (!responding || receipts.length > 1 || !services) return;
+    // a responder answers the prompt after a moment with a structured update: the clock restarts
+    const responder = services;
+    setTimeout(async () => {
+      if (!responding) return;
+      try {
+        const incident = await responder.reminders.updates.postUpdate(prompt.incidentId, 'U0BENCH', {
+          impact: 'bench impact',
+          containment: 'bench containment',
+          investigation: 'bench investigation',
+        });
+        expect(incident.id, incident.nextUpdateDueAt);
+      } catch (error) {
+        updatesFailed++;
+        console.error('update failed', (error as Error).message);
+      }
+    }, Math.random() * 2_000);
+  };
+  const slackProcess = fork(fileURLToPath(import.meta.url), ['--fake-slack'], {
+    execArgv: process.execArgv,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let slackCalls: Record<string, number> = {};
+  let slackCpuMs = Number.NaN;
+  const slackUrl = await new Promise<string>((resolve) => {
+    slackProcess.on(
+      'message',
+      (m: {
+        type: string;
+        url?: string;
+        prompt?: PromptSeen;
+        calls?: Record<string, number>;
+        cpuMs?: number;
+      }) => {
+        if (m.type === 'ready') resolve(m.url!);
+        if (m.type === 'prompt') onPrompt(m.prompt!);
+        if (m.type === 'stopped') {
+          slackCalls = m.calls ?? {};
+          slackCpuMs = m.cpuMs ?? Number.NaN;
+        }
+      },
+    );
+  });
+  const slack = { url: slackUrl };
+
+  const redis = new Redis(redisServer.url, { maxRetriesPerRequest: 3 });
+  services = servicesFor(redis, slack.url, 'xoxb-bench-driver');
+  const cpuDriverStart = process.cpuUsage();
+  const redisCpuStart = processCpuMs(redisServer.process.pid);
+
+  console.log(
+    `reminders bench: ${INCIDENTS} incidents, cadence ${CADENCE}, ${WORKERS} worker processes, ~${SECONDS}s, one private redis-server`,
+  );
+  const workers: ChildProcess[] = [];
+  const cpuOf = new Map<ChildProcess, number>();
+  for (let w = 1; w <= WORKERS; w++) {
+    const child = fork(fileURLToPath(import.meta.url), ['--worker'], {
+      // BENCH_CPU_PROF=<dir>: V8 CPU profiles of the worker processes, to see where prompt CPU goes
+      execArgv: process.env.BENCH_CPU_PROF
+        ? [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+        : process.execArgv,
+      env: {
+        ...process.env,
+        REDIS_URL: redisServer.url,
+        SLACK_API_URL: slack.url,
+        WORKER_NAME: `worker-${w}`,
+      },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    child.on('message', (m: { type: string; cpuMs?: number }) => {
+      if (m.type === 'stopped') cpuOf.set(child, m.cpuMs ?? Number.NaN);
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.once('message', (m: { type: string }) => (m.type === 'ready' ? resolve() : undefined));
+      child.once('exit', (code) => reject(new Error(`worker ${w} exited with ${code}`)));
+    });
+    workers.push(child);
+  }
+
+  // 1,000 concurrent incidents, declared evenly over one cadence so their clocks are spread like
+  // a real workload's (declaring all in the same second would make every prompt fall due together)
+  const started = Date.now();
+  const cadenceMs = benchConfig().severities.sev1.cadence!;
+  const BATCH = Math.max(1, Math.ceil(INCIDENTS / 20));
+  for (let i = 0; i < INCIDENTS; i += BATCH) {
+    await sleep(Math.max(0, started + (i / INCIDENTS) * cadenceMs - Date.now()));
+    const outcomes = await Promise.all(
+      Array.from({ length: Math.min(BATCH, INCIDENTS - i) }, (_, j) =>
+        services!.incidents.declare({
+          title: `Bench incident ${i + j + 1}`,
+          severity: 'sev1',
+          declaredBy: 'U0BENCH',
+          idempotencyKey: `bench-${i + j}`,
+        }),
+      ),
+    );
+    for (const { incident } of outcomes) expect(incident.id, incident.nextUpdateDueAt);
+  }
+  console.log(`declared ${INCIDENTS} incidents in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+  const deadline = started + SECONDS * 1000;
+  while (Date.now() < deadline) {
+    await sleep(10_000);
+    const posted = [...seen.values()].length;
+    console.log(`  t+${Math.round((Date.now() - started) / 1000)}s: ${posted} prompts posted`);
+  }
+  responding = false;
+  await sleep(2_500); // updates already in flight land and schedule their next due time
+  const lastDue = Math.max(...[...expected.values()].flatMap((dues) => [...dues].map((d) => Date.parse(d))));
+  await sleep(Math.max(0, lastDue - Date.now()) + 3_000);
+
+  for (const child of [...workers, slackProcess]) child.send({ type: 'stop' });
+  await Promise.all(
+    [...workers, slackProcess].map((child) => new Promise((resolve) => child.once('exit', resolve))),
+  );
+  const driverCpu = process.cpuUsage(cpuDriverStart);
+  const redisCpu = processCpuMs(redisServer.process.pid) - redisCpuStart;
+  const elapsed = (Date.now() - started) / 1000;
+
+  const expectedKeys = new Set([...expected].flatMap(([id, dues]) => [...dues].map((d) => `${id}|${d}`)));
+  const postedKeys = new Set(seen.keys());
+  const receipts = [...seen.values()].flat();
+  const duplicates = receipts.length - postedKeys.size;
+  const missing = [...expectedKeys].filter((k) => !postedKeys.has(k));
+  const unexpected = [...postedKeys].filter((k) => !expectedKeys.has(k));
+  const lateness = [...seen.values()].map((r) => r[0]!.receivedAt - Date.parse(r[0]!.dueAt));
+  const late = summarize(lateness);
+  const byWorker = new Map<string, number>();
+  for (const r of receipts) byWorker.set(r.token, (byWorker.get(r.token) ?? 0) + 1);
+  const workerCpuMs = [...cpuOf.values()].reduce((a, b) => a + b, 0);
+  const per1000 = (cpuMs: number) => `${(((cpuMs / receipts.length) * 1000) / 1000).toFixed(2)} s`;
+
+  console.log('');
+  console.log(
+    `run: ${elapsed.toFixed(0)} s, ${INCIDENTS} incidents, cadence ${CADENCE}, ${WORKERS} worker processes`,
+  );
+  console.log(`prompts expected ${expectedKeys.size}, posted ${postedKeys.size} (${receipts.length} posts)`);
+  console.log(
+    `  duplicates ${duplicates}, missing ${missing.length}, unexpected ${unexpected.length}, responder updates failed ${updatesFailed}`,
+  );
+  console.log(
+    `  per worker: ${[...byWorker].map(([t, n]) => `${t.replace('xoxb-bench-', '')} ${n}`).join(', ')}`,
+  );
+  console.log(
+    `lateness (Slack received − due): p50 ${late.p50} ms, p99 ${late.p99} ms, max ${late.max} ms (goal p99 < 1000 ms) ${late.p99 < 1000 ? 'OK' : 'MISSED'}`,
+  );
+  console.log(
+    `CPU per 1,000 prompts: workers ${per1000(workerCpuMs)} (both processes together), redis-server ${per1000(redisCpu)}; not Quell's reminder work: driver ${per1000((driverCpu.user + driverCpu.system) / 1000)} (declares, responders' updates), fake Slack ${per1000(slackCpuMs)}`,
+  );
+  console.log(
+    `Slack calls: ${Object.entries(slackCalls)
+      .map(([m, n]) => `${m} ${n}`)
+      .join(', ')}`,
+  );
+  const ok = duplicates === 0 && missing.length === 0 && unexpected.length === 0;
+  console.log(ok ? 'RESULT: every expected prompt posted exactly once' : 'RESULT: MISMATCH');
+  if (missing.length) console.log(`  first missing: ${missing.slice(0, 5).join(', ')}`);
+
+  await services.reminders.close();
+  redis.disconnect();
+  await redisServer.stop();
+  process.exit(ok ? 0 : 1);
+}
+
+if (process.argv.includes('--worker')) await runWorkerProcess();
+else if (process.argv.includes('--fake-slack')) await runFakeSlackProcess();
+else await runDriver();
