@@ -3,6 +3,7 @@ import { ConfigError, loadConfigFile } from '../config/load.js';
 import { checkCommsTemplates } from '../comms/check.js';
 import { checkContainmentConfig } from '../containment/registry.js';
 import { EVIDENCE_VERIFY_USAGE, evidenceVerifyCommand } from '../evidence/verify-cli.js';
+import { loadPostmortemTemplate } from '../resolution/postmortem-template.js';
 
 /** `quell <command>`: operator commands that run without starting the app. */
 const USAGE = `Usage:
@@ -22,6 +23,8 @@ function configCheck(args: string[]): number {
   const comms = checkCommsTemplates(config);
   console.log(`${source}: OK (${cadences}); ${containment}`);
   console.log(comms);
+  loadPostmortemTemplate(config.resolution.postmortem.template);
+  console.log(`postmortem: template OK (${config.resolution.postmortem.template})`);
   return 0;
 }
 

@@ -3,6 +3,7 @@ import { commsConfigSchema } from '../comms/config.js';
 import { containmentConfigSchema } from '../containment/config.js';
 import { evidenceConfigSchema } from '../evidence/config.js';
 import { remindersConfigSchema } from '../reminders/config.js';
+import { resolutionConfigSchema } from '../resolution/config.js';
 import { parseDuration } from './duration.js';
 
 /** The quell config file (`quell.config.yml`). Every field has a default, so no file is needed. */
@@ -143,6 +144,7 @@ export const quellConfigSchema = z.strictObject({
   comms: commsConfigSchema,
   reminders: remindersConfigSchema,
   containment: containmentConfigSchema,
+  resolution: resolutionConfigSchema,
 });
 
 export type QuellConfig = z.output<typeof quellConfigSchema>;

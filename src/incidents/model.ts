@@ -31,6 +31,18 @@ export const AGENT_FIELD_LABELS: Record<AgentField, string> = {
 
 const isoInstant = z.iso.datetime({ offset: true });
 
+/** How the agent comes back after the incident: shadow or read-only first, then limited, then full. */
+export const REACTIVATION_STAGES = ['shadow', 'read-only', 'limited', 'full'] as const;
+export type ReactivationStage = (typeof REACTIVATION_STAGES)[number];
+export const reactivationPlanSchema = z.object({
+  steps: z.array(
+    z.object({ stage: z.enum(REACTIVATION_STAGES), owner: z.string(), criteria: z.string() }),
+  ),
+  recordedBy: z.string(),
+  recordedAt: isoInstant,
+});
+export type ReactivationPlan = z.infer<typeof reactivationPlanSchema>;
+
 /** The stored incident record; parsed with this schema whenever it is read back from Redis. */
 export const incidentSchema = z.object({
   id: z.string(),
@@ -51,6 +63,8 @@ export const incidentSchema = z.object({
   /** When the next structured update is due; null when the severity has no cadence or it is resolved. */
   nextUpdateDueAt: isoInstant.nullable(),
   resolvedAt: isoInstant.optional(),
+  /** `/incident reactivate-plan`: how the agent is brought back, shown in the summary. */
+  reactivationPlan: reactivationPlanSchema.optional(),
   /** Optimistic-concurrency counter, bumped by every stored change. */
   version: z.number().int().nonnegative(),
 });

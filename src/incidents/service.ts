@@ -10,6 +10,7 @@ import {
   AGENT_FIELD_LABELS,
   type AgentField,
   type Incident,
+  type ReactivationPlan,
   ROLE_LABELS,
   type Role,
   type Severity,
@@ -220,6 +221,22 @@ export class IncidentService {
       kind: 'agent_fact',
       text: `recorded ${AGENT_FIELD_LABELS[field].toLowerCase()}: ${value}`,
       data: { field, value, previous: current.agent[field] ?? null },
+    }));
+  }
+
+  /** Records how the agent comes back (shadow/read-only → limited → full); the summary shows it. */
+  async setReactivationPlan(
+    incidentId: string,
+    actor: string,
+    steps: ReactivationPlan['steps'],
+  ): Promise<Incident> {
+    const plan: ReactivationPlan = { steps, recordedBy: actor, recordedAt: this.deps.clock.now().toISOString() };
+    const described = steps.map((s) => `${s.stage} (<@${s.owner}>)`).join(' → ');
+    return this.change(incidentId, actor, (current) => ({
+      incident: { ...current, reactivationPlan: plan },
+      kind: 'reactivation_plan',
+      text: `${current.reactivationPlan ? 'changed' : 'recorded'} the reactivation plan: ${described}`,
+      data: { steps, previous: current.reactivationPlan?.steps ?? null },
     }));
   }
 

@@ -18,6 +18,11 @@ export const VIEWS = {
   /** The App Home tab. */
   home: 'quell_home',
   update: 'quell_update',
+  /** Written reason for resolving with restart-gate items missing. */
+  gateOverride: 'quell_gate_override',
+  /** `/incident triage`: the side-effect questions, then the suggested severity to accept or change. */
+  triageQuestions: 'quell_triage_questions',
+  triageDecision: 'quell_triage_decision',
 } as const;
 
 export const DECLARE_FIELDS = {
@@ -52,6 +57,32 @@ export const ACTIONS = {
   containmentCancel: 'quell_containment_cancel',
   /** Retry button of a failed step; value `<incident id>|<run id>`. */
   containmentRetry: 'quell_containment_retry',
+  /** The restart gate checklist (checkboxes; value of each option is a gate item id). */
+  gateChecklist: 'quell_gate_checklist',
+  /** Resolve button of the checklist; value is the incident id. */
+  gateResolve: 'quell_gate_resolve',
+  /** "Override…" button of the checklist: opens the reason form; value is the incident id. */
+  gateOverride: 'quell_gate_override',
+  /** Root-cause category menu on the checklist. */
+  rootCauseCategory: 'quell_root_cause_category',
+} as const;
+
+export const GATE_BLOCKS = {
+  checklist: 'gate_checklist',
+  rootCause: 'gate_root_cause',
+  buttons: 'gate_buttons',
+} as const;
+
+export const GATE_OVERRIDE_FIELDS = {
+  reason: { block: 'gate_override_reason', action: 'reason' },
+} as const;
+
+/** Triage form: one radio block per question (block id `triage_<question>`, action `answer`). */
+export const TRIAGE_FIELDS = {
+  title: { block: 'triage_title', action: 'title' },
+  questionBlock: (question: string) => `triage_${question}`,
+  answer: 'answer',
+  severity: { block: 'triage_severity', action: 'severity' },
 } as const;
 
 export const UPDATE_FIELDS = {

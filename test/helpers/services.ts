@@ -26,7 +26,16 @@ export class TestClock implements Clock {
 /** Config from YAML text with the test's own Redis key prefix. */
 export function testConfig(prefix: string, yaml = ''): QuellConfig {
   const config = parseConfigText(yaml, 'test config');
-  return { ...config, redis: { ...config.redis, keyPrefix: prefix } };
+  // Drafting a postmortem on resolution posts a file; tests of other features that resolve an
+  // incident would see calls they do not test. Tests that want it say `onResolve: true`.
+  const postmortem = /\bonResolve\s*:/.test(yaml)
+    ? config.resolution.postmortem
+    : { ...config.resolution.postmortem, onResolve: false };
+  return {
+    ...config,
+    redis: { ...config.redis, keyPrefix: prefix },
+    resolution: { ...config.resolution, postmortem },
+  };
 }
 
 /** Real services on the private Redis, talking to the nock-faked Slack Web API. */

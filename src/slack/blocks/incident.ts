@@ -26,6 +26,16 @@ const SEVERITY_EMOJI = {
   sev4: ':white_circle:',
 };
 
+const STAGE_LABELS = { shadow: 'Shadow', 'read-only': 'Read-only', limited: 'Limited', full: 'Full' } as const;
+
+/** The summary's reactivation plan: each stage with its owner and what must hold before the next. */
+export function reactivationPlanText(steps: NonNullable<Incident['reactivationPlan']>['steps']): string {
+  const lines = steps.map(
+    (s, i) => `${i + 1}. *${STAGE_LABELS[s.stage]}*: ${mention(s.owner)}${s.criteria ? ` (${escapeText(s.criteria)})` : ''}`,
+  );
+  return `*Reactivation plan*\n${lines.join('\n')}`;
+}
+
 /** Block Kit for incident messages: pure functions of the incident, unit-tested. */
 export function incidentViews(config: QuellConfig): IncidentViews {
   const sev = (incident: Incident) => config.severities[incident.severity].label;
@@ -59,6 +69,8 @@ export function incidentViews(config: QuellConfig): IncidentViews {
           `*Agent facts*\n${agentFacts.length ? agentFacts.join('\n') : '_none recorded yet: `/incident agent <field> <value>`_'}`,
         ),
       );
+      if (incident.reactivationPlan)
+        blocks.push(section(reactivationPlanText(incident.reactivationPlan.steps)));
       blocks.push(divider);
       const links = [
         incident.channelId ? `<#${incident.channelId}>` : null,

@@ -7,6 +7,12 @@ import {
   containmentConfirmHandler,
   containmentRetryHandler,
 } from './actions/containment.js';
+import {
+  gateChecklistHandler,
+  gateOverrideHandler,
+  gateResolveHandler,
+  rootCauseCategoryHandler,
+} from './actions/resolution.js';
 import { postUpdateActionHandler, snoozeActionHandler } from './actions/update-prompt.js';
 import { commsCommandHandler } from './commands/comms/index.js';
 import { containCommandHandler } from './commands/contain.js';
@@ -16,6 +22,11 @@ import { messageRevisionHandler } from './events/message-revisions.js';
 import { addToTimelineHandler } from './shortcuts/add-to-timeline.js';
 import { commsEditViewHandler, commsOverrideViewHandler } from './views/comms.js';
 import { declareViewHandler } from './views/declare.js';
+import {
+  gateOverrideViewHandler,
+  triageDecisionViewHandler,
+  triageQuestionsViewHandler,
+} from './views/resolution.js';
 import { updateViewHandler } from './views/update.js';
 
 /** Maps Slack ids to handlers; nothing else. */
@@ -37,6 +48,13 @@ export function registerListeners(app: App, services: Services): void {
   app.view(VIEWS.update, updateViewHandler(services));
   app.action(ACTIONS.postUpdate, postUpdateActionHandler(services));
   app.action(ACTIONS.snoozeUpdate, snoozeActionHandler(services));
+  app.action(ACTIONS.gateChecklist, gateChecklistHandler(services));
+  app.action(ACTIONS.gateResolve, gateResolveHandler(services));
+  app.action(ACTIONS.gateOverride, gateOverrideHandler(services));
+  app.action(ACTIONS.rootCauseCategory, rootCauseCategoryHandler(services));
+  app.view(VIEWS.gateOverride, gateOverrideViewHandler(services));
+  app.view(VIEWS.triageQuestions, triageQuestionsViewHandler(services));
+  app.view(VIEWS.triageDecision, triageDecisionViewHandler(services));
   app.shortcut(
     { callback_id: SHORTCUTS.addToTimeline, type: 'message_action' },
     addToTimelineHandler(services),

@@ -28,11 +28,15 @@ const STATUS_USAGE = `/incident status <${STATUSES.join('|')}>`;
 export const statusSubcommand = defineSubcommand({
   name: 'status',
   usage: STATUS_USAGE,
-  summary: 'Move the incident to investigating, contained, monitoring or resolved.',
+  summary:
+    'Move the incident to investigating, contained, monitoring or resolved (resolved goes through the restart gate).',
   parse: (text) => parseChoice(tokenize(text)[0], STATUSES, 'status', STATUS_USAGE),
   async run(context, status) {
     const incident = await channelIncident(context, 'status');
-    await context.services.incidents.setStatus(incident.id, context.command.user_id, status);
+    // resolving is the restart gate's decision, whichever command asks for it
+    if (status === 'resolved')
+      await context.services.resolution.service.resolve(incident.id, context.command.user_id);
+    else await context.services.incidents.setStatus(incident.id, context.command.user_id, status);
   },
 });
 

@@ -12,6 +12,14 @@ import {
   statusSubcommand,
 } from './changes.js';
 import { declareSubcommand } from './declare.js';
+import {
+  actionSubcommand,
+  actionsSubcommand,
+  postmortemSubcommand,
+  reactivatePlanSubcommand,
+  resolveSubcommand,
+  triageSubcommand,
+} from './resolution.js';
 import type { Subcommand } from './subcommand.js';
 import { timelineSubcommand } from './timeline.js';
 import { updateSubcommand } from './update.js';
@@ -27,6 +35,12 @@ export const INCIDENT_SUBCOMMANDS: readonly Subcommand<never>[] = [
   timelineSubcommand,
   archiveSubcommand,
   updateSubcommand,
+  triageSubcommand,
+  resolveSubcommand,
+  reactivatePlanSubcommand,
+  postmortemSubcommand,
+  actionSubcommand,
+  actionsSubcommand,
 ] as Subcommand<never>[];
 
 export function helpText(subcommands: readonly Subcommand<never>[] = INCIDENT_SUBCOMMANDS): string {

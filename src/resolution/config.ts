@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { approversSchema } from '../comms/config.js';
+import { GATE_ITEM_IDS, type GateItemId } from './gate.js';
+
+/** The `resolution:` section of the config file: restart gate, postmortem template, corrective actions. */
+
+const gateItemList = z.array(z.enum(GATE_ITEM_IDS)).refine((items) => new Set(items).size === items.length, {
+  message: 'lists an item twice',
+});
+
+const DEFAULT_REQUIRED: Record<'sev1' | 'sev2' | 'sev3' | 'sev4', GateItemId[]> = {
+  sev1: [...GATE_ITEM_IDS],
+  sev2: [
+    'contained',
+    'records-identified',
+    'rollback',
+    'evidence-archived',
+    'owner-assigned',
+    'root-cause',
+    'tests-passed',
+    'approval',
+  ],
+  sev3: ['contained', 'records-identified', 'rollback', 'owner-assigned'],
+  sev4: [],
+};
+
+export const resolutionConfigSchema = z
+  .strictObject({
+    gate: z
+      .strictObject({
+        /** Checklist items that must be ticked before an incident of each severity may be resolved. */
+        required: z
+          .strictObject({
+            sev1: gateItemList.default(DEFAULT_REQUIRED.sev1),
+            sev2: gateItemList.default(DEFAULT_REQUIRED.sev2),
+            sev3: gateItemList.default(DEFAULT_REQUIRED.sev3),
+            sev4: gateItemList.default(DEFAULT_REQUIRED.sev4),
+          })
+          .prefault({}),
+        /** Who may tick `approval` (the severity owner's sign-off). */
+        approvers: approversSchema.prefault({ roles: ['commander'] }),
+        /** Who may resolve with required items missing, by writing a reason (recorded). */
+        override: approversSchema.prefault({ roles: ['commander'] }),
+      })
+      .prefault({}),
+    postmortem: z
+      .strictObject({
+        /** Liquid template of the postmortem draft (Markdown), relative to the working directory. */
+        template: z.string().min(1).default('templates/postmortem.md.liquid'),
+        /** Draft and post the postmortem in the channel when the incident is resolved. */
+        onResolve: z.boolean().default(true),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+export type ResolutionConfig = z.output<typeof resolutionConfigSchema>;

@@ -1,0 +1,109 @@
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { type GateItemId, type GateTicks, isGateItem } from './gate.js';
+
+/** Redis keys of the resolution feature; the incident id is a hash tag like the incident's own keys. */
+export function resolutionKeys(prefix: string) {
+  return {
+    gateTicks: (incidentId: string) => `${prefix}:resolution:{${incidentId}}:gate`,
+    gateMessage: (incidentId: string) => `${prefix}:resolution:{${incidentId}}:gate-message`,
+    actionSequence: `${prefix}:actions:seq`,
+    action: (id: string) => `${prefix}:action:${id}`,
+    /** Open corrective actions across incidents, scored by due time. */
+    openActions: `${prefix}:actions:open`,
+    incidentActions: (incidentId: string) => `${prefix}:resolution:{${incidentId}}:actions`,
+  };
+}
+
+const isoInstant = z.iso.datetime({ offset: true });
+const tickSchema = z.object({ by: z.string(), at: isoInstant });
+const messageRefSchema = z.object({ channel: z.string(), ts: z.string() });
+export type MessageRef = z.infer<typeof messageRefSchema>;
+
+/** A corrective action from the postmortem: owner, due date, text; open until someone closes it. */
+export const correctiveActionSchema = z.object({
+  id: z.string(),
+  incidentId: z.string(),
+  owner: z.string(),
+  text: z.string(),
+  dueAt: isoInstant,
+  createdBy: z.string(),
+  createdAt: isoInstant,
+  status: z.enum(['open', 'done']),
+  doneBy: z.string().optional(),
+  doneAt: isoInstant.optional(),
+});
+export type CorrectiveAction = z.infer<typeof correctiveActionSchema>;
+
+export class ResolutionStore {
+  private readonly keys: ReturnType<typeof resolutionKeys>;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+  ) {
+    this.keys = resolutionKeys(prefix);
+  }
+
+  async ticks(incidentId: string): Promise<GateTicks> {
+    const raw = await this.redis.hgetall(this.keys.gateTicks(incidentId));
+    const ticks: GateTicks = {};
+    for (const [item, json] of Object.entries(raw)) {
+      if (isGateItem(item)) ticks[item] = tickSchema.parse(JSON.parse(json));
+    }
+    return ticks;
+  }
+
+  /** Ticks once: returns false if it was already ticked (the first tick's who/when stays). */
+  async tick(incidentId: string, item: GateItemId, by: string, at: string): Promise<boolean> {
+    const set = await this.redis.hsetnx(this.keys.gateTicks(incidentId), item, JSON.stringify({ by, at }));
+    return set === 1;
+  }
+
+  async untick(incidentId: string, item: GateItemId): Promise<boolean> {
+    return (await this.redis.hdel(this.keys.gateTicks(incidentId), item)) === 1;
+  }
+
+  async gateMessage(incidentId: string): Promise<MessageRef | undefined> {
+    const json = await this.redis.get(this.keys.gateMessage(incidentId));
+    return json ? messageRefSchema.parse(JSON.parse(json)) : undefined;
+  }
+
+  async setGateMessage(incidentId: string, ref: MessageRef): Promise<void> {
+    await this.redis.set(this.keys.gateMessage(incidentId), JSON.stringify(ref));
+  }
+
+  async nextActionId(): Promise<string> {
+    return `A${await this.redis.incr(this.keys.actionSequence)}`;
+  }
+
+  async saveAction(action: CorrectiveAction): Promise<void> {
+    const json = JSON.stringify(correctiveActionSchema.parse(action));
+    const multi = this.redis
+      .multi()
+      .set(this.keys.action(action.id), json)
+      .zadd(this.keys.incidentActions(action.incidentId), Number(action.id.slice(1)), action.id);
+    if (action.status === 'open') multi.zadd(this.keys.openActions, Date.parse(action.dueAt), action.id);
+    else multi.zrem(this.keys.openActions, action.id);
+    await multi.exec();
+  }
+
+  async action(id: string): Promise<CorrectiveAction | undefined> {
+    const json = await this.redis.get(this.keys.action(id));
+    return json ? correctiveActionSchema.parse(JSON.parse(json)) : undefined;
+  }
+
+  /** Every action of one incident, open or done, in the order they were recorded. */
+  async actionsOf(incidentId: string): Promise<CorrectiveAction[]> {
+    const ids = await this.redis.zrange(this.keys.incidentActions(incidentId), 0, -1);
+    const actions = await Promise.all(ids.map((id) => this.action(id)));
+    return actions.filter((a): a is CorrectiveAction => a !== undefined);
+  }
+
+  /** Open actions across all incidents, soonest due first. */
+  async openActions(): Promise<CorrectiveAction[]> {
+    const ids = await this.redis.zrange(this.keys.openActions, 0, -1);
+    const actions = await Promise.all(ids.map((id) => this.action(id)));
+    return actions.filter((a): a is CorrectiveAction => a?.status === 'open');
+  }
+}

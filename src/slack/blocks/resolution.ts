@@ -1,0 +1,266 @@
+import type { Block, ChatMessage } from '../../chat/port.js';
+import type { QuellConfig } from '../../config/schema.js';
+import { type Incident, SEVERITIES, type Severity } from '../../incidents/model.js';
+import { GATE_ITEM_IDS, GATE_ITEM_LABELS, type GateItemId } from '../../resolution/gate.js';
+import { ROOT_CAUSE_CATEGORIES, ROOT_CAUSE_LABELS } from '../../resolution/root-cause.js';
+import type { CorrectiveAction } from '../../resolution/store.js';
+import {
+  TRIAGE_ANSWERS,
+  TRIAGE_QUESTION_TEXT,
+  TRIAGE_QUESTIONS,
+  type TriageSuggestion,
+} from '../../resolution/triage.js';
+import type { GateView, ResolutionViews } from '../../resolution/views.js';
+import { ACTIONS, GATE_BLOCKS, GATE_OVERRIDE_FIELDS, TRIAGE_FIELDS, VIEWS } from '../ids.js';
+import { context, escapeText, header, section, slackDate, truncate } from './format.js';
+
+const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
+const drillTag = (incident: Incident) => (incident.drill ? '[DRILL] ' : '');
+
+/** Block Kit for the restart gate and corrective actions: pure functions, unit-tested. */
+export function resolutionViews(config: QuellConfig): ResolutionViews {
+  const sev = (incident: Incident) => config.severities[incident.severity].label;
+  return {
+    gateChecklist({ incident, state, rootCauseCategory }: GateView): ChatMessage {
+      const resolved = incident.status === 'resolved';
+      const required = new Set(state.required);
+      const option = (item: GateItemId) => {
+        const tick = state.ticks[item];
+        return {
+          text: {
+            type: 'mrkdwn',
+            text: `${GATE_ITEM_LABELS[item]}${required.has(item) ? ' *(required)*' : ''}`,
+          },
+          value: item,
+          description: {
+            type: 'mrkdwn',
+            text: tick
+              ? `ticked by <@${tick.by}> ${slackDate(tick.at, '{date_short} {time}')}`
+              : 'not ticked',
+          },
+        };
+      };
+      const options = GATE_ITEM_IDS.map(option);
+      const ticked = options.filter((o) => state.ticks[o.value]);
+      const status = resolved
+        ? `:white_check_mark: Resolved${incident.resolvedAt ? ` ${slackDate(incident.resolvedAt)}` : ''}.`
+        : state.passed
+          ? `:large_green_circle: Every item required for ${sev(incident)} is ticked: ready to resolve.`
+          : `:no_entry: Still missing for ${sev(incident)}: ${state.missing.map((i) => GATE_ITEM_LABELS[i]).join('; ')}.`;
+      const blocks: Block[] = [
+        header(`${drillTag(incident)}Restart gate: ${incident.id}`),
+        section(
+          `An agent that caused an incident earns its way back. Tick what is true; each tick records who and when.\n${status}`,
+        ),
+        {
+          type: 'actions',
+          block_id: GATE_BLOCKS.checklist,
+          elements: [
+            {
+              type: 'checkboxes',
+              action_id: ACTIONS.gateChecklist,
+              options,
+              ...(ticked.length ? { initial_options: ticked } : {}),
+            },
+          ],
+        },
+        {
+          type: 'section',
+          block_id: GATE_BLOCKS.rootCause,
+          text: { type: 'mrkdwn', text: '*Root-cause category* (for the postmortem)' },
+          accessory: {
+            type: 'static_select',
+            action_id: ACTIONS.rootCauseCategory,
+            placeholder: plain('Choose a category'),
+            options: ROOT_CAUSE_CATEGORIES.map((c) => ({ text: plain(ROOT_CAUSE_LABELS[c]), value: c })),
+            ...(rootCauseCategory
+              ? {
+                  initial_option: {
+                    text: plain(ROOT_CAUSE_LABELS[rootCauseCategory]),
+                    value: rootCauseCategory,
+                  },
+                }
+              : {}),
+          },
+        },
+      ];
+      if (!resolved)
+        blocks.push({
+          type: 'actions',
+          block_id: GATE_BLOCKS.buttons,
+          elements: [
+            {
+              type: 'button',
+              action_id: ACTIONS.gateResolve,
+              text: plain('Resolve'),
+              style: 'primary',
+              value: incident.id,
+            },
+            {
+              type: 'button',
+              action_id: ACTIONS.gateOverride,
+              text: plain('Override…'),
+              style: 'danger',
+              value: incident.id,
+            },
+          ],
+        });
+      blocks.push(
+        context(
+          `Restart approval can only be given by the configured approvers. Override needs a written reason and is recorded. Plan the way back with \`/incident reactivate-plan\`.`,
+        ),
+      );
+      return {
+        text: `${drillTag(incident)}Restart gate for ${incident.id}: ${resolved ? 'resolved' : state.passed ? 'ready to resolve' : `${state.missing.length} required item(s) missing`}`,
+        blocks,
+      };
+    },
+
+    actionOverdue(incident, action) {
+      const text = `${drillTag(incident)}:alarm_clock: <@${action.owner}> corrective action ${action.id} from ${incident.id} is overdue: ${action.text}`;
+      return {
+        text,
+        blocks: [
+          section(
+            `:alarm_clock: *${drillTag(incident)}Corrective action ${action.id} is overdue* <@${action.owner}>\n${escapeText(action.text)}`,
+          ),
+          context(
+            `From ${incident.id} (${escapeText(incident.title)}) · due ${slackDate(action.dueAt)} · close it with \`/incident action done ${action.id}\``,
+          ),
+        ],
+      };
+    },
+  };
+}
+
+/** The override form: why the gate is being bypassed, with what is missing. */
+export function gateOverrideModal(incident: Incident, missing: readonly GateItemId[], channelId: string) {
+  const list = missing.length ? missing.map((i) => `• ${GATE_ITEM_LABELS[i]}`).join('\n') : '_nothing_';
+  return {
+    type: 'modal' as const,
+    callback_id: VIEWS.gateOverride,
+    private_metadata: JSON.stringify({ incidentId: incident.id, channelId }),
+    title: plain('Override restart gate'),
+    submit: plain('Resolve anyway'),
+    close: plain('Cancel'),
+    blocks: [
+      section(
+        `${drillTag(incident)}*${incident.id}* would be resolved with these required items not ticked:\n${list}`,
+      ),
+      {
+        type: 'input',
+        block_id: GATE_OVERRIDE_FIELDS.reason.block,
+        label: plain('Why is it safe to resolve now?'),
+        hint: plain('Recorded on the timeline and in the postmortem.'),
+        element: {
+          type: 'plain_text_input',
+          action_id: GATE_OVERRIDE_FIELDS.reason.action,
+          multiline: true,
+          min_length: 10,
+          max_length: 2000,
+        },
+      },
+    ],
+  };
+}
+
+export interface TriageMetadata {
+  drill: boolean;
+  channelId: string;
+}
+
+/** `/incident triage`, step one: the side-effect questions. */
+export function triageQuestionsModal(metadata: TriageMetadata) {
+  const answer = (a: string) => ({
+    text: plain(a === 'unsure' ? 'Not sure' : a === 'yes' ? 'Yes' : 'No'),
+    value: a,
+  });
+  return {
+    type: 'modal' as const,
+    callback_id: VIEWS.triageQuestions,
+    private_metadata: JSON.stringify(metadata),
+    title: plain(metadata.drill ? 'Triage (drill)' : 'Triage'),
+    submit: plain('Suggest severity'),
+    close: plain('Cancel'),
+    blocks: [
+      context(
+        'Severity follows side effects, not how confident the model was. "Not sure" counts as the worse answer.',
+      ),
+      {
+        type: 'input',
+        block_id: TRIAGE_FIELDS.title.block,
+        label: plain('What is the agent doing?'),
+        element: { type: 'plain_text_input', action_id: TRIAGE_FIELDS.title.action, max_length: 120 },
+      },
+      ...TRIAGE_QUESTIONS.map((q) => ({
+        type: 'input',
+        block_id: TRIAGE_FIELDS.questionBlock(q),
+        label: plain(TRIAGE_QUESTION_TEXT[q]),
+        element: {
+          type: 'radio_buttons',
+          action_id: TRIAGE_FIELDS.answer,
+          options: TRIAGE_ANSWERS.map(answer),
+        },
+      })),
+    ],
+  };
+}
+
+export interface TriageDecisionMetadata extends TriageMetadata {
+  title: string;
+  answers: Record<string, string>;
+  suggestion: TriageSuggestion;
+}
+
+/** Step two: the suggestion and its reason; the declarer accepts it or picks another severity. */
+export function triageDecisionModal(config: QuellConfig, metadata: TriageDecisionMetadata) {
+  const option = (s: Severity) => ({
+    text: plain(`${config.severities[s].label}: ${truncate(config.severities[s].description, 60)}`),
+    value: s,
+  });
+  const { suggestion } = metadata;
+  return {
+    type: 'modal' as const,
+    callback_id: VIEWS.triageDecision,
+    private_metadata: JSON.stringify(metadata),
+    title: plain(metadata.drill ? 'Triage (drill)' : 'Triage'),
+    submit: plain(metadata.drill ? 'Declare drill' : 'Declare'),
+    close: plain('Cancel'),
+    blocks: [
+      section(
+        `*Suggested: ${config.severities[suggestion.severity].label}*\n${escapeText(suggestion.reason)}\n\n_${escapeText(metadata.title)}_`,
+      ),
+      {
+        type: 'input',
+        block_id: TRIAGE_FIELDS.severity.block,
+        label: plain('Declare as'),
+        hint: plain(
+          'Keep the suggestion, or choose another severity: the choice and the suggestion are both recorded.',
+        ),
+        element: {
+          type: 'static_select',
+          action_id: TRIAGE_FIELDS.severity.action,
+          options: SEVERITIES.map(option),
+          initial_option: option(suggestion.severity),
+        },
+      },
+    ],
+  };
+}
+
+/** `/incident actions`: open corrective actions across incidents, soonest due first. */
+export function openActionsMessage(actions: readonly CorrectiveAction[], now: Date): ChatMessage {
+  if (actions.length === 0) return { text: 'No open corrective actions.' };
+  const lines = actions.slice(0, 40).map((a) => {
+    const overdue = Date.parse(a.dueAt) < now.getTime() ? ' :warning: *overdue*' : '';
+    return `• *${a.id}* (${a.incidentId}) <@${a.owner}> · due ${slackDate(a.dueAt, '{date_short}')}${overdue}\n    ${escapeText(truncate(a.text, 200))}`;
+  });
+  const more = actions.length > 40 ? `\n…and ${actions.length - 40} more` : '';
+  return {
+    text: `${actions.length} open corrective action(s)`,
+    blocks: [
+      section(`*Open corrective actions (${actions.length})*\n${lines.join('\n')}${more}`),
+      context('Close one with `/incident action done <id>`.'),
+    ],
+  };
+}
