@@ -1,0 +1,103 @@
+import { WebClient } from '@slack/web-api';
+import { vi } from 'vitest';
+import type { Severity } from '../../src/incidents/model.js';
+import { createLogger } from '../../src/logging/logger.js';
+import { createServices, type Services } from '../../src/services.js';
+import { incidentCommandHandler } from '../../src/slack/listeners/commands/incident/index.js';
+import { SlackWebChat } from '../../src/slack/web-chat.js';
+import { FakeSlackApi } from '../helpers/fake-slack-api.js';
+import { openTestRedis } from '../helpers/redis.js';
+import { TEST_BOT_TOKEN, TestClock, testConfig } from '../helpers/services.js';
+
+export const COMMANDER = 'U0COMMANDER';
+export const TECH_LEAD = 'U0TECHLEAD';
+export const OUTSIDER = 'U0OUTSIDER';
+export const APPROVER = 'U0VPAPPROVE';
+
+export interface ResolutionHarness {
+  services: Services;
+  slack: FakeSlackApi;
+  clock: TestClock;
+  redis: Awaited<ReturnType<typeof openTestRedis>>;
+  yaml: string;
+  /** Another services container on the same Redis and prefix: a second replica. */
+  replica(): Services;
+  declare(options?: { severity?: Severity; drill?: boolean; title?: string }): Promise<string>;
+  /** Runs `/incident <text>` through the real handler as `user` in `channel`; returns ack and respond. */
+  command(text: string, user: string, channel: string): Promise<{ ack: unknown; responses: unknown[] }>;
+  close(): Promise<void>;
+}
+
+export async function resolutionHarness(yaml = ''): Promise<ResolutionHarness> {
+  const redis = await openTestRedis();
+  const slack = new FakeSlackApi({
+    users: [
+      { id: COMMANDER, name: 'Cora Mander' },
+      { id: TECH_LEAD, name: 'Tess Lead' },
+      { id: OUTSIDER, name: 'Otto Side' },
+      { id: APPROVER, name: 'Vera Prove' },
+    ],
+  });
+  const clock = new TestClock(new Date('2026-11-21T14:00:00Z'));
+  const config = testConfig(redis.prefix, yaml);
+  const build = () =>
+    createServices({
+      config,
+      logger: createLogger('silent'),
+      clock,
+      redis: redis.redis,
+      chat: new SlackWebChat(new WebClient(TEST_BOT_TOKEN, { retryConfig: { retries: 0 } })),
+      env: { LITELLM_MASTER_KEY: 'sk-master-abcdef0123456789', AGENT_KEY: 'sk-agent-9876543210fedcba' },
+    });
+  const services = build();
+  const replicas: Services[] = [];
+  let declared = 0;
+  return {
+    services,
+    slack,
+    clock,
+    redis,
+    yaml,
+    replica() {
+      const replica = build();
+      replicas.push(replica);
+      return replica;
+    },
+    async declare(options = {}) {
+      declared += 1;
+      const { incident } = await services.incidents.declare({
+        title: options.title ?? 'Support agent deletes customer mailboxes',
+        severity: options.severity ?? 'sev1',
+        description: 'The support agent called mailbox.delete on 12 customer mailboxes after a prompt injection.',
+        drill: options.drill ?? false,
+        declaredBy: COMMANDER,
+        idempotencyKey: `declare-${redis.prefix}-${declared}`,
+      });
+      return incident.id;
+    },
+    async command(text, user, channel) {
+      const ack = vi.fn(async (_r?: unknown) => {});
+      const respond = vi.fn(async (_m: unknown) => {});
+      await incidentCommandHandler(services)({
+        command: {
+          text,
+          user_id: user,
+          channel_id: channel,
+          command: '/incident',
+          response_url: 'https://hooks.slack.com/commands/T0QUELL/1/abc',
+          trigger_id: `trigger-${Math.random()}`,
+        },
+        ack,
+        respond,
+        client: new WebClient(TEST_BOT_TOKEN, { retryConfig: { retries: 0 } }),
+      } as never);
+      await services.afterAck.drain();
+      return { ack: ack.mock.calls[0]?.[0], responses: respond.mock.calls.map((c) => c[0]) };
+    },
+    async close() {
+      for (const s of [services, ...replicas]) await s.reminders.close();
+      slack.close();
+      await redis.cleanup();
+    },
+  };
+}
