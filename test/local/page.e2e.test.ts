@@ -71,10 +71,9 @@ describe('the local workspace page', () => {
     const modal = page.getByRole('dialog', { name: 'Declare an incident' });
     await modal.waitFor();
     await modal.getByRole('button', { name: 'Declare' }).click();
-    await expect.poll(() => modal.locator('.bk-error').allTextContents()).toEqual([
-      'Please complete this required field.',
-      'Please complete this required field.',
-    ]);
+    await expect
+      .poll(() => modal.locator('.bk-error').allTextContents())
+      .toEqual(['Please complete this required field.', 'Please complete this required field.']);
     await modal.getByLabel('Title').fill('Helpdesk agent issued refunds over its limit');
     await modal.getByLabel('Severity').selectOption('sev2');
     await modal.getByLabel('What did the agent do?').fill('Refunded $4,200 and closed 38 open tickets.');
@@ -98,11 +97,13 @@ describe('the local workspace page', () => {
     expect(await pinned().textContent()).toContain('Pinned by Quell');
     expect(await pinned().textContent()).toContain('🟠 SEV2');
     expect(await pinned().textContent()).toContain('Refunded $4,200 and closed 38 open tickets.');
-    await expect.poll(() => messages().textContent()).toContain('Alice Chen, Bob Okafor and Carmen Díaz joined');
+    await expect
+      .poll(() => messages().textContent())
+      .toContain('Alice Chen, Bob Okafor and Carmen Díaz joined');
     await page.getByRole('button', { name: /Pinned messages \(1\)/ }).click();
-    await expect.poll(() => page.locator('#panel .pin-card [role=heading]').textContent()).toBe(
-      'INC-1: Helpdesk agent issued refunds over its limit',
-    );
+    await expect
+      .poll(() => page.locator('#panel .pin-card [role=heading]').textContent())
+      .toBe('INC-1: Helpdesk agent issued refunds over its limit');
 
     // severity and roles: the pinned summary changes in place, the channel is told
     await type('/incident sev sev1');
@@ -116,16 +117,22 @@ describe('the local workspace page', () => {
 
     // a Block Kit button: the comms draft's Edit opens Quell's form through a fresh trigger id
     await type('/comms draft engineering');
-    const draft = page.locator('#messages .message').filter({ has: page.getByRole('button', { name: 'Approve' }) });
+    const draft = page
+      .locator('#messages .message')
+      .filter({ has: page.getByRole('button', { name: 'Approve' }) });
     await draft.waitFor();
-    expect(await draft.getByRole('button', { name: 'Approve' }).getAttribute('class')).toContain('bk-primary');
+    expect(await draft.getByRole('button', { name: 'Approve' }).getAttribute('class')).toContain(
+      'bk-primary',
+    );
     await draft.getByRole('button', { name: 'Edit' }).click();
     const editForm = page.getByRole('dialog', { name: 'Edit draft' });
     await editForm.waitFor();
     expect(await editForm.textContent()).toContain('editing v1');
     await editForm.getByRole('button', { name: 'Close' }).click();
     await editForm.waitFor({ state: 'detached' });
-    expect(local.slack.deliveries.filter((d) => d.kind === 'block_actions').map((d) => d.status)).toEqual([200]);
+    expect(local.slack.deliveries.filter((d) => d.kind === 'block_actions').map((d) => d.status)).toEqual([
+      200,
+    ]);
 
     // bad input: Quell's ephemeral errors, only for Alice
     await type('/incident frobnicate');
