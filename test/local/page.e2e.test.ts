@@ -20,6 +20,7 @@ describe('the local workspace page', () => {
   let browser: BrowserContext;
   let page: Page;
   let profile: string;
+  const pageErrors: string[] = [];
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM))
@@ -44,6 +45,7 @@ describe('the local workspace page', () => {
     });
     page = await browser.newPage();
     page.setDefaultTimeout(10_000);
+    page.on('pageerror', (error) => pageErrors.push(error.message));
   });
 
   afterAll(async () => {
@@ -151,5 +153,6 @@ describe('the local workspace page', () => {
     await pinned().waitFor();
     await expect.poll(() => page.locator('.message.ephemeral').count()).toBe(0);
     expect(await pinned().textContent()).toContain('🔴 SEV1');
+    expect(pageErrors).toEqual([]);
   });
 });

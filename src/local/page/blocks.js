@@ -728,7 +728,7 @@ function renderElement(element, blockId, ctx, inInput) {
       };
       const type =
         { email_text_input: 'email', url_text_input: 'url', number_input: 'number' }[element.type] ?? 'text';
-      const input = multiline ? h('textarea', { ...attrs, rows: 4 }) : h('input', { ...attrs, type });
+      const input = multiline ? h('textarea', { ...attrs, rows: 5 }) : h('input', { ...attrs, type });
       input.value = state?.value ?? element.initial_value ?? '';
       if (state === undefined && element.initial_value) setState({ value: element.initial_value });
       input.addEventListener('input', () => setState({ value: input.value }));
