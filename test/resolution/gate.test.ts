@@ -1,7 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GATE_ITEM_IDS, type GateItemId } from '../../src/resolution/gate.js';
 import { GateBlockedError, NotPermittedError } from '../../src/resolution/service.js';
-import { APPROVER, COMMANDER, OUTSIDER, type ResolutionHarness, resolutionHarness, TECH_LEAD } from './harness.js';
+import {
+  APPROVER,
+  COMMANDER,
+  OUTSIDER,
+  type ResolutionHarness,
+  resolutionHarness,
+  TECH_LEAD,
+} from './harness.js';
 
 let h: ResolutionHarness;
 afterEach(async () => {
@@ -21,7 +28,12 @@ describe('restart gate per severity', () => {
     const id = await h.declare({ severity: 'sev3' });
     const refusal = await gate.resolve(id, COMMANDER).catch((e: unknown) => e);
     expect(refusal).toBeInstanceOf(GateBlockedError);
-    expect((refusal as GateBlockedError).missing).toEqual(['contained', 'records-identified', 'rollback', 'owner-assigned']);
+    expect((refusal as GateBlockedError).missing).toEqual([
+      'contained',
+      'records-identified',
+      'rollback',
+      'owner-assigned',
+    ]);
     expect((refusal as GateBlockedError).userMessage).toContain(
       '• Contained: the agent can no longer act\n• Affected records identified\n• Rollback complete, or explicitly accepted\n• Owner assigned for the fix',
     );
@@ -30,7 +42,12 @@ describe('restart gate per severity', () => {
     await gate.applyChecklist(id, TECH_LEAD, ['contained', 'records-identified', 'rollback']);
     await expect(gate.resolve(id, COMMANDER)).rejects.toMatchObject({ missing: ['owner-assigned'] });
     h.clock.advance(60_000);
-    await gate.applyChecklist(id, COMMANDER, ['contained', 'records-identified', 'rollback', 'owner-assigned']);
+    await gate.applyChecklist(id, COMMANDER, [
+      'contained',
+      'records-identified',
+      'rollback',
+      'owner-assigned',
+    ]);
     const resolved = await gate.resolve(id, COMMANDER);
     expect(resolved.status).toBe('resolved');
 
@@ -44,24 +61,31 @@ describe('restart gate per severity', () => {
     ]);
     expect(events.slice(-2).map((e) => e.kind)).toEqual(['gate_passed', 'status_changed']);
     // re-submitting the same boxes does not move who/when of earlier ticks
-    expect((await gate.gate(resolved)).ticks.contained).toEqual({ by: TECH_LEAD, at: '2026-11-21T14:00:00.000Z' });
+    expect((await gate.gate(resolved)).ticks.contained).toEqual({
+      by: TECH_LEAD,
+      at: '2026-11-21T14:00:00.000Z',
+    });
   });
 
   it('SEV1 needs every item including approval, which only the commander or a configured approver may give', async () => {
-    h = await resolutionHarness(`resolution:\n  gate:\n    approvers:\n      users: [${APPROVER}]\n      roles: [commander]\n`);
+    h = await resolutionHarness(
+      `resolution:\n  gate:\n    approvers:\n      users: [${APPROVER}]\n      roles: [commander]\n`,
+    );
     const gate = h.services.resolution.service;
     const id = await h.declare({ severity: 'sev1' });
     await gate.applyChecklist(id, TECH_LEAD, ALL_BUT_APPROVAL);
     await expect(gate.resolve(id, COMMANDER)).rejects.toMatchObject({ missing: ['approval'] });
 
-    await expect(gate.applyChecklist(id, TECH_LEAD, [...ALL_BUT_APPROVAL, 'approval'])).rejects.toBeInstanceOf(
-      NotPermittedError,
-    );
+    await expect(
+      gate.applyChecklist(id, TECH_LEAD, [...ALL_BUT_APPROVAL, 'approval']),
+    ).rejects.toBeInstanceOf(NotPermittedError);
     expect((await gate.gate(await h.services.store.require(id))).ticks.approval).toBeUndefined();
 
     await gate.applyChecklist(id, APPROVER, [...ALL_BUT_APPROVAL, 'approval']);
     // an approver's withdrawal is also theirs alone
-    await expect(gate.applyChecklist(id, OUTSIDER, ALL_BUT_APPROVAL)).rejects.toBeInstanceOf(NotPermittedError);
+    await expect(gate.applyChecklist(id, OUTSIDER, ALL_BUT_APPROVAL)).rejects.toBeInstanceOf(
+      NotPermittedError,
+    );
     expect((await gate.resolve(id, COMMANDER)).status).toBe('resolved');
     expect((await kinds(id)).filter((k) => k === 'gate_ticked')).toHaveLength(9);
   });
@@ -70,7 +94,15 @@ describe('restart gate per severity', () => {
     h = await resolutionHarness();
     const gate = h.services.resolution.service;
     const sev2 = await h.declare({ severity: 'sev2' });
-    const required: GateItemId[] = ['contained', 'records-identified', 'rollback', 'evidence-archived', 'owner-assigned', 'root-cause', 'tests-passed'];
+    const required: GateItemId[] = [
+      'contained',
+      'records-identified',
+      'rollback',
+      'evidence-archived',
+      'owner-assigned',
+      'root-cause',
+      'tests-passed',
+    ];
     await gate.applyChecklist(sev2, COMMANDER, [...required, 'approval']);
     await gate.applyChecklist(sev2, TECH_LEAD, [...required.filter((i) => i !== 'rollback'), 'approval']);
     await expect(gate.resolve(sev2, COMMANDER)).rejects.toMatchObject({ missing: ['rollback'] });
@@ -97,11 +129,17 @@ describe('override', () => {
     const gate = h.services.resolution.service;
     const id = await h.declare({ severity: 'sev1' });
     await gate.applyChecklist(id, COMMANDER, ['contained', 'rollback']);
-    await expect(gate.forceResolve(id, OUTSIDER, 'the agent is deleted for good')).rejects.toBeInstanceOf(NotPermittedError);
+    await expect(gate.forceResolve(id, OUTSIDER, 'the agent is deleted for good')).rejects.toBeInstanceOf(
+      NotPermittedError,
+    );
     await expect(gate.forceResolve(id, COMMANDER, 'because')).rejects.toThrow(/at least 10 characters/);
     expect((await h.services.store.require(id)).status).toBe('investigating');
 
-    const resolved = await gate.forceResolve(id, COMMANDER, 'Agent decommissioned; it will never be restarted.');
+    const resolved = await gate.forceResolve(
+      id,
+      COMMANDER,
+      'Agent decommissioned; it will never be restarted.',
+    );
     expect(resolved.status).toBe('resolved');
     const [override, status] = (await h.services.incidents.timeline(id)).slice(-2);
     expect(override).toMatchObject({
@@ -109,7 +147,15 @@ describe('override', () => {
       actor: COMMANDER,
       data: {
         reason: 'Agent decommissioned; it will never be restarted.',
-        missing: ['records-identified', 'evidence-archived', 'owner-assigned', 'root-cause', 'guardrails', 'tests-passed', 'approval'],
+        missing: [
+          'records-identified',
+          'evidence-archived',
+          'owner-assigned',
+          'root-cause',
+          'guardrails',
+          'tests-passed',
+          'approval',
+        ],
       },
     });
     expect(override!.text).toContain('overrode the restart gate (missing: Affected records identified;');
@@ -117,12 +163,16 @@ describe('override', () => {
   });
 
   it('a configured override user group can force it; the commander then cannot', async () => {
-    h = await resolutionHarness('resolution:\n  gate:\n    override:\n      usergroups: [S0INCLEADS]\n      roles: []\n');
+    h = await resolutionHarness(
+      'resolution:\n  gate:\n    override:\n      usergroups: [S0INCLEADS]\n      roles: []\n',
+    );
     h.slack.queue('usergroups.users.list', () => ({ body: { ok: true, users: [APPROVER] } }));
     h.slack.queue('usergroups.users.list', () => ({ body: { ok: true, users: [APPROVER] } }));
     const gate = h.services.resolution.service;
     const id = await h.declare({ severity: 'sev2' });
-    await expect(gate.forceResolve(id, COMMANDER, 'rollback accepted by legal')).rejects.toBeInstanceOf(NotPermittedError);
+    await expect(gate.forceResolve(id, COMMANDER, 'rollback accepted by legal')).rejects.toBeInstanceOf(
+      NotPermittedError,
+    );
     expect((await gate.forceResolve(id, APPROVER, 'rollback accepted by legal')).status).toBe('resolved');
   });
 });
@@ -138,12 +188,24 @@ describe('in Slack', () => {
     expect(shown.ack).toBeUndefined();
     const [post] = h.slack.callsTo('chat.postMessage');
     expect(post!.params.channel).toBe(channel);
-    const blocks = post!.params.blocks as { type: string; block_id?: string; elements?: { type: string; action_id: string; options?: { value: string }[]; initial_options?: unknown[]; value?: string }[] }[];
+    const blocks = post!.params.blocks as {
+      type: string;
+      block_id?: string;
+      elements?: {
+        type: string;
+        action_id: string;
+        options?: { value: string }[];
+        initial_options?: unknown[];
+        value?: string;
+      }[];
+    }[];
     const checklist = blocks.find((b) => b.block_id === 'gate_checklist')!.elements![0]!;
     expect(checklist).toMatchObject({ type: 'checkboxes', action_id: 'quell_gate_checklist' });
     expect(checklist.options!.map((o) => o.value)).toEqual([...GATE_ITEM_IDS]);
     expect(checklist.initial_options).toBeUndefined();
-    expect(blocks.find((b) => b.block_id === 'gate_buttons')!.elements!.map((e) => [e.action_id, e.value])).toEqual([
+    expect(
+      blocks.find((b) => b.block_id === 'gate_buttons')!.elements!.map((e) => [e.action_id, e.value]),
+    ).toEqual([
       ['quell_gate_resolve', id],
       ['quell_gate_override', id],
     ]);
@@ -152,7 +214,9 @@ describe('in Slack', () => {
     await h.services.resolution.service.applyChecklist(id, COMMANDER, ['contained']);
     const update = h.slack.callsTo('chat.update').at(-1)!;
     expect(update.params.ts).toBeDefined();
-    expect(JSON.stringify(update.params.blocks)).toContain('"initial_options":[{"text":{"type":"mrkdwn","text":"Contained: the agent can no longer act *(required)*"},"value":"contained"');
+    expect(JSON.stringify(update.params.blocks)).toContain(
+      '"initial_options":[{"text":{"type":"mrkdwn","text":"Contained: the agent can no longer act *(required)*"},"value":"contained"',
+    );
 
     const refused = await h.command('status resolved', COMMANDER, channel);
     expect(refused.responses).toEqual([
@@ -163,7 +227,12 @@ describe('in Slack', () => {
     ]);
     expect((await h.services.store.require(id)).status).toBe('investigating');
 
-    await h.services.resolution.service.applyChecklist(id, COMMANDER, ['contained', 'records-identified', 'rollback', 'owner-assigned']);
+    await h.services.resolution.service.applyChecklist(id, COMMANDER, [
+      'contained',
+      'records-identified',
+      'rollback',
+      'owner-assigned',
+    ]);
     const accepted = await h.command('status resolved', COMMANDER, channel);
     expect(accepted.responses).toEqual([]);
     expect((await h.services.store.require(id)).status).toBe('resolved');

@@ -68,7 +68,8 @@ export async function resolutionHarness(yaml = ''): Promise<ResolutionHarness> {
       const { incident } = await services.incidents.declare({
         title: options.title ?? 'Support agent deletes customer mailboxes',
         severity: options.severity ?? 'sev1',
-        description: 'The support agent called mailbox.delete on 12 customer mailboxes after a prompt injection.',
+        description:
+          'The support agent called mailbox.delete on 12 customer mailboxes after a prompt injection.',
         drill: options.drill ?? false,
         declaredBy: COMMANDER,
         idempotencyKey: `declare-${redis.prefix}-${declared}`,

@@ -75,7 +75,11 @@ describe('postmortem draft', () => {
       text: 'Reject wildcard owners in the mailbox.delete tool schema',
     });
     await services.resolution.service.showGate(id);
-    await services.resolution.service.applyChecklist(id, TECH_LEAD, GATE_ITEM_IDS.filter((i) => i !== 'approval'));
+    await services.resolution.service.applyChecklist(
+      id,
+      TECH_LEAD,
+      GATE_ITEM_IDS.filter((i) => i !== 'approval'),
+    );
     clock.advance(60_000);
     await services.resolution.service.applyChecklist(id, COMMANDER, [...GATE_ITEM_IDS]);
     h.slack.calls.length = 0;
@@ -95,7 +99,9 @@ describe('postmortem draft', () => {
       channel_id: channel,
       files: [{ id: 'F0FILE0001', title: `${id} postmortem draft` }],
     });
-    expect(h.slack.callsTo('files.getUploadURLExternal')[0]!.params.filename).toBe(`${id}-postmortem-draft.md`);
+    expect(h.slack.callsTo('files.getUploadURLExternal')[0]!.params.filename).toBe(
+      `${id}-postmortem-draft.md`,
+    );
     const markdown = h.slack.fileUploads[0]!.body;
 
     expect(markdown).toContain(`# Postmortem draft: ${id} Support agent deletes customer mailboxes`);
@@ -105,20 +111,30 @@ describe('postmortem draft', () => {
     expect(markdown).toContain('| Resolved | 14:19 UTC on 21 November 2026 |');
     expect(markdown).toContain('| Duration | 19 minutes |');
     expect(markdown).toContain('| Technical lead | @U0TECHLEAD |');
-    expect(markdown).toContain('## Trigger\n\nThe support agent called mailbox.delete on 12 customer mailboxes after a prompt injection.');
+    expect(markdown).toContain(
+      '## Trigger\n\nThe support agent called mailbox.delete on 12 customer mailboxes after a prompt injection.',
+    );
     expect(markdown).toContain('- Agent: support-agent\n- Version: not recorded\n- Model: model-x-2026-09');
-    expect(markdown).toContain('Last recorded impact: 12 customer mailboxes deleted; restores from backup are possible.');
+    expect(markdown).toContain(
+      'Last recorded impact: 12 customer mailboxes deleted; restores from backup are possible.',
+    );
     // timeline: every event, in order, mentions made readable
-    expect(markdown).toContain('- 14:00 UTC on 21 November 2026 · @U0COMMANDER: Declared SEV2: Support agent deletes customer mailboxes');
+    expect(markdown).toContain(
+      '- 14:00 UTC on 21 November 2026 · @U0COMMANDER: Declared SEV2: Support agent deletes customer mailboxes',
+    );
     expect(markdown).toContain('@U0COMMANDER: made @U0TECHLEAD technical lead');
-    expect(markdown).toContain('@U0TECHLEAD: confirmed the root cause: mailbox.delete accepted a wildcard owner argument');
+    expect(markdown).toContain(
+      '@U0TECHLEAD: confirmed the root cause: mailbox.delete accepted a wildcard owner argument',
+    );
     // containment actions and results from the containment audit
     expect(markdown).toMatch(
       /\| 14:06 UTC on 21 November 2026 \| @U0COMMANDER \| revoke-mailbox-scope \(recording\) \| [^|]+ \| executed \| ok/,
     );
     expect(markdown).toMatch(/\| revoke-mailbox-scope \(recording\) \| [^|]+ \| verified \| verified/);
     // comms sent, with the approved text
-    expect(markdown).toContain(`- 14:07 UTC on 21 November 2026 · engineering v1 to #${channel}, approved by @U0COMMANDER`);
+    expect(markdown).toContain(
+      `- 14:07 UTC on 21 November 2026 · engineering v1 to #${channel}, approved by @U0COMMANDER`,
+    );
     expect(markdown).toContain(`  > *${id} engineering update`);
     // root cause: category from the gate, summary from /comms root-cause
     expect(markdown).toContain('- Category: Tool schema mismatch');
@@ -127,17 +143,26 @@ describe('postmortem draft', () => {
     );
     // restart gate answers with who and when
     expect(markdown).toContain('Every required item was ticked before resolution.');
-    expect(markdown).toContain('- [x] Contained: the agent can no longer act (required): @U0TECHLEAD, 14:17 UTC on 21 November 2026');
+    expect(markdown).toContain(
+      '- [x] Contained: the agent can no longer act (required): @U0TECHLEAD, 14:17 UTC on 21 November 2026',
+    );
     expect(markdown).toContain('- [x] Guardrails changed: @U0TECHLEAD, 14:17 UTC on 21 November 2026');
-    expect(markdown).toContain('- [x] Severity owner approved the restart (required): @U0COMMANDER, 14:18 UTC on 21 November 2026');
-    expect(markdown).toContain('1. shadow: @U0TECHLEAD (48h of shadow runs)\n2. limited: @U0COMMANDER (10% of tickets)\n3. full: @U0VPAPPROVE (after a clean week)');
+    expect(markdown).toContain(
+      '- [x] Severity owner approved the restart (required): @U0COMMANDER, 14:18 UTC on 21 November 2026',
+    );
+    expect(markdown).toContain(
+      '1. shadow: @U0TECHLEAD (48h of shadow runs)\n2. limited: @U0COMMANDER (10% of tickets)\n3. full: @U0VPAPPROVE (after a clean week)',
+    );
     expect(markdown).toContain(
       `- [ ] ${action.id} Reject wildcard owners in the mailbox.delete tool schema: @U0TECHLEAD, due 23:59 UTC on 1 December 2026`,
     );
     expect(markdown).not.toMatch(/\[DRILL\]|<@|not yet|No containment action|No message was published/);
 
     const drafted = (await services.incidents.timeline(id)).find((e) => e.kind === 'postmortem_drafted')!;
-    expect(drafted).toMatchObject({ actor: COMMANDER, data: { fileIds: ['F0FILE0001'], bytes: Buffer.byteLength(markdown) } });
+    expect(drafted).toMatchObject({
+      actor: COMMANDER,
+      data: { fileIds: ['F0FILE0001'], bytes: Buffer.byteLength(markdown) },
+    });
   });
 
   it('an override shows in the postmortem with its reason and what was missing; a failed upload is recorded', async () => {
@@ -145,9 +170,16 @@ describe('postmortem draft', () => {
     const id = await h.declare({ severity: 'sev3' });
     await h.services.resolution.service.applyChecklist(id, COMMANDER, ['contained']);
     h.slack.failNext('files.getUploadURLExternal', 'not_in_channel');
-    await h.services.resolution.service.forceResolve(id, COMMANDER, 'Rollback accepted: the records were test data.');
+    await h.services.resolution.service.forceResolve(
+      id,
+      COMMANDER,
+      'Rollback accepted: the records were test data.',
+    );
     const events = await h.services.incidents.timeline(id);
-    expect(events.at(-1)).toMatchObject({ kind: 'postmortem_failed', data: { error: 'files.getUploadURLExternal failed: not_in_channel' } });
+    expect(events.at(-1)).toMatchObject({
+      kind: 'postmortem_failed',
+      data: { error: 'files.getUploadURLExternal failed: not_in_channel' },
+    });
 
     const channel = (await h.services.store.require(id)).channelId!;
     const again = await h.command('postmortem', COMMANDER, channel);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load.js';
-import { REALISTIC_INCIDENT } from '../comms/fixtures.js';
 import { parseDueDate } from '../../src/resolution/due-date.js';
 import { evaluateGate } from '../../src/resolution/gate.js';
 import { parsePostmortemTemplate } from '../../src/resolution/postmortem-template.js';
@@ -8,6 +7,7 @@ import { parseReactivationPlan } from '../../src/resolution/reactivation.js';
 import { suggestSeverity, type TriageAnswers } from '../../src/resolution/triage.js';
 import { reactivationPlanText } from '../../src/slack/blocks/incident.js';
 import { parseActionArgs } from '../../src/slack/listeners/commands/incident/resolution.js';
+import { REALISTIC_INCIDENT } from '../comms/fixtures.js';
 
 const calm: TriageAnswers = {
   dataLeftBoundary: 'no',
@@ -21,8 +21,16 @@ const calm: TriageAnswers = {
 describe('triage suggestion', () => {
   const cases: [Partial<TriageAnswers>, string, string][] = [
     [{}, 'sev4', 'Internal, reversible, and the agent has stopped with nothing queued: record and watch.'],
-    [{ agentRunning: 'yes' }, 'sev3', 'Internal and reversible so far, but the agent is still running: contain it before it repeats.'],
-    [{ similarQueued: 'yes' }, 'sev3', 'Internal and reversible so far, but similar runs are queued: contain it before it repeats.'],
+    [
+      { agentRunning: 'yes' },
+      'sev3',
+      'Internal and reversible so far, but the agent is still running: contain it before it repeats.',
+    ],
+    [
+      { similarQueued: 'yes' },
+      'sev3',
+      'Internal and reversible so far, but similar runs are queued: contain it before it repeats.',
+    ],
     [{ reversible: 'no' }, 'sev2', 'Not everything can be reversed; the agent has stopped.'],
     [{ externalMessaged: 'yes' }, 'sev2', 'People outside the company were messaged; the agent has stopped.'],
     [
@@ -32,11 +40,7 @@ describe('triage suggestion', () => {
     ],
     [{ dataLeftBoundary: 'yes' }, 'sev1', 'Data left a boundary.'],
     [{ moneyMoved: 'yes', dataLeftBoundary: 'yes' }, 'sev1', 'Data left a boundary and money moved.'],
-    [
-      { moneyMoved: 'unsure' },
-      'sev1',
-      'Money moved. Unsure answers were taken as the worse case (money).',
-    ],
+    [{ moneyMoved: 'unsure' }, 'sev1', 'Money moved. Unsure answers were taken as the worse case (money).'],
     [
       { reversible: 'unsure', similarQueued: 'unsure' },
       'sev1',
@@ -61,12 +65,17 @@ describe('restart gate evaluation', () => {
     const config = parseConfigText('', 'test');
     expect(config.resolution.gate.required.sev1).toHaveLength(9);
     expect(config.resolution.gate.required.sev2).toContain('approval');
-    expect(config.resolution.gate.required.sev3).toEqual(['contained', 'records-identified', 'rollback', 'owner-assigned']);
+    expect(config.resolution.gate.required.sev3).toEqual([
+      'contained',
+      'records-identified',
+      'rollback',
+      'owner-assigned',
+    ]);
     expect(config.resolution.gate.required.sev4).toEqual([]);
     expect(config.resolution.gate.override).toEqual({ users: [], usergroups: [], roles: ['commander'] });
-    expect(() => parseConfigText('resolution:\n  gate:\n    required:\n      sev3: [contained, tests]\n', 'test')).toThrow(
-      /resolution\.gate\.required\.sev3\.1/,
-    );
+    expect(() =>
+      parseConfigText('resolution:\n  gate:\n    required:\n      sev3: [contained, tests]\n', 'test'),
+    ).toThrow(/resolution\.gate\.required\.sev3\.1/);
   });
 });
 
@@ -114,7 +123,9 @@ describe('corrective action arguments and due dates', () => {
   it('due dates: end of that day in the timezone, tomorrow, or a duration', () => {
     expect(parseDueDate('2026-12-01', now, 'UTC')?.toISOString()).toBe('2026-12-01T23:59:59.000Z');
     expect(parseDueDate('2026-12-01', now, 'Europe/Berlin')?.toISOString()).toBe('2026-12-01T22:59:59.000Z');
-    expect(parseDueDate('2026-07-01', now, 'America/New_York')?.toISOString()).toBe('2026-07-02T03:59:59.000Z');
+    expect(parseDueDate('2026-07-01', now, 'America/New_York')?.toISOString()).toBe(
+      '2026-07-02T03:59:59.000Z',
+    );
     expect(parseDueDate('tomorrow', now, 'UTC')?.toISOString()).toBe('2026-11-22T23:59:59.000Z');
     expect(parseDueDate('3d', now, 'UTC')?.toISOString()).toBe('2026-11-24T14:00:00.000Z');
     expect(parseDueDate('2026-02-30', now, 'UTC')).toBeUndefined();
@@ -124,9 +135,9 @@ describe('corrective action arguments and due dates', () => {
 
 describe('postmortem template checks', () => {
   it('names an unknown field with its file and line', () => {
-    expect(() => parsePostmortemTemplate('# {{ incident.id }}\n\n{{ incident.titel }}\n', 'pm.liquid')).toThrow(
-      'postmortem template is invalid:\n  - pm.liquid:3: unknown field "incident.titel"',
-    );
+    expect(() =>
+      parsePostmortemTemplate('# {{ incident.id }}\n\n{{ incident.titel }}\n', 'pm.liquid'),
+    ).toThrow('postmortem template is invalid:\n  - pm.liquid:3: unknown field "incident.titel"');
     expect(() => parsePostmortemTemplate('{% if %}', 'pm.liquid')).toThrow(/pm\.liquid:1/);
   });
 
@@ -135,8 +146,8 @@ describe('postmortem template checks', () => {
       '{% for e in timeline %}{{ forloop.index }} {{ e.text }}\n{% endfor %}{{ timeline.size }} {{ incident.id }}',
       'pm.liquid',
     );
-    expect(template.render({ timeline: [{ text: 'a' }, { text: 'b' }], incident: { id: REALISTIC_INCIDENT.id } })).toBe(
-      '1 a\n2 b\n2 INC-7\n',
-    );
+    expect(
+      template.render({ timeline: [{ text: 'a' }, { text: 'b' }], incident: { id: REALISTIC_INCIDENT.id } }),
+    ).toBe('1 a\n2 b\n2 INC-7\n');
   });
 });
