@@ -347,6 +347,9 @@ export class IncidentService {
     await this.bestEffort('refresh summary', () => this.refreshSummary(incident.id));
     if (incident.channelId) {
       const channel = incident.channelId;
+      const topic = this.topicOf(incident);
+      if (topic !== this.topicOf(before))
+        await this.bestEffort('update topic', () => this.deps.chat.setTopic(channel, topic));
       await this.bestEffort('post change notice', () =>
         this.deps.chat.postMessage(
           channel,
@@ -406,12 +409,7 @@ export class IncidentService {
     };
 
     const drillTag = incident.drill ? '[DRILL] ' : '';
-    await step('set topic', () =>
-      chat.setTopic(
-        channel.id,
-        `${drillTag}${this.sevLabel(incident)} · ${incident.status} · ${incident.title}`.slice(0, 250),
-      ),
-    );
+    await step('set topic', () => chat.setTopic(channel.id, this.topicOf(incident)));
     await step('set purpose', () =>
       chat.setPurpose(channel.id, `${drillTag}Incident ${incident.id}: ${incident.title}`.slice(0, 250)),
     );
@@ -496,6 +494,12 @@ export class IncidentService {
     data: Record<string, unknown>,
   ): TimelineEvent {
     return { incidentId: incident.id, at: this.deps.clock.now().toISOString(), actor, kind, text, data };
+  }
+
+  /** The channel topic: what a responder glancing at the channel header needs. */
+  private topicOf(incident: Incident): string {
+    const drill = incident.drill ? '[DRILL] ' : '';
+    return `${drill}${this.sevLabel(incident)} · ${incident.status} · ${incident.title}`.slice(0, 250);
   }
 
   private label(severity: Severity): string {

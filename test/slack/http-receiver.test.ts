@@ -118,11 +118,17 @@ describe('Quell over HTTP with signed Slack requests', () => {
       slashCommandBody({ text: 'sev sev2', channelId: 'C0INC0001', userId: 'U0BOB' }),
     );
     expect(response.status).toBe(200);
-    await eventually(() => expect(slack.methods()).toEqual(['chat.update', 'chat.postMessage']));
-    const [update, notice] = slack.calls;
+    await eventually(() =>
+      expect(slack.methods()).toEqual(['chat.update', 'conversations.setTopic', 'chat.postMessage']),
+    );
+    const [update, topic, notice] = slack.calls;
     expect(update!.params).toMatchObject({ channel: 'C0INC0001', ts: '1700000000.000001' });
     expect(String(update!.params.text)).toBe('INC-1 SEV2 investigating: Agent deleted shared mailbox');
     expect(JSON.stringify(update!.params.blocks)).toContain(':large_orange_circle: SEV2');
+    expect(topic!.params).toMatchObject({
+      channel: 'C0INC0001',
+      topic: 'SEV2 · investigating · Agent deleted shared mailbox',
+    });
     expect(notice!.params).toMatchObject({
       channel: 'C0INC0001',
       text: '<@U0BOB> lowered severity SEV1 → SEV2',
