@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { ConfigError, loadConfigFile } from '../config/load.js';
 import { checkCommsTemplates } from '../comms/check.js';
+import { ConfigError, loadConfigFile } from '../config/load.js';
 import { checkContainmentConfig } from '../containment/registry.js';
 import { EVIDENCE_VERIFY_USAGE, evidenceVerifyCommand } from '../evidence/verify-cli.js';
 import { loadPostmortemTemplate } from '../resolution/postmortem-template.js';

@@ -35,9 +35,7 @@ const isoInstant = z.iso.datetime({ offset: true });
 export const REACTIVATION_STAGES = ['shadow', 'read-only', 'limited', 'full'] as const;
 export type ReactivationStage = (typeof REACTIVATION_STAGES)[number];
 export const reactivationPlanSchema = z.object({
-  steps: z.array(
-    z.object({ stage: z.enum(REACTIVATION_STAGES), owner: z.string(), criteria: z.string() }),
-  ),
+  steps: z.array(z.object({ stage: z.enum(REACTIVATION_STAGES), owner: z.string(), criteria: z.string() })),
   recordedBy: z.string(),
   recordedAt: isoInstant,
 });

@@ -230,7 +230,11 @@ export class IncidentService {
     actor: string,
     steps: ReactivationPlan['steps'],
   ): Promise<Incident> {
-    const plan: ReactivationPlan = { steps, recordedBy: actor, recordedAt: this.deps.clock.now().toISOString() };
+    const plan: ReactivationPlan = {
+      steps,
+      recordedBy: actor,
+      recordedAt: this.deps.clock.now().toISOString(),
+    };
     const described = steps.map((s) => `${s.stage} (<@${s.owner}>)`).join(' → ');
     return this.change(incidentId, actor, (current) => ({
       incident: { ...current, reactivationPlan: plan },

@@ -26,12 +26,18 @@ const SEVERITY_EMOJI = {
   sev4: ':white_circle:',
 };
 
-const STAGE_LABELS = { shadow: 'Shadow', 'read-only': 'Read-only', limited: 'Limited', full: 'Full' } as const;
+const STAGE_LABELS = {
+  shadow: 'Shadow',
+  'read-only': 'Read-only',
+  limited: 'Limited',
+  full: 'Full',
+} as const;
 
 /** The summary's reactivation plan: each stage with its owner and what must hold before the next. */
 export function reactivationPlanText(steps: NonNullable<Incident['reactivationPlan']>['steps']): string {
   const lines = steps.map(
-    (s, i) => `${i + 1}. *${STAGE_LABELS[s.stage]}*: ${mention(s.owner)}${s.criteria ? ` (${escapeText(s.criteria)})` : ''}`,
+    (s, i) =>
+      `${i + 1}. *${STAGE_LABELS[s.stage]}*: ${mention(s.owner)}${s.criteria ? ` (${escapeText(s.criteria)})` : ''}`,
   );
   return `*Reactivation plan*\n${lines.join('\n')}`;
 }
