@@ -13,6 +13,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { WebClient } from '@slack/web-api';
 import { Redis } from 'ioredis';
@@ -244,6 +245,7 @@ async function runDriver(): Promise<void> {
   const redis = new Redis(redisServer.url, { maxRetriesPerRequest: 3 });
   services = servicesFor(redis, slack.url, 'xoxb-bench-driver');
   const cpuDriverStart = process.cpuUsage();
+  const loadAtStart = loadavg()[0]!;
   const redisCpuStart = processCpuMs(redisServer.process.pid);
 
   console.log(
@@ -294,7 +296,8 @@ async function runDriver(): Promise<void> {
     );
     for (const { incident } of outcomes) expect(incident.id, incident.nextUpdateDueAt);
   }
-  console.log(`declared ${INCIDENTS} incidents in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const declaredAt = Date.now();
+  console.log(`declared ${INCIDENTS} incidents in ${((declaredAt - started) / 1000).toFixed(1)} s`);
 
   const deadline = started + SECONDS * 1000;
   while (Date.now() < deadline) {
@@ -323,6 +326,12 @@ async function runDriver(): Promise<void> {
   const unexpected = [...postedKeys].filter((k) => !expectedKeys.has(k));
   const lateness = [...seen.values()].map((r) => r[0]!.receivedAt - Date.parse(r[0]!.dueAt));
   const late = summarize(lateness);
+  // steady state: prompts falling due after every incident was declared (no declare burst competing)
+  const steady = summarize(
+    [...seen.values()]
+      .filter((r) => Date.parse(r[0]!.dueAt) >= declaredAt)
+      .map((r) => r[0]!.receivedAt - Date.parse(r[0]!.dueAt)),
+  );
   const byWorker = new Map<string, number>();
   for (const r of receipts) byWorker.set(r.token, (byWorker.get(r.token) ?? 0) + 1);
   const workerCpuMs = [...cpuOf.values()].reduce((a, b) => a + b, 0);
@@ -341,6 +350,12 @@ async function runDriver(): Promise<void> {
   );
   console.log(
     `lateness (Slack received − due): p50 ${late.p50} ms, p99 ${late.p99} ms, max ${late.max} ms (goal p99 < 1000 ms) ${late.p99 < 1000 ? 'OK' : 'MISSED'}`,
+  );
+  console.log(
+    `  after all incidents were declared: p50 ${steady.p50} ms, p99 ${steady.p99} ms, max ${steady.max} ms (${steady.n} prompts)`,
+  );
+  console.log(
+    `machine load average (1 min) at start ${loadAtStart.toFixed(2)}, at end ${loadavg()[0]!.toFixed(2)}, on ${cpus().length} CPUs (shared)`,
   );
   console.log(
     `CPU per 1,000 prompts: workers ${per1000(workerCpuMs)} (both processes together), redis-server ${per1000(redisCpu)}; not Quell's reminder work: driver ${per1000((driverCpu.user + driverCpu.system) / 1000)} (declares, responders' updates), fake Slack ${per1000(slackCpuMs)}`,
