@@ -283,12 +283,12 @@ export class IncidentService {
     text: string,
     data: Record<string, unknown>,
   ): Promise<TimelineEvent> {
-    const { incident, event } = await this.deps.store.update(incidentId, (current) => {
+    const { before, incident, event } = await this.deps.store.update(incidentId, (current) => {
       const incident = { ...current, updatedAt: this.deps.clock.now().toISOString() };
       return { incident, event: this.event(incident, actor, kind, text, data) };
     });
     const recorded = event!;
-    await this.notify({ before: incident, incident, event: recorded });
+    await this.notify({ before, incident, event: recorded });
     return recorded;
   }
 

@@ -6,13 +6,15 @@ export class RedisUnavailableError extends Error {}
 
 /**
  * Opens a connection and proves it works before start-up goes on. Request paths fail fast rather
- * than queueing commands while Redis is away (`enableOfflineQueue: false` after connect).
+ * than queueing commands while Redis is away; workers duplicate it with their own settings.
  */
 export async function connectRedis(url: string, options: RedisOptions = {}): Promise<Redis> {
   const redis = new Redis(url, {
     lazyConnect: true,
     connectTimeout: 5_000,
     maxRetriesPerRequest: 3,
+    // a command issued while Redis is away fails at once instead of waiting in memory
+    enableOfflineQueue: false,
     ...options,
   });
   redis.on('error', () => {
