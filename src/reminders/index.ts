@@ -33,6 +33,7 @@ export class Reminders {
   readonly updates: UpdateService;
   private readonly workers = new Set<ReminderWorker>();
   private readonly jobHandlers = new Map<string, ReminderJobHandler>();
+  private readonly reconcilers: (() => Promise<unknown>)[] = [];
 
   constructor(private readonly deps: RemindersDeps) {
     const { config, clock, logger, redis, incidents, views } = deps;
@@ -44,9 +45,16 @@ export class Reminders {
   /**
    * Lets another feature run its own job type on this queue and its workers (same connection,
    * retries, graceful stop). Register before startWorker; add jobs through `queue.bull`.
+   * `reconcile` re-adds that feature's jobs from its own records; it runs whenever the reminder
+   * schedule is reconciled (worker start and periodically), so a failed add is never lost.
    */
-  handleJob(name: string, handler: ReminderJobHandler): void {
+  handleJob(
+    name: string,
+    handler: ReminderJobHandler,
+    options: { reconcile?: () => Promise<unknown> } = {},
+  ): void {
     this.jobHandlers.set(name, handler);
+    if (options.reconcile) this.reconcilers.push(options.reconcile);
   }
 
   /**
@@ -74,6 +82,7 @@ export class Reminders {
       queue: this.queue,
       prompter,
       jobHandlers: this.jobHandlers,
+      reconcilers: this.reconcilers,
       ...(options.name ? { name: options.name } : {}),
     });
     this.workers.add(worker);

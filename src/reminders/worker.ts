@@ -21,6 +21,8 @@ export interface ReminderWorkerDeps {
   name?: string;
   /** Other features' jobs on the same queue, by job name (see Reminders.handleJob). */
   jobHandlers?: ReadonlyMap<string, ReminderJobHandler>;
+  /** Other features' reconciliations, run with the reminder schedule's own. */
+  reconcilers?: readonly (() => Promise<unknown>)[];
 }
 
 /** A job type another feature runs on the reminder queue (e.g. overdue corrective actions). */
@@ -53,6 +55,12 @@ export class ReminderWorker {
       // reconnects are BullMQ's; a persistent failure shows up as failed jobs and worker 'error's
     });
 
+    const reconcileAll = async () => {
+      const due = await queue.reconcile(store);
+      for (const reconcile of deps.reconcilers ?? []) await reconcile();
+      return due;
+    };
+
     const process = async (job: Job): Promise<unknown> => {
       switch (job.name) {
         case updatePromptJob.name:
@@ -60,7 +68,7 @@ export class ReminderWorker {
         case overdueEscalationJob.name:
           return prompter.escalate(parsePayload(overdueEscalationJob.payload, job));
         case reconcileJob.name:
-          return { due: await queue.reconcile(store) };
+          return { due: await reconcileAll() };
         default: {
           const handler = deps.jobHandlers?.get(job.name);
           if (handler) return handler(job);
@@ -101,7 +109,7 @@ export class ReminderWorker {
     // Before taking jobs: put back any prompt a swallowed subscriber failure may have lost, and make
     // sure the periodic reconciliation exists. Best effort: the periodic run retries what fails.
     try {
-      const due = await queue.reconcile(store);
+      const due = await reconcileAll();
       await queue.scheduleReconciliation();
       logger.info({ incidentsWithUpdateDue: due }, 'reminder schedule reconciled');
     } catch (error) {

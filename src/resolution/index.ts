@@ -66,6 +66,7 @@ export function createResolution(inputs: ResolutionInputs): Resolution {
       guard: new PostGuard(redis, reminderKeys(config.redis.keyPrefix)),
       clock,
     }),
+    { reconcile: () => actions.reconcile() },
   );
   const service = new ResolutionService({
     config,

@@ -66,6 +66,26 @@ describe('corrective actions', () => {
     expect(timeline.filter((e) => e.kind === 'action_done').map((e) => e.data.id)).toEqual([done.id]);
   });
 
+  it('puts back a lost overdue-action job when a worker starts', async () => {
+    h = await resolutionHarness();
+    const id = await h.declare({ severity: 'sev3' });
+    const action = await h.services.resolution.actions.add({
+      incidentId: id,
+      actor: COMMANDER,
+      owner: TECH_LEAD,
+      dueAt: new Date(h.clock.now().getTime() + 3_600_000),
+      text: 'Narrow the agent key scopes',
+    });
+    const jobId = actionOverdueJob.jobId({ actionId: action.id, dueAt: action.dueAt });
+    await h.services.reminders.queue.bull.remove(jobId); // as if the add had failed
+    expect(await h.services.reminders.queue.bull.getJob(jobId)).toBeUndefined();
+
+    await h.services.reminders.startWorker({ chat: backgroundChat(), name: 'worker-restarted' });
+    const job = await h.services.reminders.queue.bull.getJob(jobId);
+    expect(job?.data).toMatchObject({ actionId: action.id, incidentId: id });
+    expect(await job?.isDelayed()).toBe(true);
+  });
+
   it('/incident action records, /incident actions lists open ones across incidents, done closes one', async () => {
     h = await resolutionHarness();
     const first = await h.declare({ severity: 'sev2' });
