@@ -71,7 +71,8 @@ try {
   let findings = 0;
   for (let round = 0; round < ROUNDS + 20; round++) {
     const started = performance.now();
-    for (const audience of audiences) findings += (await services.comms.render(incident.id, audience)).findings.length;
+    for (const audience of audiences)
+      findings += (await services.comms.render(incident.id, audience)).findings.length;
     if (round >= 20) renderRounds.push(performance.now() - started); // first 20 rounds warm up the JIT
   }
 
@@ -85,7 +86,9 @@ try {
   const render = summarize(renderRounds);
   const draft = summarize(draftRounds);
   const verdict = (p99: number) => (p99 < BUDGET_MS ? 'within budget' : 'OVER BUDGET');
-  console.log(`comms benchmark: ${audiences.length} audiences (${audiences.join(', ')}), timeline of 302 events`);
+  console.log(
+    `comms benchmark: ${audiences.length} audiences (${audiences.join(', ')}), timeline of 302 events`,
+  );
   console.log(`  template load + check at start-up: ${ms(loadMs)}`);
   console.log(
     `  render + lint, all audiences (${render.n} rounds): p50 ${ms(render.p50)}  p99 ${ms(render.p99)}  max ${ms(render.max)}  → p99 is ${(render.p99 / BUDGET_MS).toFixed(3)} of the ${BUDGET_MS} ms budget (${verdict(render.p99)})`,
@@ -93,7 +96,9 @@ try {
   console.log(
     `  full draft, all audiences (${draft.n} rounds): p50 ${ms(draft.p50)}  p99 ${ms(draft.p99)}  max ${ms(draft.max)}  → p99 is ${(draft.p99 / BUDGET_MS).toFixed(3)} of the ${BUDGET_MS} ms budget (${verdict(draft.p99)})`,
   );
-  console.log(`  per audience (full draft p50): ${ms(draft.p50 / audiences.length)}; lint findings seen: ${findings}`);
+  console.log(
+    `  per audience (full draft p50): ${ms(draft.p50 / audiences.length)}; lint findings seen: ${findings}`,
+  );
   console.log(`  Slack calls made: chat.postMessage ${slackApi.calls.get('chat.postMessage') ?? 0}`);
 } finally {
   redis.disconnect();

@@ -137,7 +137,8 @@ export class CommsService {
         );
       });
     const message = { channel: incident.channelId, ts: posted.ts };
-    await this.deps.comms.setMessage(incidentId, draft.id, message);
+    const { status: _status, versions: _versions, ...record } = draft;
+    await this.deps.comms.setMessage(record, message);
     await this.deps.incidents.record(
       incidentId,
       actor,

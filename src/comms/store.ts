@@ -100,10 +100,10 @@ export class CommsStore {
     return { ...draft, status: 'open', versions: [version] };
   }
 
-  async setMessage(incidentId: string, draftId: string, message: { channel: string; ts: string }) {
-    const draft = await this.getRecord(incidentId, draftId);
-    if (!draft) return;
-    await this.redis.set(this.keys.draft(incidentId, draftId), JSON.stringify({ ...draft, message }));
+  /** Records where the draft message was posted (set once, right after posting). */
+  async setMessage(draft: CommsDraftRecord, message: { channel: string; ts: string }): Promise<void> {
+    const record = draftSchema.parse({ ...draft, message });
+    await this.redis.set(this.keys.draft(draft.incidentId, draft.id), JSON.stringify(record));
   }
 
   async getDraft(incidentId: string, draftId: string): Promise<CommsDraft | undefined> {
