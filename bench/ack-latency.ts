@@ -31,8 +31,18 @@ function arg(name: string): string | undefined {
 async function serve(kind: 'quell' | 'bare', slackApiUrl: string, redisUrl: string): Promise<void> {
   let port: number;
   if (kind === 'bare') {
-    const receiver = new HTTPReceiver({ signingSecret: SECRET, processBeforeResponse: false, logLevel: LogLevel.ERROR });
-    const app = new App({ token: TOKEN, receiver, ...IDENTITY, logLevel: LogLevel.ERROR, clientOptions: { slackApiUrl } });
+    const receiver = new HTTPReceiver({
+      signingSecret: SECRET,
+      processBeforeResponse: false,
+      logLevel: LogLevel.ERROR,
+    });
+    const app = new App({
+      token: TOKEN,
+      receiver,
+      ...IDENTITY,
+      logLevel: LogLevel.ERROR,
+      clientOptions: { slackApiUrl },
+    });
     app.command('/incident', async ({ ack }) => {
       await ack();
     });
@@ -52,17 +62,31 @@ async function serve(kind: 'quell' | 'bare', slackApiUrl: string, redisUrl: stri
   console.log(`http://127.0.0.1:${port}/slack/events`);
 }
 
-function startServer(kind: 'quell' | 'bare', slackApiUrl: string, redisUrl: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/ack-latency.ts', '--serve', kind, '--slack', slackApiUrl, '--redis', redisUrl], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+function startServer(
+  kind: 'quell' | 'bare',
+  slackApiUrl: string,
+  redisUrl: string,
+): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'bench/ack-latency.ts', '--serve', kind, '--slack', slackApiUrl, '--redis', redisUrl],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code}`)));
     createInterface({ input: child.stdout! }).once('line', (url) => resolve({ url, child }));
   });
 }
 
-async function fire(url: string, responseUrl: string, total: number, concurrency: number, label: string): Promise<number[]> {
+async function fire(
+  url: string,
+  responseUrl: string,
+  total: number,
+  concurrency: number,
+  label: string,
+): Promise<number[]> {
   const latencies: number[] = [];
   let next = 0;
   async function worker() {
@@ -82,7 +106,11 @@ async function fire(url: string, responseUrl: string, total: number, concurrency
       const started = performance.now();
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(ts), 'x-slack-signature': signature },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-slack-request-timestamp': String(ts),
+          'x-slack-signature': signature,
+        },
         body,
       });
       await response.text();
@@ -123,12 +151,20 @@ async function main() {
 
   const b = summarize(bareLatencies);
   const q = summarize(quellLatencies);
-  console.log(`ack-latency: ${total} signed /incident declare requests, ${concurrency} concurrent (after ${WARM_UP} warm-up each)`);
+  console.log(
+    `ack-latency: ${total} signed /incident declare requests, ${concurrency} concurrent (after ${WARM_UP} warm-up each)`,
+  );
   console.log(`  bare Bolt (ack only)   p50 ${ms(b.p50)}  p99 ${ms(b.p99)}  max ${ms(b.max)}`);
   console.log(`  Quell (declare)        p50 ${ms(q.p50)}  p99 ${ms(q.p99)}  max ${ms(q.max)}`);
-  console.log(`  ratio Quell/bare       p50 ${(q.p50 / b.p50).toFixed(2)}  p99 ${(q.p99 / b.p99).toFixed(2)}  (goal: p99 ratio < 1.5)`);
-  console.log(`  Slack's ack limit      3000 ms; Quell's slowest ack used ${((q.max / 3000) * 100).toFixed(1)}% of it`);
-  console.log(`  declares completed     ${created} of ${total + WARM_UP} (each: channel, topic, purpose, invite, summary, pin)`);
+  console.log(
+    `  ratio Quell/bare       p50 ${(q.p50 / b.p50).toFixed(2)}  p99 ${(q.p99 / b.p99).toFixed(2)}  (goal: p99 ratio < 1.5)`,
+  );
+  console.log(
+    `  Slack's ack limit      3000 ms; Quell's slowest ack used ${((q.max / 3000) * 100).toFixed(1)}% of it`,
+  );
+  console.log(
+    `  declares completed     ${created} of ${total + WARM_UP} (each: channel, topic, purpose, invite, summary, pin)`,
+  );
 
   await slack.close();
   await redisServer.stop();

@@ -11,8 +11,12 @@ const available = readdirSync(new URL('.', import.meta.url))
 
 const [name, ...args] = process.argv.slice(2);
 if (!name || !available.includes(name)) {
-  console.error(`${name ? `unknown benchmark "${name}"\n` : ''}usage: npm run bench -- <${available.join('|')}> [args]`);
+  console.error(
+    `${name ? `unknown benchmark "${name}"\n` : ''}usage: npm run bench -- <${available.join('|')}> [args]`,
+  );
   process.exit(name ? 2 : 0);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', `bench/${name}.ts`, ...args], { stdio: 'inherit' });
+const result = spawnSync(process.execPath, ['--import', 'tsx', `bench/${name}.ts`, ...args], {
+  stdio: 'inherit',
+});
 process.exit(result.status ?? 1);

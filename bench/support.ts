@@ -10,7 +10,12 @@ export function percentile(sorted: readonly number[], p: number): number {
 
 export function summarize(samples: readonly number[]) {
   const sorted = [...samples].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? Number.NaN, n: sorted.length };
+  return {
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    max: sorted.at(-1) ?? Number.NaN,
+    n: sorted.length,
+  };
 }
 
 export function ms(value: number): string {
@@ -21,7 +26,11 @@ export function ms(value: number): string {
  * Answers every Web API method with a plausible ok response and counts calls. Benchmarks use it so
  * that Slack's own latency (which Quell does not control) stays out of the figures.
  */
-export async function startOkSlackApi(): Promise<{ url: string; calls: Map<string, number>; close(): Promise<void> }> {
+export async function startOkSlackApi(): Promise<{
+  url: string;
+  calls: Map<string, number>;
+  close(): Promise<void>;
+}> {
   const calls = new Map<string, number>();
   let seq = 0;
   const server: Server = createServer((req, res) => {

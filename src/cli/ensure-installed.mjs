@@ -6,7 +6,9 @@ import { existsSync, statSync } from 'node:fs';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 20 || (major === 20 && minor < 12)) {
-  console.error(`quell: Node ${process.versions.node} is too old; install Node 20.12 or newer (https://nodejs.org).`);
+  console.error(
+    `quell: Node ${process.versions.node} is too old; install Node 20.12 or newer (https://nodejs.org).`,
+  );
   process.exit(1);
 }
 
