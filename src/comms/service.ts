@@ -127,25 +127,33 @@ export class CommsService {
       },
       { text, at: now, author: actor, source: 'template', sha256: sha256(text), findings },
     );
-    const posted = await this.deps.chat
-      .postMessage(incident.channelId, this.deps.views.draft(this.draftView(incident, draft)))
-      .catch((error: unknown) => {
-        throw new QuellError(
-          'comms_post_failed',
-          `The ${template.title} draft is saved, but Slack refused to post it (${chatErrorCode(error)}).`,
-          { cause: error },
-        );
-      });
+    const recordDrafted = (extra: Record<string, unknown> = {}) =>
+      this.deps.incidents.record(
+        incidentId,
+        actor,
+        'comms_drafted',
+        `drafted the ${template.title.toLowerCase()} (v1, ${describeFindings(findings)})`,
+        { draftId: draft.id, audience, version: 1, sha256: draft.versions[0]!.sha256, findings, ...extra },
+      );
+    let posted: { ts: string };
+    try {
+      posted = await this.deps.chat.postMessage(
+        incident.channelId,
+        this.deps.views.draft(this.draftView(incident, draft)),
+      );
+    } catch (error) {
+      // the draft exists, so the timeline says so, with why nobody saw it
+      await recordDrafted({ postError: chatErrorCode(error) });
+      throw new QuellError(
+        'comms_post_failed',
+        `The ${template.title.toLowerCase()} draft is saved, but Slack refused to post it (${chatErrorCode(error)}).`,
+        { cause: error },
+      );
+    }
     const message = { channel: incident.channelId, ts: posted.ts };
     const { status: _status, versions: _versions, ...record } = draft;
-    await this.deps.comms.setMessage(record, message);
-    await this.deps.incidents.record(
-      incidentId,
-      actor,
-      'comms_drafted',
-      `drafted the ${template.title.toLowerCase()} (v1, ${describeFindings(findings)})`,
-      { draftId: draft.id, audience, version: 1, sha256: draft.versions[0]!.sha256, findings },
-    );
+    // independent writes: the message reference and the timeline event
+    await Promise.all([this.deps.comms.setMessage(record, message), recordDrafted()]);
     return { ...draft, message };
   }
 

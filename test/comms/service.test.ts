@@ -110,6 +110,21 @@ describe('comms drafts, approval and publishing', () => {
     expect(newCalls()).toEqual([]);
   });
 
+  it('keeps a draft Slack refused to post, says so, and records it on the timeline', async () => {
+    slack.failNext('chat.postMessage', 'is_archived');
+    await expect(services.comms.draft(incident.id, 'engineering', 'U0TECH')).rejects.toThrow(
+      'The engineering update draft is saved, but Slack refused to post it (is_archived).',
+    );
+    const { drafts } = await services.comms.history(incident.id);
+    expect(drafts.map((d) => [d.id, d.status, d.versions.length, d.message])).toEqual([
+      ['d1', 'open', 1, undefined],
+    ]);
+    expect((await services.incidents.timeline(incident.id)).at(-1)).toMatchObject({
+      kind: 'comms_drafted',
+      data: { draftId: 'd1', postError: 'is_archived' },
+    });
+  });
+
   it('keeps every version: each edit is linted, stored and shown on the draft message', async () => {
     const draft = await services.comms.draft(incident.id, 'customer', 'U0COMMS');
     clock.advance(60_000);
