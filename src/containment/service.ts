@@ -62,6 +62,25 @@ interface RunScope {
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 
+const PROGRESS_UPDATE_INTERVAL_MS = 1_000;
+
+const VERIFY_LABEL = {
+  verified: 'verified',
+  not_verified: 'NOT verified',
+  failed: 'could not verify',
+} as const;
+
+/** Timeline data of a containment event: the audit fields (issues 7 and 8 read both) and the verify result. */
+function timelineData(
+  entry: Omit<AuditEntry, 'seq'>,
+  verify?: { outcome: string; observed: string; error?: string; durationMs: number },
+): Record<string, unknown> {
+  const { incidentId: _incidentId, actor: _actor, ...data } = entry;
+  if (!verify) return data;
+  const { outcome, observed, error, durationMs } = verify;
+  return { ...data, verify: { outcome, observed, error, durationMs } };
+}
+
 /**
  * Containment, outside the model: authorize → confirm → execute → verify → audit, and undo.
  * Every attempt, refusal, verification and undo is appended to the containment audit and recorded
@@ -501,13 +520,21 @@ export class ContainmentService {
         async () => (await this.deps.chat.postMessage(channel, this.deps.views.report(report))).ts,
       );
 
+    let lastUpdate = performance.now();
     for (const [g, group] of steps.entries()) {
       for (const step of report.groups[g]!) step.state = 'running';
-      const results = await Promise.all(group.map((step) => this.runStep(scope, step)));
+      const runIds = await this.deps.store.nextRunIds(scope.incident.id, group.length);
+      const results = await Promise.all(group.map((step, i) => this.runStep(scope, step, runIds[i]!)));
       report.groups[g] = results;
       report.durationMs = Math.round(performance.now() - started);
       report.finished = g === steps.length - 1;
-      if (channel && ts) {
+      // progress at most once a second (chat.update is rate-limited); the final state always
+      if (
+        channel &&
+        ts &&
+        (report.finished || performance.now() - lastUpdate >= PROGRESS_UPDATE_INTERVAL_MS)
+      ) {
+        lastUpdate = performance.now();
         const messageTs = ts;
         await this.bestEffort('update containment progress', () =>
           this.deps.chat.updateMessage(channel, messageTs, this.deps.views.report(report)),
@@ -523,11 +550,14 @@ export class ContainmentService {
     return report;
   }
 
-  private async runStep(scope: RunScope, { action, args, retryOf }: StepInput): Promise<StepReport> {
-    const { store, clock } = this.deps;
+  private async runStep(
+    scope: RunScope,
+    { action, args, retryOf }: StepInput,
+    runId: string,
+  ): Promise<StepReport> {
+    const { clock } = this.deps;
     const { incident } = scope;
     const redact = redactor(action.secrets);
-    const runId = await store.nextRunId(incident.id);
     const ctx = this.planContext(action, args, incident.id, runId);
     const target = this.safeDescribe(action, args, incident.id);
     const base: StepReport = {
@@ -583,7 +613,6 @@ export class ContainmentService {
         at: clock.now().toISOString(),
         by: scope.confirmedBy,
       };
-      await store.saveRun(run);
       await this.record(
         {
           ...common,
@@ -595,6 +624,7 @@ export class ContainmentService {
           durationMs: 0,
         },
         `containment ${action.name} (${runId}) failed before sending: ${message}`,
+        run,
       );
       return { ...base, state: 'failed', error: message, durationMs: 0 };
     }
@@ -602,7 +632,6 @@ export class ContainmentService {
 
     if (scope.dryRun) {
       const verifyPlan = redactDeep(action.adapter.plan('verify', ctx), redact);
-      await store.saveRun(run);
       await this.record(
         {
           ...common,
@@ -613,6 +642,7 @@ export class ContainmentService {
           detail: 'nothing sent',
         },
         `dry run of ${action.name} (${runId}): would send ${planned.map((r) => `${r.method} ${r.url}`).join(', ')}`,
+        run,
       );
       return {
         ...base,
@@ -622,7 +652,6 @@ export class ContainmentService {
       };
     }
 
-    await store.saveRun(run);
     const runCtx: RunContext<unknown, unknown> = {
       ...ctx,
       http: this.httpClient(action),
@@ -659,31 +688,37 @@ export class ContainmentService {
       };
       run.status = 'failed';
     }
-    await store.saveRun(run);
     const executed = run.execute!;
-    await this.record(
-      {
-        ...common,
-        at: executed.at,
-        event: 'executed',
-        outcome: executed.outcome,
-        requests: planned,
-        responseStatus: executed.status,
-        attempts: executed.attempts,
-        durationMs: executed.durationMs,
-        detail: executed.detail,
-        error: executed.error,
-      },
-      executed.outcome === 'ok'
-        ? `ran containment ${action.name} (${runId}): ${executed.detail} — ${target} (${seconds(executed.durationMs)})`
-        : `containment ${action.name} (${runId}) failed: ${executed.error} (${seconds(executed.durationMs)})`,
-    );
-    if (executed.outcome === 'failed')
+    const executedEntry = {
+      ...common,
+      at: executed.at,
+      event: 'executed' as const,
+      outcome: executed.outcome,
+      requests: planned,
+      responseStatus: executed.status,
+      attempts: executed.attempts,
+      durationMs: executed.durationMs,
+      detail: executed.detail,
+      error: executed.error,
+    };
+    if (executed.outcome === 'failed') {
+      await this.record(
+        executedEntry,
+        `containment ${action.name} (${runId}) failed: ${executed.error} (${seconds(executed.durationMs)})`,
+        run,
+      );
       return { ...base, state: 'failed', error: executed.error, durationMs: executed.durationMs };
-
+    }
+    // the timeline gets one event per run, once verified; the audit gets each step as it happens
+    await this.record(executedEntry, null, run);
     const verify = await this.verifyRun(action, runCtx, run, 'execute', common);
-    run.verify = verify;
-    await store.saveRun(run);
+    await this.recordTimeline(
+      incident.id,
+      scope.confirmedBy,
+      'containment_executed',
+      `ran containment ${action.name} (${runId}): ${executed.detail}, ${VERIFY_LABEL[verify.outcome]} (${verify.error ?? verify.observed}) — ${target} (${seconds(executed.durationMs + verify.durationMs)})`,
+      timelineData(executedEntry, verify),
+    );
     return {
       ...base,
       state: 'ok',
@@ -724,9 +759,8 @@ export class ContainmentService {
         at: this.deps.clock.now().toISOString(),
       };
     }
-    const label = { verified: 'verified', not_verified: 'NOT verified', failed: 'could not verify' }[
-      result.outcome
-    ];
+    if (after === 'execute') run.verify = result;
+    else run.undoVerify = result;
     await this.record(
       {
         ...common,
@@ -739,7 +773,8 @@ export class ContainmentService {
         detail: `after ${after}: ${result.observed}`,
         error: result.error,
       },
-      `${label} ${action.name} (${run.id}) after ${after}: ${result.error ?? result.observed}`,
+      null,
+      run,
     );
     return result;
   }
@@ -862,24 +897,23 @@ export class ContainmentService {
       };
       run.status = 'undo_failed';
     }
-    await this.deps.store.saveRun(run);
     const undo = run.undo!;
+    const undoneEntry = {
+      ...common,
+      at: undo.at,
+      event: 'undone' as const,
+      outcome: undo.outcome,
+      requests: planned,
+      responseStatus: undo.status,
+      attempts: undo.attempts,
+      durationMs: undo.durationMs,
+      detail: undo.detail,
+      error: undo.error,
+    };
     await this.record(
-      {
-        ...common,
-        at: undo.at,
-        event: 'undone',
-        outcome: undo.outcome,
-        requests: planned,
-        responseStatus: undo.status,
-        attempts: undo.attempts,
-        durationMs: undo.durationMs,
-        detail: undo.detail,
-        error: undo.error,
-      },
-      undo.outcome === 'ok'
-        ? `undid containment ${action.name} (${run.id}): ${undo.detail} (${seconds(undo.durationMs)})`
-        : `undo of ${action.name} (${run.id}) failed: ${undo.error}`,
+      undoneEntry,
+      undo.outcome === 'ok' ? null : `undo of ${action.name} (${run.id}) failed: ${undo.error}`,
+      run,
     );
     const step: StepReport = {
       action: action.name,
@@ -894,8 +928,13 @@ export class ContainmentService {
     };
     if (undo.outcome === 'failed') return step;
     const verify = await this.verifyRun(action, runCtx, run, 'undo', common);
-    run.undoVerify = verify;
-    await this.deps.store.saveRun(run);
+    await this.recordTimeline(
+      incident.id,
+      user,
+      'containment_undone',
+      `undid containment ${action.name} (${run.id}): ${undo.detail}, ${VERIFY_LABEL[verify.outcome]} (${verify.error ?? verify.observed}) (${seconds(undo.durationMs + verify.durationMs)})`,
+      timelineData(undoneEntry, verify),
+    );
     return {
       ...step,
       verify: { outcome: verify.outcome, observed: verify.error ?? verify.observed },
@@ -904,28 +943,53 @@ export class ContainmentService {
   }
 
   /**
-   * Appends to the audit first (it must never be lost), then to the timeline; one incident's records
-   * are written one after another so parallel steps do not race on the incident's version.
+   * Appends to the audit first (it must never be lost; the run record is saved in the same round
+   * trip), then, when there is text, to the timeline. One incident's records are written one after
+   * another so parallel steps do not race on the incident's version.
    */
-  private async record(entry: Omit<AuditEntry, 'seq'>, text: string): Promise<void> {
+  private async record(
+    entry: Omit<AuditEntry, 'seq'>,
+    text: string | null,
+    run?: ContainmentRun,
+  ): Promise<void> {
     await this.serialize(entry.incidentId, async () => {
-      await this.deps.store.appendAudit(entry);
-      try {
-        const { incidentId: _incidentId, actor: _actor, ...data } = entry;
-        await this.deps.incidents.record(
+      await this.deps.store.appendAudit(entry, run);
+      if (text !== null)
+        await this.writeTimeline(
           entry.incidentId,
           entry.actor,
           `containment_${entry.event}`,
           text,
-          data,
+          timelineData(entry),
         );
-      } catch (error) {
-        this.deps.logger.error(
-          { err: error, incidentId: entry.incidentId },
-          'containment timeline event not recorded (the audit has it)',
-        );
-      }
     });
+  }
+
+  private recordTimeline(
+    incidentId: string,
+    actor: string,
+    kind: string,
+    text: string,
+    data: Record<string, unknown>,
+  ) {
+    return this.serialize(incidentId, () => this.writeTimeline(incidentId, actor, kind, text, data));
+  }
+
+  private async writeTimeline(
+    incidentId: string,
+    actor: string,
+    kind: string,
+    text: string,
+    data: Record<string, unknown>,
+  ): Promise<void> {
+    try {
+      await this.deps.incidents.record(incidentId, actor, kind, text, data);
+    } catch (error) {
+      this.deps.logger.error(
+        { err: error, incidentId },
+        'containment timeline event not recorded (the audit has it)',
+      );
+    }
   }
 
   private serialize<T>(key: string, run: () => Promise<T>): Promise<T> {

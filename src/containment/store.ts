@@ -43,15 +43,20 @@ export class ContainmentStore {
     this.keys = containmentKeys(prefix);
   }
 
-  /** Append-only: there is no method to change or delete an entry. */
-  async appendAudit(entry: Omit<AuditEntry, 'seq'>): Promise<number> {
+  /**
+   * Append-only: there is no method to change or delete an entry. The run record, when given, is
+   * saved in the same round trip (both keys share the incident's hash tag).
+   */
+  async appendAudit(entry: Omit<AuditEntry, 'seq'>, run?: ContainmentRun): Promise<void> {
     const valid = auditEntrySchema.omit({ seq: true }).parse(entry);
-    return (await this.redis.eval(
-      APPEND_AUDIT,
-      1,
-      this.keys.audit(entry.incidentId),
-      JSON.stringify(valid),
-    )) as number;
+    const multi = this.redis
+      .multi()
+      .eval(APPEND_AUDIT, 1, this.keys.audit(entry.incidentId), JSON.stringify(valid));
+    if (run)
+      multi.hset(this.keys.runs(run.incidentId), run.id, JSON.stringify(containmentRunSchema.parse(run)));
+    const results = await multi.exec();
+    const failed = results?.find(([error]) => error);
+    if (!results || failed) throw failed?.[0] ?? new Error('containment audit write was aborted');
   }
 
   async audit(incidentId: string): Promise<AuditEntry[]> {
@@ -59,8 +64,10 @@ export class ContainmentStore {
     return items.map((json) => auditEntrySchema.parse(JSON.parse(json)));
   }
 
-  async nextRunId(incidentId: string): Promise<string> {
-    return `r${await this.redis.incr(this.keys.runSequence(incidentId))}`;
+  /** `count` consecutive run ids (`r4`, `r5`, ...) in one round trip. */
+  async nextRunIds(incidentId: string, count: number): Promise<string[]> {
+    const last = await this.redis.incrby(this.keys.runSequence(incidentId), count);
+    return Array.from({ length: count }, (_, i) => `r${last - count + 1 + i}`);
   }
 
   async nextPlaybookRunId(incidentId: string): Promise<string> {

@@ -56,7 +56,7 @@ describe('bullmq adapter on a real Redis', () => {
     await bullmqAdapter.execute(ctx());
     expect(await observer.isPaused()).toBe(true);
     // the waiting job stays put while paused
-    expect(await observer.getJobCounts('wait', 'paused', 'active')).toMatchObject({ active: 0 });
+    expect(await observer.getJobCounts('wait', 'active')).toEqual({ wait: 1, active: 0 });
     expect(await bullmqAdapter.verify(ctx(), {}, 'execute')).toEqual({
       verified: true,
       observed: 'paused: true',
