@@ -99,7 +99,7 @@ describe('/contain in Slack', () => {
     expect(respond).not.toHaveBeenCalled();
     const reply = ack.mock.calls[0]![0] as { response_type: string; blocks: unknown[]; text: string };
     expect(reply.response_type).toBe('ephemeral');
-    expect(reply.text).toBe('Containment: 3 actions, 1 playbooks');
+    expect(reply.text).toBe('Containment: 3 actions, 1 playbook');
     const blocks = JSON.stringify(reply.blocks);
     expect(blocks).toContain("• `block-agent-key` — Block the support agent's model key");
     expect(blocks).toContain(

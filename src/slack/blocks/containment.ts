@@ -14,6 +14,8 @@ import { context, divider, escapeText, header, section, slackDate, truncate } fr
 
 const MAX_BLOCKS = 50;
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 const seconds = (ms: number | undefined) => (ms === undefined ? '' : `${(ms / 1000).toFixed(2)} s`);
 
 function button(
@@ -62,7 +64,7 @@ function catalog(catalog: Catalog): ChatMessage {
     ),
   );
   return {
-    text: `Containment: ${catalog.actions.length} actions, ${catalog.playbooks.length} playbooks`,
+    text: `Containment: ${plural(catalog.actions.length, 'action')}, ${plural(catalog.playbooks.length, 'playbook')}`,
     blocks,
   };
 }
