@@ -74,14 +74,6 @@ export class ContainmentStore {
     return `p${await this.redis.incr(this.keys.playbookSequence(incidentId))}`;
   }
 
-  async saveRun(run: ContainmentRun): Promise<void> {
-    await this.redis.hset(
-      this.keys.runs(run.incidentId),
-      run.id,
-      JSON.stringify(containmentRunSchema.parse(run)),
-    );
-  }
-
   async run(incidentId: string, runId: string): Promise<ContainmentRun | undefined> {
     const json = await this.redis.hget(this.keys.runs(incidentId), runId);
     return json ? containmentRunSchema.parse(JSON.parse(json)) : undefined;
