@@ -8,6 +8,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import { cpus, loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import { Redis } from 'ioredis';
@@ -172,6 +173,11 @@ async function main() {
   );
   console.log(
     `  declares completed     ${created} of ${declared} (each: channel, topic, purpose, invite, summary, pin)`,
+  );
+  console.log(
+    `  machine                ${cpus().length} cores, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
   );
 
   await slack.close();
