@@ -10,16 +10,8 @@ const gateItemList = z.array(z.enum(GATE_ITEM_IDS)).refine((items) => new Set(it
 
 const DEFAULT_REQUIRED: Record<'sev1' | 'sev2' | 'sev3' | 'sev4', GateItemId[]> = {
   sev1: [...GATE_ITEM_IDS],
-  sev2: [
-    'contained',
-    'records-identified',
-    'rollback',
-    'evidence-archived',
-    'owner-assigned',
-    'root-cause',
-    'tests-passed',
-    'approval',
-  ],
+  // changed guardrails may follow a SEV2 as a corrective action instead of gating the restart
+  sev2: GATE_ITEM_IDS.filter((item) => item !== 'guardrails'),
   sev3: ['contained', 'records-identified', 'rollback', 'owner-assigned'],
   sev4: [],
 };

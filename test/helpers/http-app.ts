@@ -24,15 +24,4 @@ export async function startHttpQuell(
   return { ...runtime, url: `http://127.0.0.1:${runtime.port}/slack/events` };
 }
 
-/** Waits until `check` passes: for work that continues after the ack. */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 5_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() - started > timeoutMs) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-}
+export { eventually } from './eventually.js';

@@ -102,17 +102,6 @@ export function escalationsIn(slack: FakeSlackApi): SlackCall[] {
   return slack.callsTo('chat.postMessage').filter((c) => String(c.params.text).includes('update overdue'));
 }
 
-/** Waits until `check` passes (for what happens on timers). */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 8_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() - started > timeoutMs) throw error;
-      await sleep(50);
-    }
-  }
-}
+export { eventually } from '../helpers/eventually.js';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
