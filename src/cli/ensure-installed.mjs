@@ -16,9 +16,11 @@ if (major < 20 || (major === 20 && minor < 12)) {
 const installed = 'node_modules/.package-lock.json';
 const stale = !existsSync(installed) || statSync(installed).mtimeMs < statSync('package-lock.json').mtimeMs;
 if (stale) {
-  console.error('quell: installing dependencies (npm ci)…');
+  console.error('quell: installing dependencies (npm install)…');
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const result = spawnSync(npm, ['ci', '--no-audit', '--no-fund'], { stdio: 'inherit' });
+  // install, not ci: it installs the locked versions yet tolerates optional platform binaries that
+  // a registry mirror may lack (npm ci refuses a lock file without them)
+  const result = spawnSync(npm, ['install', '--no-audit', '--no-fund'], { stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
