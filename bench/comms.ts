@@ -83,6 +83,20 @@ try {
     if (round >= 5) draftRounds.push(performance.now() - started);
   }
 
+  // what a full draft spends outside comms itself: one timeline record and one Slack post
+  const recordSamples: number[] = [];
+  const postSamples: number[] = [];
+  for (let i = 0; i < 60; i++) {
+    let started = performance.now();
+    await services.incidents.record(incident.id, 'U0COMMS', 'note', 'bench note', {});
+    recordSamples.push(performance.now() - started);
+    started = performance.now();
+    await services.chat.postMessage(incident.channelId ?? 'C0BENCH', { text: 'bench' });
+    postSamples.push(performance.now() - started);
+  }
+  const recordCost = summarize(recordSamples.slice(10));
+  const postCost = summarize(postSamples.slice(10));
+
   const render = summarize(renderRounds);
   const draft = summarize(draftRounds);
   const verdict = (p99: number) => (p99 < BUDGET_MS ? 'within budget' : 'OVER BUDGET');
@@ -98,6 +112,9 @@ try {
   );
   console.log(
     `  per audience (full draft p50): ${ms(draft.p50 / audiences.length)}; lint findings seen: ${findings}`,
+  );
+  console.log(
+    `  of which, per draft: incidents.record p50 ${ms(recordCost.p50)}, Slack chat.postMessage (loopback) p50 ${ms(postCost.p50)}`,
   );
   console.log(`  Slack calls made: chat.postMessage ${slackApi.calls.get('chat.postMessage') ?? 0}`);
 } finally {

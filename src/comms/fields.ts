@@ -117,9 +117,10 @@ const updateDataSchema = z.object({
 export const ROOT_CAUSE_EVENT = 'root_cause_confirmed';
 
 /** The timeline events fields are built from: structured updates, the root cause, containment. */
-export function isFieldSourceEvent(kind: string): boolean {
-  return kind === 'update' || kind === ROOT_CAUSE_EVENT || kind.startsWith('containment_');
-}
+export const FIELD_SOURCE_EVENTS = {
+  kinds: ['update', ROOT_CAUSE_EVENT],
+  prefixes: ['containment_'],
+} as const;
 const rootCauseDataSchema = z.object({ summary: z.string() });
 
 const containmentDataSchema = z.object({

@@ -7,7 +7,7 @@ import { type Incident, ROLE_LABELS, SEVERITIES } from '../incidents/model.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { IncidentStore } from '../incidents/store.js';
 import { type Approvers, bannedPhrasesOf } from './config.js';
-import { buildFields, type IncidentFacts, isFieldSourceEvent, ROOT_CAUSE_EVENT } from './fields.js';
+import { buildFields, FIELD_SOURCE_EVENTS, type IncidentFacts, ROOT_CAUSE_EVENT } from './fields.js';
 import { errorsOf, type LintFinding, lintMessage, warningsOf } from './lint.js';
 import {
   type ApprovedMessage,
@@ -505,7 +505,7 @@ export class CommsService {
 
   private async fieldsOf(incident: Incident) {
     const { config, clock } = this.deps;
-    const timeline = await this.deps.comms.timelineEvents(incident.id, isFieldSourceEvent);
+    const timeline = await this.deps.comms.timelineEvents(incident.id, FIELD_SOURCE_EVENTS);
     const severity = config.severities[incident.severity];
     return buildFields({
       incident,

@@ -110,6 +110,29 @@ describe('comms drafts, approval and publishing', () => {
     expect(newCalls()).toEqual([]);
   });
 
+  it('drafts from the latest structured update each time (the timeline is read incrementally)', async () => {
+    const first = await services.comms.draft(incident.id, 'engineering', 'U0TECH');
+    expect(first.versions[0]!.text).toContain('*Impact*: 41 customers received an email');
+    await services.incidents.record(incident.id, 'U0CMD', 'update', 'posted an update', {
+      impact: 'No further emails since 14:09 UTC.',
+      containment: 'mail.send stays disabled.',
+      investigation: 'Confirmed: a cached lookup was reused.',
+      nextUpdateAt: '2026-11-21T15:00:00.000Z',
+    });
+    await services.comms.confirmRootCause(
+      incident.id,
+      'U0TECH',
+      'A cached order lookup was reused across tickets.',
+    );
+    const second = await services.comms.draft(incident.id, 'engineering', 'U0TECH');
+    expect(second.versions[0]!.text).toContain('*Impact*: No further emails since 14:09 UTC.');
+    expect(second.versions[0]!.text).toContain(
+      '*Confirmed root cause* (14:20 UTC): A cached order lookup was reused across tickets.',
+    );
+    expect(second.versions[0]!.text).toContain('Next update by 15:00 UTC.');
+    expect(second.versions[0]!.text).toContain('• 14:05 UTC: disable mail.send, verified');
+  });
+
   it('keeps a draft Slack refused to post, says so, and records it on the timeline', async () => {
     slack.failNext('chat.postMessage', 'is_archived');
     await expect(services.comms.draft(incident.id, 'engineering', 'U0TECH')).rejects.toThrow(
