@@ -512,13 +512,26 @@ export class ContainmentService {
       finished: false,
       durationMs: 0,
     };
+    // Slack never holds containment up: the progress message is posted and updated beside the run,
+    // in order, and only the end waits for it
     const channel = scope.incident.channelId;
-    let ts: string | undefined;
-    if (channel)
-      ts = await this.bestEffort(
-        'post containment progress',
-        async () => (await this.deps.chat.postMessage(channel, this.deps.views.report(report))).ts,
-      );
+    const posted: Promise<string | undefined> = channel
+      ? this.bestEffort(
+          'post containment progress',
+          async () => (await this.deps.chat.postMessage(channel, this.deps.views.report(report))).ts,
+        )
+      : Promise.resolve(undefined);
+    let messages: Promise<unknown> = posted;
+    const showProgress = () => {
+      const message = this.deps.views.report(report);
+      messages = messages.then(async () => {
+        const ts = await posted;
+        if (channel && ts)
+          await this.bestEffort('update containment progress', () =>
+            this.deps.chat.updateMessage(channel, ts, message),
+          );
+      });
+    };
 
     let lastUpdate = performance.now();
     for (const [g, group] of steps.entries()) {
@@ -529,21 +542,15 @@ export class ContainmentService {
       report.durationMs = Math.round(performance.now() - started);
       report.finished = g === steps.length - 1;
       // progress at most once a second (chat.update is rate-limited); the final state always
-      if (
-        channel &&
-        ts &&
-        (report.finished || performance.now() - lastUpdate >= PROGRESS_UPDATE_INTERVAL_MS)
-      ) {
+      if (report.finished || performance.now() - lastUpdate >= PROGRESS_UPDATE_INTERVAL_MS) {
         lastUpdate = performance.now();
-        const messageTs = ts;
-        await this.bestEffort('update containment progress', () =>
-          this.deps.chat.updateMessage(channel, messageTs, this.deps.views.report(report)),
-        );
+        showProgress();
       }
     }
     report.finished = true;
     report.durationMs = Math.round(performance.now() - started);
-    if (channel && !ts)
+    await messages;
+    if (channel && !(await posted))
       await this.bestEffort('post containment result', () =>
         this.deps.chat.postMessage(channel, this.deps.views.report(report)),
       );
