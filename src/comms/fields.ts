@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AGENT_FIELDS, type Incident, isActive, ROLES } from '../incidents/model.js';
 import type { TimelineEvent } from '../incidents/timeline.js';
+import { closestMatch } from '../text/closest-match.js';
 import { plainDateTime, plainDuration, plainTime } from './time.js';
 
 /**
@@ -83,26 +84,7 @@ export function isKnownField(segments: readonly (string | number)[]): boolean {
 
 /** The closest known field, for "did you mean" hints. */
 export function closestField(path: string): FieldName | undefined {
-  let best: { field: FieldName; distance: number } | undefined;
-  for (const field of FIELD_NAMES) {
-    const distance = editDistance(path.toLowerCase(), field.toLowerCase());
-    if (!best || distance < best.distance) best = { field, distance };
-  }
-  return best && best.distance <= Math.max(2, Math.floor(path.length / 4)) ? best.field : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
+  return closestMatch(path, FIELD_NAMES);
 }
 
 /** The structured-update contract: a timeline event of kind 'update' (produced by the update flow). */

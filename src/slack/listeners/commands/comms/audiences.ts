@@ -1,10 +1,11 @@
 import { describeApprovers, describeFindings } from '../../../../comms/service.js';
 import { UsageError } from '../../../../errors.js';
 import { slackDate } from '../../../blocks/format.js';
-import { channelIncident, defineCommsSubcommand } from './subcommand.js';
+import { defineSubcommand } from '../subcommands.js';
+import { channelIncident } from './subcommand.js';
 
 /** `/comms audiences`: the audiences this workspace has templates for. */
-export const audiencesSubcommand = defineCommsSubcommand({
+export const audiencesSubcommand = defineSubcommand({
   name: 'audiences',
   usage: '/comms audiences',
   summary: 'List the audiences there are templates for, who approves them and where they are published.',
@@ -31,7 +32,7 @@ export const audiencesSubcommand = defineCommsSubcommand({
 });
 
 /** `/comms history`: every draft of this incident, its versions and decisions (only to the asker). */
-export const historySubcommand = defineCommsSubcommand({
+export const historySubcommand = defineSubcommand({
   name: 'history',
   usage: '/comms history',
   summary: 'Every comms draft of this incident with its versions, approvals and publications.',

@@ -1,11 +1,12 @@
 import { UsageError } from '../../../../errors.js';
 import { tokenize } from '../../../args.js';
-import { channelIncident, defineCommsSubcommand } from './subcommand.js';
+import { defineSubcommand } from '../subcommands.js';
+import { channelIncident } from './subcommand.js';
 
 const USAGE = '/comms draft <audience>';
 
 /** `/comms draft <audience>`: renders the audience's template and posts the draft with its lint findings. */
-export const draftSubcommand = defineCommsSubcommand({
+export const draftSubcommand = defineSubcommand({
   name: 'draft',
   usage: USAGE,
   summary:

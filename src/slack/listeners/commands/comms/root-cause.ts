@@ -1,5 +1,6 @@
 import { requireText } from '../../../args.js';
-import { channelIncident, defineCommsSubcommand } from './subcommand.js';
+import { defineSubcommand } from '../subcommands.js';
+import { channelIncident } from './subcommand.js';
 
 const USAGE = '/comms root-cause <what caused it, as confirmed>';
 
@@ -7,7 +8,7 @@ const USAGE = '/comms root-cause <what caused it, as confirmed>';
  * `/comms root-cause <summary>`: records that the root cause is confirmed. Until then, lint warns
  * about cause statements in messages that leave the company.
  */
-export const rootCauseSubcommand = defineCommsSubcommand({
+export const rootCauseSubcommand = defineSubcommand({
   name: 'root-cause',
   usage: USAGE,
   summary: 'Record the confirmed root cause; external messages may state a cause only after this.',

@@ -1,13 +1,13 @@
 import { UsageError } from '../../../../errors.js';
 import { tokenize } from '../../../args.js';
 import { talkingPointsMessage } from '../../../blocks/comms.js';
-import { defineCommsSubcommand } from './subcommand.js';
+import { defineSubcommand } from '../subcommands.js';
 
 const USAGE = '/comms talking-points [INC-7]';
 const INCIDENT_ID = /^[A-Za-z][A-Za-z0-9]{0,9}-\d{1,9}$/;
 
 /** `/comms talking-points [id]`, from any channel: the latest approved talking points, only to the asker. */
-export const talkingPointsSubcommand = defineCommsSubcommand({
+export const talkingPointsSubcommand = defineSubcommand({
   name: 'talking-points',
   aliases: ['tp', 'talkingpoints'],
   usage: USAGE,

@@ -1,5 +1,6 @@
 import { UsageError } from '../../../../errors.js';
-import { channelIncident, defineSubcommand, replyEphemeral } from './subcommand.js';
+import { defineSubcommand, replyEphemeral } from '../subcommands.js';
+import { channelIncident } from './subcommand.js';
 
 const USAGE = '/incident archive';
 

@@ -7,7 +7,8 @@ import {
   restAfter,
   tokenize,
 } from '../../../args.js';
-import { channelIncident, defineSubcommand, replyEphemeral } from './subcommand.js';
+import { defineSubcommand, replyEphemeral } from '../subcommands.js';
+import { channelIncident } from './subcommand.js';
 
 /** The subcommands that change one thing about the channel's incident. */
 

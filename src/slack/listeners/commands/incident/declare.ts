@@ -1,7 +1,7 @@
 import { UsageError } from '../../../../errors.js';
 import { parseSeverity, restAfter, tokenize } from '../../../args.js';
 import { declareModal } from '../../../blocks/declare-modal.js';
-import { defineSubcommand, replyEphemeral } from './subcommand.js';
+import { defineSubcommand, replyEphemeral } from '../subcommands.js';
 
 const USAGE = '/incident declare [--drill] [--no-announce] <sev1|sev2|sev3|sev4> <title>';
 

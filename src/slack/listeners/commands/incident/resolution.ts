@@ -3,7 +3,8 @@ import { parseDueDate } from '../../../../resolution/due-date.js';
 import { parseReactivationPlan, REACTIVATE_USAGE } from '../../../../resolution/reactivation.js';
 import { parseUserMention, restAfter, tokenize } from '../../../args.js';
 import { openActionsMessage, triageQuestionsModal } from '../../../blocks/resolution.js';
-import { channelIncident, defineSubcommand, replyEphemeral } from './subcommand.js';
+import { defineSubcommand, replyEphemeral } from '../subcommands.js';
+import { channelIncident } from './subcommand.js';
 
 /** The end of an incident: restart gate, reactivation plan, postmortem, corrective actions, triage. */
 

@@ -1,6 +1,7 @@
 import { UsageError } from '../../../../errors.js';
 import { timelineMessage } from '../../../blocks/incident.js';
-import { channelIncident, defineSubcommand } from './subcommand.js';
+import { defineSubcommand } from '../subcommands.js';
+import { channelIncident } from './subcommand.js';
 
 export const timelineSubcommand = defineSubcommand({
   name: 'timeline',
