@@ -21,7 +21,8 @@ describe('update prompts follow the incident', () => {
   });
 
   it('schedules the first prompt one cadence after declaring, and posts it once at that time', async () => {
-    await h.startWorker();
+    // the worker starts after the job is checked: its start-up reconciliation could otherwise add
+    // the same job first (same id, reason "reconciled"), which is right but not what this test reads
     const { incident } = await h.services.incidents.declare({
       title: 'Agent emailed customers',
       severity: 'sev1',
@@ -40,6 +41,7 @@ describe('update prompts follow the incident', () => {
       overdueSince: dueAt,
       reason: 'declared',
     });
+    await h.startWorker();
 
     const [prompt] = await eventually(() => {
       const prompts = promptsIn(h.slack);
