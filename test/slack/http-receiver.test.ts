@@ -173,7 +173,9 @@ describe('Quell over HTTP with signed Slack requests', () => {
       ':warning: `/incident explode` is not a command I know.\nCommands: declare, sev, status, role, agent, note, timeline, archive, update, triage, resolve, reactivate-plan, postmortem, action, actions. `/incident help` explains each.',
     );
     const typo = await send(slashCommandBody({ text: 'stauts contained' }));
-    expect((typo.json() as { text: string }).text).toMatch(/^:warning: `\/incident stauts` is not a command I know\. Did you mean `\/incident status`\?\n/);
+    expect((typo.json() as { text: string }).text).toMatch(
+      /^:warning: `\/incident stauts` is not a command I know\. Did you mean `\/incident status`\?\n/,
+    );
     const badSev = await send(slashCommandBody({ text: 'sev sev9', channelId: 'C0INC0001' }));
     expect((badSev.json() as { text: string }).text).toBe(
       ':warning: "sev9" is not a severity; use one of sev1, sev2, sev3, sev4.\nUsage: `/incident sev <sev1|sev2|sev3|sev4>`',
