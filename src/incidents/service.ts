@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { ChatError, type ChatMessage, type ChatPort, chatErrorCode } from '../chat/port.js';
 import type { Clock } from '../clock.js';
 import type { QuellConfig } from '../config/schema.js';
-import { NotAnIncidentChannelError, QuellError, UsageError } from '../errors.js';
+import { InvalidTransitionError, NotAnIncidentChannelError, QuellError, UsageError } from '../errors.js';
 import { nextUpdateDueFrom } from './cadence.js';
 import { channelNameFor, withSuffix } from './channel-name.js';
 import { assertTransition } from './lifecycle.js';
@@ -68,6 +68,8 @@ export const MAX_TITLE_LENGTH = 120;
  */
 export class IncidentService {
   private readonly subscribers: IncidentSubscriber[] = [];
+  /** Set once a restart gate guards resolution; resolving then needs this key. */
+  private resolveKey?: symbol;
 
   constructor(private readonly deps: IncidentServiceDeps) {}
 
@@ -164,8 +166,20 @@ export class IncidentService {
     });
   }
 
-  async setStatus(incidentId: string, actor: string, status: Status): Promise<Incident> {
+  /**
+   * From now on only the holder of the returned key may resolve: the restart gate (src/resolution)
+   * takes it, so no path around the gate can resolve an incident.
+   */
+  guardResolution(): symbol {
+    if (this.resolveKey) throw new Error('resolution is already guarded');
+    this.resolveKey = Symbol('resolve');
+    return this.resolveKey;
+  }
+
+  async setStatus(incidentId: string, actor: string, status: Status, resolveKey?: symbol): Promise<Incident> {
     const { config, clock } = this.deps;
+    if (status === 'resolved' && this.resolveKey && resolveKey !== this.resolveKey)
+      throw new InvalidTransitionError('Resolving goes through the restart gate: run `/incident resolve`.');
     return this.change(incidentId, actor, (current) => {
       assertTransition(current.status, status);
       const now = clock.now();

@@ -75,7 +75,10 @@ export const MIN_OVERRIDE_REASON = 10;
  * when the incident is resolved, whichever way it was resolved.
  */
 export class ResolutionService {
+  private readonly resolveKey: symbol;
+
   constructor(private readonly deps: ResolutionServiceDeps) {
+    this.resolveKey = deps.incidents.guardResolution();
     if (deps.config.resolution.postmortem.onResolve)
       deps.incidents.subscribe((change) => this.onIncidentChange(change));
   }
@@ -157,7 +160,7 @@ export class ResolutionService {
       required: state.required,
       ticks: state.ticks,
     });
-    return this.deps.incidents.setStatus(incident.id, actor, 'resolved');
+    return this.deps.incidents.setStatus(incident.id, actor, 'resolved', this.resolveKey);
   }
 
   /** The override: someone allowed to force it resolves with items missing and a written reason. */
@@ -180,7 +183,7 @@ export class ResolutionService {
       `overrode the restart gate${state.missing.length ? ` (missing: ${state.missing.map((i) => GATE_ITEM_LABELS[i]).join('; ')})` : ''}: ${text}`,
       { reason: text, missing: state.missing, required: state.required, ticks: state.ticks },
     );
-    return this.deps.incidents.setStatus(incident.id, actor, 'resolved');
+    return this.deps.incidents.setStatus(incident.id, actor, 'resolved', this.resolveKey);
   }
 
   async mayOverride(incident: Incident, user: string): Promise<boolean> {

@@ -164,7 +164,11 @@ describe('/comms, draft buttons and App Home over HTTP', () => {
   });
 
   it('lists no incidents when none are active, and leaves drills out', async () => {
-    await quell.services.incidents.setStatus(incident.id, 'U0CMD', 'resolved');
+    await quell.services.resolution.service.forceResolve(
+      incident.id,
+      'U0CMD',
+      'the restart gate is not what this test is about',
+    );
     await declareRealisticIncident(quell.services, { drill: true });
     await send(slashCommandBody({ command: '/comms', text: 'tp', channelId: 'C0GENERAL' }));
     await eventually(() => expect(slack.responseUrlPosts).toHaveLength(1));

@@ -211,7 +211,11 @@ describe('edits and deletions are kept; /incident archive and archive on resolve
   });
 
   it('archives by itself when the incident is resolved, and stops keeping revisions after', async () => {
-    await quell.services.incidents.setStatus('INC-1', 'U0ALICE', 'resolved');
+    await quell.services.resolution.service.forceResolve(
+      'INC-1',
+      'U0ALICE',
+      'the restart gate is not what this test is about',
+    );
     const archived = await eventually(async () => {
       const event = (await quell.services.incidents.timeline('INC-1')).find(
         (e) => e.kind === 'evidence_archived',
@@ -231,7 +235,7 @@ describe('edits and deletions are kept; /incident archive and archive on resolve
       incident: { status: 'resolved' },
       counts: { messages: 3 },
     });
-    expect(manifest.counts.timelineEvents).toBe(2); // declared + status_changed
+    expect(manifest.counts.timelineEvents).toBe(3); // declared + gate_overridden + status_changed
 
     await sendEvent(deleted(tsAt(60), 'we are on it', 1900), 'Ev9');
     expect(

@@ -58,7 +58,11 @@ describe('changing an incident', () => {
   it('resolving clears the next update and leaves the active list; reopening restarts the clock', async () => {
     await services.incidents.setStatus(id, 'U0ALICE', 'contained');
     clock.advance(60_000);
-    const resolved = await services.incidents.setStatus(id, 'U0ALICE', 'resolved');
+    const resolved = await services.resolution.service.forceResolve(
+      id,
+      'U0ALICE',
+      'gate items are tested in test/resolution',
+    );
     expect(resolved).toMatchObject({
       status: 'resolved',
       nextUpdateDueAt: null,
@@ -76,6 +80,17 @@ describe('changing an incident', () => {
     expect((await services.incidents.timeline(id)).at(-1)!.text).toBe(
       'reopened the incident (investigating)',
     );
+  });
+
+  it('resolves only through the restart gate, whatever code asks', async () => {
+    await expect(services.incidents.setStatus(id, 'U0ALICE', 'resolved')).rejects.toThrow(
+      'Resolving goes through the restart gate: run `/incident resolve`.',
+    );
+    await expect(services.incidents.setStatus(id, 'U0ALICE', 'resolved', Symbol('resolve'))).rejects.toThrow(
+      /restart gate/,
+    );
+    expect((await services.store.require(id)).status).toBe('investigating');
+    expect(() => services.incidents.guardResolution()).toThrow('resolution is already guarded');
   });
 
   it('records agent facts and shows them on the summary', async () => {
