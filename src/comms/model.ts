@@ -40,6 +40,16 @@ export const draftSchema = z.object({
 });
 export type CommsDraftRecord = z.infer<typeof draftSchema>;
 
+/** What every log entry records: which version of which draft, its hash, who and when. */
+const logEntryBase = {
+  draftId: z.string(),
+  audience: z.string(),
+  version: z.number().int(),
+  sha256: z.string(),
+  actor: z.string(),
+  at: isoInstant,
+};
+
 /**
  * The append-only comms log of an incident: every override, decision and publication (versions are
  * kept with their draft). Read by the evidence archive through CommsService.history().
@@ -47,54 +57,29 @@ export type CommsDraftRecord = z.infer<typeof draftSchema>;
 export const logEntrySchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('override'),
-    draftId: z.string(),
-    audience: z.string(),
-    version: z.number().int(),
-    sha256: z.string(),
-    actor: z.string(),
-    at: isoInstant,
+    ...logEntryBase,
     reason: z.string(),
     warnings: z.array(findingSchema),
   }),
   z.object({
     kind: z.literal('approved'),
-    draftId: z.string(),
-    audience: z.string(),
-    version: z.number().int(),
-    sha256: z.string(),
-    actor: z.string(),
-    at: isoInstant,
+    ...logEntryBase,
     overridden: z.boolean(),
   }),
   z.object({
     kind: z.literal('rejected'),
-    draftId: z.string(),
-    audience: z.string(),
-    version: z.number().int(),
-    sha256: z.string(),
-    actor: z.string(),
-    at: isoInstant,
+    ...logEntryBase,
   }),
   z.object({
     kind: z.literal('published'),
-    draftId: z.string(),
-    audience: z.string(),
-    version: z.number().int(),
-    sha256: z.string(),
-    actor: z.string(),
-    at: isoInstant,
+    ...logEntryBase,
     channel: z.string(),
     ts: z.string(),
     drill: z.boolean(),
   }),
   z.object({
     kind: z.literal('publish_failed'),
-    draftId: z.string(),
-    audience: z.string(),
-    version: z.number().int(),
-    sha256: z.string(),
-    actor: z.string(),
-    at: isoInstant,
+    ...logEntryBase,
     channel: z.string(),
     error: z.string(),
   }),
