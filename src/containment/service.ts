@@ -7,7 +7,13 @@ import { ROLE_LABELS } from '../incidents/model.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { IncidentStore } from '../incidents/store.js';
 import type { ContainmentAuthorization } from './config.js';
-import { type PlanContext, type RunContext, TargetError } from './contract.js';
+import {
+  type ExecuteOutcome,
+  type PlanContext,
+  type PlannedRequest,
+  type RunContext,
+  TargetError,
+} from './contract.js';
 import { DEFAULT_HTTP_OPTIONS, HttpClient, type HttpOptions } from './http.js';
 import type { AuditEntry, ContainmentRun, PendingConfirmation } from './model.js';
 import type { ContainmentRegistry, ResolvedAction } from './registry.js';
@@ -86,6 +92,75 @@ function timelineData(
  * Every attempt, refusal, verification and undo is appended to the containment audit and recorded
  * on the incident timeline (kinds `containment_*`). In a drill every adapter runs dry.
  */
+type PhaseResult = NonNullable<ContainmentRun['execute']>;
+
+/**
+ * Runs execute or undo against the target and describes the phase as the run keeps it, whether the
+ * target accepted it or not; `outcome` is set only when it did.
+ */
+async function runPhase(
+  phase: () => Promise<ExecuteOutcome>,
+  http: HttpClient,
+  redact: (text: string) => string,
+  refusal: string,
+  now: () => string,
+  by: string,
+): Promise<{ result: PhaseResult; outcome?: ExecuteOutcome }> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  try {
+    const outcome = await phase();
+    return {
+      outcome,
+      result: {
+        outcome: 'ok',
+        detail: redact(outcome.detail),
+        status: outcome.status ?? http.lastStatus,
+        attempts: http.attempts.length || undefined,
+        durationMs: elapsed(),
+        at: now(),
+        by,
+      },
+    };
+  } catch (error) {
+    const target = error instanceof TargetError ? error.details : undefined;
+    return {
+      result: {
+        outcome: 'failed',
+        detail: refusal,
+        error: redact((error as Error).message),
+        status: target?.status ?? http.lastStatus,
+        retryable: target?.retryable,
+        attempts: target?.attempts ?? (http.attempts.length || undefined),
+        durationMs: elapsed(),
+        at: now(),
+        by,
+      },
+    };
+  }
+}
+
+/** The audit entry of an executed or undone phase. */
+function phaseEntry<Common extends object>(
+  common: Common,
+  event: 'executed' | 'undone',
+  phase: PhaseResult,
+  requests: PlannedRequest[],
+) {
+  return {
+    ...common,
+    at: phase.at,
+    event,
+    outcome: phase.outcome,
+    requests,
+    responseStatus: phase.status,
+    attempts: phase.attempts,
+    durationMs: phase.durationMs,
+    detail: phase.detail,
+    error: phase.error,
+  };
+}
+
 export class ContainmentService {
   /** Timeline writes of one incident, one after another (parallel steps would race otherwise). */
   private readonly chains = new Map<string, Promise<unknown>>();
@@ -664,57 +739,27 @@ export class ContainmentService {
       http: this.httpClient(action),
       timeoutMs: action.timeoutMs,
     };
-    const executeStarted = performance.now();
-    try {
-      const outcome = await action.adapter.execute(runCtx);
-      const durationMs = Math.round(performance.now() - executeStarted);
-      run.state = redactDeep(outcome.state ?? {}, redact);
-      run.execute = {
-        outcome: 'ok',
-        detail: redact(outcome.detail),
-        status: outcome.status ?? runCtx.http.lastStatus,
-        attempts: runCtx.http.attempts.length || undefined,
-        durationMs,
-        at: clock.now().toISOString(),
-        by: scope.confirmedBy,
-      };
+    const executed = await runPhase(
+      () => action.adapter.execute(runCtx),
+      runCtx.http,
+      redact,
+      'the target did not accept the request',
+      () => clock.now().toISOString(),
+      scope.confirmedBy,
+    );
+    run.execute = executed.result;
+    if (executed.outcome) {
+      run.state = redactDeep(executed.outcome.state ?? {}, redact);
       run.status = 'in_force';
-    } catch (error) {
-      const durationMs = Math.round(performance.now() - executeStarted);
-      const target = error instanceof TargetError ? error.details : undefined;
-      run.execute = {
-        outcome: 'failed',
-        detail: 'the target did not accept the request',
-        error: redact((error as Error).message),
-        status: target?.status ?? runCtx.http.lastStatus,
-        retryable: target?.retryable,
-        attempts: target?.attempts ?? (runCtx.http.attempts.length || undefined),
-        durationMs,
-        at: clock.now().toISOString(),
-        by: scope.confirmedBy,
-      };
-      run.status = 'failed';
-    }
-    const executed = run.execute!;
-    const executedEntry = {
-      ...common,
-      at: executed.at,
-      event: 'executed' as const,
-      outcome: executed.outcome,
-      requests: planned,
-      responseStatus: executed.status,
-      attempts: executed.attempts,
-      durationMs: executed.durationMs,
-      detail: executed.detail,
-      error: executed.error,
-    };
-    if (executed.outcome === 'failed') {
+    } else run.status = 'failed';
+    const executedEntry = phaseEntry(common, 'executed', run.execute, planned);
+    if (run.execute.outcome === 'failed') {
       await this.record(
         executedEntry,
-        `containment ${action.name} (${runId}) failed: ${executed.error} (${seconds(executed.durationMs)})`,
+        `containment ${action.name} (${runId}) failed: ${run.execute.error} (${seconds(run.execute.durationMs)})`,
         run,
       );
-      return { ...base, state: 'failed', error: executed.error, durationMs: executed.durationMs };
+      return { ...base, state: 'failed', error: run.execute.error, durationMs: run.execute.durationMs };
     }
     // the timeline gets one event per run, once verified; the audit gets each step as it happens
     await this.record(executedEntry, null, run);
@@ -723,15 +768,15 @@ export class ContainmentService {
       incident.id,
       scope.confirmedBy,
       'containment_executed',
-      `ran containment ${action.name} (${runId}): ${executed.detail}, ${VERIFY_LABEL[verify.outcome]} (${verify.error ?? verify.observed}) — ${target} (${seconds(executed.durationMs + verify.durationMs)})`,
+      `ran containment ${action.name} (${runId}): ${run.execute.detail}, ${VERIFY_LABEL[verify.outcome]} (${verify.error ?? verify.observed}) — ${target} (${seconds(run.execute.durationMs + verify.durationMs)})`,
       timelineData(executedEntry, verify),
     );
     return {
       ...base,
       state: 'ok',
-      detail: executed.detail,
+      detail: run.execute.detail,
       verify: { outcome: verify.outcome, observed: verify.error ?? verify.observed },
-      durationMs: executed.durationMs + verify.durationMs,
+      durationMs: run.execute.durationMs + verify.durationMs,
     };
   }
 
@@ -876,47 +921,18 @@ export class ContainmentService {
       dryRun: false,
       args: run.args,
     };
-    const started = performance.now();
-    try {
-      const outcome = await action.adapter.undo!(runCtx, run.state);
-      run.undo = {
-        outcome: 'ok',
-        detail: redact(outcome.detail),
-        status: outcome.status ?? runCtx.http.lastStatus,
-        attempts: runCtx.http.attempts.length || undefined,
-        durationMs: Math.round(performance.now() - started),
-        at: this.deps.clock.now().toISOString(),
-        by: user,
-      };
-      run.status = 'undone';
-    } catch (error) {
-      const details = error instanceof TargetError ? error.details : undefined;
-      run.undo = {
-        outcome: 'failed',
-        detail: 'the target did not accept the undo',
-        error: redact((error as Error).message),
-        status: details?.status ?? runCtx.http.lastStatus,
-        retryable: details?.retryable,
-        attempts: details?.attempts,
-        durationMs: Math.round(performance.now() - started),
-        at: this.deps.clock.now().toISOString(),
-        by: user,
-      };
-      run.status = 'undo_failed';
-    }
-    const undo = run.undo!;
-    const undoneEntry = {
-      ...common,
-      at: undo.at,
-      event: 'undone' as const,
-      outcome: undo.outcome,
-      requests: planned,
-      responseStatus: undo.status,
-      attempts: undo.attempts,
-      durationMs: undo.durationMs,
-      detail: undo.detail,
-      error: undo.error,
-    };
+    const undone = await runPhase(
+      () => action.adapter.undo!(runCtx, run.state),
+      runCtx.http,
+      redact,
+      'the target did not accept the undo',
+      () => this.deps.clock.now().toISOString(),
+      user,
+    );
+    const undo = undone.result;
+    run.undo = undo;
+    run.status = undone.outcome ? 'undone' : 'undo_failed';
+    const undoneEntry = phaseEntry(common, 'undone', undo, planned);
     await this.record(
       undoneEntry,
       undo.outcome === 'ok' ? null : `undo of ${action.name} (${run.id}) failed: ${undo.error}`,
