@@ -17,7 +17,3 @@ export function assertTransition(from: Status, to: Status): void {
     throw new InvalidTransitionError(`A ${from} incident can move to ${allowed}, not ${to}.`);
   }
 }
-
-export function allowedTransitions(from: Status): readonly Status[] {
-  return TRANSITIONS[from];
-}

@@ -42,8 +42,6 @@ export const COMMS_FIELDS = {
 } as const;
 
 export const ACTIONS = {
-  /** Link buttons still send an action; Quell acks and ignores it. */
-  openChannel: 'quell_open_channel',
   /** Buttons on a comms draft. */
   commsEdit: 'quell_comms_edit',
   commsApprove: 'quell_comms_approve',

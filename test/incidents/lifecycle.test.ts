@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidTransitionError } from '../../src/errors.js';
-import { allowedTransitions, assertTransition } from '../../src/incidents/lifecycle.js';
+import { assertTransition } from '../../src/incidents/lifecycle.js';
 
 describe('incident lifecycle', () => {
   it('allows moving between open statuses and to resolved', () => {
@@ -9,7 +9,10 @@ describe('incident lifecycle', () => {
   });
 
   it('reopens a resolved incident only into investigating', () => {
-    expect(allowedTransitions('resolved')).toEqual(['investigating']);
+    expect(() => assertTransition('resolved', 'investigating')).not.toThrow();
+    expect(() => assertTransition('resolved', 'monitoring')).toThrow(
+      'A resolved incident can move to investigating, not monitoring.',
+    );
     expect(() => assertTransition('resolved', 'contained')).toThrow(
       'A resolved incident can move to investigating, not contained.',
     );

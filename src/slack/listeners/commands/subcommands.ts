@@ -33,6 +33,12 @@ export function defineSubcommand<Parsed>(subcommand: Subcommand<Parsed>): Subcom
   return subcommand;
 }
 
+/** The incident of the channel the command was typed in; the error names the command (`/comms draft`). */
+export async function channelIncident(context: SubcommandContext, name: string) {
+  const { channel_id, command } = context.command;
+  return context.services.incidents.requireForChannel(channel_id, `${command} ${name}`);
+}
+
 export async function replyEphemeral(context: SubcommandContext, text: string): Promise<void> {
   await context.respond({ response_type: 'ephemeral', text });
 }

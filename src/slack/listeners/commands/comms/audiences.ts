@@ -1,8 +1,7 @@
 import { describeApprovers, describeFindings } from '../../../../comms/service.js';
 import { UsageError } from '../../../../errors.js';
 import { slackDate } from '../../../blocks/format.js';
-import { defineSubcommand } from '../subcommands.js';
-import { channelIncident } from './subcommand.js';
+import { channelIncident, defineSubcommand } from '../subcommands.js';
 
 /** `/comms audiences`: the audiences this workspace has templates for. */
 export const audiencesSubcommand = defineSubcommand({

@@ -1,7 +1,6 @@
 import { UsageError } from '../../../../errors.js';
 import { tokenize } from '../../../args.js';
-import { defineSubcommand } from '../subcommands.js';
-import { channelIncident } from './subcommand.js';
+import { channelIncident, defineSubcommand } from '../subcommands.js';
 
 const USAGE = '/comms draft <audience>';
 

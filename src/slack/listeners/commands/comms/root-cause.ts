@@ -1,6 +1,5 @@
 import { requireText } from '../../../args.js';
-import { defineSubcommand } from '../subcommands.js';
-import { channelIncident } from './subcommand.js';
+import { channelIncident, defineSubcommand } from '../subcommands.js';
 
 const USAGE = '/comms root-cause <what caused it, as confirmed>';
 

@@ -1,6 +1,5 @@
 import { UsageError } from '../../../../errors.js';
-import { defineSubcommand, replyEphemeral } from '../subcommands.js';
-import { channelIncident } from './subcommand.js';
+import { channelIncident, defineSubcommand, replyEphemeral } from '../subcommands.js';
 
 const USAGE = '/incident archive';
 

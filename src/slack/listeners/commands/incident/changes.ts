@@ -7,8 +7,7 @@ import {
   restAfter,
   tokenize,
 } from '../../../args.js';
-import { defineSubcommand, replyEphemeral } from '../subcommands.js';
-import { channelIncident } from './subcommand.js';
+import { channelIncident, defineSubcommand, replyEphemeral } from '../subcommands.js';
 
 /** The subcommands that change one thing about the channel's incident. */
 

@@ -3,8 +3,7 @@ import { parseDueDate } from '../../../../resolution/due-date.js';
 import { parseReactivationPlan, REACTIVATE_USAGE } from '../../../../resolution/reactivation.js';
 import { parseUserMention, restAfter, tokenize } from '../../../args.js';
 import { openActionsMessage, triageQuestionsModal } from '../../../blocks/resolution.js';
-import { defineSubcommand, replyEphemeral } from '../subcommands.js';
-import { channelIncident } from './subcommand.js';
+import { channelIncident, defineSubcommand, replyEphemeral } from '../subcommands.js';
 
 /** The end of an incident: restart gate, reactivation plan, postmortem, corrective actions, triage. */
 

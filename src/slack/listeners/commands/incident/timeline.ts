@@ -1,7 +1,6 @@
 import { UsageError } from '../../../../errors.js';
 import { timelineMessage } from '../../../blocks/incident.js';
-import { defineSubcommand } from '../subcommands.js';
-import { channelIncident } from './subcommand.js';
+import { channelIncident, defineSubcommand } from '../subcommands.js';
 
 export const timelineSubcommand = defineSubcommand({
   name: 'timeline',

@@ -2,8 +2,7 @@ import { parseDuration } from '../../../../config/duration.js';
 import { UsageError } from '../../../../errors.js';
 import { slackDate } from '../../../blocks/format.js';
 import { updateModal } from '../../../blocks/update-modal.js';
-import { defineSubcommand, replyEphemeral } from '../subcommands.js';
-import { channelIncident } from './subcommand.js';
+import { channelIncident, defineSubcommand, replyEphemeral } from '../subcommands.js';
 
 const USAGE = '/incident update [impact: <text> containment: <text> investigation: <text> [next: <30m>]]';
 
