@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { MESSAGE_TEXT_LIMIT, validateBlocks, validateView } from './blocks.js';
+import { MESSAGE_TEXT_LIMIT, validateBlocks, validateView } from './validate/block-kit.js';
 import {
   type EmuChannel,
   type EmuFile,
