@@ -1,12 +1,8 @@
 import { z } from 'zod';
+import { SLACK_CHANNEL_ID_PATTERN, slackUsergroupId, slackUserId } from '../config/fields.js';
 import { ROLES } from '../incidents/model.js';
 
 /** The `comms:` section of the config file: templates, approvers, destinations, banned phrases. */
-
-const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user id such as U024BE7LH');
-const slackUsergroupId = z
-  .string()
-  .regex(/^S[A-Z0-9]{2,}$/, 'must be a Slack user group id such as S0614TZR7');
 
 /** Where an approved message goes: a channel id, the incident's own channel, or nowhere (copied by hand). */
 export const destinationSchema = z.union([
@@ -14,7 +10,10 @@ export const destinationSchema = z.union([
   z.literal('incident-channel'),
   z
     .string()
-    .regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel id such as C024BE91L, incident-channel or none'),
+    .regex(
+      SLACK_CHANNEL_ID_PATTERN,
+      'must be a Slack channel id such as C024BE91L, incident-channel or none',
+    ),
 ]);
 export type Destination = z.infer<typeof destinationSchema>;
 

@@ -4,29 +4,9 @@ import { containmentConfigSchema } from '../containment/config.js';
 import { evidenceConfigSchema } from '../evidence/config.js';
 import { remindersConfigSchema } from '../reminders/config.js';
 import { resolutionConfigSchema } from '../resolution/config.js';
-import { parseDuration } from './duration.js';
+import { cadence, slackChannelId, slackUsergroupId, slackUserId } from './fields.js';
 
 /** The quell config file (`quell.config.yml`). Every field has a default, so no file is needed. */
-
-const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user id such as U024BE7LH');
-const slackChannelId = z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'must be a Slack channel id such as C024BE91L');
-const slackUsergroupId = z
-  .string()
-  .regex(/^S[A-Z0-9]{2,}$/, 'must be a Slack user group id such as S0614TZR7');
-
-/** `none` (no update prompts) or a duration such as `15m`; yields milliseconds or null. */
-const cadenceField = z.string().transform((text, ctx): number | null => {
-  if (text.trim() === 'none') return null;
-  const ms = parseDuration(text);
-  if (ms === undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `"${text}" is not a cadence; use none or a duration such as 15m or 1h`,
-    });
-    return z.NEVER;
-  }
-  return ms;
-});
 
 interface SeverityDefaults {
   label: string;
@@ -40,7 +20,7 @@ const severitySchema = (defaults: SeverityDefaults) =>
       label: z.string().min(1).max(20).default(defaults.label),
       description: z.string().max(300).default(defaults.description),
       /** Time between structured updates; `none` turns prompts off. */
-      cadence: cadenceField.prefault(defaults.cadence),
+      cadence: cadence.prefault(defaults.cadence),
     })
     .prefault({});
 

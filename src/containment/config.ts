@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from '../config/duration.js';
+import { duration, envVarName, slackUsergroupId, slackUserId } from '../config/fields.js';
 import { ROLES } from '../incidents/model.js';
 import { BUILT_IN_ADAPTERS } from './adapters/index.js';
 
@@ -10,24 +10,6 @@ import { BUILT_IN_ADAPTERS } from './adapters/index.js';
  * environment variable; start-up and `quell config check` fail when a named variable is not set.
  */
 
-const durationMs = (fallback: string) =>
-  z
-    .string()
-    .transform((text, ctx): number => {
-      const ms = parseDuration(text);
-      if (ms === undefined) {
-        ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; use e.g. 10s or 1m` });
-        return z.NEVER;
-      }
-      return ms;
-    })
-    .prefault(fallback);
-
-const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user id such as U024BE7LH');
-const slackUsergroupId = z
-  .string()
-  .regex(/^S[A-Z0-9]{2,}$/, 'must be a Slack user group id such as S0614TZR7');
-
 /** Who may run containment. Listed roles are the incident's own role holders. */
 export const authorizationSchema = z.strictObject({
   roles: z.array(z.enum(ROLES)).default(['commander', 'tech-lead']),
@@ -37,13 +19,6 @@ export const authorizationSchema = z.strictObject({
   usergroups: z.array(slackUsergroupId).default([]),
 });
 export type ContainmentAuthorization = z.output<typeof authorizationSchema>;
-
-const ENV_NAME = z
-  .string()
-  .regex(
-    /^[A-Za-z_][A-Za-z0-9_]*$/,
-    'must be the NAME of an environment variable (e.g. LITELLM_MASTER_KEY), never the secret itself',
-  );
 
 /** Names that are `/contain` subcommands cannot be action names. */
 export const RESERVED_NAMES = ['list', 'help', 'status', 'undo', 'playbook', 'audit'] as const;
@@ -64,11 +39,11 @@ const actionSchema = z
     description: z.string().max(300).optional(),
     settings: z.record(z.string(), z.unknown()).default({}),
     /** Adapter secret slot → environment variable NAME. */
-    secrets: z.record(z.string(), ENV_NAME).default({}),
+    secrets: z.record(z.string(), envVarName).default({}),
     /** Default arguments; `/contain <action> key=value` overrides them. */
     args: z.record(z.string(), z.string()).default({}),
     /** Per-attempt timeout; default `containment.timeout`. */
-    timeout: z.string().optional(),
+    timeout: duration.optional(),
     /** Who may run this action; default `containment.authorized`. */
     authorized: authorizationSchema.optional(),
   })
@@ -109,18 +84,9 @@ const actionSchema = z
           path: ['secrets', slot],
           message: `${adapter.id} needs secret "${slot}": name the environment variable that holds it`,
         });
-    let timeoutMs: number | undefined;
-    if (action.timeout !== undefined) {
-      timeoutMs = parseDuration(action.timeout);
-      if (timeoutMs === undefined)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['timeout'],
-          message: `"${action.timeout}" is not a duration; use e.g. 10s`,
-        });
-    }
     if (!settings.success || !args.success) return z.NEVER;
-    return { ...action, settings: settings.data, args: args.data, timeoutMs };
+    const { timeout: timeoutMs, ...rest } = action;
+    return { ...rest, settings: settings.data, args: args.data, timeoutMs };
   });
 
 /** A step is one action, or a list of actions that run in parallel. */
@@ -134,7 +100,7 @@ const playbookSchema = z.strictObject({
 export const containmentConfigSchema = z
   .strictObject({
     /** Per-attempt timeout for a target call. */
-    timeout: durationMs('10s'),
+    timeout: duration.prefault('10s'),
     /** Extra attempts for idempotent calls after 5xx, 429, timeouts and network errors. */
     retries: z.number().int().min(0).max(5).default(2),
     authorized: authorizationSchema.prefault({}),

@@ -1,5 +1,17 @@
 import { z } from 'zod';
 
+/** Who did it when nobody did: the actor of what Quell did by itself (timers, auto-archive, gates). */
+export const SYSTEM_ACTOR = 'quell';
+
+/**
+ * An incident id as people type it and as action values carry it: the configured prefix
+ * (`incidents.idPrefix`, 1-10 upper-case letters or digits) and a sequence number, e.g. `INC-42`.
+ */
+export const INCIDENT_ID_PATTERN = /^[A-Z][A-Z0-9]{0,9}-\d+$/;
+export const incidentIdSchema = z
+  .string()
+  .regex(INCIDENT_ID_PATTERN, 'must be an incident id such as INC-42');
+
 export const SEVERITIES = ['sev1', 'sev2', 'sev3', 'sev4'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 

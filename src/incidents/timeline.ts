@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-/** Who did it: a Slack user id, or `quell` for what the app did by itself. */
-export const SYSTEM_ACTOR = 'quell';
+/** Who did it: a Slack user id, or SYSTEM_ACTOR for what the app did by itself. */
+export { SYSTEM_ACTOR } from './model.js';
 
 export const timelineEventSchema = z.object({
   incidentId: z.string(),

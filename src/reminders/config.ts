@@ -1,10 +1,6 @@
 import { z } from 'zod';
 import { durationField } from '../config/duration.js';
-
-const slackUserId = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'must be a Slack user id such as U024BE7LH');
-const slackUsergroupId = z
-  .string()
-  .regex(/^S[A-Z0-9]{2,}$/, 'must be a Slack user group id such as S0614TZR7');
+import { slackUsergroupId, slackUserId } from '../config/fields.js';
 
 /**
  * `reminders:` in the config file. Cadences themselves live with the severities

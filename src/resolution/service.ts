@@ -7,7 +7,7 @@ import type { CommsService } from '../comms/service.js';
 import type { QuellConfig } from '../config/schema.js';
 import type { ContainmentService } from '../containment/service.js';
 import { QuellError, UsageError } from '../errors.js';
-import type { Incident } from '../incidents/model.js';
+import { type Incident, SYSTEM_ACTOR } from '../incidents/model.js';
 import type { IncidentChange, IncidentService } from '../incidents/service.js';
 import type { IncidentStore } from '../incidents/store.js';
 import type { Logger } from '../logging/logger.js';
@@ -279,7 +279,7 @@ export class ResolutionService {
       this.deps.logger.warn({ err: error, incident: incident.id }, 'postmortem draft failed');
       await this.deps.incidents.record(
         incident.id,
-        'quell',
+        SYSTEM_ACTOR,
         'postmortem_failed',
         `could not post the postmortem draft (${(error as Error).message}); run /incident postmortem`,
         { error: (error as Error).message },
