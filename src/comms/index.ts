@@ -10,7 +10,7 @@ import { checkAudiencesAgainstTemplates } from './check.js';
 import { CommsService } from './service.js';
 import { CommsStore, commsKeys } from './store.js';
 import { loadTemplateLibrary, type TemplateLibrary } from './templates.js';
-import type { CommsViews } from './views.js';
+import type { CommsPresenter } from './presenter.js';
 
 export { CommsService } from './service.js';
 
@@ -20,7 +20,7 @@ export interface CommsInputs {
   store: IncidentStore;
   incidents: IncidentService;
   chat: ChatPort;
-  views: CommsViews;
+  views: CommsPresenter;
   clock: Clock;
   logger: Logger;
   /** Already loaded templates (tests); by default read from config.comms.templatesDir. */

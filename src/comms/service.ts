@@ -18,7 +18,7 @@ import {
 } from './model.js';
 import type { CommsStore } from './store.js';
 import type { CommsTemplate, TemplateLibrary } from './templates.js';
-import type { CommsViews, DraftView, ResolvedDestination, TalkingPoints } from './views.js';
+import type { CommsPresenter, DraftView, ResolvedDestination, TalkingPoints } from './presenter.js';
 
 export interface CommsServiceDeps {
   store: IncidentStore;
@@ -26,7 +26,7 @@ export interface CommsServiceDeps {
   comms: CommsStore;
   templates: TemplateLibrary;
   chat: ChatPort;
-  views: CommsViews;
+  views: CommsPresenter;
   config: QuellConfig;
   clock: Clock;
   logger: Logger;

@@ -7,7 +7,7 @@ import type { IncidentStore } from '../incidents/store.js';
 import { buildContainmentRegistry } from './registry.js';
 import { ContainmentService } from './service.js';
 import { ContainmentStore } from './store.js';
-import type { ContainmentViews } from './views.js';
+import type { ContainmentPresenter } from './presenter.js';
 
 export interface ContainmentInputs {
   config: QuellConfig;
@@ -17,7 +17,7 @@ export interface ContainmentInputs {
   redis: import('ioredis').Redis;
   clock: Clock;
   logger: Logger;
-  views: ContainmentViews;
+  views: ContainmentPresenter;
   /** Where secrets are read from; start-up fails (ConfigError) when a named variable is missing. */
   env?: NodeJS.ProcessEnv;
 }

@@ -19,7 +19,7 @@ import type { AuditEntry, ContainmentRun, PendingConfirmation } from './model.js
 import type { ContainmentRegistry, ResolvedAction } from './registry.js';
 import { redactDeep, redactor } from './secrets.js';
 import type { ContainmentStore } from './store.js';
-import type { Catalog, ConfirmationStep, ContainmentViews, ExecutionReport, StepReport } from './views.js';
+import type { Catalog, ConfirmationStep, ContainmentPresenter, ExecutionReport, StepReport } from './presenter.js';
 
 export interface ContainmentServiceDeps {
   registry: ContainmentRegistry;
@@ -27,7 +27,7 @@ export interface ContainmentServiceDeps {
   incidentStore: IncidentStore;
   incidents: IncidentService;
   chat: ChatPort;
-  views: ContainmentViews;
+  views: ContainmentPresenter;
   clock: Clock;
   logger: Logger;
   /** The config's `responders`, who are authorized when a rule says `responders: true`. */

@@ -18,7 +18,7 @@ import {
 } from './model.js';
 import type { IncidentStore } from './store.js';
 import { SYSTEM_ACTOR, type TimelineEvent } from './timeline.js';
-import type { IncidentViews } from './views.js';
+import type { IncidentPresenter } from './presenter.js';
 
 export interface DeclareInput {
   title: string;
@@ -52,7 +52,7 @@ export type IncidentSubscriber = (change: IncidentChange) => Promise<void>;
 export interface IncidentServiceDeps {
   store: IncidentStore;
   chat: ChatPort;
-  views: IncidentViews;
+  views: IncidentPresenter;
   config: QuellConfig;
   clock: Clock;
   logger: Logger;
@@ -132,6 +132,11 @@ export class IncidentService {
     const { incident: opened, failures } = await this.openChannel(incident, input);
     await this.notify({ before: null, incident: opened, event: declared });
     return { incident: opened, created: true, failures };
+  }
+
+  /** The incident with this id (IncidentNotFoundError when there is none). */
+  async require(incidentId: string): Promise<Incident> {
+    return this.deps.store.require(incidentId);
   }
 
   async findForChannel(channelId: string): Promise<Incident | undefined> {

@@ -11,7 +11,7 @@ import { ReminderPrompter } from './prompter.js';
 import { ReminderQueue } from './queue.js';
 import { reminderScheduler } from './scheduler.js';
 import { UpdateService } from './updates.js';
-import type { ReminderViews } from './views.js';
+import type { ReminderPresenter } from './presenter.js';
 import { type ReminderJobHandler, ReminderWorker } from './worker.js';
 
 export interface RemindersDeps {
@@ -21,7 +21,7 @@ export interface RemindersDeps {
   redis: Redis;
   store: IncidentStore;
   incidents: IncidentService;
-  views: ReminderViews;
+  views: ReminderPresenter;
 }
 
 /**
@@ -98,5 +98,5 @@ export class Reminders {
   }
 }
 
-export type { ReminderViews, StructuredUpdate } from './views.js';
+export type { ReminderPresenter, StructuredUpdate } from './presenter.js';
 export { ReminderWorker } from './worker.js';

@@ -13,14 +13,14 @@ import type { OverdueEscalationPayload, UpdatePromptPayload } from './jobs.js';
 import type { PostGuard } from './post-guard.js';
 import type { ReminderQueue } from './queue.js';
 import { asJobError, RetryLaterError } from './retry.js';
-import type { ReminderViews } from './views.js';
+import type { ReminderPresenter } from './presenter.js';
 
 export interface ReminderPrompterDeps {
   store: IncidentStore;
   incidents: IncidentService;
   /** The background chat client: failures surface at once so the job retries (see retry.ts). */
   chat: ChatPort;
-  views: ReminderViews;
+  views: ReminderPresenter;
   queue: ReminderQueue;
   guard: PostGuard;
   config: QuellConfig;

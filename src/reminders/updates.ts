@@ -7,7 +7,7 @@ import { cadenceFor } from '../incidents/cadence.js';
 import type { Incident } from '../incidents/model.js';
 import type { IncidentService } from '../incidents/service.js';
 import { nextDueAfterUpdate } from './cadence.js';
-import type { ReminderViews, StructuredUpdate } from './views.js';
+import type { ReminderPresenter, StructuredUpdate } from './presenter.js';
 
 export const MAX_UPDATE_FIELD_LENGTH = 2_000;
 
@@ -37,7 +37,7 @@ export interface SnoozeInput {
 
 export interface UpdateServiceDeps {
   incidents: IncidentService;
-  views: ReminderViews;
+  views: ReminderPresenter;
   config: QuellConfig;
   clock: Clock;
 }

@@ -12,7 +12,7 @@ import type { ReminderQueue } from '../reminders/queue.js';
 import { asJobError, RetryLaterError } from '../reminders/retry.js';
 import { type ActionOverduePayload, actionOverdueJob } from './jobs.js';
 import type { CorrectiveAction, ResolutionStore } from './store.js';
-import type { ResolutionViews } from './views.js';
+import type { ResolutionPresenter } from './presenter.js';
 
 export interface CorrectiveActionsDeps {
   store: ResolutionStore;
@@ -150,7 +150,7 @@ export function actionOverdueHandler(deps: {
   incidentStore: IncidentStore;
   incidents: IncidentService;
   chat: ChatPort;
-  views: ResolutionViews;
+  views: ResolutionPresenter;
   guard: PostGuard;
   clock: Clock;
 }) {

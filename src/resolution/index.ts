@@ -15,7 +15,7 @@ import { actionOverdueJob } from './jobs.js';
 import { loadPostmortemTemplate, type PostmortemTemplate } from './postmortem-template.js';
 import { ResolutionService } from './service.js';
 import { ResolutionStore } from './store.js';
-import type { ResolutionViews } from './views.js';
+import type { ResolutionPresenter } from './presenter.js';
 
 export interface ResolutionInputs {
   config: QuellConfig;
@@ -26,7 +26,7 @@ export interface ResolutionInputs {
   comms: CommsService;
   reminders: Reminders;
   chat: ChatPort;
-  views: ResolutionViews;
+  views: ResolutionPresenter;
   clock: Clock;
   logger: Logger;
   /** Already loaded template (tests); by default read from config.resolution.postmortem.template. */

@@ -24,7 +24,7 @@ import { buildPostmortemValues } from './postmortem.js';
 import type { PostmortemTemplate } from './postmortem-template.js';
 import { ROOT_CAUSE_EVENT_CATEGORY, ROOT_CAUSE_LABELS, type RootCauseCategory } from './root-cause.js';
 import type { ResolutionStore } from './store.js';
-import type { ResolutionViews } from './views.js';
+import type { ResolutionPresenter } from './presenter.js';
 
 export interface ResolutionServiceDeps {
   config: QuellConfig;
@@ -35,7 +35,7 @@ export interface ResolutionServiceDeps {
   comms: CommsService;
   actions: CorrectiveActions;
   chat: ChatPort;
-  views: ResolutionViews;
+  views: ResolutionPresenter;
   template: PostmortemTemplate;
   clock: Clock;
   logger: Logger;

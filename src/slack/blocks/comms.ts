@@ -2,12 +2,12 @@ import type { Block, ChatMessage } from '../../chat/port.js';
 import type { LintFinding } from '../../comms/lint.js';
 import { describeApprovers } from '../../comms/service.js';
 import type {
-  CommsViews,
+  CommsPresenter,
   DraftView,
   PublicationView,
   ResolvedDestination,
   TalkingPoints,
-} from '../../comms/views.js';
+} from '../../comms/presenter.js';
 import type { QuellConfig } from '../../config/schema.js';
 import type { Incident } from '../../incidents/model.js';
 import { ACTIONS, VIEWS } from '../ids.js';
@@ -172,7 +172,7 @@ export function publicationMessage(view: PublicationView): ChatMessage {
   return { text: truncate(`${drillInsteadOf ? '[DRILL] ' : ''}${approved.text}`, 3000), blocks };
 }
 
-export function commsViews(): CommsViews {
+export function commsViews(): CommsPresenter {
   return { draft: draftMessage, publication: publicationMessage };
 }
 

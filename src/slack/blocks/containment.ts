@@ -3,10 +3,10 @@ import type { ContainmentRun } from '../../containment/model.js';
 import type {
   Catalog,
   ConfirmationView,
-  ContainmentViews,
+  ContainmentPresenter,
   ExecutionReport,
   StepReport,
-} from '../../containment/views.js';
+} from '../../containment/presenter.js';
 import { ACTIONS } from '../ids.js';
 import { context, divider, escapeText, header, section, slackDate, truncate } from './format.js';
 
@@ -236,6 +236,6 @@ function status(incidentId: string, runs: ContainmentRun[]): ChatMessage {
   };
 }
 
-export function containmentViews(): ContainmentViews {
+export function containmentViews(): ContainmentPresenter {
   return { catalog, confirmation, report, status };
 }

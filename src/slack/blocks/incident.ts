@@ -9,7 +9,7 @@ import {
   type Status,
 } from '../../incidents/model.js';
 import type { TimelineEvent } from '../../incidents/timeline.js';
-import type { IncidentViews } from '../../incidents/views.js';
+import type { IncidentPresenter } from '../../incidents/presenter.js';
 import { context, divider, escapeText, fields, header, mention, section, slackDate } from './format.js';
 
 const STATUS_EMOJI: Record<Status, string> = {
@@ -43,7 +43,7 @@ export function reactivationPlanText(steps: NonNullable<Incident['reactivationPl
 }
 
 /** Block Kit for incident messages: pure functions of the incident, unit-tested. */
-export function incidentViews(config: QuellConfig): IncidentViews {
+export function incidentViews(config: QuellConfig): IncidentPresenter {
   const sev = (incident: Incident) => config.severities[incident.severity].label;
   const drill = (incident: Incident) => (incident.drill ? '[DRILL] ' : '');
 

@@ -4,7 +4,7 @@ import { formatDuration } from '../../config/duration.js';
 import type { QuellConfig } from '../../config/schema.js';
 import type { Incident } from '../../incidents/model.js';
 import type { PromptReason } from '../../reminders/jobs.js';
-import type { PromptFacts, ReminderViews } from '../../reminders/views.js';
+import type { PromptFacts, ReminderPresenter } from '../../reminders/presenter.js';
 import { ACTIONS } from '../ids.js';
 import { context, escapeText, section, slackDate } from './format.js';
 
@@ -87,7 +87,7 @@ function promptActions(config: QuellConfig, ref: PromptRef, blockId: string): Bl
 }
 
 /** Block Kit for reminders: pure functions, unit-tested. */
-export function reminderViews(config: QuellConfig): ReminderViews {
+export function reminderViews(config: QuellConfig): ReminderPresenter {
   const sev = (incident: Incident) => config.severities[incident.severity].label;
 
   return {

@@ -10,7 +10,7 @@ import {
   TRIAGE_QUESTIONS,
   type TriageSuggestion,
 } from '../../resolution/triage.js';
-import type { GateView, ResolutionViews } from '../../resolution/views.js';
+import type { GateView, ResolutionPresenter } from '../../resolution/presenter.js';
 import { ACTIONS, GATE_BLOCKS, GATE_OVERRIDE_FIELDS, TRIAGE_FIELDS, VIEWS } from '../ids.js';
 import { context, escapeText, header, section, slackDate, truncate } from './format.js';
 
@@ -18,7 +18,7 @@ const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: tru
 const drillTag = (incident: Incident) => (incident.drill ? '[DRILL] ' : '');
 
 /** Block Kit for the restart gate and corrective actions: pure functions, unit-tested. */
-export function resolutionViews(config: QuellConfig): ResolutionViews {
+export function resolutionViews(config: QuellConfig): ResolutionPresenter {
   const sev = (incident: Incident) => config.severities[incident.severity].label;
   return {
     gateChecklist({ incident, state, rootCauseCategory }: GateView): ChatMessage {

@@ -71,7 +71,7 @@ export interface ExecutionReport {
   durationMs: number;
 }
 
-export interface ContainmentViews {
+export interface ContainmentPresenter {
   catalog(catalog: Catalog): ChatMessage;
   confirmation(view: ConfirmationView): ChatMessage;
   /** The channel message that shows a run as it progresses and when it is done. */

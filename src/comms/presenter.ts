@@ -30,7 +30,7 @@ export interface TalkingPoints {
 }
 
 /** How comms state becomes chat messages; implemented by the Block Kit builders in src/slack/blocks. */
-export interface CommsViews {
+export interface CommsPresenter {
   /** The draft in the incident channel: text, lint findings, and Edit / Approve / Reject while open. */
   draft(view: DraftView): ChatMessage;
   /** The approved text as published to its destination. */

@@ -12,7 +12,7 @@ export interface GateView {
 }
 
 /** The messages of the resolution feature; Block Kit lives in src/slack/blocks/resolution.ts. */
-export interface ResolutionViews {
+export interface ResolutionPresenter {
   gateChecklist(view: GateView): ChatMessage;
   actionOverdue(incident: Incident, action: CorrectiveAction): ChatMessage;
 }

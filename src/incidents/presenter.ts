@@ -3,7 +3,7 @@ import type { Incident } from './model.js';
 import type { TimelineEvent } from './timeline.js';
 
 /** How incident state becomes chat messages; implemented by the Block Kit builders in src/slack/blocks. */
-export interface IncidentViews {
+export interface IncidentPresenter {
   summary(incident: Incident): ChatMessage;
   announcement(incident: Incident): ChatMessage;
   /** The in-channel notice of a change, e.g. "<@U1> raised severity SEV2 → SEV1". */

@@ -40,7 +40,7 @@ export interface EscalationFacts {
 }
 
 /** How reminders become chat messages; implemented by the Block Kit builders in src/slack/blocks. */
-export interface ReminderViews {
+export interface ReminderPresenter {
   prompt(facts: PromptFacts): ChatMessage;
   escalation(facts: EscalationFacts): ChatMessage;
   /** The structured update as posted in the incident channel. */
