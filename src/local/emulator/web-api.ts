@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { MESSAGE_TEXT_LIMIT, validateBlocks, validateView } from './validate/block-kit.js';
+import { blockProblems as validateBlocks, LIMITS, viewProblems as validateView } from './validate/index.js';
 import {
   type EmuChannel,
   type EmuFile,
@@ -431,7 +431,7 @@ export class WebApi {
         throw new SlackApiError('invalid_blocks', { errors, response_metadata: { messages: errors } });
     }
     if (required && !text && !blocks?.length && !attachments?.length) throw new SlackApiError('no_text');
-    if (text.length > MESSAGE_TEXT_LIMIT) throw new SlackApiError('msg_too_long');
+    if (text.length > LIMITS.messageText) throw new SlackApiError('msg_too_long');
     return {
       text,
       ...(blocks?.length ? { blocks } : {}),

@@ -1,12 +1,15 @@
 /**
  * The emulator's Block Kit validator as Slack answers it: `{ ok: false, error, response_metadata:
  * { messages: ['[ERROR] … [json-pointer:/blocks/0/…]'] } }`. chat.* methods answer `invalid_blocks`,
- * views.* answer `invalid_arguments` (both shapes as Slack's Web API returns them).
+ * views.* answer `invalid_arguments` (both shapes as Slack's Web API returns them). Every limit
+ * and its source is in limits.ts.
  */
-import { type Surface, validateBlocks, validateView as viewProblems } from './block-kit.js';
+import { blockProblems, type Surface } from './blocks.js';
+import { viewProblems } from './view.js';
 
-export type { Surface } from './block-kit.js';
-export { BLOCK_LIMITS, MESSAGE_TEXT_LIMIT, VIEW_TITLE_LIMIT, validateBlocks } from './block-kit.js';
+export type { Surface } from './blocks.js';
+export { LIMITS } from './limits.js';
+export { blockProblems, viewProblems };
 
 export type SlackValidation =
   | { ok: true }
@@ -18,7 +21,7 @@ function answer(messages: string[], error: 'invalid_blocks' | 'invalid_arguments
 
 /** Blocks of chat.postMessage / postEphemeral / update, as Slack checks them. */
 export function validateMessageBlocks(blocks: unknown): SlackValidation {
-  return answer(validateBlocks(blocks, 'message'), 'invalid_blocks');
+  return answer(blockProblems(blocks, 'message'), 'invalid_blocks');
 }
 
 /** A view of views.open / push / update / publish; `expected` narrows to modal or home. */
@@ -26,10 +29,10 @@ export function validateView(view: unknown, expected: 'modal' | 'home' | 'any' =
   return answer(viewProblems(view, expected), 'invalid_arguments');
 }
 
-/** Blocks for a given surface, for builders that produce bare block lists for modals or Home. */
+/** A bare block list for a surface (builders that return blocks for a modal or Home tab). */
 export function validateSurfaceBlocks(blocks: unknown, surface: Surface): SlackValidation {
   return answer(
-    validateBlocks(blocks, surface),
+    blockProblems(blocks, surface),
     surface === 'message' ? 'invalid_blocks' : 'invalid_arguments',
   );
 }
