@@ -3,8 +3,16 @@
  * implements it (src/slack/web-chat.ts); domain code never imports Bolt or the Web API client.
  */
 
-/** A Block Kit block as plain JSON; built by src/slack/blocks, carried opaquely by the domain. */
-export type Block = { type: string } & Record<string, unknown>;
+import type { KnownBlock, View } from '@slack/types';
+
+/**
+ * A Block Kit block as Slack's own types describe it; built by src/slack/blocks, carried opaquely by
+ * the domain (type-only import: the domain never loads a Slack package at run time).
+ */
+export type Block = KnownBlock;
+
+/** A modal or Home tab, as Slack's types describe it. */
+export type ChatView = View;
 
 export interface ChatMessage {
   /** Plain-text fallback for notifications and screen readers; always set. */

@@ -70,7 +70,7 @@ export class SlackWebChat implements ChatPort {
       this.client.chat.postMessage({
         channel,
         text: message.text,
-        ...(message.blocks ? { blocks: message.blocks as never } : {}),
+        ...(message.blocks ? { blocks: message.blocks } : {}),
         ...(options.threadTs ? { thread_ts: options.threadTs } : {}),
         unfurl_links: false,
       }),
@@ -84,7 +84,7 @@ export class SlackWebChat implements ChatPort {
         channel,
         user,
         text: message.text,
-        ...(message.blocks ? { blocks: message.blocks as never } : {}),
+        ...(message.blocks ? { blocks: message.blocks } : {}),
       }),
     );
   }
@@ -95,7 +95,7 @@ export class SlackWebChat implements ChatPort {
         channel,
         ts,
         text: message.text,
-        ...(message.blocks ? { blocks: message.blocks as never } : {}),
+        ...(message.blocks ? { blocks: message.blocks } : {}),
       }),
     );
   }

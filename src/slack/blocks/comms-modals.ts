@@ -1,8 +1,9 @@
+import type { ModalView } from '@slack/types';
 import type { LintFinding } from '../../comms/lint.js';
 import type { CommsDraft } from '../../comms/model.js';
 import { MAX_MESSAGE_LENGTH } from '../../comms/service.js';
 import { COMMS_FIELDS, VIEWS } from '../ids.js';
-import { context, section, truncate } from './format.js';
+import { context, LABEL_LIMIT, plain, section, VIEW_TITLE_LIMIT } from './format.js';
 
 /** What the comms forms carry between opening and submission. */
 export interface CommsFormMetadata {
@@ -14,18 +15,18 @@ export interface CommsFormMetadata {
   c: string;
 }
 
-const plain = (text: string) => ({ type: 'plain_text' as const, text });
+const title = (text: string) => plain(text, VIEW_TITLE_LIMIT);
 
 /** The Edit form: the latest text, editable; saving adds a version. */
-export function editModal(draft: CommsDraft, metadata: CommsFormMetadata) {
+export function editModal(draft: CommsDraft, metadata: CommsFormMetadata): ModalView {
   const latest = draft.versions.at(-1)!;
   return {
-    type: 'modal' as const,
+    type: 'modal',
     callback_id: VIEWS.commsEdit,
     private_metadata: JSON.stringify(metadata),
-    title: plain('Edit draft'),
-    submit: plain('Save new version'),
-    close: plain('Cancel'),
+    title: title('Edit draft'),
+    submit: title('Save new version'),
+    close: title('Cancel'),
     blocks: [
       context(
         `${draft.title}, ${draft.incidentId}: editing v${latest.number}. Saving adds v${latest.number + 1}; every earlier version is kept.`,
@@ -52,21 +53,21 @@ export function overrideModal(
   draft: CommsDraft,
   warnings: readonly LintFinding[],
   metadata: CommsFormMetadata,
-) {
+): ModalView {
   const list = warnings.map((w) => `:warning: ${w.message}`).join('\n');
   return {
-    type: 'modal' as const,
+    type: 'modal',
     callback_id: VIEWS.commsOverride,
     private_metadata: JSON.stringify(metadata),
-    title: plain('Approve with warnings'),
-    submit: plain('Approve anyway'),
-    close: plain('Cancel'),
+    title: title('Approve with warnings'),
+    submit: title('Approve anyway'),
+    close: title('Cancel'),
     blocks: [
-      section(truncate(`*${draft.title} v${metadata.v}* has lint warnings:\n${list}`, 3000)),
+      section(`*${draft.title} v${metadata.v}* has lint warnings:\n${list}`),
       {
         type: 'input',
         block_id: COMMS_FIELDS.overrideReason.block,
-        label: plain('Why is it right to publish this as it is?'),
+        label: plain('Why is it right to publish this as it is?', LABEL_LIMIT),
         element: {
           type: 'plain_text_input',
           action_id: COMMS_FIELDS.overrideReason.action,

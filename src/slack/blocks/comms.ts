@@ -1,6 +1,6 @@
+import type { Button, HomeView } from '@slack/types';
 import type { Block, ChatMessage } from '../../chat/port.js';
 import type { LintFinding } from '../../comms/lint.js';
-import { describeApprovers } from '../../comms/service.js';
 import type {
   CommsPresenter,
   DraftView,
@@ -8,18 +8,25 @@ import type {
   ResolvedDestination,
   TalkingPoints,
 } from '../../comms/presenter.js';
+import { describeApprovers } from '../../comms/service.js';
 import type { QuellConfig } from '../../config/schema.js';
 import type { Incident } from '../../incidents/model.js';
 import { ACTIONS, VIEWS } from '../ids.js';
+import { confirmDialog } from './confirm.js';
 import {
+  BUTTON_TEXT_LIMIT,
   context,
   divider,
+  escapeExcept,
   escapeText,
   header,
+  MESSAGE_BLOCK_LIMIT,
+  plain,
   SECTION_TEXT_LIMIT,
   section,
   slackDate,
   truncate,
+  VIEW_BLOCK_LIMIT,
 } from './format.js';
 
 /** What a draft's buttons carry: incident id, draft id and the version the clicker saw. */
@@ -37,13 +44,7 @@ const SLACK_SEQUENCE =
  * (user, channel and group mentions, dates, links), so a pasted `<!channel>` never pings anyone.
  */
 export function toSlackMrkdwn(text: string): string {
-  let out = '';
-  let last = 0;
-  for (const match of text.matchAll(SLACK_SEQUENCE)) {
-    out += escapeText(text.slice(last, match.index)) + match[0];
-    last = match.index + match[0].length;
-  }
-  return out + escapeText(text.slice(last));
+  return escapeExcept(text, SLACK_SEQUENCE);
 }
 
 /** Long text split over several sections (3000 characters each), at line breaks where possible. */
@@ -84,10 +85,15 @@ export function findingsText(findings: readonly LintFinding[]): string {
   return `*Lint*: ${summary}\n${lines.join('\n')}`;
 }
 
-function button(text: string, actionId: string, value: DraftButtonValue, style?: 'primary' | 'danger') {
+function button(
+  text: string,
+  actionId: string,
+  value: DraftButtonValue,
+  style?: 'primary' | 'danger',
+): Button {
   return {
     type: 'button',
-    text: { type: 'plain_text', text, emoji: true },
+    text: plain(text, BUTTON_TEXT_LIMIT),
     action_id: actionId,
     value: JSON.stringify(value),
     ...(style ? { style } : {}),
@@ -118,13 +124,12 @@ export function draftMessage(view: DraftView): ChatMessage {
         button('Approve', ACTIONS.commsApprove, value, 'primary'),
         {
           ...button('Reject', ACTIONS.commsReject, value, 'danger'),
-          confirm: {
-            title: { type: 'plain_text', text: 'Reject this draft?' },
-            text: { type: 'plain_text', text: 'It stays on record; a new one starts with /comms draft.' },
-            confirm: { type: 'plain_text', text: 'Reject' },
-            deny: { type: 'plain_text', text: 'Keep it' },
-            style: 'danger',
-          },
+          confirm: confirmDialog({
+            title: 'Reject this draft?',
+            text: 'It stays on record; a new one starts with /comms draft.',
+            confirm: 'Reject',
+            deny: 'Keep it',
+          }),
         },
       ],
     });
@@ -225,12 +230,15 @@ export function talkingPointsMessage(entries: readonly TalkingPoints[], config: 
   const withPoints = entries.filter((e) => e.approved).length;
   return {
     text: `Talking points: ${entries.length} incident${entries.length === 1 ? '' : 's'}, ${withPoints} with approved talking points`,
-    blocks: [header('Approved talking points'), ...talkingPointsBlocks(entries, config)].slice(0, 50),
+    blocks: [header('Approved talking points'), ...talkingPointsBlocks(entries, config)].slice(
+      0,
+      MESSAGE_BLOCK_LIMIT,
+    ),
   };
 }
 
 /** Quell's App Home tab: the same talking points, for everyone in the workspace. */
-export function homeView(entries: readonly TalkingPoints[], config: QuellConfig, now: Date) {
+export function homeView(entries: readonly TalkingPoints[], config: QuellConfig, now: Date): HomeView {
   const blocks: Block[] = [
     header('Active incidents: approved talking points'),
     context(
@@ -240,5 +248,5 @@ export function homeView(entries: readonly TalkingPoints[], config: QuellConfig,
   ];
   if (entries.length === 0) blocks.push(section(':white_check_mark: No active incidents right now.'));
   else blocks.push(...talkingPointsBlocks(entries, config));
-  return { type: 'home' as const, callback_id: VIEWS.home, blocks: blocks.slice(0, 100) };
+  return { type: 'home', callback_id: VIEWS.home, blocks: blocks.slice(0, VIEW_BLOCK_LIMIT) };
 }

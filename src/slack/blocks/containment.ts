@@ -1,3 +1,4 @@
+import type { Button, ConfirmationDialog, SectionBlock } from '@slack/types';
 import type { Block, ChatMessage } from '../../chat/port.js';
 import type { ContainmentRun } from '../../containment/model.js';
 import type {
@@ -8,11 +9,23 @@ import type {
   StepReport,
 } from '../../containment/presenter.js';
 import { ACTIONS } from '../ids.js';
-import { context, divider, escapeText, header, section, slackDate, truncate } from './format.js';
+import { confirmDialog } from './confirm.js';
+import {
+  BUTTON_TEXT_LIMIT,
+  context,
+  divider,
+  escapeText,
+  header,
+  lineSections,
+  MESSAGE_BLOCK_LIMIT,
+  plain,
+  section,
+  slackDate,
+} from './format.js';
 
 /** Block Kit for containment: pure functions, unit-tested. */
 
-const MAX_BLOCKS = 50;
+const MAX_BLOCKS = MESSAGE_BLOCK_LIMIT;
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -23,13 +36,15 @@ function button(
   actionId: string,
   value: string,
   style?: 'primary' | 'danger',
-): Record<string, unknown> {
+  confirm?: ConfirmationDialog,
+): Button {
   return {
     type: 'button',
-    text: { type: 'plain_text', text: truncate(text, 75), emoji: true },
+    text: plain(text, BUTTON_TEXT_LIMIT),
     action_id: actionId,
     value,
     ...(style ? { style } : {}),
+    ...(confirm ? { confirm } : {}),
   };
 }
 
@@ -55,9 +70,9 @@ function catalog(catalog: Catalog): ChatMessage {
     const what = p.description ? `${escapeText(p.description)}\n    ` : '';
     return `• \`${p.name}\` — ${what}${steps}${p.irreversible ? ' (*includes irreversible steps*)' : ''}`;
   });
-  const blocks: Block[] = [header('Containment controls'), section(`*Actions*\n${actionLines.join('\n')}`)];
+  const blocks: Block[] = [header('Containment controls'), ...lineSections(['*Actions*', ...actionLines])];
   if (playbookLines.length)
-    blocks.push(section(`*Playbooks* (steps in [ ] run in parallel)\n${playbookLines.join('\n')}`));
+    blocks.push(...lineSections(['*Playbooks* (steps in [ ] run in parallel)', ...playbookLines]));
   blocks.push(
     context(
       '`/contain <action> [key=value ...]` · `/contain playbook <name>` · add `--dry-run` to only see the requests · `/contain status` · `/contain undo <run-id>`',
@@ -65,7 +80,7 @@ function catalog(catalog: Catalog): ChatMessage {
   );
   return {
     text: `Containment: ${plural(catalog.actions.length, 'action')}, ${plural(catalog.playbooks.length, 'playbook')}`,
-    blocks,
+    blocks: blocks.slice(0, MAX_BLOCKS),
   };
 }
 
@@ -96,22 +111,18 @@ function confirmation(view: ConfirmationView): ChatMessage {
         : irreversible.length
           ? 'Run: I accept it is irreversible'
           : 'Run';
-  const confirmButton = button(confirmLabel, ACTIONS.containmentConfirm, view.token, 'danger');
-  if (irreversible.length && !view.dryRun)
-    // Slack's own second dialog: the irreversible consequence has to be acknowledged twice
-    confirmButton.confirm = {
-      title: { type: 'plain_text', text: 'This cannot be undone' },
-      text: {
-        type: 'mrkdwn',
-        text: truncate(
-          irreversible.map((s) => s.consequence ?? `${s.action} cannot be undone.`).join('\n'),
-          300,
-        ),
-      },
-      confirm: { type: 'plain_text', text: 'Delete for good' },
-      deny: { type: 'plain_text', text: 'Keep it' },
-      style: 'danger',
-    };
+  // Slack's own second dialog: the irreversible consequence has to be acknowledged twice
+  const secondDialog =
+    irreversible.length && !view.dryRun
+      ? confirmDialog({
+          title: 'This cannot be undone',
+          text: irreversible.map((s) => s.consequence ?? `${s.action} cannot be undone.`).join('\n'),
+          mrkdwn: true,
+          confirm: 'Delete for good',
+          deny: 'Keep it',
+        })
+      : undefined;
+  const confirmButton = button(confirmLabel, ACTIONS.containmentConfirm, view.token, 'danger', secondDialog);
   blocks.push({
     type: 'actions',
     block_id: 'containment_confirm',
@@ -178,7 +189,7 @@ function report(report: ExecutionReport): ChatMessage {
     for (const step of group) {
       if (blocks.length >= MAX_BLOCKS - 3) break;
       const line = `${report.groups.length > 1 ? `${i + 1}. ` : ''}${stepLine(step)}`;
-      const block = section(line);
+      const block: SectionBlock = section(line);
       if (step.state === 'failed' && step.runId && report.kind !== 'undo')
         block.accessory = button('Retry', ACTIONS.containmentRetry, `${report.incidentId}|${step.runId}`);
       blocks.push(block);
@@ -232,7 +243,10 @@ function status(incidentId: string, runs: ContainmentRun[]): ChatMessage {
   });
   return {
     text: `${runs.length} containment control(s) in force for ${incidentId}`,
-    blocks: [header(`Controls in force: ${incidentId}`), section(lines.join('\n')), divider],
+    blocks: [header(`Controls in force: ${incidentId}`), ...lineSections(lines), divider].slice(
+      0,
+      MAX_BLOCKS,
+    ),
   };
 }
 

@@ -1,7 +1,9 @@
+import type { Checkboxes, InputBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { QuellConfig } from '../../config/schema.js';
 import { SEVERITIES } from '../../incidents/model.js';
 import { MAX_TITLE_LENGTH } from '../../incidents/service.js';
 import { DECLARE_FIELDS, VIEWS } from '../ids.js';
+import { LABEL_LIMIT, PLACEHOLDER_LIMIT, plain, plainOption, VIEW_TITLE_LIMIT } from './format.js';
 
 export interface DeclareModalOptions {
   drill: boolean;
@@ -14,18 +16,18 @@ function textInput(
   field: { block: string; action: string },
   label: string,
   opts: { optional?: boolean; multiline?: boolean; max?: number; placeholder?: string } = {},
-) {
+): InputBlock {
   return {
     type: 'input',
     block_id: field.block,
     optional: opts.optional ?? false,
-    label: { type: 'plain_text', text: label },
+    label: plain(label, LABEL_LIMIT),
     element: {
       type: 'plain_text_input',
       action_id: field.action,
       multiline: opts.multiline ?? false,
       ...(opts.max ? { max_length: opts.max } : {}),
-      ...(opts.placeholder ? { placeholder: { type: 'plain_text', text: opts.placeholder } } : {}),
+      ...(opts.placeholder ? { placeholder: plain(opts.placeholder, PLACEHOLDER_LIMIT) } : {}),
     },
   };
 }
@@ -34,27 +36,25 @@ const OPTION_DRILL = 'drill';
 const OPTION_NO_ANNOUNCE = 'no_announce';
 
 /** The declare form opened by `/incident declare` with no arguments. */
-export function declareModal(config: QuellConfig, options: DeclareModalOptions) {
-  const severityOptions = SEVERITIES.map((s) => ({
-    text: { type: 'plain_text', text: config.severities[s].label },
-    description: { type: 'plain_text', text: config.severities[s].description.slice(0, 75) },
-    value: s,
-  }));
-  const checkboxOptions = [
-    { text: { type: 'plain_text', text: 'Drill (rehearsal: nothing leaves the team)' }, value: OPTION_DRILL },
-    { text: { type: 'plain_text', text: 'Do not announce' }, value: OPTION_NO_ANNOUNCE },
+export function declareModal(config: QuellConfig, options: DeclareModalOptions): ModalView {
+  const severityOptions: PlainTextOption[] = SEVERITIES.map((s) =>
+    plainOption(config.severities[s].label, s, config.severities[s].description),
+  );
+  const checkboxOptions: PlainTextOption[] = [
+    plainOption('Drill (rehearsal: nothing leaves the team)', OPTION_DRILL),
+    plainOption('Do not announce', OPTION_NO_ANNOUNCE),
   ];
   const initial = checkboxOptions.filter(
     (o) =>
       (o.value === OPTION_DRILL && options.drill) || (o.value === OPTION_NO_ANNOUNCE && !options.announce),
   );
   return {
-    type: 'modal' as const,
+    type: 'modal',
     callback_id: VIEWS.declare,
     private_metadata: JSON.stringify({ channelId: options.channelId }),
-    title: { type: 'plain_text' as const, text: 'Declare an incident' },
-    submit: { type: 'plain_text' as const, text: 'Declare' },
-    close: { type: 'plain_text' as const, text: 'Cancel' },
+    title: plain('Declare an incident', VIEW_TITLE_LIMIT),
+    submit: plain('Declare', VIEW_TITLE_LIMIT),
+    close: plain('Cancel', VIEW_TITLE_LIMIT),
     blocks: [
       textInput(DECLARE_FIELDS.title, 'Title', {
         max: MAX_TITLE_LENGTH,
@@ -63,11 +63,10 @@ export function declareModal(config: QuellConfig, options: DeclareModalOptions) 
       {
         type: 'input',
         block_id: DECLARE_FIELDS.severity.block,
-        label: { type: 'plain_text', text: 'Severity' },
-        hint: {
-          type: 'plain_text',
-          text: 'Grade by side effects (blast radius, reversibility, data, money), never model confidence.',
-        },
+        label: plain('Severity'),
+        hint: plain(
+          'Grade by side effects (blast radius, reversibility, data, money), never model confidence.',
+        ),
         element: {
           type: 'static_select',
           action_id: DECLARE_FIELDS.severity.action,
@@ -95,13 +94,13 @@ export function declareModal(config: QuellConfig, options: DeclareModalOptions) 
         type: 'input',
         block_id: DECLARE_FIELDS.options.block,
         optional: true,
-        label: { type: 'plain_text', text: 'Options' },
+        label: plain('Options'),
         element: {
           type: 'checkboxes',
           action_id: DECLARE_FIELDS.options.action,
           options: checkboxOptions,
           ...(initial.length ? { initial_options: initial } : {}),
-        },
+        } satisfies Checkboxes,
       },
     ],
   };

@@ -7,10 +7,25 @@ import {
   ROLE_LABELS,
   ROLES,
   type Status,
+  SYSTEM_ACTOR,
 } from '../../incidents/model.js';
-import type { TimelineEvent } from '../../incidents/timeline.js';
 import type { IncidentPresenter } from '../../incidents/presenter.js';
-import { context, divider, escapeText, fields, header, mention, section, slackDate } from './format.js';
+import type { TimelineEvent } from '../../incidents/timeline.js';
+import {
+  context,
+  divider,
+  escapeExcept,
+  escapeText,
+  fields,
+  header,
+  lineSections,
+  MENTIONS_DATES_LINKS,
+  MESSAGE_BLOCK_LIMIT,
+  mention,
+  section,
+  slackDate,
+  truncateMrkdwn,
+} from './format.js';
 
 const STATUS_EMOJI: Record<Status, string> = {
   investigating: ':mag:',
@@ -111,7 +126,8 @@ export function incidentViews(config: QuellConfig): IncidentPresenter {
     },
 
     changeNotice(incident, event) {
-      const text = `${drill(incident)}<@${event.actor}> ${event.text}`;
+      // people's words inside the event (a note, an agent fact) must not become markup
+      const text = `${drill(incident)}<@${event.actor}> ${escapeExcept(event.text, MENTIONS_DATES_LINKS)}`;
       return { text, blocks: [context(text)] };
     },
 
@@ -130,14 +146,22 @@ export function incidentViews(config: QuellConfig): IncidentPresenter {
   };
 }
 
-/** The ephemeral timeline listing, newest last, within Slack's 50-block message limit. */
+const TIMELINE_EVENTS_SHOWN = 45;
+/** One event's text in the listing: 45 lines of this fit in 50 blocks with room to spare. */
+const TIMELINE_LINE_LIMIT = 600;
+
+/**
+ * The ephemeral timeline listing, newest last, within Slack's 50-block message limit. Event text
+ * mixes Quell's markup (`made <@U…> commander`) with people's words: mentions, dates and links stay
+ * whole so they render, everything else is escaped so nobody's text becomes markup.
+ */
 export function timelineMessage(incident: Incident, events: readonly TimelineEvent[]): ChatMessage {
-  const MAX_EVENTS = 45;
-  const shown = events.slice(-MAX_EVENTS);
+  const shown = events.slice(-TIMELINE_EVENTS_SHOWN);
   const lines = shown.map((e) => {
-    const who = e.actor === 'quell' ? 'Quell' : `<@${e.actor}>`;
+    const who = e.actor === SYSTEM_ACTOR ? 'Quell' : `<@${e.actor}>`;
     const link = typeof e.data.permalink === 'string' ? ` (<${e.data.permalink}|message>)` : '';
-    return `${slackDate(e.at, '{date_short} {time}')} ${who} ${escapeText(e.text)}${link}`;
+    const text = truncateMrkdwn(escapeExcept(e.text, MENTIONS_DATES_LINKS), TIMELINE_LINE_LIMIT);
+    return `${slackDate(e.at, '{date_short} {time}')} ${who} ${text}${link}`;
   });
   const omitted = events.length - shown.length;
   const blocks: Block[] = [header(`Timeline of ${incident.id}`)];
@@ -145,15 +169,9 @@ export function timelineMessage(incident: Incident, events: readonly TimelineEve
     blocks.push(
       context(`${omitted} earlier events are not shown here; the evidence archive has all of them.`),
     );
-  // sections carry 3000 characters: pack lines into as few as fit
-  let chunk = '';
-  for (const line of lines) {
-    if (chunk.length + line.length + 1 > 2900) {
-      blocks.push(section(chunk));
-      chunk = '';
-    }
-    chunk += `${chunk ? '\n' : ''}${line}`;
-  }
-  if (chunk) blocks.push(section(chunk));
-  return { text: `Timeline of ${incident.id}: ${events.length} events`, blocks: blocks.slice(0, 50) };
+  blocks.push(...lineSections(lines));
+  return {
+    text: `Timeline of ${incident.id}: ${events.length} events`,
+    blocks: blocks.slice(0, MESSAGE_BLOCK_LIMIT),
+  };
 }

@@ -1,7 +1,9 @@
+import type { Checkboxes, InputBlock, ModalView, MrkdwnOption, PlainTextOption } from '@slack/types';
 import type { Block, ChatMessage } from '../../chat/port.js';
 import type { QuellConfig } from '../../config/schema.js';
 import { type Incident, SEVERITIES, type Severity } from '../../incidents/model.js';
 import { GATE_ITEM_IDS, GATE_ITEM_LABELS, type GateItemId } from '../../resolution/gate.js';
+import type { GateView, ResolutionPresenter } from '../../resolution/presenter.js';
 import { ROOT_CAUSE_CATEGORIES, ROOT_CAUSE_LABELS } from '../../resolution/root-cause.js';
 import type { CorrectiveAction } from '../../resolution/store.js';
 import {
@@ -10,11 +12,21 @@ import {
   TRIAGE_QUESTIONS,
   type TriageSuggestion,
 } from '../../resolution/triage.js';
-import type { GateView, ResolutionPresenter } from '../../resolution/presenter.js';
 import { ACTIONS, GATE_BLOCKS, GATE_OVERRIDE_FIELDS, TRIAGE_FIELDS, VIEWS } from '../ids.js';
-import { context, escapeText, header, section, slackDate, truncate } from './format.js';
+import {
+  context,
+  escapeText,
+  header,
+  mrkdwn,
+  OPTION_TEXT_LIMIT,
+  plain,
+  plainOption,
+  section,
+  slackDate,
+  truncate,
+  VIEW_TITLE_LIMIT,
+} from './format.js';
 
-const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
 const drillTag = (incident: Incident) => (incident.drill ? '[DRILL] ' : '');
 
 /** Block Kit for the restart gate and corrective actions: pure functions, unit-tested. */
@@ -24,29 +36,37 @@ export function resolutionViews(config: QuellConfig): ResolutionPresenter {
     gateChecklist({ incident, state, rootCauseCategory }: GateView): ChatMessage {
       const resolved = incident.status === 'resolved';
       const required = new Set(state.required);
-      const option = (item: GateItemId) => {
-        const tick = state.ticks[item];
-        return {
-          text: {
-            type: 'mrkdwn',
-            text: `${GATE_ITEM_LABELS[item]}${required.has(item) ? ' *(required)*' : ''}`,
-          },
-          value: item,
-          description: {
-            type: 'mrkdwn',
-            text: tick
-              ? `ticked by <@${tick.by}> ${slackDate(tick.at, '{date_short} {time}')}`
-              : 'not ticked',
-          },
-        };
-      };
+      // Who ticked and when cannot go in the option description: Slack allows 75 characters there,
+      // plain text only, and a mention plus a date token alone exceed that with 11-character ids.
+      // The options carry the label only; the ticks are listed in a context block below them.
+      const option = (item: GateItemId): MrkdwnOption => ({
+        text: mrkdwn(
+          `${GATE_ITEM_LABELS[item]}${required.has(item) ? ' *(required)*' : ''}`,
+          OPTION_TEXT_LIMIT,
+        ),
+        value: item,
+      });
       const options = GATE_ITEM_IDS.map(option);
-      const ticked = options.filter((o) => state.ticks[o.value]);
+      const ticked = options.filter((o) => o.value && state.ticks[o.value as GateItemId]);
+      const tickLines = GATE_ITEM_IDS.flatMap((item) => {
+        const tick = state.ticks[item];
+        return tick
+          ? [
+              `:ballot_box_with_check: ${GATE_ITEM_LABELS[item]}: <@${tick.by}> ${slackDate(tick.at, '{date_short} {time}')}`,
+            ]
+          : [];
+      });
       const status = resolved
         ? `:white_check_mark: Resolved${incident.resolvedAt ? ` ${slackDate(incident.resolvedAt)}` : ''}.`
         : state.passed
           ? `:large_green_circle: Every item required for ${sev(incident)} is ticked: ready to resolve.`
           : `:no_entry: Still missing for ${sev(incident)}: ${state.missing.map((i) => GATE_ITEM_LABELS[i]).join('; ')}.`;
+      const checkboxes: Checkboxes = {
+        type: 'checkboxes',
+        action_id: ACTIONS.gateChecklist,
+        options,
+        ...(ticked.length ? { initial_options: ticked } : {}),
+      };
       const blocks: Block[] = [
         header(`${drillTag(incident)}Restart gate: ${incident.id}`),
         section(
@@ -55,15 +75,9 @@ export function resolutionViews(config: QuellConfig): ResolutionPresenter {
         {
           type: 'actions',
           block_id: GATE_BLOCKS.checklist,
-          elements: [
-            {
-              type: 'checkboxes',
-              action_id: ACTIONS.gateChecklist,
-              options,
-              ...(ticked.length ? { initial_options: ticked } : {}),
-            },
-          ],
+          elements: [checkboxes],
         },
+        context(tickLines.length ? tickLines.join('\n') : 'Nothing ticked yet.'),
         {
           type: 'section',
           block_id: GATE_BLOCKS.rootCause,
@@ -72,14 +86,9 @@ export function resolutionViews(config: QuellConfig): ResolutionPresenter {
             type: 'static_select',
             action_id: ACTIONS.rootCauseCategory,
             placeholder: plain('Choose a category'),
-            options: ROOT_CAUSE_CATEGORIES.map((c) => ({ text: plain(ROOT_CAUSE_LABELS[c]), value: c })),
+            options: ROOT_CAUSE_CATEGORIES.map((c) => plainOption(ROOT_CAUSE_LABELS[c], c)),
             ...(rootCauseCategory
-              ? {
-                  initial_option: {
-                    text: plain(ROOT_CAUSE_LABELS[rootCauseCategory]),
-                    value: rootCauseCategory,
-                  },
-                }
+              ? { initial_option: plainOption(ROOT_CAUSE_LABELS[rootCauseCategory], rootCauseCategory) }
               : {}),
           },
         },
@@ -134,10 +143,14 @@ export function resolutionViews(config: QuellConfig): ResolutionPresenter {
 }
 
 /** The override form: why the gate is being bypassed, with what is missing. */
-export function gateOverrideModal(incident: Incident, missing: readonly GateItemId[], channelId: string) {
+export function gateOverrideModal(
+  incident: Incident,
+  missing: readonly GateItemId[],
+  channelId: string,
+): ModalView {
   const list = missing.length ? missing.map((i) => `• ${GATE_ITEM_LABELS[i]}`).join('\n') : '_nothing_';
   return {
-    type: 'modal' as const,
+    type: 'modal',
     callback_id: VIEWS.gateOverride,
     private_metadata: JSON.stringify({ incidentId: incident.id, channelId }),
     title: plain('Override restart gate'),
@@ -170,16 +183,13 @@ export interface TriageMetadata {
 }
 
 /** `/incident triage`, step one: the side-effect questions. */
-export function triageQuestionsModal(metadata: TriageMetadata) {
-  const answer = (a: string) => ({
-    text: plain(a === 'unsure' ? 'Not sure' : a === 'yes' ? 'Yes' : 'No'),
-    value: a,
-  });
+export function triageQuestionsModal(metadata: TriageMetadata): ModalView {
+  const answer = (a: string) => plainOption(a === 'unsure' ? 'Not sure' : a === 'yes' ? 'Yes' : 'No', a);
   return {
-    type: 'modal' as const,
+    type: 'modal',
     callback_id: VIEWS.triageQuestions,
     private_metadata: JSON.stringify(metadata),
-    title: plain(metadata.drill ? 'Triage (drill)' : 'Triage'),
+    title: plain(metadata.drill ? 'Triage (drill)' : 'Triage', VIEW_TITLE_LIMIT),
     submit: plain('Suggest severity'),
     close: plain('Cancel'),
     blocks: [
@@ -192,16 +202,18 @@ export function triageQuestionsModal(metadata: TriageMetadata) {
         label: plain('What is the agent doing?'),
         element: { type: 'plain_text_input', action_id: TRIAGE_FIELDS.title.action, max_length: 120 },
       },
-      ...TRIAGE_QUESTIONS.map((q) => ({
-        type: 'input',
-        block_id: TRIAGE_FIELDS.questionBlock(q),
-        label: plain(TRIAGE_QUESTION_TEXT[q]),
-        element: {
-          type: 'radio_buttons',
-          action_id: TRIAGE_FIELDS.answer,
-          options: TRIAGE_ANSWERS.map(answer),
-        },
-      })),
+      ...TRIAGE_QUESTIONS.map(
+        (q): InputBlock => ({
+          type: 'input',
+          block_id: TRIAGE_FIELDS.questionBlock(q),
+          label: plain(TRIAGE_QUESTION_TEXT[q]),
+          element: {
+            type: 'radio_buttons',
+            action_id: TRIAGE_FIELDS.answer,
+            options: TRIAGE_ANSWERS.map(answer),
+          },
+        }),
+      ),
     ],
   };
 }
@@ -213,17 +225,15 @@ export interface TriageDecisionMetadata extends TriageMetadata {
 }
 
 /** Step two: the suggestion and its reason; the declarer accepts it or picks another severity. */
-export function triageDecisionModal(config: QuellConfig, metadata: TriageDecisionMetadata) {
-  const option = (s: Severity) => ({
-    text: plain(`${config.severities[s].label}: ${truncate(config.severities[s].description, 60)}`),
-    value: s,
-  });
+export function triageDecisionModal(config: QuellConfig, metadata: TriageDecisionMetadata): ModalView {
+  const option = (s: Severity): PlainTextOption =>
+    plainOption(`${config.severities[s].label}: ${config.severities[s].description}`, s);
   const { suggestion } = metadata;
   return {
-    type: 'modal' as const,
+    type: 'modal',
     callback_id: VIEWS.triageDecision,
     private_metadata: JSON.stringify(metadata),
-    title: plain(metadata.drill ? 'Triage (drill)' : 'Triage'),
+    title: plain(metadata.drill ? 'Triage (drill)' : 'Triage', VIEW_TITLE_LIMIT),
     submit: plain(metadata.drill ? 'Declare drill' : 'Declare'),
     close: plain('Cancel'),
     blocks: [

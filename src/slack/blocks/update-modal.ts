@@ -1,9 +1,11 @@
+import type { InputBlock, ModalView } from '@slack/types';
 import { formatDuration } from '../../config/duration.js';
 import type { QuellConfig } from '../../config/schema.js';
 import { cadenceFor } from '../../incidents/cadence.js';
 import type { Incident } from '../../incidents/model.js';
 import { MAX_UPDATE_FIELD_LENGTH } from '../../reminders/updates.js';
 import { UPDATE_FIELDS, VIEWS } from '../ids.js';
+import { context, LABEL_LIMIT, PLACEHOLDER_LIMIT, plain, VIEW_TITLE_LIMIT } from './format.js';
 
 export interface UpdateModalMetadata {
   incidentId: string;
@@ -15,24 +17,28 @@ function textInput(
   label: string,
   hint: string,
   placeholder: string,
-) {
+): InputBlock {
   return {
     type: 'input',
     block_id: field.block,
-    label: { type: 'plain_text', text: label },
-    hint: { type: 'plain_text', text: hint },
+    label: plain(label, LABEL_LIMIT),
+    hint: plain(hint, LABEL_LIMIT),
     element: {
       type: 'plain_text_input',
       action_id: field.action,
       multiline: true,
       max_length: MAX_UPDATE_FIELD_LENGTH,
-      placeholder: { type: 'plain_text', text: placeholder },
+      placeholder: plain(placeholder, PLACEHOLDER_LIMIT),
     },
   };
 }
 
 /** The structured update form, opened by `/incident update` or a prompt's "Post update" button. */
-export function updateModal(incident: Incident, config: QuellConfig, metadata: UpdateModalMetadata) {
+export function updateModal(
+  incident: Incident,
+  config: QuellConfig,
+  metadata: UpdateModalMetadata,
+): ModalView {
   const cadence = cadenceFor(incident.severity, config);
   const label = config.severities[incident.severity].label;
   const nextHint =
@@ -40,22 +46,16 @@ export function updateModal(incident: Incident, config: QuellConfig, metadata: U
       ? `${label} has no update cadence: set a time to be reminded then.`
       : `Empty: one ${label} cadence (${formatDuration(cadence)}) after you post. An earlier time brings the next reminder forward.`;
   return {
-    type: 'modal' as const,
+    type: 'modal',
     callback_id: VIEWS.update,
     private_metadata: JSON.stringify(metadata),
-    title: { type: 'plain_text' as const, text: `Update ${incident.id}`.slice(0, 24) },
-    submit: { type: 'plain_text' as const, text: 'Post update' },
-    close: { type: 'plain_text' as const, text: 'Cancel' },
+    title: plain(`Update ${incident.id}`, VIEW_TITLE_LIMIT),
+    submit: plain('Post update', VIEW_TITLE_LIMIT),
+    close: plain('Cancel', VIEW_TITLE_LIMIT),
     blocks: [
-      {
-        type: 'context',
-        elements: [
-          {
-            type: 'mrkdwn',
-            text: `${incident.drill ? '[DRILL] ' : ''}*${incident.id}* · ${label} · ${incident.status}: the update is posted in the incident channel and kept on the timeline.`,
-          },
-        ],
-      },
+      context(
+        `${incident.drill ? '[DRILL] ' : ''}*${incident.id}* · ${label} · ${incident.status}: the update is posted in the incident channel and kept on the timeline.`,
+      ),
       textInput(
         UPDATE_FIELDS.impact,
         'Impact',
@@ -78,8 +78,8 @@ export function updateModal(incident: Incident, config: QuellConfig, metadata: U
         type: 'input',
         block_id: UPDATE_FIELDS.nextUpdate.block,
         optional: true,
-        label: { type: 'plain_text', text: 'Next update by' },
-        hint: { type: 'plain_text', text: nextHint },
+        label: plain('Next update by'),
+        hint: plain(nextHint, LABEL_LIMIT),
         element: { type: 'datetimepicker', action_id: UPDATE_FIELDS.nextUpdate.action },
       },
     ],
