@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { blockProblems as validateBlocks, LIMITS, viewProblems as validateView } from './validate/index.js';
+import { LIMITS, blockProblems as validateBlocks, viewProblems as validateView } from './validate/index.js';
 import {
   type EmuChannel,
   type EmuFile,
@@ -812,7 +812,10 @@ export class WebApi {
 
       'chat.postEphemeral': (p, caller) => {
         const channel = this.channel(p, caller);
-        this.canPost(channel, caller);
+        // Slack refuses an ephemeral from an app that is not in the channel with not_in_channel
+        // (docs methods/chat.postEphemeral errors; chat:write.public does not lift it, issue 14)
+        this.requireOpen(channel);
+        this.requireMember(channel, caller);
         const user = p.str('user');
         const target = user ? ws.users.get(user) : undefined;
         if (!target) throw new SlackApiError('user_not_found');
@@ -1225,7 +1228,9 @@ export class WebApi {
           this.requireOpen(channel);
           this.requireMember(channel, caller);
           const blocks = p.json('blocks', 'invalid_blocks') as Json[] | undefined;
-          if (blocks && validateBlocks(blocks, 'message').length) throw new SlackApiError('invalid_blocks');
+          const errors = blocks ? validateBlocks(blocks, 'message') : [];
+          if (errors.length)
+            throw new SlackApiError('invalid_blocks', { response_metadata: { messages: errors } });
           const threadTs = this.threadParent(channel, p.str('thread_ts'));
           for (const file of files) file.channels.push(channel.id);
           this.post(channel, caller, {
