@@ -4,6 +4,14 @@ import type { Clock } from '../clock.js';
 import type { QuellConfig } from '../config/schema.js';
 import { QuellError, UsageError } from '../errors.js';
 import { type Incident, ROLE_LABELS, SEVERITIES } from '../incidents/model.js';
+import {
+  type ActorRule,
+  describeRule,
+  type PermissionDecision,
+  type Permissions,
+  RulePermissions,
+  uncheckedNote,
+} from '../incidents/permissions.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { IncidentStore } from '../incidents/store.js';
 import { type Approvers, bannedPhrasesOf } from './config.js';
@@ -16,9 +24,9 @@ import {
   type CommsVersion,
   sha256,
 } from './model.js';
+import type { CommsPresenter, DraftView, ResolvedDestination, TalkingPoints } from './presenter.js';
 import type { CommsStore } from './store.js';
 import type { CommsTemplate, TemplateLibrary } from './templates.js';
-import type { CommsPresenter, DraftView, ResolvedDestination, TalkingPoints } from './presenter.js';
 
 export interface CommsServiceDeps {
   store: IncidentStore;
@@ -30,6 +38,8 @@ export interface CommsServiceDeps {
   config: QuellConfig;
   clock: Clock;
   logger: Logger;
+  /** Who-may-act checks; defaults to the rule + user-group check over `chat`. */
+  permissions?: Permissions;
 }
 
 /** Everything kept about an incident's comms: for the evidence archive (issue 7) and `/comms history`. */
@@ -81,7 +91,11 @@ export class DraftNotFoundError extends QuellError {
  * outside the incident channel for drills), and the approved talking points support staff read.
  */
 export class CommsService {
-  constructor(private readonly deps: CommsServiceDeps) {}
+  private readonly permissions: Permissions;
+
+  constructor(private readonly deps: CommsServiceDeps) {
+    this.permissions = deps.permissions ?? new RulePermissions(deps);
+  }
 
   audiences(): CommsTemplate[] {
     return this.deps.templates.list();
@@ -329,17 +343,11 @@ export class CommsService {
 
   /** Whether `user` may approve messages for the draft's audience in this incident right now. */
   async isApprover(user: string, audience: string, incident: Incident): Promise<boolean> {
-    const approvers = this.approversFor(audience);
-    if (approvers.users.includes(user)) return true;
-    if (approvers.roles.some((role) => incident.roles[role] === user)) return true;
-    for (const group of approvers.usergroups) {
-      try {
-        if ((await this.deps.chat.usergroupMembers(group)).includes(user)) return true;
-      } catch (error) {
-        this.deps.logger.warn({ err: error, usergroup: group }, 'could not read comms approver group');
-      }
-    }
-    return false;
+    return (await this.approverDecision(user, audience, incident)).allowed;
+  }
+
+  private approverDecision(user: string, audience: string, incident: Incident): Promise<PermissionDecision> {
+    return this.permissions.mayAct(user, approverRule(this.approversFor(audience)), incident);
   }
 
   approversFor(audience: string): Approvers {
@@ -559,10 +567,11 @@ export class CommsService {
   }
 
   private async assertApprover(user: string, draft: CommsDraft, incident: Incident): Promise<void> {
-    if (await this.isApprover(user, draft.audience, incident)) return;
+    const decision = await this.approverDecision(user, draft.audience, incident);
+    if (decision.allowed) return;
     throw new QuellError(
       'comms_not_approver',
-      `Only ${describeApprovers(this.approversFor(draft.audience), incident)} can approve or reject the ${draft.title.toLowerCase()}.`,
+      `Only ${describeApprovers(this.approversFor(draft.audience), incident)}${uncheckedNote(decision)} can approve or reject the ${draft.title.toLowerCase()}.`,
     );
   }
 
@@ -583,14 +592,9 @@ export function describeFindings(findings: readonly LintFinding[]): string {
 
 /** "the incident commander (<@U1>), the communications lead (unassigned) or <!subteam^S1>". */
 export function describeApprovers(approvers: Approvers, incident?: Incident): string {
-  const parts = [
-    ...approvers.roles.map((role) => {
-      const holder = incident?.roles[role];
-      return `the ${ROLE_LABELS[role].toLowerCase()}${incident ? ` (${holder ? `<@${holder}>` : 'unassigned'})` : ''}`;
-    }),
-    ...approvers.usergroups.map((g) => `<!subteam^${g}>`),
-    ...approvers.users.map((u) => `<@${u}>`),
-  ];
-  if (parts.length === 0) return 'nobody (no approvers are configured)';
-  return parts.length === 1 ? parts[0]! : `${parts.slice(0, -1).join(', ')} or ${parts.at(-1)}`;
+  return describeRule(approverRule(approvers), incident);
+}
+
+function approverRule(approvers: Approvers): ActorRule {
+  return { ...approvers, source: 'comms.defaultApprovers' };
 }

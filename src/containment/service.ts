@@ -3,7 +3,13 @@ import type { ChatPort } from '../chat/port.js';
 import type { Clock } from '../clock.js';
 import { QuellError, UsageError } from '../errors.js';
 import type { Incident } from '../incidents/model.js';
-import { ROLE_LABELS } from '../incidents/model.js';
+import {
+  type ActorRule,
+  type Permissions,
+  RulePermissions,
+  uncheckedNote,
+  unionRules,
+} from '../incidents/permissions.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { IncidentStore } from '../incidents/store.js';
 import type { ContainmentAuthorization } from './config.js';
@@ -16,10 +22,16 @@ import {
 } from './contract.js';
 import { DEFAULT_HTTP_OPTIONS, HttpClient, type HttpOptions } from './http.js';
 import type { AuditEntry, ContainmentRun, PendingConfirmation } from './model.js';
+import type {
+  Catalog,
+  ConfirmationStep,
+  ContainmentPresenter,
+  ExecutionReport,
+  StepReport,
+} from './presenter.js';
 import type { ContainmentRegistry, ResolvedAction } from './registry.js';
 import { redactDeep, redactor } from './secrets.js';
 import type { ContainmentStore } from './store.js';
-import type { Catalog, ConfirmationStep, ContainmentPresenter, ExecutionReport, StepReport } from './presenter.js';
 
 export interface ContainmentServiceDeps {
   registry: ContainmentRegistry;
@@ -32,6 +44,8 @@ export interface ContainmentServiceDeps {
   logger: Logger;
   /** The config's `responders`, who are authorized when a rule says `responders: true`. */
   responders: { users: readonly string[]; usergroups: readonly string[] };
+  /** Who-may-act checks; defaults to the rule + user-group check over `chat`. */
+  permissions?: Permissions;
   /** Overrides for the HTTP core (tests shorten backoff). */
   http?: Partial<Omit<HttpOptions, 'redact' | 'timeoutMs' | 'maxAttempts'>>;
 }
@@ -165,7 +179,11 @@ export class ContainmentService {
   /** Timeline writes of one incident, one after another (parallel steps would race otherwise). */
   private readonly chains = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly deps: ContainmentServiceDeps) {}
+  private readonly permissions: Permissions;
+
+  constructor(private readonly deps: ContainmentServiceDeps) {
+    this.permissions = deps.permissions ?? new RulePermissions(deps);
+  }
 
   get registry(): ContainmentRegistry {
     return this.deps.registry;
@@ -468,8 +486,10 @@ export class ContainmentService {
     what: string,
   ): Promise<void> {
     for (const action of actions) {
-      if (await this.allowed(incident, user, action.authorized)) continue;
-      const who = this.describeRule(action.authorized);
+      const rule = this.ruleOf(action.authorized);
+      const decision = await this.permissions.mayAct(user, rule, incident);
+      if (decision.allowed) continue;
+      const who = this.permissions.describe(rule);
       await this.record(
         {
           at: this.deps.clock.now().toISOString(),
@@ -482,45 +502,25 @@ export class ContainmentService {
           dryRun: incident.drill,
           outcome: 'refused',
           requests: [],
-          detail: `not authorized for ${what}`,
+          detail: `not authorized for ${what}${uncheckedNote(decision)}`,
         },
         `was refused containment ${what}: not authorized to run ${action.name}`,
       );
       throw new ContainmentRefusedError(
-        `You are not authorized to run \`${action.name}\`${what === action.name ? '' : ` (needed for ${what})`}. It may be run by ${who}. Ask one of them, or the incident commander to give you a role. This refusal is on the incident timeline.`,
+        `You are not authorized to run \`${action.name}\`${what === action.name ? '' : ` (needed for ${what})`}. It may be run by ${who}${uncheckedNote(decision)}. Ask one of them, or the incident commander to give you a role. This refusal is on the incident timeline.`,
       );
     }
   }
 
-  private async allowed(incident: Incident, user: string, rule: ContainmentAuthorization): Promise<boolean> {
-    if (rule.roles.some((role) => incident.roles[role] === user)) return true;
-    const users = [...rule.users, ...(rule.responders ? this.deps.responders.users : [])];
-    if (users.includes(user)) return true;
-    const groups = [...rule.usergroups, ...(rule.responders ? this.deps.responders.usergroups : [])];
-    for (const group of new Set(groups)) {
-      try {
-        if ((await this.deps.chat.usergroupMembers(group)).includes(user)) return true;
-      } catch (error) {
-        this.deps.logger.warn(
-          { err: error, usergroup: group },
-          'could not read user group members for containment',
-        );
-      }
-    }
-    return false;
-  }
-
-  private describeRule(rule: ContainmentAuthorization): string {
-    const parts = [
-      ...rule.roles.map((role) => `the ${ROLE_LABELS[role].toLowerCase()}`),
-      ...rule.users.map((u) => `<@${u}>`),
-      ...rule.usergroups.map((g) => `<!subteam^${g}>`),
-    ];
-    if (rule.responders) {
-      parts.push(...this.deps.responders.users.map((u) => `<@${u}>`));
-      parts.push(...this.deps.responders.usergroups.map((g) => `<!subteam^${g}>`));
-    }
-    return parts.length ? [...new Set(parts)].join(', ') : 'nobody (check `containment.authorized`)';
+  /** A containment rule as a who-may-act rule: `responders: true` adds the configured responders. */
+  private ruleOf(rule: ContainmentAuthorization): ActorRule {
+    const own = {
+      roles: rule.roles,
+      users: rule.users,
+      usergroups: rule.usergroups,
+      source: 'containment.authorized',
+    };
+    return rule.responders ? unionRules(own, { roles: [], ...this.deps.responders }) : own;
   }
 
   private planContext(

@@ -1,13 +1,19 @@
 import { createHash } from 'node:crypto';
 import type { ChatPort } from '../chat/port.js';
 import type { Clock } from '../clock.js';
-import type { Approvers } from '../comms/config.js';
 import { ROOT_CAUSE_EVENT } from '../comms/fields.js';
 import type { CommsService } from '../comms/service.js';
 import type { QuellConfig } from '../config/schema.js';
 import type { ContainmentService } from '../containment/service.js';
 import { QuellError, UsageError } from '../errors.js';
 import { type Incident, SYSTEM_ACTOR } from '../incidents/model.js';
+import {
+  type ActorRule,
+  type PermissionDecision,
+  type Permissions,
+  RulePermissions,
+  uncheckedNote,
+} from '../incidents/permissions.js';
 import type { IncidentChange, IncidentService } from '../incidents/service.js';
 import type { IncidentStore } from '../incidents/store.js';
 import type { Logger } from '../logging/logger.js';
@@ -22,9 +28,9 @@ import {
 } from './gate.js';
 import { buildPostmortemValues } from './postmortem.js';
 import type { PostmortemTemplate } from './postmortem-template.js';
+import type { ResolutionPresenter } from './presenter.js';
 import { ROOT_CAUSE_EVENT_CATEGORY, ROOT_CAUSE_LABELS, type RootCauseCategory } from './root-cause.js';
 import type { ResolutionStore } from './store.js';
-import type { ResolutionPresenter } from './presenter.js';
 
 export interface ResolutionServiceDeps {
   config: QuellConfig;
@@ -39,6 +45,8 @@ export interface ResolutionServiceDeps {
   template: PostmortemTemplate;
   clock: Clock;
   logger: Logger;
+  /** Who-may-act checks; defaults to the rule + user-group check over `chat`. */
+  permissions?: Permissions;
 }
 
 export const GATE_EVENTS = {
@@ -75,9 +83,12 @@ export const MIN_OVERRIDE_REASON = 10;
  * when the incident is resolved, whichever way it was resolved.
  */
 export class ResolutionService {
+  private readonly permissions: Permissions;
+
   private readonly resolveKey: symbol;
 
   constructor(private readonly deps: ResolutionServiceDeps) {
+    this.permissions = deps.permissions ?? new RulePermissions(deps);
     this.resolveKey = deps.incidents.guardResolution();
     if (deps.config.resolution.postmortem.onResolve)
       deps.incidents.subscribe((change) => this.onIncidentChange(change));
@@ -110,14 +121,14 @@ export class ResolutionService {
     const ticks = await this.deps.store.ticks(incidentId);
     const added = GATE_ITEM_IDS.filter((i) => selected.includes(i) && !ticks[i]);
     const removed = GATE_ITEM_IDS.filter((i) => !selected.includes(i) && ticks[i]);
-    if (
-      (added.includes('approval') || removed.includes('approval')) &&
-      !(await this.isApprover(incident, actor))
-    ) {
-      await this.refreshGate(incidentId);
-      throw new NotPermittedError(
-        `Only ${this.describe(this.deps.config.resolution.gate.approvers)} can give or withdraw the restart approval.`,
-      );
+    if (added.includes('approval') || removed.includes('approval')) {
+      const decision = await this.decide(this.approverRule(), incident, actor);
+      if (!decision.allowed) {
+        await this.refreshGate(incidentId);
+        throw new NotPermittedError(
+          `Only ${this.permissions.describe(this.approverRule())}${uncheckedNote(decision)} can give or withdraw the restart approval.`,
+        );
+      }
     }
     const now = this.deps.clock.now().toISOString();
     for (const item of added) {
@@ -171,9 +182,10 @@ export class ResolutionService {
       throw new UsageError(
         `Write why the gate is being overridden (at least ${MIN_OVERRIDE_REASON} characters).`,
       );
-    if (!(await this.mayOverride(incident, actor)))
+    const decision = await this.decide(this.overrideRule(), incident, actor);
+    if (!decision.allowed)
       throw new NotPermittedError(
-        `Only ${this.describe(this.deps.config.resolution.gate.override)} can resolve with restart-gate items missing.`,
+        `Only ${this.permissions.describe(this.overrideRule())}${uncheckedNote(decision)} can resolve with restart-gate items missing.`,
       );
     const state = await this.gate(incident);
     await this.deps.incidents.record(
@@ -187,11 +199,23 @@ export class ResolutionService {
   }
 
   async mayOverride(incident: Incident, user: string): Promise<boolean> {
-    return this.isIn(this.deps.config.resolution.gate.override, incident, user);
+    return (await this.decide(this.overrideRule(), incident, user)).allowed;
   }
 
   async isApprover(incident: Incident, user: string): Promise<boolean> {
-    return this.isIn(this.deps.config.resolution.gate.approvers, incident, user);
+    return (await this.decide(this.approverRule(), incident, user)).allowed;
+  }
+
+  private approverRule(): ActorRule {
+    return { ...this.deps.config.resolution.gate.approvers, source: 'resolution.gate.approvers' };
+  }
+
+  private overrideRule(): ActorRule {
+    return { ...this.deps.config.resolution.gate.override, source: 'resolution.gate.override' };
+  }
+
+  private decide(rule: ActorRule, incident: Incident, user: string): Promise<PermissionDecision> {
+    return this.permissions.mayAct(user, rule, incident);
   }
 
   async setRootCauseCategory(incidentId: string, actor: string, category: RootCauseCategory): Promise<void> {
@@ -313,24 +337,5 @@ export class ResolutionService {
     } catch (error) {
       this.deps.logger.warn({ err: error, incident: incidentId }, 'restart gate message refresh failed');
     }
-  }
-
-  private async isIn(who: Approvers, incident: Incident, user: string): Promise<boolean> {
-    if (who.users.includes(user)) return true;
-    if (who.roles.some((role) => incident.roles[role] === user)) return true;
-    for (const group of who.usergroups) {
-      const members = await this.deps.chat.usergroupMembers(group).catch(() => [] as string[]);
-      if (members.includes(user)) return true;
-    }
-    return false;
-  }
-
-  private describe(who: Approvers): string {
-    const parts = [
-      ...who.roles.map((r) => `the ${r}`),
-      ...who.users.map((u) => `<@${u}>`),
-      ...who.usergroups.map((g) => `<!subteam^${g}>`),
-    ];
-    return parts.length ? parts.join(', ') : 'nobody (not configured)';
   }
 }

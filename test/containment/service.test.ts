@@ -95,7 +95,7 @@ describe('containment authorization', () => {
       .catch((e: unknown) => e);
     expect(refusal).toBeInstanceOf(ContainmentRefusedError);
     expect((refusal as QuellError).userMessage).toBe(
-      'You are not authorized to run `block-agent-key`. It may be run by the incident commander, the technical lead, <!subteam^S0CONTAIN>, <@U0RESPONDER>. Ask one of them, or the incident commander to give you a role. This refusal is on the incident timeline.',
+      'You are not authorized to run `block-agent-key`. It may be run by the incident commander, the technical lead, <!subteam^S0CONTAIN> or <@U0RESPONDER>. Ask one of them, or the incident commander to give you a role. This refusal is on the incident timeline.',
     );
     const timeline = await services.incidents.timeline(incident.id);
     expect(timeline.at(-1)).toMatchObject({
