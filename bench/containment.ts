@@ -85,7 +85,7 @@ async function main() {
       chat: new SlackWebChat(
         new WebClient('xoxb-bench', { slackApiUrl: slackApi.url, retryConfig: { retries: 0 } }),
       ),
-      env: { BENCH_SIGNING_SECRET: 'bench-signing-secret-0123456789' },
+      secrets: { BENCH_SIGNING_SECRET: 'bench-signing-secret-0123456789' },
     });
     const { incident } = await services.incidents.declare({
       title: 'Benchmark agent',

@@ -1,19 +1,26 @@
 import type { SlackConnection } from './app.js';
-import { EnvError, loadEnv, resolveMode } from './config/env.js';
+import { configLocation, EnvError, loadEnv, resolveMode } from './config/env.js';
 import { ConfigError, loadConfigFile } from './config/load.js';
 import { createLogger } from './logging/logger.js';
 import { connectRedis, DEFAULT_REDIS_URL, RedisUnavailableError } from './redis/connection.js';
-import { startQuell } from './runtime.js';
+import { startQuell, stopOnSignals } from './runtime.js';
 
-/** Entry point: validate env and config, connect Redis, start Slack mode or local mode. */
+/**
+ * Entry point: parse the environment once, load and validate config, connect Redis, start Slack
+ * mode or local mode, and install the one shutdown handler.
+ */
 async function main(): Promise<void> {
-  const env = loadEnv();
-  const config = loadConfigFile(env.QUELL_CONFIG, { required: process.env.QUELL_CONFIG !== undefined });
+  const env = loadEnv(process.env);
+  // Adapters and evidence storage read secrets under names the config file chooses, so those
+  // cannot be in the env schema; they get the environment explicitly, from here only.
+  const secrets = process.env;
+  const { path, required } = configLocation(env);
+  const config = loadConfigFile(path, { required });
   const logger = createLogger(env.LOG_LEVEL);
-  const mode = resolveMode(env);
-  if (mode === 'local') {
+  if (resolveMode(env) === 'local') {
     const { startLocalWorkspace } = await import('./local/start.js');
-    await startLocalWorkspace({ env, config, logger });
+    const local = await startLocalWorkspace({ env, config, logger, secrets });
+    stopOnSignals({ logger, stop: () => local.stop() });
     return;
   }
   const connection: SlackConnection = env.SLACK_APP_TOKEN
@@ -25,21 +32,17 @@ async function main(): Promise<void> {
     logger,
     redis,
     connection,
-    slackApiUrl: env.SLACK_API_URL,
+    secrets,
+    ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
     port: env.PORT,
   });
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    await runtime.stop();
-    await redis.quit();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  stopOnSignals({
+    logger,
+    stop: async () => {
+      await runtime.stop();
+      await redis.quit();
+    },
+  });
 }
 
 main().catch((error: unknown) => {

@@ -1,18 +1,35 @@
 import type { Redis } from 'ioredis';
 import type { ChatPort } from './chat/port.js';
 import type { Clock } from './clock.js';
-import { type CommsService, createCommsService } from './comms/index.js';
+import { checkAudiencesAgainstTemplates } from './comms/check.js';
+import { CommsService } from './comms/service.js';
+import { CommsStore, commsKeys } from './comms/store.js';
+import { loadTemplateLibrary, type TemplateLibrary } from './comms/templates.js';
 import type { QuellConfig } from './config/schema.js';
-import { type ContainmentService, createContainmentService } from './containment/index.js';
-import { createEvidenceService } from './evidence/index.js';
-import type { EvidenceService } from './evidence/service.js';
-import { evidenceSourcesFrom } from './evidence/sources.js';
+import { buildContainmentRegistry } from './containment/registry.js';
+import { ContainmentService } from './containment/service.js';
+import { ContainmentStore } from './containment/store.js';
+import { AutoArchive } from './evidence/auto-archive.js';
+import { createEvidenceStorage } from './evidence/index.js';
+import { RevisionLog } from './evidence/revisions.js';
+import { EvidenceService } from './evidence/service.js';
+import { evidenceSourcesFrom, timelineEvidenceSources } from './evidence/sources.js';
 import { IncidentService } from './incidents/service.js';
 import { IncidentStore } from './incidents/store.js';
 import type { Logger } from './logging/logger.js';
 import { redisKeys } from './redis/keys.js';
 import { Reminders } from './reminders/index.js';
-import { createResolution, type Resolution } from './resolution/index.js';
+import { reminderKeys } from './reminders/keys.js';
+import { PostGuard } from './reminders/post-guard.js';
+import {
+  actionOverdueHandler,
+  actionOverdueJob,
+  CorrectiveActions,
+  loadPostmortemTemplate,
+  type Resolution,
+  ResolutionService,
+  ResolutionStore,
+} from './resolution/index.js';
 import { AfterAckWork } from './slack/after-ack.js';
 import { commsViews } from './slack/blocks/comms.js';
 import { containmentViews } from './slack/blocks/containment.js';
@@ -20,7 +37,14 @@ import { incidentViews } from './slack/blocks/incident.js';
 import { reminderViews } from './slack/blocks/reminders.js';
 import { resolutionViews } from './slack/blocks/resolution.js';
 
-/** Everything listeners and workers need, built once at start-up and passed down. */
+/**
+ * The composition root. `createServices` builds every service in dependency order with plain
+ * constructors, then wires them in one block: who follows incident changes, which jobs run on the
+ * reminder queue, who holds the resolve key. `startWorkers` starts the background workers of this
+ * process and wires what depends on them. Nothing else subscribes, registers or injects.
+ */
+
+/** Everything main, the runtime and the workers hold. Listeners get the narrower `ListenerDeps`. */
 export interface Services {
   config: QuellConfig;
   logger: Logger;
@@ -42,26 +66,82 @@ export interface Services {
   afterAck: AfterAckWork;
 }
 
+/** What Slack listeners may use: the domain services, never Redis, the store or a raw chat client. */
+export type ListenerDeps = Pick<
+  Services,
+  | 'config'
+  | 'logger'
+  | 'clock'
+  | 'incidents'
+  | 'comms'
+  | 'reminders'
+  | 'evidence'
+  | 'containment'
+  | 'resolution'
+  | 'afterAck'
+>;
+
 export interface ServiceInputs {
   config: QuellConfig;
   logger: Logger;
   clock: Clock;
   redis: Redis;
   chat: ChatPort;
-  /** Where containment secrets are read from (default process.env). */
-  env?: NodeJS.ProcessEnv;
+  /**
+   * Where the secrets the config file names (containment adapters, S3 evidence storage) are read
+   * from: main passes the process environment, tests pass exactly what they need. None by default.
+   */
+  secrets?: NodeJS.ProcessEnv;
 }
 
-export function createServices({ config, logger, clock, redis, chat, env }: ServiceInputs): Services {
-  const store = new IncidentStore(redis, redisKeys(config.redis.keyPrefix));
+export function createServices({
+  config,
+  logger,
+  clock,
+  redis,
+  chat,
+  secrets = {},
+}: ServiceInputs): Services {
+  const prefix = config.redis.keyPrefix;
+
+  // ── Build, in dependency order. No constructor subscribes, registers or injects anything. ──
+  const store = new IncidentStore(redis, redisKeys(prefix));
   const incidents = new IncidentService({ store, chat, views: incidentViews(config), config, clock, logger });
-  const comms = createCommsService({
-    config,
-    redis,
+  const comms = new CommsService({
     store,
     incidents,
+    comms: new CommsStore(redis, commsKeys(prefix), redisKeys(prefix).timeline),
+    templates: loadCheckedCommsTemplates(config, logger),
     chat,
     views: commsViews(),
+    config,
+    clock,
+    logger,
+  });
+  const containment = new ContainmentService({
+    // start-up fails (ConfigError) when a secret the config names is not set
+    registry: buildContainmentRegistry(config.containment, secrets),
+    store: new ContainmentStore(redis, prefix),
+    incidentStore: store,
+    incidents,
+    chat,
+    views: containmentViews(),
+    clock,
+    logger,
+    responders: config.responders,
+  });
+  const evidence = new EvidenceService({
+    config: config.evidence,
+    chat,
+    incidents,
+    store,
+    storage: createEvidenceStorage(config, secrets),
+    revisions: new RevisionLog(redis, prefix),
+    // the bundle's containment audit and comms versions come from those services' own records
+    sources: {
+      ...timelineEvidenceSources((id) => incidents.timeline(id)),
+      ...evidenceSourcesFrom({ comms, containment }),
+    },
     clock,
     logger,
   });
@@ -74,32 +154,57 @@ export function createServices({ config, logger, clock, redis, chat, env }: Serv
     incidents,
     views: reminderViews(config),
   });
-  const evidence = createEvidenceService({ config, chat, incidents, store, redis, clock, logger });
-  const containment = createContainmentService({
-    config,
-    chat,
+  const resolutionStore = new ResolutionStore(redis, prefix);
+  const actions = new CorrectiveActions({
+    store: resolutionStore,
+    incidentStore: store,
     incidents,
-    store,
-    redis,
+    queue: reminders.queue,
     clock,
     logger,
-    views: containmentViews(),
-    env,
   });
-  evidence.useSources(evidenceSourcesFrom({ comms, containment }));
-  const resolution = createResolution({
+  const resolutionViewsForConfig = resolutionViews(config);
+  const resolution = new ResolutionService({
     config,
-    redis,
-    store,
+    store: resolutionStore,
+    incidentStore: store,
     incidents,
     containment,
     comms,
-    reminders,
+    actions,
     chat,
-    views: resolutionViews(config),
+    views: resolutionViewsForConfig,
+    // loaded now, so a broken template stops start-up with its file and line
+    template: loadPostmortemTemplate(config.resolution.postmortem.template),
+    // The restart gate holds the only resolve key: from here on no other path resolves an incident.
+    resolveKey: incidents.guardResolution(),
     clock,
     logger,
   });
+
+  // ── Wiring: every subscription and job registration, in the order they run. ──
+  // 1. Each incident change re-plans its update prompts.
+  incidents.subscribe(reminders.scheduleOnChange);
+  // 2. Resolving an incident drafts its postmortem (when configured).
+  if (config.resolution.postmortem.onResolve)
+    incidents.subscribe((change) => resolution.onIncidentChange(change));
+  // 3. Overdue corrective actions are reminded on the reminder queue and its workers; registered
+  //    before any worker starts, and re-added from their own records whenever the queue reconciles.
+  reminders.handleJob(
+    actionOverdueJob.name,
+    actionOverdueHandler({
+      actions,
+      incidentStore: store,
+      incidents,
+      chat,
+      views: resolutionViewsForConfig,
+      guard: new PostGuard(redis, reminderKeys(prefix)),
+      clock,
+    }),
+    { reconcile: () => actions.reconcile() },
+  );
+  // 4. Archive-on-resolve is wired by startWorkers, in the process that runs the archive worker.
+
   return {
     config,
     logger,
@@ -112,7 +217,56 @@ export function createServices({ config, logger, clock, redis, chat, env }: Serv
     reminders,
     evidence,
     containment,
-    resolution,
+    resolution: { service: resolution, actions },
     afterAck: new AfterAckWork(),
   };
+}
+
+export interface WorkerOptions {
+  /** The reminder worker's chat: a background client that fails fast on 429/5xx so BullMQ retries. */
+  reminderChat: ChatPort;
+  /** Run the update-reminder worker here (default true). */
+  reminders?: boolean;
+  /** Run the archive-on-resolve worker here (default true). */
+  evidence?: boolean;
+}
+
+export interface Workers {
+  /** Finishes the running jobs and stops taking new ones. */
+  close(): Promise<void>;
+}
+
+/** Starts this process's background workers, and wires the subscriptions that need them. */
+export async function startWorkers(services: Services, options: WorkerOptions): Promise<Workers> {
+  const { config, logger, redis, incidents, evidence } = services;
+  const reminderWorker =
+    options.reminders === false
+      ? undefined
+      : await services.reminders.startWorker({ chat: options.reminderChat });
+  const autoArchive =
+    options.evidence === false
+      ? undefined
+      : await AutoArchive.start({ redis, config, logger, incidents, evidence });
+  // 4. Resolving an incident enqueues its archive (when configured), from the process whose worker runs it.
+  if (autoArchive && config.evidence.archiveOnResolve)
+    incidents.subscribe((change) => autoArchive.onChange(change));
+  return {
+    async close() {
+      await reminderWorker?.close();
+      await autoArchive?.close();
+    },
+  };
+}
+
+/** Comms templates, loaded and checked now: a broken template stops start-up with its file and line. */
+function loadCheckedCommsTemplates(config: QuellConfig, logger: Logger): TemplateLibrary {
+  const templates = loadTemplateLibrary(config.comms.templatesDir);
+  checkAudiencesAgainstTemplates(config, templates);
+  const talkingPoints = config.comms.talkingPointsAudience;
+  if (!templates.get(talkingPoints))
+    logger.warn(
+      { audience: talkingPoints, templatesDir: templates.dir },
+      'no template for the talking-points audience: /comms talking-points will show none',
+    );
+  return templates;
 }

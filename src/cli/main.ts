@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { checkCommsTemplates } from '../comms/check.js';
+import { configLocation, EnvError, loadCliEnv } from '../config/env.js';
 import { ConfigError, loadConfigFile } from '../config/load.js';
 import { checkContainmentConfig } from '../containment/registry.js';
 import { EVIDENCE_VERIFY_USAGE, evidenceVerifyCommand } from '../evidence/verify-cli.js';
@@ -10,16 +11,17 @@ const USAGE = `Usage:
   quell config check [path]   validate the config file (default: $QUELL_CONFIG or quell.config.yml)
   ${EVIDENCE_VERIFY_USAGE}`;
 
-function configCheck(args: string[]): number {
-  const path = args[0] ?? process.env.QUELL_CONFIG ?? 'quell.config.yml';
-  const config = loadConfigFile(path, {
-    required: args[0] !== undefined || process.env.QUELL_CONFIG !== undefined,
+function configCheck(args: string[], environment: NodeJS.ProcessEnv): number {
+  // a path on the command line wins over QUELL_CONFIG, and must exist like a named one
+  const { path, required } = configLocation({
+    QUELL_CONFIG: args[0] ?? loadCliEnv(environment).QUELL_CONFIG,
   });
+  const config = loadConfigFile(path, { required });
   const cadences = Object.values(config.severities)
     .map((s) => `${s.label}: ${s.cadence === null ? 'no updates' : `every ${s.cadence / 60_000} min`}`)
     .join(', ');
   const source = existsSync(path) ? path : `${path} (absent: defaults apply)`;
-  const containment = checkContainmentConfig(config.containment, process.env);
+  const containment = checkContainmentConfig(config.containment, environment);
   const comms = checkCommsTemplates(config);
   console.log(`${source}: OK (${cadences}); ${containment}`);
   console.log(comms);
@@ -28,17 +30,18 @@ function configCheck(args: string[]): number {
   return 0;
 }
 
-export function runCli(argv: string[]): number | Promise<number> {
+/** `environment`: QUELL_CONFIG and the secrets the config file names (checked to be set). */
+export function runCli(argv: string[], environment: NodeJS.ProcessEnv): number | Promise<number> {
   const [group, command, ...rest] = argv;
   try {
-    if (group === 'config' && command === 'check') return configCheck(rest);
+    if (group === 'config' && command === 'check') return configCheck(rest, environment);
     if (group === 'evidence' && command === 'verify') return evidenceVerifyCommand(rest);
     console.error(
       group ? `quell: unknown command "${[group, command].filter(Boolean).join(' ')}"\n${USAGE}` : USAGE,
     );
     return 2;
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof EnvError) {
       console.error(`quell: ${error.message}`);
       return 1;
     }
@@ -46,6 +49,6 @@ export function runCli(argv: string[]): number | Promise<number> {
   }
 }
 
-Promise.resolve(runCli(process.argv.slice(2))).then((code) => {
+Promise.resolve(runCli(process.argv.slice(2), process.env)).then((code) => {
   process.exitCode = code;
 });

@@ -1,38 +1,54 @@
 import { z } from 'zod';
 import { formatIssues } from './issues.js';
 
-/** Environment variables Quell reads. Secrets stay here, never in the config file. */
-const envSchema = z
-  .object({
-    SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'must be a bot token starting with xoxb-').optional(),
-    SLACK_SIGNING_SECRET: z.string().min(1).optional(),
-    SLACK_APP_TOKEN: z
-      .string()
-      .startsWith('xapp-', 'must be an app-level token starting with xapp-')
-      .optional(),
-    SLACK_API_URL: z.url('must be a URL such as https://slack.com/api/').optional(),
-    PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
-    REDIS_URL: z
-      .string()
-      .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
-      .optional(),
-    QUELL_CONFIG: z.string().min(1).default('quell.config.yml'),
-    QUELL_MODE: z.enum(['slack', 'local']).optional(),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  })
-  .superRefine((env, ctx) => {
-    if (env.QUELL_MODE === 'local') return;
-    const slackConfigured = Boolean(env.SLACK_BOT_TOKEN || env.SLACK_APP_TOKEN || env.SLACK_SIGNING_SECRET);
-    if (!slackConfigured) return;
-    if (!env.SLACK_BOT_TOKEN)
-      ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'is required' });
-    if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['SLACK_SIGNING_SECRET'],
-        message: 'set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)',
-      });
-  });
+export const DEFAULT_CONFIG_PATH = 'quell.config.yml';
+/** Default port of the local workspace page and emulator (0 picks a free one). */
+export const DEFAULT_LOCAL_PORT = 3030;
+
+/**
+ * Every environment variable Quell reads by a fixed name, parsed once in main.ts and passed down.
+ * Secrets stay here, never in the config file. (Adapter and storage secrets are named by the config
+ * file, so their names are not known here: main passes the environment to them as `secrets`.)
+ */
+const envFields = z.object({
+  SLACK_BOT_TOKEN: z.string().startsWith('xoxb-', 'must be a bot token starting with xoxb-').optional(),
+  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+  SLACK_APP_TOKEN: z
+    .string()
+    .startsWith('xapp-', 'must be an app-level token starting with xapp-')
+    .optional(),
+  SLACK_API_URL: z
+    .url('must be a URL such as https://slack.com/api/')
+    .transform((url) => normalizeSlackApiUrl(url))
+    .optional(),
+  PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+    .optional(),
+  /** Unset means the default path, and a missing file is then fine (defaults apply). */
+  QUELL_CONFIG: z.string().min(1).optional(),
+  QUELL_MODE: z.enum(['slack', 'local']).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Local mode: port of the workspace page and emulator. */
+  QUELL_LOCAL_PORT: z.coerce.number().int().min(0).max(65_535).default(DEFAULT_LOCAL_PORT),
+  /** Local mode: a JSON file that keeps the workspace (and the private Redis's data) across restarts. */
+  QUELL_LOCAL_STATE: z.string().min(1).optional(),
+});
+
+const envSchema = envFields.superRefine((env, ctx) => {
+  if (env.QUELL_MODE === 'local') return;
+  const slackConfigured = Boolean(env.SLACK_BOT_TOKEN || env.SLACK_APP_TOKEN || env.SLACK_SIGNING_SECRET);
+  if (!slackConfigured) return;
+  if (!env.SLACK_BOT_TOKEN)
+    ctx.addIssue({ code: 'custom', path: ['SLACK_BOT_TOKEN'], message: 'is required' });
+  if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['SLACK_SIGNING_SECRET'],
+      message: 'set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)',
+    });
+});
 
 export type Env = z.infer<typeof envSchema>;
 
@@ -44,8 +60,34 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
   return result.data;
 }
 
+/**
+ * The variables the `quell` CLI reads. It runs without Slack, so a half-set Slack environment must
+ * not stop `quell config check`.
+ */
+const cliEnvSchema = envFields.pick({ QUELL_CONFIG: true });
+export type CliEnv = z.infer<typeof cliEnvSchema>;
+
+export function loadCliEnv(source: NodeJS.ProcessEnv = process.env): CliEnv {
+  const result = cliEnvSchema.safeParse(source);
+  if (!result.success) throw new EnvError(`Invalid environment:\n${formatIssues(result.error.issues)}`);
+  return result.data;
+}
+
+/** Where the config file is read from, and whether it must exist (it must when someone named it). */
+export function configLocation(env: { QUELL_CONFIG?: string | undefined }): {
+  path: string;
+  required: boolean;
+} {
+  return { path: env.QUELL_CONFIG ?? DEFAULT_CONFIG_PATH, required: env.QUELL_CONFIG !== undefined };
+}
+
 /** Slack mode needs credentials; with none set, Quell runs against its local workspace. */
 export function resolveMode(env: Env): 'slack' | 'local' {
   if (env.QUELL_MODE) return env.QUELL_MODE;
   return env.SLACK_BOT_TOKEN ? 'slack' : 'local';
+}
+
+/** The one place a Web API base URL gets its trailing slash (the WebClient joins method names onto it). */
+export function normalizeSlackApiUrl(url: string): string {
+  return url.endsWith('/') ? url : `${url}/`;
 }

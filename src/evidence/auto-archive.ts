@@ -49,7 +49,8 @@ export interface AutoArchiveDeps {
 }
 
 /**
- * Archives every incident when it is resolved, through a BullMQ job: the archive survives a restart
+ * Archives an incident when it is resolved (services.ts subscribes `onChange` to incident changes
+ * when `evidence.archiveOnResolve` is on), through a BullMQ job: the archive survives a restart
  * half-way, is retried with backoff when Slack or the store fails, and a final failure is written on
  * the timeline so a person runs `/incident archive` instead of assuming the evidence is safe.
  */
@@ -113,9 +114,7 @@ export class AutoArchive {
     });
     await worker.waitUntilReady();
 
-    const auto = new AutoArchive(queue, worker, [queueConnection, workerConnection]);
-    if (config.evidence.archiveOnResolve) incidents.subscribe((change) => auto.onChange(change));
-    return auto;
+    return new AutoArchive(queue, worker, [queueConnection, workerConnection]);
   }
 
   /** Enqueues an archive when an incident moves to resolved. */

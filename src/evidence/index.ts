@@ -7,6 +7,7 @@ import type { IncidentService } from '../incidents/service.js';
 import type { IncidentStore } from '../incidents/store.js';
 import { RevisionLog } from './revisions.js';
 import { EvidenceService } from './service.js';
+import { type EvidenceSources, timelineEvidenceSources } from './sources.js';
 import { LocalEvidenceStorage } from './storage/local.js';
 import type { EvidenceStorage } from './storage/port.js';
 import { S3EvidenceStorage } from './storage/s3.js';
@@ -19,11 +20,16 @@ export interface EvidenceInputs {
   redis: Redis;
   clock: Clock;
   logger: Logger;
-  /** Where the S3 credentials named in the config are read from. */
-  env?: NodeJS.ProcessEnv;
+  /** Where the S3 credentials named in the config are read from (none by default). */
+  secrets?: NodeJS.ProcessEnv;
+  /** The bundle's containment audit and comms history; the timeline by default. */
+  sources?: Partial<EvidenceSources>;
 }
 
-/** Builds the evidence service and its configured storage. No I/O until something is archived. */
+/**
+ * The evidence service on its own, for scripts and tests that need no other feature (services.ts
+ * builds the app's one with the real containment and comms sources). No I/O until something is archived.
+ */
 export function createEvidenceService(inputs: EvidenceInputs): EvidenceService {
   const { config } = inputs;
   return new EvidenceService({
@@ -31,10 +37,14 @@ export function createEvidenceService(inputs: EvidenceInputs): EvidenceService {
     chat: inputs.chat,
     incidents: inputs.incidents,
     store: inputs.store,
-    storage: createEvidenceStorage(config, inputs.env ?? process.env),
+    storage: createEvidenceStorage(config, inputs.secrets ?? {}),
     revisions: new RevisionLog(inputs.redis, config.redis.keyPrefix),
     clock: inputs.clock,
     logger: inputs.logger,
+    sources: {
+      ...timelineEvidenceSources((id) => inputs.incidents.timeline(id)),
+      ...inputs.sources,
+    },
   });
 }
 

@@ -35,7 +35,7 @@ export interface EvidenceServiceDeps {
   revisions: RevisionLog;
   clock: Clock;
   logger: Logger;
-  /** Containment audit and comms history; the timeline by default. */
+  /** Containment audit and comms history (services.ts passes the real services'); the timeline by default. */
   sources?: EvidenceSources;
 }
 
@@ -78,17 +78,12 @@ export interface RevisionInput {
  * messages edited or deleted while the incident is open.
  */
 export class EvidenceService {
-  private sources: EvidenceSources;
+  private readonly sources: EvidenceSources;
   private readonly users: UserDirectory;
 
   constructor(private readonly deps: EvidenceServiceDeps) {
     this.sources = deps.sources ?? timelineEvidenceSources((id) => deps.incidents.timeline(id));
     this.users = new UserDirectory(deps.chat);
-  }
-
-  /** Wires the containment runner's and comms service's own records once they exist. */
-  useSources(sources: Partial<EvidenceSources>): void {
-    this.sources = { ...this.sources, ...sources };
   }
 
   get storageKind(): EvidenceStorage['kind'] {

@@ -27,6 +27,8 @@ export interface LocalQuellOptions {
   emulator?: SlackEmulatorOptions;
   /** Port of Quell's HTTP receiver; 0 (default) picks a free one. */
   quellPort?: number;
+  /** Secrets the config file names (containment adapters, S3 storage); none by default. */
+  secrets?: NodeJS.ProcessEnv;
 }
 
 export interface LocalQuell {
@@ -68,6 +70,7 @@ export async function startLocalQuell(options: LocalQuellOptions): Promise<Local
       connection: { kind: 'http', botToken: slack.botToken, signingSecret: slack.signingSecret },
       slackApiUrl: slack.apiUrl,
       port: options.quellPort ?? 0,
+      ...(options.secrets ? { secrets: options.secrets } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
     });
   } catch (error) {

@@ -11,10 +11,14 @@ export interface LocalWorkspaceOptions {
   env: Env;
   config: QuellConfig;
   logger: Logger;
+  /** Secrets the config file names (main passes the process environment). */
+  secrets: NodeJS.ProcessEnv;
 }
 
-/** Default port of the local workspace page (QUELL_LOCAL_PORT overrides; 0 picks a free one). */
-export const DEFAULT_LOCAL_PORT = 3030;
+export interface LocalWorkspace {
+  /** Stops Quell, the emulator and Redis (a private redis-server too). main calls it on SIGINT/SIGTERM. */
+  stop(): Promise<void>;
+}
 
 /**
  * Local mode (`npm start` without Slack credentials): Redis, the Slack emulator with its page, and
@@ -23,9 +27,14 @@ export const DEFAULT_LOCAL_PORT = 3030;
  * Environment: QUELL_LOCAL_PORT (page + emulator port, default 3030), QUELL_LOCAL_STATE (a JSON file
  * that keeps the workspace across restarts; the private Redis then keeps its data next to it).
  */
-export async function startLocalWorkspace({ env, config, logger }: LocalWorkspaceOptions): Promise<void> {
-  const port = Number(process.env.QUELL_LOCAL_PORT ?? DEFAULT_LOCAL_PORT);
-  const statePath = process.env.QUELL_LOCAL_STATE ? resolve(process.env.QUELL_LOCAL_STATE) : undefined;
+export async function startLocalWorkspace({
+  env,
+  config,
+  logger,
+  secrets,
+}: LocalWorkspaceOptions): Promise<LocalWorkspace> {
+  const port = env.QUELL_LOCAL_PORT;
+  const statePath = env.QUELL_LOCAL_STATE ? resolve(env.QUELL_LOCAL_STATE) : undefined;
   const localRedis = await resolveLocalRedis({
     redisUrl: env.REDIS_URL,
     logger,
@@ -40,6 +49,7 @@ export async function startLocalWorkspace({ env, config, logger }: LocalWorkspac
       redis: localRedis.redis,
       logger,
       quellPort: env.PORT,
+      secrets,
       emulator: { port, logger, ...(statePath ? { persistPath: statePath } : {}) },
     });
   } catch (error) {
@@ -79,18 +89,13 @@ export async function startLocalWorkspace({ env, config, logger }: LocalWorkspac
     'local workspace ready',
   );
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping the local workspace');
-    try {
-      await local.stop();
-      await localRedis.stop();
-    } finally {
-      process.exit(0);
-    }
+  return {
+    async stop() {
+      try {
+        await local.stop();
+      } finally {
+        await localRedis.stop();
+      }
+    },
   };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }

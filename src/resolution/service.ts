@@ -47,6 +47,8 @@ export interface ResolutionServiceDeps {
   logger: Logger;
   /** Who-may-act checks; defaults to the rule + user-group check over `chat`. */
   permissions?: Permissions;
+  /** From `incidents.guardResolution()`: once held, only this service resolves incidents (services.ts). */
+  resolveKey: symbol;
 }
 
 export const GATE_EVENTS = {
@@ -85,13 +87,8 @@ export const MIN_OVERRIDE_REASON = 10;
 export class ResolutionService {
   private readonly permissions: Permissions;
 
-  private readonly resolveKey: symbol;
-
   constructor(private readonly deps: ResolutionServiceDeps) {
     this.permissions = deps.permissions ?? new RulePermissions(deps);
-    this.resolveKey = deps.incidents.guardResolution();
-    if (deps.config.resolution.postmortem.onResolve)
-      deps.incidents.subscribe((change) => this.onIncidentChange(change));
   }
 
   async gate(incident: Incident): Promise<GateState> {
@@ -171,7 +168,7 @@ export class ResolutionService {
       required: state.required,
       ticks: state.ticks,
     });
-    return this.deps.incidents.setStatus(incident.id, actor, 'resolved', this.resolveKey);
+    return this.deps.incidents.setStatus(incident.id, actor, 'resolved', this.deps.resolveKey);
   }
 
   /** The override: someone allowed to force it resolves with items missing and a written reason. */
@@ -195,7 +192,7 @@ export class ResolutionService {
       `overrode the restart gate${state.missing.length ? ` (missing: ${state.missing.map((i) => GATE_ITEM_LABELS[i]).join('; ')})` : ''}: ${text}`,
       { reason: text, missing: state.missing, required: state.required, ticks: state.ticks },
     );
-    return this.deps.incidents.setStatus(incident.id, actor, 'resolved', this.resolveKey);
+    return this.deps.incidents.setStatus(incident.id, actor, 'resolved', this.deps.resolveKey);
   }
 
   async mayOverride(incident: Incident, user: string): Promise<boolean> {
@@ -294,7 +291,8 @@ export class ResolutionService {
     return { fileIds };
   }
 
-  private async onIncidentChange({ before, incident, event }: IncidentChange): Promise<void> {
+  /** Drafts the postmortem when an incident is resolved; services.ts subscribes it when configured. */
+  async onIncidentChange({ before, incident, event }: IncidentChange): Promise<void> {
     if (!before || before.status === 'resolved' || incident.status !== 'resolved') return;
     await this.refreshGate(incident.id).catch(() => undefined);
     try {

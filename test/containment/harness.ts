@@ -1,13 +1,10 @@
-import { WebClient } from '@slack/web-api';
 import { stringify } from 'yaml';
 import type { Block } from '../../src/chat/port.js';
 import type { Incident } from '../../src/incidents/model.js';
 import { createLogger } from '../../src/logging/logger.js';
-import { createServices, type Services } from '../../src/services.js';
-import { SlackWebChat } from '../../src/slack/web-chat.js';
-import { FakeSlackApi } from '../helpers/fake-slack-api.js';
-import { openTestRedis } from '../helpers/redis.js';
-import { TEST_BOT_TOKEN, TestClock, testConfig } from '../helpers/services.js';
+import type { Services } from '../../src/services.js';
+import type { FakeSlackApi } from '../helpers/fake-slack-api.js';
+import { buildTestServices, TestClock } from '../helpers/services.js';
 
 export const COMMANDER = 'U0COMMANDER';
 export const TECH_LEAD = 'U0TECHLEAD';
@@ -34,36 +31,30 @@ export async function containmentHarness(options: {
   drill?: boolean;
   extraConfig?: Record<string, unknown>;
 }): Promise<Harness> {
-  const redisEnv = await openTestRedis();
-  const slack = new FakeSlackApi({
-    usergroups: { S0CONTAIN: [GROUP_MEMBER], S0RESPOND: [] },
-    users: [
-      { id: TECH_LEAD, name: 'Tess Lead' },
-      { id: COMMANDER, name: 'Cora Mander' },
-    ],
-  });
   const clock = new TestClock(new Date('2026-11-21T14:00:00Z'));
-  const yaml = stringify({
-    responders: { users: [RESPONDER] },
-    containment: options.containment,
-    ...options.extraConfig,
-  });
-  const config = testConfig(redisEnv.prefix, yaml);
   const logLines: string[] = [];
-  const logger = createLogger('debug', { write: (line: string) => void logLines.push(line) });
-  const services = createServices({
-    config,
-    logger,
+  const { services, slack, redis, cleanup } = await buildTestServices({
+    yaml: stringify({
+      responders: { users: [RESPONDER] },
+      containment: options.containment,
+      ...options.extraConfig,
+    }),
     clock,
-    redis: redisEnv.redis,
-    chat: new SlackWebChat(new WebClient(TEST_BOT_TOKEN, { retryConfig: { retries: 0 } })),
-    env: options.env ?? {},
+    logger: createLogger('debug', { write: (line: string) => void logLines.push(line) }),
+    secrets: options.env ?? {},
+    slack: {
+      usergroups: { S0CONTAIN: [GROUP_MEMBER], S0RESPOND: [] },
+      users: [
+        { id: TECH_LEAD, name: 'Tess Lead' },
+        { id: COMMANDER, name: 'Cora Mander' },
+      ],
+    },
   });
   const { incident: declared } = await services.incidents.declare({
     title: 'Support agent deletes mailboxes',
     severity: 'sev1',
     declaredBy: COMMANDER,
-    idempotencyKey: `declare-${redisEnv.prefix}`,
+    idempotencyKey: `declare-${redis.prefix}`,
     drill: options.drill ?? false,
   });
   const incident = await services.incidents.assignRole(declared.id, COMMANDER, 'tech-lead', TECH_LEAD);
@@ -74,10 +65,7 @@ export async function containmentHarness(options: {
     clock,
     logLines,
     incident,
-    async close() {
-      slack.close();
-      await redisEnv.cleanup();
-    },
+    close: cleanup,
   };
 }
 

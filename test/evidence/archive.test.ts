@@ -6,7 +6,14 @@ import type { Services } from '../../src/services.js';
 import { FakeSlackApi, type SeededMessage } from '../helpers/fake-slack-api.js';
 import { openTestRedis } from '../helpers/redis.js';
 import { TestClock } from '../helpers/services.js';
-import { evidenceConfig, evidenceServices, message, tempEvidenceDir, tsAt } from './helpers.js';
+import {
+  evidenceConfig,
+  evidenceServices,
+  evidenceWithSources,
+  message,
+  tempEvidenceDir,
+  tsAt,
+} from './helpers.js';
 
 const CHANNEL = 'C0INC0001';
 const SECRET = 'xoxb-1111-2222-abcdefghijklmnop';
@@ -296,7 +303,7 @@ describe('archiving an incident channel', () => {
   });
 
   it('puts the containment audit and every comms record in the bundle', async () => {
-    services.evidence.useSources({
+    const evidence = evidenceWithSources(services, {
       containmentAudit: async (id) => [
         { seq: 1, incidentId: id, action: 'kill-switch', adapter: 'webhook', outcome: 'ok', dryRun: false },
       ],
@@ -305,7 +312,7 @@ describe('archiving an incident channel', () => {
         { record: 'log', kind: 'approved', draftId: 'd1', version: 2, by: 'U0LEGAL' },
       ],
     });
-    const outcome = await services.evidence.archive({
+    const outcome = await evidence.archive({
       incidentId: 'INC-1',
       actor: 'U0DECLARER',
       trigger: 'command',

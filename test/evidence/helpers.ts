@@ -4,24 +4,26 @@ import { join } from 'node:path';
 import { WebClient } from '@slack/web-api';
 import type { Redis } from 'ioredis';
 import type { QuellConfig } from '../../src/config/schema.js';
-import { createLogger } from '../../src/logging/logger.js';
-import { createServices, type Services } from '../../src/services.js';
+import { createEvidenceService } from '../../src/evidence/index.js';
+import type { EvidenceService } from '../../src/evidence/service.js';
+import type { EvidenceSources } from '../../src/evidence/sources.js';
+import type { Services } from '../../src/services.js';
 import { SlackWebChat } from '../../src/slack/web-chat.js';
 import type { SeededMessage } from '../helpers/fake-slack-api.js';
-import { TEST_BOT_TOKEN, type TestClock, testConfig } from '../helpers/services.js';
+import { TEST_BOT_TOKEN, type TestClock, testConfig, testServices } from '../helpers/services.js';
 
 /**
  * Services whose WebClient keeps the production retry policy (the default one, as in runtime.ts):
  * a 429 is waited out for its Retry-After and the same request sent again.
  */
 export function evidenceServices(redis: Redis, config: QuellConfig, clock: TestClock): Services {
-  return createServices({
-    config,
-    logger: createLogger('silent'),
-    clock,
-    redis,
-    chat: new SlackWebChat(new WebClient(TEST_BOT_TOKEN)),
-  });
+  return testServices(redis, config, clock, { chat: new SlackWebChat(new WebClient(TEST_BOT_TOKEN)) });
+}
+
+/** An evidence service beside `services` (same Redis, chat and incidents) whose bundle reads `sources`. */
+export function evidenceWithSources(services: Services, sources: Partial<EvidenceSources>): EvidenceService {
+  const { config, chat, incidents, store, redis, clock, logger } = services;
+  return createEvidenceService({ config, chat, incidents, store, redis, clock, logger, sources });
 }
 
 export async function tempEvidenceDir(): Promise<{ dir: string; remove(): Promise<void> }> {

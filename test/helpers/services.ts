@@ -1,11 +1,14 @@
 import { WebClient } from '@slack/web-api';
 import type { Redis } from 'ioredis';
+import type { ChatPort } from '../../src/chat/port.js';
 import type { Clock } from '../../src/clock.js';
 import { parseConfigText } from '../../src/config/load.js';
 import type { QuellConfig } from '../../src/config/schema.js';
-import { createLogger } from '../../src/logging/logger.js';
+import { createLogger, type Logger } from '../../src/logging/logger.js';
 import { createServices, type Services } from '../../src/services.js';
 import { SlackWebChat } from '../../src/slack/web-chat.js';
+import { FakeSlackApi } from './fake-slack-api.js';
+import { openTestRedis } from './redis.js';
 
 export const TEST_BOT_TOKEN = 'xoxb-test-token';
 
@@ -38,14 +41,85 @@ export function testConfig(prefix: string, yaml = ''): QuellConfig {
   };
 }
 
+/** The chat every test service uses by default: the real Web API client, no retries, nock-faked Slack. */
+export function testChat(): ChatPort {
+  return new SlackWebChat(new WebClient(TEST_BOT_TOKEN, { retryConfig: { retries: 0 } }));
+}
+
 /** Real services on the private Redis, talking to the nock-faked Slack Web API. */
-export function testServices(redis: Redis, config: QuellConfig, clock: Clock = new TestClock()): Services {
-  const client = new WebClient(TEST_BOT_TOKEN, { retryConfig: { retries: 0 } });
+export function testServices(
+  redis: Redis,
+  config: QuellConfig,
+  clock: Clock = new TestClock(),
+  options: { logger?: Logger; secrets?: NodeJS.ProcessEnv; chat?: ChatPort } = {},
+): Services {
   return createServices({
     config,
-    logger: createLogger('silent'),
+    logger: options.logger ?? createLogger('silent'),
     clock,
     redis,
-    chat: new SlackWebChat(client),
+    chat: options.chat ?? testChat(),
+    secrets: options.secrets ?? {},
   });
+}
+
+export interface TestServicesOptions {
+  /** The config file's text; the Redis key prefix is the test's own. */
+  yaml?: string;
+  /** Default: a TestClock at 2026-11-21T14:00:00Z. */
+  clock?: Clock;
+  /** Default: silent. */
+  logger?: Logger;
+  /** Secrets the config names (containment adapters, S3); default none. */
+  secrets?: NodeJS.ProcessEnv;
+  /** The faked Slack workspace's people and user groups. */
+  slack?: ConstructorParameters<typeof FakeSlackApi>[0];
+  /** Builds each container's chat; default `testChat()`. */
+  chat?: () => ChatPort;
+}
+
+export interface TestServices {
+  services: Services;
+  config: QuellConfig;
+  /** The faked Slack Web API: every call Quell made, in order. */
+  slack: FakeSlackApi;
+  redis: Awaited<ReturnType<typeof openTestRedis>>;
+  /** Another container on the same Redis and prefix with its own connections: a second replica. */
+  replica(): Services;
+  /** Closes every container's queues, the fake Slack and this test's keys. */
+  cleanup(): Promise<void>;
+}
+
+/**
+ * What an integration test starts from: real services built by the composition root from a YAML
+ * snippet, on the private Redis under a key prefix no other test uses, with Slack faked and recorded.
+ */
+export async function buildTestServices(options: TestServicesOptions = {}): Promise<TestServices> {
+  const redis = await openTestRedis();
+  const config = testConfig(redis.prefix, options.yaml ?? '');
+  const slack = new FakeSlackApi(options.slack);
+  const clock = options.clock ?? new TestClock();
+  const built: Services[] = [];
+  const build = () => {
+    const services = testServices(redis.redis, config, clock, {
+      ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.secrets ? { secrets: options.secrets } : {}),
+      ...(options.chat ? { chat: options.chat() } : {}),
+    });
+    built.push(services);
+    return services;
+  };
+  const services = build();
+  return {
+    services,
+    config,
+    slack,
+    redis,
+    replica: build,
+    async cleanup() {
+      for (const s of built) await s.reminders.close();
+      slack.close();
+      await redis.cleanup();
+    },
+  };
 }

@@ -11,9 +11,8 @@ import type { Services } from '../../src/services.js';
 import { reminderViews } from '../../src/slack/blocks/reminders.js';
 import { ACTIONS } from '../../src/slack/ids.js';
 import { BACKGROUND_CLIENT_OPTIONS, SlackWebChat } from '../../src/slack/web-chat.js';
-import { FakeSlackApi, type SlackCall } from '../helpers/fake-slack-api.js';
-import { openTestRedis } from '../helpers/redis.js';
-import { TEST_BOT_TOKEN, testConfig, testServices } from '../helpers/services.js';
+import type { FakeSlackApi, SlackCall } from '../helpers/fake-slack-api.js';
+import { buildTestServices, TEST_BOT_TOKEN } from '../helpers/services.js';
 
 /**
  * Short cadences, real time, real Redis, faked Slack: what every reminder test starts from.
@@ -48,23 +47,17 @@ export function backgroundChat(): SlackWebChat {
 }
 
 export async function reminderHarness(yaml = FAST_CADENCES): Promise<ReminderHarness> {
-  const env = await openTestRedis();
-  const config = testConfig(env.prefix, yaml);
-  const slack = new FakeSlackApi();
-  const all: Services[] = [];
-  const make = () => {
-    const services = testServices(env.redis, config, systemClock);
-    all.push(services);
-    return services;
-  };
-  const services = make();
+  const { services, config, slack, redis, replica, cleanup } = await buildTestServices({
+    yaml,
+    clock: systemClock,
+  });
   return {
     services,
     config,
     slack,
     startWorker: (name) =>
       services.reminders.startWorker({ chat: backgroundChat(), ...(name ? { name } : {}) }),
-    replica: make,
+    replica,
     prompter: (chat = backgroundChat()) =>
       new ReminderPrompter({
         store: services.store,
@@ -72,16 +65,12 @@ export async function reminderHarness(yaml = FAST_CADENCES): Promise<ReminderHar
         chat,
         views: reminderViews(config),
         queue: services.reminders.queue,
-        guard: new PostGuard(env.redis, reminderKeys(config.redis.keyPrefix)),
+        guard: new PostGuard(redis.redis, reminderKeys(config.redis.keyPrefix)),
         config,
         clock: systemClock,
         logger: createLogger('silent'),
       }),
-    async cleanup() {
-      for (const s of all) await s.reminders.close();
-      slack.close();
-      await env.cleanup();
-    },
+    cleanup,
   };
 }
 

@@ -1,13 +1,11 @@
 import { WebClient } from '@slack/web-api';
 import { vi } from 'vitest';
 import type { Severity } from '../../src/incidents/model.js';
-import { createLogger } from '../../src/logging/logger.js';
-import { createServices, type Services } from '../../src/services.js';
+import type { Services } from '../../src/services.js';
 import { incidentCommandHandler } from '../../src/slack/listeners/commands/incident/index.js';
-import { SlackWebChat } from '../../src/slack/web-chat.js';
-import { FakeSlackApi } from '../helpers/fake-slack-api.js';
-import { openTestRedis } from '../helpers/redis.js';
-import { TEST_BOT_TOKEN, TestClock, testConfig } from '../helpers/services.js';
+import type { FakeSlackApi } from '../helpers/fake-slack-api.js';
+import type { openTestRedis } from '../helpers/redis.js';
+import { buildTestServices, TEST_BOT_TOKEN, TestClock } from '../helpers/services.js';
 
 export const COMMANDER = 'U0COMMANDER';
 export const TECH_LEAD = 'U0TECHLEAD';
@@ -29,28 +27,20 @@ export interface ResolutionHarness {
 }
 
 export async function resolutionHarness(yaml = ''): Promise<ResolutionHarness> {
-  const redis = await openTestRedis();
-  const slack = new FakeSlackApi({
-    users: [
-      { id: COMMANDER, name: 'Cora Mander' },
-      { id: TECH_LEAD, name: 'Tess Lead' },
-      { id: OUTSIDER, name: 'Otto Side' },
-      { id: APPROVER, name: 'Vera Prove' },
-    ],
-  });
   const clock = new TestClock(new Date('2026-11-21T14:00:00Z'));
-  const config = testConfig(redis.prefix, yaml);
-  const build = () =>
-    createServices({
-      config,
-      logger: createLogger('silent'),
-      clock,
-      redis: redis.redis,
-      chat: new SlackWebChat(new WebClient(TEST_BOT_TOKEN, { retryConfig: { retries: 0 } })),
-      env: { LITELLM_MASTER_KEY: 'sk-master-abcdef0123456789', AGENT_KEY: 'sk-agent-9876543210fedcba' },
-    });
-  const services = build();
-  const replicas: Services[] = [];
+  const { services, slack, redis, replica, cleanup } = await buildTestServices({
+    yaml,
+    clock,
+    secrets: { LITELLM_MASTER_KEY: 'sk-master-abcdef0123456789', AGENT_KEY: 'sk-agent-9876543210fedcba' },
+    slack: {
+      users: [
+        { id: COMMANDER, name: 'Cora Mander' },
+        { id: TECH_LEAD, name: 'Tess Lead' },
+        { id: OUTSIDER, name: 'Otto Side' },
+        { id: APPROVER, name: 'Vera Prove' },
+      ],
+    },
+  });
   let declared = 0;
   return {
     services,
@@ -58,11 +48,7 @@ export async function resolutionHarness(yaml = ''): Promise<ResolutionHarness> {
     clock,
     redis,
     yaml,
-    replica() {
-      const replica = build();
-      replicas.push(replica);
-      return replica;
-    },
+    replica,
     async declare(options = {}) {
       declared += 1;
       const { incident } = await services.incidents.declare({
@@ -95,10 +81,6 @@ export async function resolutionHarness(yaml = ''): Promise<ResolutionHarness> {
       await services.afterAck.drain();
       return { ack: ack.mock.calls[0]?.[0], responses: respond.mock.calls.map((c) => c[0]) };
     },
-    async close() {
-      for (const s of [services, ...replicas]) await s.reminders.close();
-      slack.close();
-      await redis.cleanup();
-    },
+    close: cleanup,
   };
 }
