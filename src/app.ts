@@ -1,6 +1,7 @@
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
 import { boltLogger } from './logging/bolt-logger.js';
 import type { Services } from './services.js';
+import { normalizeSlackApiUrl } from './slack/api-url.js';
 import { registerListeners } from './slack/listeners/index.js';
 
 export type SlackConnection =
@@ -23,7 +24,7 @@ export interface BuildAppOptions {
 export function buildApp({ connection, services, slackApiUrl, botIdentity }: BuildAppOptions): App {
   const logger = boltLogger(services.logger);
   const clientOptions = {
-    ...(slackApiUrl ? { slackApiUrl: slackApiUrl.endsWith('/') ? slackApiUrl : `${slackApiUrl}/` } : {}),
+    ...(slackApiUrl ? { slackApiUrl: normalizeSlackApiUrl(slackApiUrl) } : {}),
   };
   const common = {
     token: connection.botToken,

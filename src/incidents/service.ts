@@ -16,9 +16,9 @@ import {
   type Severity,
   type Status,
 } from './model.js';
+import type { IncidentPresenter } from './presenter.js';
 import type { IncidentStore } from './store.js';
 import { SYSTEM_ACTOR, type TimelineEvent } from './timeline.js';
-import type { IncidentPresenter } from './presenter.js';
 
 export interface DeclareInput {
   title: string;

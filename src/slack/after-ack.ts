@@ -11,9 +11,17 @@ export class AfterAckWork {
     this.queue = new PQueue({ concurrency });
   }
 
-  /** Queues the task; it must report its own errors (the request it belongs to is already answered). */
-  run(task: () => Promise<void>): void {
-    void this.queue.add(task);
+  /**
+   * Queues the task; it must report its own errors (the request it belongs to is already answered).
+   * `key` is the request's idempotency key (trigger id, view id, action ts, event id): unused by this
+   * in-memory queue beyond logging, it is what a durable job queue would deduplicate on.
+   */
+  run(task: () => Promise<void>, key?: string): void {
+    // the boundary's tasks report their own failures; one that still throws is surfaced as a process
+    // warning, never as an unhandled rejection that would end the process
+    void this.queue
+      .add(task)
+      .catch((error: unknown) => process.emitWarning(`after-ack task ${key ?? ''} failed: ${String(error)}`));
   }
 
   /** Resolves once every queued task has finished. */

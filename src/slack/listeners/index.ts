@@ -1,62 +1,63 @@
 import type { App } from '@slack/bolt';
-import type { Services } from '../../services.js';
-import { ACTIONS, COMMANDS, SHORTCUTS, VIEWS } from '../ids.js';
-import { commsApproveHandler, commsEditHandler, commsRejectHandler } from './actions/comms.js';
+import type { Definition } from '../boundary/define.js';
+import type { ListenerDeps } from '../boundary/deps.js';
+import { commsApproveAction, commsEditAction, commsRejectAction } from './actions/comms.js';
 import {
-  containmentCancelHandler,
-  containmentConfirmHandler,
-  containmentRetryHandler,
+  containmentCancelAction,
+  containmentConfirmAction,
+  containmentRetryAction,
 } from './actions/containment.js';
 import {
-  gateChecklistHandler,
-  gateOverrideHandler,
-  gateResolveHandler,
-  rootCauseCategoryHandler,
+  gateChecklistAction,
+  gateOverrideAction,
+  gateResolveAction,
+  rootCauseCategoryAction,
 } from './actions/resolution.js';
-import { postUpdateActionHandler, snoozeActionHandler } from './actions/update-prompt.js';
-import { commsCommandHandler } from './commands/comms/index.js';
-import { containCommandHandler } from './commands/contain.js';
-import { incidentCommandHandler } from './commands/incident/index.js';
-import { appHomeOpenedHandler } from './events/app-home.js';
-import { messageRevisionHandler } from './events/message-revisions.js';
-import { addToTimelineHandler } from './shortcuts/add-to-timeline.js';
-import { commsEditViewHandler, commsOverrideViewHandler } from './views/comms.js';
-import { declareViewHandler } from './views/declare.js';
-import {
-  gateOverrideViewHandler,
-  triageDecisionViewHandler,
-  triageQuestionsViewHandler,
-} from './views/resolution.js';
-import { updateViewHandler } from './views/update.js';
+import { postUpdateAction, snoozeAction } from './actions/update-prompt.js';
+import { commsCommand } from './commands/comms/index.js';
+import { containCommand } from './commands/contain.js';
+import { incidentCommand } from './commands/incident/index.js';
+import { appHomeOpenedEvent } from './events/app-home.js';
+import { messageRevisionEvent } from './events/message-revisions.js';
+import { addToTimelineShortcut } from './shortcuts/add-to-timeline.js';
+import { commsEditView, commsOverrideView } from './views/comms.js';
+import { declareView } from './views/declare.js';
+import { gateOverrideView, triageDecisionView, triageQuestionsView } from './views/resolution.js';
+import { updateView } from './views/update.js';
+
+/** Every listener Quell registers; each is built by the boundary (src/slack/boundary). */
+export const LISTENERS: readonly Definition[] = [
+  incidentCommand,
+  commsCommand,
+  containCommand,
+  commsEditAction,
+  commsApproveAction,
+  commsRejectAction,
+  containmentConfirmAction,
+  containmentCancelAction,
+  containmentRetryAction,
+  postUpdateAction,
+  snoozeAction,
+  gateChecklistAction,
+  gateResolveAction,
+  gateOverrideAction,
+  rootCauseCategoryAction,
+  declareView,
+  updateView,
+  commsEditView,
+  commsOverrideView,
+  gateOverrideView,
+  triageQuestionsView,
+  triageDecisionView,
+  addToTimelineShortcut,
+  appHomeOpenedEvent,
+  messageRevisionEvent,
+];
 
 /** Maps Slack ids to handlers; nothing else. */
-export function registerListeners(app: App, services: Services): void {
-  app.command(COMMANDS.incident, incidentCommandHandler(services));
-  app.command(COMMANDS.comms, commsCommandHandler(services));
-  app.action(ACTIONS.commsEdit, commsEditHandler(services));
-  app.action(ACTIONS.commsApprove, commsApproveHandler(services));
-  app.action(ACTIONS.commsReject, commsRejectHandler(services));
-  app.view(VIEWS.commsEdit, commsEditViewHandler(services));
-  app.view(VIEWS.commsOverride, commsOverrideViewHandler(services));
-  app.event('app_home_opened', appHomeOpenedHandler(services));
-  app.event('message', messageRevisionHandler(services));
-  app.command(COMMANDS.contain, containCommandHandler(services));
-  app.action(ACTIONS.containmentConfirm, containmentConfirmHandler(services));
-  app.action(ACTIONS.containmentCancel, containmentCancelHandler(services));
-  app.action(ACTIONS.containmentRetry, containmentRetryHandler(services));
-  app.view(VIEWS.declare, declareViewHandler(services));
-  app.view(VIEWS.update, updateViewHandler(services));
-  app.action(ACTIONS.postUpdate, postUpdateActionHandler(services));
-  app.action(ACTIONS.snoozeUpdate, snoozeActionHandler(services));
-  app.action(ACTIONS.gateChecklist, gateChecklistHandler(services));
-  app.action(ACTIONS.gateResolve, gateResolveHandler(services));
-  app.action(ACTIONS.gateOverride, gateOverrideHandler(services));
-  app.action(ACTIONS.rootCauseCategory, rootCauseCategoryHandler(services));
-  app.view(VIEWS.gateOverride, gateOverrideViewHandler(services));
-  app.view(VIEWS.triageQuestions, triageQuestionsViewHandler(services));
-  app.view(VIEWS.triageDecision, triageDecisionViewHandler(services));
-  app.shortcut(
-    { callback_id: SHORTCUTS.addToTimeline, type: 'message_action' },
-    addToTimelineHandler(services),
-  );
+export function registerListeners(
+  app: Pick<App, 'command' | 'action' | 'view' | 'shortcut' | 'event'>,
+  deps: ListenerDeps,
+): void {
+  for (const listener of LISTENERS) listener.register(app, deps);
 }

@@ -1,82 +1,46 @@
-import type {
-  AllMiddlewareArgs,
-  BlockAction,
-  ButtonAction,
-  SlackActionMiddlewareArgs,
-  StaticSelectAction,
-} from '@slack/bolt';
-import type { Services } from '../../../services.js';
-import { decodePromptRef, snoozedPromptMessage } from '../../blocks/reminders.js';
+import { promptRefSchema, snoozedPromptMessage } from '../../blocks/reminders.js';
 import { updateModal } from '../../blocks/update-modal.js';
-import { userFacingMessage } from '../../user-facing-error.js';
+import { decodePayload } from '../../boundary/codec.js';
+import { defineAction } from '../../boundary/define.js';
+import { ACTIONS } from '../../ids.js';
 
-const STALE_BUTTON =
-  ':warning: This button no longer carries a reminder Quell understands; use `/incident update`.';
+const STALE = ':warning: This button no longer carries a reminder Quell understands; use `/incident update`.';
 
 /** "Post update" on a prompt or escalation: opens the update form for that incident. */
-export function postUpdateActionHandler(services: Services) {
-  return async function handlePostUpdateButton({
-    ack,
-    body,
-    action,
-    client,
-    respond,
-  }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>): Promise<void> {
-    await ack();
-    const ref = decodePromptRef(action.value);
-    if (!ref) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: STALE_BUTTON });
-      return;
-    }
-    try {
-      const incident = await services.store.require(ref.i);
-      await client.views.open({
-        trigger_id: body.trigger_id,
-        view: updateModal(incident, services.config, {
-          incidentId: incident.id,
-          channelId: incident.channelId ?? body.channel?.id ?? '',
-        }),
-      });
-    } catch (error) {
-      await respond({
-        response_type: 'ephemeral',
-        replace_original: false,
-        text: userFacingMessage(error, services.logger),
-      });
-    }
-  };
-}
+export const postUpdateAction = defineAction({
+  actionId: ACTIONS.postUpdate,
+  parse: (element) => decodePayload(promptRefSchema, element.value),
+  stale: STALE,
+  incident: { from: 'payload', id: (ref) => ref.i },
+  opensForm: true,
+  async run(ctx) {
+    const { incident } = ctx;
+    await ctx.client.views.open({
+      trigger_id: ctx.triggerId,
+      view: updateModal(incident, ctx.deps.config, {
+        incidentId: incident.id,
+        channelId: incident.channelId ?? ctx.channel ?? '',
+      }),
+    });
+  },
+});
 
 /** The prompt's Snooze menu: moves the reminder, then replaces the prompt so it cannot be used twice. */
-export function snoozeActionHandler(services: Services) {
-  return async function handleSnooze({
-    ack,
-    body,
-    action,
-    respond,
-  }: AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<StaticSelectAction>>): Promise<void> {
-    await ack();
-    const ref = decodePromptRef(action.selected_option?.value);
-    if (!ref?.s) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: STALE_BUTTON });
-      return;
-    }
-    try {
-      const incident = await services.reminders.updates.snooze(ref.i, body.user.id, {
-        dueAt: ref.d,
-        overdueSince: ref.o,
-        snoozeMs: ref.s,
-      });
-      await respond({
-        replace_original: true,
-        ...snoozedPromptMessage(incident.id, body.user.id, incident.nextUpdateDueAt!),
-      });
-    } catch (error) {
-      await respond({
-        response_type: 'ephemeral',
-        replace_original: false,
-        text: userFacingMessage(error, services.logger),
-      });
-    }
-  };
-}
+export const snoozeAction = defineAction({
+  actionId: ACTIONS.snoozeUpdate,
+  parse: (element) => {
+    const ref = decodePayload(promptRefSchema, element.selected_option?.value ?? undefined);
+    return ref?.s ? { ...ref, s: ref.s } : undefined;
+  },
+  stale: STALE,
+  incident: { from: 'payload', id: (ref) => ref.i },
+  async run(ctx) {
+    const { d, o, s } = ctx.value;
+    const incident = await ctx.deps.reminders.updates.snooze(ctx.incident.id, ctx.user, {
+      dueAt: d,
+      overdueSince: o,
+      snoozeMs: s,
+    });
+    await ctx.reply.replace(snoozedPromptMessage(incident.id, ctx.user, incident.nextUpdateDueAt!));
+  },
+});

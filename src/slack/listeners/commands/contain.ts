@@ -1,8 +1,14 @@
-import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { UsageError } from '../../../errors.js';
-import type { Services } from '../../../services.js';
+import {
+  channelIncident,
+  defineCommand,
+  defineSubcommand,
+  replyEphemeral,
+  type Subcommand,
+  type SubcommandContext,
+  type SubcommandSet,
+} from '../../boundary/command.js';
 import { COMMANDS } from '../../ids.js';
-import { userFacingMessage } from '../../user-facing-error.js';
 
 /** `/contain`: containment from the incident channel. Parsed before the ack; work after it. */
 export type ContainCommand =
@@ -83,47 +89,101 @@ export function parseContainCommand(text: string): ContainCommand {
   return { kind: 'run', target: 'action', name: head, args, dryRun };
 }
 
-export function containCommandHandler(services: Services) {
-  return async function handleContainCommand({
-    command,
-    ack,
-    respond,
-  }: AllMiddlewareArgs & SlackCommandMiddlewareArgs): Promise<void> {
-    let parsed: ContainCommand;
-    try {
-      parsed = parseContainCommand(command.text);
-    } catch (error) {
-      await ack({ response_type: 'ephemeral', text: userFacingMessage(error, services.logger) });
-      return;
-    }
-    if (parsed.kind === 'list') {
-      // the catalog comes from config in memory: answered in the ack itself
-      await ack({ response_type: 'ephemeral', ...services.containment.catalogMessage() });
-      return;
-    }
-    await ack();
-    try {
-      const incident = await services.incidents.requireForChannel(command.channel_id, COMMANDS.contain);
-      const containment = services.containment;
-      if (parsed.kind === 'status') {
-        const runs = await containment.status(incident.id);
-        await respond({ response_type: 'ephemeral', ...containment.statusMessage(incident.id, runs) });
-        return;
-      }
-      const message =
-        parsed.kind === 'undo'
-          ? await containment.requestUndo(incident, command.user_id, parsed.runId)
-          : await containment.requestRun({
-              incident,
-              user: command.user_id,
-              kind: parsed.target,
-              name: parsed.name,
-              args: parsed.args,
-              dryRun: parsed.dryRun,
-            });
-      await respond({ response_type: 'ephemeral', ...message });
-    } catch (error) {
-      await respond({ response_type: 'ephemeral', text: userFacingMessage(error, services.logger) });
-    }
+function parseAs<K extends ContainCommand['kind']>(head: string, kind: K) {
+  return (text: string) => {
+    const parsed = parseContainCommand(`${head} ${text}`);
+    if (parsed.kind !== kind) throw new UsageError(CONTAIN_USAGE);
+    return parsed as Extract<ContainCommand, { kind: K }>;
   };
 }
+
+/** Asks to run an action or playbook: the presser gets the confirmation prompt (only they see it). */
+async function requestRun(context: SubcommandContext, parsed: Extract<ContainCommand, { kind: 'run' }>) {
+  const incident = await channelIncident(context, parsed.target === 'playbook' ? 'playbook' : parsed.name);
+  const message = await context.services.containment.requestRun({
+    incident,
+    user: context.command.user_id,
+    kind: parsed.target,
+    name: parsed.name,
+    args: parsed.args,
+    dryRun: parsed.dryRun,
+  });
+  await replyEphemeral(context, message);
+}
+
+const listSubcommand = defineSubcommand({
+  name: 'list',
+  aliases: ['help'],
+  usage: '/contain',
+  summary: 'List the actions and playbooks, with what each does.',
+  parse: parseAs('list', 'list'),
+  // the catalog comes from config in memory: answered in the ack itself
+  ackReply: (_parsed, services) => services.containment.catalogMessage(),
+});
+
+const statusSubcommand = defineSubcommand<Extract<ContainCommand, { kind: 'status' }>>({
+  name: 'status',
+  usage: '/contain status',
+  summary: 'Controls in force for this incident.',
+  parse: parseAs('status', 'status'),
+  async run(context) {
+    const incident = await channelIncident(context, 'status');
+    const runs = await context.services.containment.status(incident.id);
+    await replyEphemeral(context, context.services.containment.statusMessage(incident.id, runs));
+  },
+});
+
+const undoSubcommand = defineSubcommand<Extract<ContainCommand, { kind: 'undo' }>>({
+  name: 'undo',
+  usage: '/contain undo <run-id>',
+  summary: 'Reverse one run (`r3`) or a whole playbook run (`p1`).',
+  parse: parseAs('undo', 'undo'),
+  async run(context, parsed) {
+    const incident = await channelIncident(context, 'undo');
+    await replyEphemeral(
+      context,
+      await context.services.containment.requestUndo(incident, context.command.user_id, parsed.runId),
+    );
+  },
+});
+
+const playbookSubcommand = defineSubcommand({
+  name: 'playbook',
+  usage: '/contain playbook <name> [--dry-run]',
+  summary: 'Run a playbook (asks you to confirm first).',
+  parse: parseAs('playbook', 'run'),
+  run: requestRun,
+});
+
+/** `/contain <action> [key=value ...] [--dry-run]`, and any text that starts with a flag. */
+const actionFallback = defineSubcommand({
+  name: 'action',
+  usage: '/contain <action> [key=value ...] [--dry-run]',
+  summary: 'Run an action (asks you to confirm first).',
+  parse(text) {
+    const parsed = parseContainCommand(text);
+    return parsed;
+  },
+  ackReply: (parsed, services) =>
+    parsed.kind === 'list' ? services.containment.catalogMessage() : undefined,
+  async run(context, parsed) {
+    if (parsed.kind === 'run') await requestRun(context, parsed);
+    else if (parsed.kind !== 'list') await statusOrUndo(context, parsed);
+  },
+});
+
+async function statusOrUndo(context: SubcommandContext, parsed: ContainCommand) {
+  if (parsed.kind === 'status') await statusSubcommand.run!(context, parsed);
+  if (parsed.kind === 'undo') await undoSubcommand.run!(context, parsed);
+}
+
+export const CONTAIN_COMMAND: SubcommandSet = {
+  command: COMMANDS.contain,
+  title: 'Quell containment: authorized, confirmed, verified, undoable',
+  subcommands: [listSubcommand, statusSubcommand, undoSubcommand, playbookSubcommand] as Subcommand<never>[],
+  whenEmpty: 'list',
+  fallback: actionFallback as Subcommand<never>,
+};
+
+/** `/contain ...`: through the same router as `/incident` and `/comms`. */
+export const containCommand = defineCommand(CONTAIN_COMMAND);

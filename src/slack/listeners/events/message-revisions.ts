@@ -1,7 +1,6 @@
-import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import { tsToDate } from '../../../evidence/transcript-export.js';
-import type { Services } from '../../../services.js';
+import { defineEvent } from '../../boundary/define.js';
 
 const shownMessage = z.looseObject({
   ts: z.string(),
@@ -34,18 +33,17 @@ const revisionEvent = z.discriminatedUnion('subtype', [
  * `message_changed` / `message_deleted` in a channel Quell is in: while the channel's incident is
  * open, keep the text the message had before, so the archive shows what was said. Quell's own
  * messages (the pinned summary is edited all the time) and changes that leave the text as it was
- * (unfurls, reply counts) are not revisions worth keeping. Retried deliveries are stored once.
+ * (unfurls, reply counts) are not revisions worth keeping. Retried deliveries are stored once. A failure
+ * is logged by the boundary (the event is acked already, nobody waits for an answer).
  */
-export function messageRevisionHandler(services: Services) {
-  return async function handleMessageRevision({
-    event,
-    context,
-  }: AllMiddlewareArgs & SlackEventMiddlewareArgs<'message'>): Promise<void> {
+export const messageRevisionEvent = defineEvent({
+  event: 'message',
+  async run({ event, bot, deps }) {
     const subtype = (event as { subtype?: string }).subtype;
     if (subtype !== 'message_changed' && subtype !== 'message_deleted') return;
     const parsed = revisionEvent.safeParse(event);
     if (!parsed.success) {
-      services.logger.warn(
+      deps.logger.warn(
         { subtype, issue: parsed.error.issues[0]?.message },
         'unexpected message revision event',
       );
@@ -54,32 +52,24 @@ export function messageRevisionHandler(services: Services) {
     const e = parsed.data;
     const before = e.previous_message;
     const ownMessage =
-      (context.botId !== undefined && before.bot_id === context.botId) ||
-      (context.botUserId !== undefined && before.user === context.botUserId);
+      (bot.botId !== undefined && before.bot_id === bot.botId) ||
+      (bot.botUserId !== undefined && before.user === bot.botUserId);
     if (ownMessage) return;
     const after = e.subtype === 'message_changed' ? e.message : undefined;
     if (after && (after.text ?? '') === (before.text ?? '')) return;
-    try {
-      await services.evidence.recordRevision({
-        channel: e.channel,
-        eventKey: `${e.channel}-${before.ts}-${e.event_ts}`,
-        revision: {
-          kind: e.subtype === 'message_changed' ? 'edited' : 'deleted',
-          ts: before.ts,
-          ...(before.thread_ts ? { threadTs: before.thread_ts } : {}),
-          ...(before.user ? { user: before.user } : {}),
-          previousText: before.text ?? '',
-          ...(after ? { newText: after.text ?? '' } : {}),
-          changedAt: tsToDate(e.event_ts).toISOString(),
-          event: e as Record<string, unknown>,
-        },
-      });
-    } catch (error) {
-      // the event is acked already; a failure here must at least be visible to operators
-      services.logger.error(
-        { err: error, channel: e.channel, ts: before.ts },
-        'could not keep a message revision',
-      );
-    }
-  };
-}
+    await deps.evidence.recordRevision({
+      channel: e.channel,
+      eventKey: `${e.channel}-${before.ts}-${e.event_ts}`,
+      revision: {
+        kind: e.subtype === 'message_changed' ? 'edited' : 'deleted',
+        ts: before.ts,
+        ...(before.thread_ts ? { threadTs: before.thread_ts } : {}),
+        ...(before.user ? { user: before.user } : {}),
+        previousText: before.text ?? '',
+        ...(after ? { newText: after.text ?? '' } : {}),
+        changedAt: tsToDate(e.event_ts).toISOString(),
+        event: e as Record<string, unknown>,
+      },
+    });
+  },
+});

@@ -1,12 +1,9 @@
-import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { z } from 'zod';
 import { SEVERITIES } from '../../../incidents/model.js';
-import type { Services } from '../../../services.js';
 import { DECLARE_OPTIONS } from '../../blocks/declare-modal.js';
-import { DECLARE_FIELDS } from '../../ids.js';
-import { userFacingMessage } from '../../user-facing-error.js';
-
-type StateValues = ViewSubmitAction['view']['state']['values'];
+import { defineView, type StateValues } from '../../boundary/define.js';
+import { DECLARE_FIELDS, VIEWS } from '../../ids.js';
+import { checkForm, textOf } from './form-fields.js';
 
 const optionalText = z
   .string()
@@ -26,79 +23,54 @@ const declareFormSchema = z.object({
 });
 
 function readForm(values: StateValues) {
-  const text = (field: { block: string; action: string }) => values[field.block]?.[field.action]?.value;
   return {
-    title: text(DECLARE_FIELDS.title) ?? '',
+    title: textOf(values, DECLARE_FIELDS.title),
     severity: values[DECLARE_FIELDS.severity.block]?.[DECLARE_FIELDS.severity.action]?.selected_option?.value,
-    description: text(DECLARE_FIELDS.description),
-    agentName: text(DECLARE_FIELDS.agentName),
-    agentVersion: text(DECLARE_FIELDS.agentVersion),
-    agentModel: text(DECLARE_FIELDS.agentModel),
-    environment: text(DECLARE_FIELDS.environment),
+    description: textOf(values, DECLARE_FIELDS.description),
+    agentName: textOf(values, DECLARE_FIELDS.agentName),
+    agentVersion: textOf(values, DECLARE_FIELDS.agentVersion),
+    agentModel: textOf(values, DECLARE_FIELDS.agentModel),
+    environment: textOf(values, DECLARE_FIELDS.environment),
     options: (
       values[DECLARE_FIELDS.options.block]?.[DECLARE_FIELDS.options.action]?.selected_options ?? []
     ).map((o) => o.value),
   };
 }
 
-const BLOCK_OF_FIELD: Record<string, string> = {
-  title: DECLARE_FIELDS.title.block,
-  severity: DECLARE_FIELDS.severity.block,
-};
+const BLOCK_OF_FIELD = { title: DECLARE_FIELDS.title.block, severity: DECLARE_FIELDS.severity.block };
+
+/** Where the form was opened (see declareModal): the answer goes there, or by DM if Quell is not in it. */
+const declareMetadata = z.object({ channelId: z.string().optional() });
 
 /** Declare-form submission: invalid fields are shown on the form; a valid form declares after the ack. */
-export function declareViewHandler(services: Services) {
-  return async function handleDeclareSubmission({
-    ack,
-    body,
-    view,
-    client,
-  }: AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>): Promise<void> {
-    const parsed = declareFormSchema.safeParse(readForm(view.state.values));
-    if (!parsed.success) {
-      const errors: Record<string, string> = {};
-      for (const issue of parsed.error.issues) {
-        const block = BLOCK_OF_FIELD[String(issue.path[0])] ?? DECLARE_FIELDS.title.block;
-        errors[block] ??= issue.message;
-      }
-      await ack({ response_action: 'errors', errors });
-      return;
-    }
-    await ack();
-    services.afterAck.run(async () => {
-      const form = parsed.data;
-      const user = body.user.id;
-      const origin = (JSON.parse(view.private_metadata || '{}') as { channelId?: string }).channelId;
-      try {
-        const outcome = await services.incidents.declare({
-          title: form.title,
-          severity: form.severity,
-          description: form.description,
-          drill: form.options.includes(DECLARE_OPTIONS.drill),
-          announce: !form.options.includes(DECLARE_OPTIONS.noAnnounce),
-          agent: {
-            ...(form.agentName ? { name: form.agentName } : {}),
-            ...(form.agentVersion ? { version: form.agentVersion } : {}),
-            ...(form.agentModel ? { model: form.agentModel } : {}),
-            ...(form.environment ? { environment: form.environment } : {}),
-          },
-          declaredBy: user,
-          // a view id is unique per opened form: a re-delivered submission cannot declare twice
-          idempotencyKey: `view-${view.id}`,
-        });
-        if (origin && origin !== outcome.incident.channelId) {
-          const where = outcome.incident.channelId ? `<#${outcome.incident.channelId}>` : 'its channel';
-          await client.chat.postEphemeral({
-            channel: origin,
-            user,
-            text: `${outcome.incident.id} is open in ${where}.`,
-          });
-        }
-      } catch (error) {
-        const text = userFacingMessage(error, services.logger);
-        if (origin) await client.chat.postEphemeral({ channel: origin, user, text }).catch(() => undefined);
-        else await client.chat.postMessage({ channel: user, text }).catch(() => undefined);
-      }
+export const declareView = defineView({
+  callbackId: VIEWS.declare,
+  metadata: declareMetadata,
+  channelOf: (m) => m.channelId,
+  form: (values) =>
+    checkForm(declareFormSchema, readForm(values), BLOCK_OF_FIELD, DECLARE_FIELDS.title.block),
+  async run(ctx) {
+    const { form } = ctx;
+    const outcome = await ctx.deps.incidents.declare({
+      title: form.title,
+      severity: form.severity,
+      description: form.description,
+      drill: form.options.includes(DECLARE_OPTIONS.drill),
+      announce: !form.options.includes(DECLARE_OPTIONS.noAnnounce),
+      agent: {
+        ...(form.agentName ? { name: form.agentName } : {}),
+        ...(form.agentVersion ? { version: form.agentVersion } : {}),
+        ...(form.agentModel ? { model: form.agentModel } : {}),
+        ...(form.environment ? { environment: form.environment } : {}),
+      },
+      declaredBy: ctx.user,
+      // a view id is unique per opened form: a re-delivered submission cannot declare twice
+      idempotencyKey: ctx.idempotencyKey,
     });
-  };
-}
+    const { incident } = outcome;
+    if (ctx.channel && ctx.channel !== incident.channelId) {
+      const where = incident.channelId ? `<#${incident.channelId}>` : 'its channel';
+      await ctx.reply.tell(`${incident.drill ? '[DRILL] ' : ''}${incident.id} is open in ${where}.`);
+    }
+  },
+});

@@ -1,13 +1,10 @@
-import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { z } from 'zod';
+import { incidentIdSchema } from '../../../incidents/model.js';
 import { MAX_UPDATE_FIELD_LENGTH } from '../../../reminders/updates.js';
-import type { Services } from '../../../services.js';
 import { slackDate } from '../../blocks/format.js';
-import type { UpdateModalMetadata } from '../../blocks/update-modal.js';
-import { UPDATE_FIELDS } from '../../ids.js';
-import { userFacingMessage } from '../../user-facing-error.js';
-
-type StateValues = ViewSubmitAction['view']['state']['values'];
+import { defineView, type StateValues } from '../../boundary/define.js';
+import { UPDATE_FIELDS, VIEWS } from '../../ids.js';
+import { checkForm, textOf } from './form-fields.js';
 
 const field = (message: string) => z.string().trim().min(1, message).max(MAX_UPDATE_FIELD_LENGTH);
 
@@ -20,17 +17,17 @@ const updateFormSchema = z.object({
   nextUpdate: z.number().int().positive().nullish(),
 });
 
-const metadataSchema = z.object({ incidentId: z.string().min(1), channelId: z.string() });
+/** See UpdateModalMetadata. */
+const updateMetadata = z.object({ incidentId: incidentIdSchema, channelId: z.string() });
 
 function readForm(values: StateValues) {
-  const text = (f: { block: string; action: string }) => values[f.block]?.[f.action]?.value ?? '';
   const picker = values[UPDATE_FIELDS.nextUpdate.block]?.[UPDATE_FIELDS.nextUpdate.action] as
     | { selected_date_time?: number | null }
     | undefined;
   return {
-    impact: text(UPDATE_FIELDS.impact),
-    containment: text(UPDATE_FIELDS.containment),
-    investigation: text(UPDATE_FIELDS.investigation),
+    impact: textOf(values, UPDATE_FIELDS.impact),
+    containment: textOf(values, UPDATE_FIELDS.containment),
+    investigation: textOf(values, UPDATE_FIELDS.investigation),
     nextUpdate: picker?.selected_date_time ?? null,
   };
 }
@@ -43,61 +40,28 @@ const BLOCK_OF_FIELD: Record<string, string> = {
 };
 
 /** Update-form submission: invalid fields are shown on the form; a valid form posts after the ack. */
-export function updateViewHandler(services: Services) {
-  return async function handleUpdateSubmission({
-    ack,
-    body,
-    view,
-    client,
-  }: AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>): Promise<void> {
-    const parsed = updateFormSchema.safeParse(readForm(view.state.values));
-    const errors: Record<string, string> = {};
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues)
-        errors[BLOCK_OF_FIELD[String(issue.path[0])] ?? UPDATE_FIELDS.impact.block] ??= issue.message;
-    } else if (parsed.data.nextUpdate && parsed.data.nextUpdate * 1000 <= services.clock.now().getTime()) {
-      errors[UPDATE_FIELDS.nextUpdate.block] = 'Pick a time in the future.';
+export const updateView = defineView({
+  callbackId: VIEWS.update,
+  metadata: updateMetadata,
+  channelOf: (m) => m.channelId,
+  incident: { from: 'payload', id: (m) => m.incidentId },
+  form(values, _metadata, deps) {
+    const checked = checkForm(updateFormSchema, readForm(values), BLOCK_OF_FIELD, UPDATE_FIELDS.impact.block);
+    if (checked.ok && checked.data.nextUpdate && checked.data.nextUpdate * 1000 <= deps.clock.now().getTime())
+      return { ok: false, errors: { [UPDATE_FIELDS.nextUpdate.block]: 'Pick a time in the future.' } };
+    return checked;
+  },
+  async run(ctx) {
+    const { form } = ctx;
+    const incident = await ctx.deps.reminders.updates.postUpdate(ctx.incident.id, ctx.user, {
+      impact: form.impact,
+      containment: form.containment,
+      investigation: form.investigation,
+      nextUpdateAt: form.nextUpdate ? new Date(form.nextUpdate * 1000) : null,
+    });
+    if (ctx.channel && incident.channelId && ctx.channel !== incident.channelId) {
+      const next = incident.nextUpdateDueAt ? ` Next update due ${slackDate(incident.nextUpdateDueAt)}.` : '';
+      await ctx.reply.tell(`Update posted in <#${incident.channelId}>.${next}`);
     }
-    const metadata = metadataSchema.safeParse(safeJson(view.private_metadata));
-    if (!metadata.success) errors[UPDATE_FIELDS.impact.block] ??= 'This form is out of date; open it again.';
-    if (!parsed.success || !metadata.success || Object.keys(errors).length > 0) {
-      await ack({ response_action: 'errors', errors });
-      return;
-    }
-    await ack();
-    const form = parsed.data;
-    const { incidentId, channelId }: UpdateModalMetadata = metadata.data;
-    const user = body.user.id;
-    try {
-      const incident = await services.reminders.updates.postUpdate(incidentId, user, {
-        impact: form.impact,
-        containment: form.containment,
-        investigation: form.investigation,
-        nextUpdateAt: form.nextUpdate ? new Date(form.nextUpdate * 1000) : null,
-      });
-      if (channelId && incident.channelId && channelId !== incident.channelId) {
-        const next = incident.nextUpdateDueAt
-          ? ` Next update due ${slackDate(incident.nextUpdateDueAt)}.`
-          : '';
-        await client.chat.postEphemeral({
-          channel: channelId,
-          user,
-          text: `Update posted in <#${incident.channelId}>.${next}`,
-        });
-      }
-    } catch (error) {
-      const text = userFacingMessage(error, services.logger);
-      if (channelId)
-        await client.chat.postEphemeral({ channel: channelId, user, text }).catch(() => undefined);
-      else await client.chat.postMessage({ channel: user, text }).catch(() => undefined);
-    }
-  };
-}
-
-function safeJson(text: string | undefined): unknown {
-  try {
-    return JSON.parse(text || '{}');
-  } catch {
-    return {};
-  }
-}
+  },
+});

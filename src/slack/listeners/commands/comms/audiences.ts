@@ -1,7 +1,7 @@
 import { describeApprovers, describeFindings } from '../../../../comms/service.js';
 import { UsageError } from '../../../../errors.js';
 import { slackDate } from '../../../blocks/format.js';
-import { channelIncident, defineSubcommand } from '../subcommands.js';
+import { channelIncident, defineSubcommand } from '../../../boundary/command.js';
 
 /** `/comms audiences`: the audiences this workspace has templates for. */
 export const audiencesSubcommand = defineSubcommand({
@@ -23,10 +23,9 @@ export const audiencesSubcommand = defineSubcommand({
             : `published to <#${destination}>`;
       return `• *${t.audience}*: ${t.title}${t.external ? ' (external)' : ''}. ${t.description}\n    Approved by ${describeApprovers(comms.approversFor(t.audience))}; ${where}.`;
     });
-    await context.respond({
-      response_type: 'ephemeral',
-      text: `*Audiences* (draft one with \`/comms draft <audience>\`):\n${lines.join('\n')}`,
-    });
+    await context.reply.tell(
+      `*Audiences* (draft one with \`/comms draft <audience>\`):\n${lines.join('\n')}`,
+    );
   },
 });
 
@@ -42,10 +41,9 @@ export const historySubcommand = defineSubcommand({
     const incident = await channelIncident(context, 'history');
     const { drafts, log } = await context.services.comms.history(incident.id);
     if (drafts.length === 0) {
-      await context.respond({
-        response_type: 'ephemeral',
-        text: `No comms drafts for ${incident.id} yet: start one with \`/comms draft <audience>\`.`,
-      });
+      await context.reply.tell(
+        `No comms drafts for ${incident.id} yet: start one with \`/comms draft <audience>\`.`,
+      );
       return;
     }
     const lines = drafts.map((draft) => {
@@ -60,9 +58,6 @@ export const historySubcommand = defineSubcommand({
         .join('; ');
       return `• *${draft.title}* (${draft.status}): ${versions}${decisions ? `\n    ${decisions}` : ''}`;
     });
-    await context.respond({
-      response_type: 'ephemeral',
-      text: `*Comms history of ${incident.id}*\n${lines.join('\n')}`.slice(0, 3900),
-    });
+    await context.reply.tell(`*Comms history of ${incident.id}*\n${lines.join('\n')}`.slice(0, 3900));
   },
 });

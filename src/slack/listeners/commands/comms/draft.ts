@@ -1,6 +1,6 @@
 import { UsageError } from '../../../../errors.js';
 import { tokenize } from '../../../args.js';
-import { channelIncident, defineSubcommand } from '../subcommands.js';
+import { channelIncident, defineSubcommand } from '../../../boundary/command.js';
 
 const USAGE = '/comms draft <audience>';
 
@@ -18,7 +18,7 @@ export const draftSubcommand = defineSubcommand({
     }
     return services.comms.requireTemplate(audience.toLowerCase());
   },
-  ackText: (template) => `Drafting the ${template.title.toLowerCase()}…`,
+  ackReply: (template) => `Drafting the ${template.title.toLowerCase()}…`,
   async run(context, template) {
     const incident = await channelIncident(context, 'draft');
     await context.services.comms.draft(incident.id, template.audience, context.command.user_id);

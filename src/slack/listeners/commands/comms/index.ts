@@ -1,5 +1,4 @@
-import type { Services } from '../../../../services.js';
-import { type Subcommand, type SubcommandSet, subcommandHandler } from '../subcommands.js';
+import { defineCommand, type Subcommand, type SubcommandSet } from '../../../boundary/command.js';
 import { audiencesSubcommand, historySubcommand } from './audiences.js';
 import { draftSubcommand } from './draft.js';
 import { rootCauseSubcommand } from './root-cause.js';
@@ -21,6 +20,4 @@ export const COMMS_COMMAND: SubcommandSet = {
 };
 
 /** `/comms <subcommand> ...` */
-export function commsCommandHandler(services: Services) {
-  return subcommandHandler(COMMS_COMMAND, services);
-}
+export const commsCommand = defineCommand(COMMS_COMMAND);

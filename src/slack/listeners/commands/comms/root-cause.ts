@@ -1,5 +1,5 @@
 import { requireText } from '../../../args.js';
-import { channelIncident, defineSubcommand } from '../subcommands.js';
+import { channelIncident, defineSubcommand } from '../../../boundary/command.js';
 
 const USAGE = '/comms root-cause <what caused it, as confirmed>';
 
@@ -15,9 +15,8 @@ export const rootCauseSubcommand = defineSubcommand({
   async run(context, summary) {
     const incident = await channelIncident(context, 'root-cause');
     await context.services.comms.confirmRootCause(incident.id, context.command.user_id, summary);
-    await context.respond({
-      response_type: 'ephemeral',
-      text: `Recorded on the ${incident.id} timeline. New drafts can use {{ rootCause.summary }}.`,
-    });
+    await context.reply.tell(
+      `Recorded on the ${incident.id} timeline. New drafts can use {{ rootCause.summary }}.`,
+    );
   },
 });

@@ -1,7 +1,7 @@
 import { UsageError } from '../../../../errors.js';
 import { tokenize } from '../../../args.js';
 import { talkingPointsMessage } from '../../../blocks/comms.js';
-import { defineSubcommand } from '../subcommands.js';
+import { defineSubcommand } from '../../../boundary/command.js';
 
 const USAGE = '/comms talking-points [INC-7]';
 const INCIDENT_ID = /^[A-Za-z][A-Za-z0-9]{0,9}-\d{1,9}$/;
@@ -23,6 +23,6 @@ export const talkingPointsSubcommand = defineSubcommand({
   async run(context, { incidentId }) {
     const { comms, config } = context.services;
     const entries = incidentId ? [await comms.talkingPointsFor(incidentId)] : await comms.talkingPoints();
-    await context.respond({ response_type: 'ephemeral', ...talkingPointsMessage(entries, config) });
+    await context.reply.tell(talkingPointsMessage(entries, config));
   },
 });

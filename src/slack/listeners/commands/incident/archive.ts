@@ -1,5 +1,5 @@
 import { UsageError } from '../../../../errors.js';
-import { channelIncident, defineSubcommand, replyEphemeral } from '../subcommands.js';
+import { channelIncident, defineSubcommand, replyEphemeral } from '../../../boundary/command.js';
 
 const USAGE = '/incident archive';
 
@@ -11,7 +11,7 @@ export const archiveSubcommand = defineSubcommand({
   parse(text) {
     if (text.trim()) throw new UsageError('`/incident archive` takes no arguments.', USAGE);
   },
-  ackText: () => 'Archiving this channel as evidence… the bundle is posted here when it is done.',
+  ackReply: () => 'Archiving this channel as evidence… the bundle is posted here when it is done.',
   async run(context) {
     const incident = await channelIncident(context, 'archive');
     const outcome = await context.services.evidence.archive({

@@ -7,7 +7,7 @@ import {
   restAfter,
   tokenize,
 } from '../../../args.js';
-import { channelIncident, defineSubcommand, replyEphemeral } from '../subcommands.js';
+import { channelIncident, defineSubcommand, replyEphemeral } from '../../../boundary/command.js';
 
 /** The subcommands that change one thing about the channel's incident. */
 

@@ -1,7 +1,7 @@
 import { UsageError } from '../../../../errors.js';
 import { parseSeverity, restAfter, tokenize } from '../../../args.js';
 import { declareModal } from '../../../blocks/declare-modal.js';
-import { defineSubcommand, replyEphemeral } from '../subcommands.js';
+import { defineSubcommand, replyEphemeral } from '../../../boundary/command.js';
 
 const USAGE = '/incident declare [--drill] [--no-announce] <sev1|sev2|sev3|sev4> <title>';
 
@@ -39,28 +39,30 @@ export const declareSubcommand = defineSubcommand({
   usage: USAGE,
   summary: 'Declare an incident: opens a form, or declares at once with a severity and title.',
   parse: parseDeclareArgs,
-  ackText: (args) =>
+  ackReply: (args) =>
     args.mode === 'inline' ? `Declaring ${args.severity.toUpperCase()} incident: ${args.title}…` : undefined,
+  async openForm({ command, client, services }, args) {
+    if (args.mode !== 'modal') return false;
+    await client.views.open({
+      trigger_id: command.trigger_id,
+      view: declareModal(services.config, {
+        drill: args.drill,
+        announce: args.announce,
+        channelId: command.channel_id,
+      }),
+    });
+    return true;
+  },
   async run(context, args) {
-    const { command, client, services } = context;
-    if (args.mode === 'modal') {
-      await client.views.open({
-        trigger_id: command.trigger_id,
-        view: declareModal(services.config, {
-          drill: args.drill,
-          announce: args.announce,
-          channelId: command.channel_id,
-        }),
-      });
-      return;
-    }
+    const { command, services } = context;
+    if (args.mode !== 'inline') return;
     const outcome = await services.incidents.declare({
       title: args.title,
       severity: args.severity,
       drill: args.drill,
       announce: args.announce,
       declaredBy: command.user_id,
-      idempotencyKey: command.trigger_id,
+      idempotencyKey: context.idempotencyKey,
     });
     const { incident } = outcome;
     const where = incident.channelId ? `<#${incident.channelId}>` : 'its channel';

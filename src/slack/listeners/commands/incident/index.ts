@@ -1,5 +1,4 @@
-import type { Services } from '../../../../services.js';
-import { type Subcommand, type SubcommandSet, subcommandHandler } from '../subcommands.js';
+import { defineCommand, type Subcommand, type SubcommandSet } from '../../../boundary/command.js';
 import { archiveSubcommand } from './archive.js';
 import {
   agentSubcommand,
@@ -48,6 +47,4 @@ export const INCIDENT_COMMAND: SubcommandSet = {
 };
 
 /** `/incident <subcommand> ...` */
-export function incidentCommandHandler(services: Services) {
-  return subcommandHandler(INCIDENT_COMMAND, services);
-}
+export const incidentCommand = defineCommand(INCIDENT_COMMAND);

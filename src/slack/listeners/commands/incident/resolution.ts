@@ -3,7 +3,7 @@ import { parseDueDate } from '../../../../resolution/due-date.js';
 import { parseReactivationPlan, REACTIVATE_USAGE } from '../../../../resolution/reactivation.js';
 import { parseUserMention, restAfter, tokenize } from '../../../args.js';
 import { openActionsMessage, triageQuestionsModal } from '../../../blocks/resolution.js';
-import { channelIncident, defineSubcommand, replyEphemeral } from '../subcommands.js';
+import { channelIncident, defineSubcommand, replyEphemeral } from '../../../boundary/command.js';
 
 /** The end of an incident: restart gate, reactivation plan, postmortem, corrective actions, triage. */
 
@@ -42,7 +42,7 @@ export const postmortemSubcommand = defineSubcommand({
     if (text.trim())
       throw new UsageError('`/incident postmortem` takes no arguments.', '/incident postmortem');
   },
-  ackText: () => 'Drafting the postmortem…',
+  ackReply: () => 'Drafting the postmortem…',
   async run(context) {
     const incident = await channelIncident(context, 'postmortem');
     await context.services.resolution.service.draftPostmortem(incident.id, context.command.user_id);
@@ -110,10 +110,7 @@ export const actionsSubcommand = defineSubcommand({
   },
   async run(context) {
     const actions = await context.services.resolution.actions.listOpen();
-    await context.respond({
-      response_type: 'ephemeral',
-      ...openActionsMessage(actions, context.services.clock.now()),
-    });
+    await context.reply.tell(openActionsMessage(actions, context.services.clock.now()));
   },
 });
 
@@ -128,10 +125,11 @@ export const triageSubcommand = defineSubcommand({
       throw new UsageError('`/incident triage` takes only `--drill`.', '/incident triage [--drill]');
     return { drill: tokens.includes('--drill') };
   },
-  async run(context, { drill }) {
+  async openForm(context, { drill }) {
     await context.client.views.open({
       trigger_id: context.command.trigger_id,
       view: triageQuestionsModal({ drill, channelId: context.command.channel_id }),
     });
+    return true;
   },
 });

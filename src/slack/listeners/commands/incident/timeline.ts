@@ -1,6 +1,6 @@
 import { UsageError } from '../../../../errors.js';
 import { timelineMessage } from '../../../blocks/incident.js';
-import { channelIncident, defineSubcommand } from '../subcommands.js';
+import { channelIncident, defineSubcommand } from '../../../boundary/command.js';
 
 export const timelineSubcommand = defineSubcommand({
   name: 'timeline',
@@ -12,6 +12,6 @@ export const timelineSubcommand = defineSubcommand({
   async run(context) {
     const incident = await channelIncident(context, 'timeline');
     const events = await context.services.incidents.timeline(incident.id);
-    await context.respond({ response_type: 'ephemeral', ...timelineMessage(incident, events) });
+    await context.reply.tell(timelineMessage(incident, events));
   },
 });

@@ -2,7 +2,7 @@ import { parseDuration } from '../../../../config/duration.js';
 import { UsageError } from '../../../../errors.js';
 import { slackDate } from '../../../blocks/format.js';
 import { updateModal } from '../../../blocks/update-modal.js';
-import { channelIncident, defineSubcommand, replyEphemeral } from '../subcommands.js';
+import { channelIncident, defineSubcommand, replyEphemeral } from '../../../boundary/command.js';
 
 const USAGE = '/incident update [impact: <text> containment: <text> investigation: <text> [next: <30m>]]';
 
@@ -69,19 +69,22 @@ export const updateSubcommand = defineSubcommand({
   summary:
     'Post a structured update (impact, containment, investigation, next update): opens a form, or posts the inline text. Resets the update clock.',
   parse: parseUpdateArgs,
-  async run(context, args) {
-    const { command, client, services } = context;
+  async openForm(context, args) {
+    if (args.mode !== 'modal') return false;
     const incident = await channelIncident(context, 'update');
-    if (args.mode === 'modal') {
-      await client.views.open({
-        trigger_id: command.trigger_id,
-        view: updateModal(incident, services.config, {
-          incidentId: incident.id,
-          channelId: command.channel_id,
-        }),
-      });
-      return;
-    }
+    await context.client.views.open({
+      trigger_id: context.command.trigger_id,
+      view: updateModal(incident, context.services.config, {
+        incidentId: incident.id,
+        channelId: context.command.channel_id,
+      }),
+    });
+    return true;
+  },
+  async run(context, args) {
+    if (args.mode !== 'inline') return;
+    const { command, services } = context;
+    const incident = await channelIncident(context, 'update');
     const now = services.clock.now().getTime();
     const updated = await services.reminders.updates.postUpdate(incident.id, command.user_id, {
       impact: args.impact,
