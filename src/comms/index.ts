@@ -7,10 +7,10 @@ import type { IncidentService } from '../incidents/service.js';
 import type { IncidentStore } from '../incidents/store.js';
 import { redisKeys } from '../redis/keys.js';
 import { checkAudiencesAgainstTemplates } from './check.js';
+import type { CommsPresenter } from './presenter.js';
 import { CommsService } from './service.js';
 import { CommsStore, commsKeys } from './store.js';
 import { loadTemplateLibrary, type TemplateLibrary } from './templates.js';
-import type { CommsPresenter } from './presenter.js';
 
 export { CommsService } from './service.js';
 

@@ -4,10 +4,10 @@ import type { Clock } from '../clock.js';
 import type { QuellConfig } from '../config/schema.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { IncidentStore } from '../incidents/store.js';
+import type { ContainmentPresenter } from './presenter.js';
 import { buildContainmentRegistry } from './registry.js';
 import { ContainmentService } from './service.js';
 import { ContainmentStore } from './store.js';
-import type { ContainmentPresenter } from './presenter.js';
 
 export interface ContainmentInputs {
   config: QuellConfig;

@@ -11,9 +11,9 @@ import type { Logger } from '../logging/logger.js';
 import { isLate, overdueAfterMs } from './cadence.js';
 import type { OverdueEscalationPayload, UpdatePromptPayload } from './jobs.js';
 import type { PostGuard } from './post-guard.js';
+import type { ReminderPresenter } from './presenter.js';
 import type { ReminderQueue } from './queue.js';
 import { asJobError, RetryLaterError } from './retry.js';
-import type { ReminderPresenter } from './presenter.js';
 
 export interface ReminderPrompterDeps {
   store: IncidentStore;

@@ -11,8 +11,8 @@ import type { PostGuard } from '../reminders/post-guard.js';
 import type { ReminderQueue } from '../reminders/queue.js';
 import { asJobError, RetryLaterError } from '../reminders/retry.js';
 import { type ActionOverduePayload, actionOverdueJob } from './jobs.js';
-import type { CorrectiveAction, ResolutionStore } from './store.js';
 import type { ResolutionPresenter } from './presenter.js';
+import type { CorrectiveAction, ResolutionStore } from './store.js';
 
 export interface CorrectiveActionsDeps {
   store: ResolutionStore;
