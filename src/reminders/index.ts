@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { ChatPort } from '../chat/port.js';
 import type { Clock } from '../clock.js';
 import type { QuellConfig } from '../config/schema.js';
-import type { IncidentService } from '../incidents/service.js';
+import type { IncidentService, IncidentSubscriber } from '../incidents/service.js';
 import type { IncidentStore } from '../incidents/store.js';
 import type { Logger } from '../logging/logger.js';
 import { reminderKeys } from './keys.js';
@@ -26,11 +26,14 @@ export interface RemindersDeps {
 
 /**
  * The update-cadence reminders: structured updates and snoozes (request paths), the prompt
- * schedule that follows every incident change, and the worker that posts due prompts.
+ * schedule, and the worker that posts due prompts. The schedule follows incident changes once
+ * services.ts subscribes `scheduleOnChange`; other features' jobs are registered there too.
  */
 export class Reminders {
   readonly queue: ReminderQueue;
   readonly updates: UpdateService;
+  /** Re-plans an incident's prompts after each change; services.ts subscribes it to incident changes. */
+  readonly scheduleOnChange: IncidentSubscriber;
   private readonly workers = new Set<ReminderWorker>();
   private readonly jobHandlers = new Map<string, ReminderJobHandler>();
   private readonly reconcilers: (() => Promise<unknown>)[] = [];
@@ -38,7 +41,7 @@ export class Reminders {
   constructor(private readonly deps: RemindersDeps) {
     const { config, clock, logger, redis, incidents, views } = deps;
     this.queue = new ReminderQueue({ redis, config, clock, logger });
-    incidents.subscribe(reminderScheduler(this.queue));
+    this.scheduleOnChange = reminderScheduler(this.queue);
     this.updates = new UpdateService({ incidents, views, config, clock });
   }
 
