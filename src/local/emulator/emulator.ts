@@ -39,10 +39,10 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { LOCAL_SEED, type SeedMessage, type WorkspaceSeed } from '../seed.js';
-import { blockProblems as validateBlocks, viewProblems as validateView } from './validate/index.js';
 import { type DeliveryResult, deliver } from './delivery.js';
 import { type AppManifest, loadManifest } from './manifest.js';
-import { acceptedScopes, channelType, Params, SlackApiError, type Trigger, WebApi } from './web-api.js';
+import { blockProblems as validateBlocks, viewProblems as validateView } from './validate/index.js';
+import { acceptedScopes, channelType, Params, SlackApiError, type Trigger, WebApi } from './web-api/index.js';
 import {
   type Change,
   type EmuChannel,
