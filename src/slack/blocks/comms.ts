@@ -23,6 +23,7 @@ import {
   MESSAGE_BLOCK_LIMIT,
   plain,
   SECTION_TEXT_LIMIT,
+  safeCut,
   section,
   slackDate,
   truncate,
@@ -54,7 +55,8 @@ export function textSections(text: string): Block[] {
   let rest = mrkdwn;
   while (rest.length > SECTION_TEXT_LIMIT) {
     const cut = rest.lastIndexOf('\n', SECTION_TEXT_LIMIT);
-    const at = cut > SECTION_TEXT_LIMIT / 2 ? cut : SECTION_TEXT_LIMIT;
+    // at a line break when one is in the second half, else wherever no mention or escape is split
+    const at = cut > SECTION_TEXT_LIMIT / 2 ? cut : safeCut(rest, SECTION_TEXT_LIMIT);
     blocks.push(section(rest.slice(0, at)));
     rest = rest.slice(at).replace(/^\n/, '');
   }

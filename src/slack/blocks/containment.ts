@@ -116,7 +116,9 @@ function confirmation(view: ConfirmationView): ChatMessage {
     irreversible.length && !view.dryRun
       ? confirmDialog({
           title: 'This cannot be undone',
-          text: irreversible.map((s) => s.consequence ?? `${s.action} cannot be undone.`).join('\n'),
+          text: irreversible
+            .map((s) => escapeText(s.consequence ?? `${s.action} cannot be undone.`))
+            .join('\n'),
           mrkdwn: true,
           confirm: 'Delete for good',
           deny: 'Keep it',

@@ -87,13 +87,22 @@ export function truncate(text: string, max: number): string {
  */
 export function truncateMrkdwn(text: string, max: number): string {
   if (text.length <= max) return text;
-  let cut = max - 1;
+  return `${text.slice(0, safeCut(text, max - 1))}…`;
+}
+
+/**
+ * The largest index at or below `at` where mrkdwn can be split: not inside a surrogate pair, a
+ * `<…>` sequence or an `&…;` escape. Falls back to `at` for a token longer than the whole span.
+ */
+export function safeCut(text: string, at: number): number {
+  if (at >= text.length) return text.length;
+  let cut = at;
   if (isLowSurrogate(text.charCodeAt(cut))) cut -= 1;
   const open = text.lastIndexOf('<', cut - 1);
-  if (open !== -1 && text.indexOf('>', open) >= cut) cut = open;
+  if (open > 0 && text.indexOf('>', open) >= cut) cut = open;
   const amp = text.lastIndexOf('&', cut - 1);
-  if (amp !== -1 && cut - amp <= 5 && !text.slice(amp, cut).includes(';')) cut = amp;
-  return `${text.slice(0, cut)}…`;
+  if (amp > 0 && cut - amp <= 5 && !text.slice(amp, cut).includes(';')) cut = amp;
+  return cut;
 }
 
 function isLowSurrogate(code: number): boolean {

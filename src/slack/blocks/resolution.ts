@@ -17,6 +17,7 @@ import {
   context,
   escapeText,
   header,
+  lineSections,
   mrkdwn,
   OPTION_TEXT_LIMIT,
   plain,
@@ -258,18 +259,21 @@ export function triageDecisionModal(config: QuellConfig, metadata: TriageDecisio
   };
 }
 
+const OPEN_ACTIONS_LISTED = 40;
+
 /** `/incident actions`: open corrective actions across incidents, soonest due first. */
 export function openActionsMessage(actions: readonly CorrectiveAction[], now: Date): ChatMessage {
   if (actions.length === 0) return { text: 'No open corrective actions.' };
-  const lines = actions.slice(0, 40).map((a) => {
+  const lines = actions.slice(0, OPEN_ACTIONS_LISTED).map((a) => {
     const overdue = Date.parse(a.dueAt) < now.getTime() ? ' :warning: *overdue*' : '';
     return `• *${a.id}* (${a.incidentId}) <@${a.owner}> · due ${slackDate(a.dueAt, '{date_short}')}${overdue}\n    ${escapeText(truncate(a.text, 200))}`;
   });
-  const more = actions.length > 40 ? `\n…and ${actions.length - 40} more` : '';
+  if (actions.length > OPEN_ACTIONS_LISTED) lines.push(`…and ${actions.length - OPEN_ACTIONS_LISTED} more`);
   return {
     text: `${actions.length} open corrective action(s)`,
     blocks: [
-      section(`*Open corrective actions (${actions.length})*\n${lines.join('\n')}${more}`),
+      header(`Open corrective actions (${actions.length})`),
+      ...lineSections(lines),
       context('Close one with `/incident action done <id>`.'),
     ],
   };
