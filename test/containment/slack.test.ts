@@ -1,15 +1,16 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
-  containmentCancelHandler,
-  containmentConfirmHandler,
-  containmentRetryHandler,
+  containmentCancelAction,
+  containmentConfirmAction,
+  containmentRetryAction,
 } from '../../src/slack/listeners/actions/containment.js';
-import { containCommandHandler, parseContainCommand } from '../../src/slack/listeners/commands/contain.js';
+import { containCommand, parseContainCommand } from '../../src/slack/listeners/commands/contain.js';
+import { invoke, stubbedClient } from '../helpers/bolt-args.js';
 import { COMMANDER, confirmToken, containmentHarness, type Harness, OUTSIDER } from './harness.js';
 
 /**
- * The /contain flow at the Slack boundary: handlers called directly with fake ack/respond (the
- * starter-template style), the Web API faked, asserting exactly what Slack receives.
+ * The /contain flow at the Slack boundary: listeners called directly with fake ack/respond (the
+ * starter-template style), their after-ack work awaited, the Web API faked, asserting exactly what Slack receives.
  */
 const CONTAINMENT = {
   actions: {
@@ -46,6 +47,7 @@ function commandArgs(text: string, overrides: { user?: string; channel?: string 
       },
       ack,
       respond,
+      client: stubbedClient().client,
     } as never,
   };
 }
@@ -61,6 +63,7 @@ function buttonArgs(actionId: string, value: string, user = COMMANDER) {
       respond,
       action: { action_id: actionId, value, type: 'button' },
       body: { user: { id: user } },
+      client: stubbedClient().client,
     } as never,
   };
 }
@@ -95,7 +98,7 @@ describe('/contain in Slack', () => {
   it('lists the catalog in the ack itself', async () => {
     harness = await containmentHarness({ containment: CONTAINMENT });
     const { ack, respond, args } = commandArgs('');
-    await containCommandHandler(harness.services)(args);
+    await invoke(containCommand, harness.services, args);
     expect(respond).not.toHaveBeenCalled();
     const reply = ack.mock.calls[0]![0] as { response_type: string; blocks: unknown[]; text: string };
     expect(reply.response_type).toBe('ephemeral');
@@ -112,7 +115,7 @@ describe('/contain in Slack', () => {
   it('answers bad input in the ack with the usage and changes nothing', async () => {
     harness = await containmentHarness({ containment: CONTAINMENT });
     const { ack, respond, args } = commandArgs('undo everything');
-    await containCommandHandler(harness.services)(args);
+    await invoke(containCommand, harness.services, args);
     expect(ack).toHaveBeenCalledWith({
       response_type: 'ephemeral',
       text: ':warning: "everything" is not a run id; run ids look like r3 (one action) or p1 (a playbook run).\nUsage: `/contain undo <run-id>`',
@@ -124,7 +127,7 @@ describe('/contain in Slack', () => {
   it('outside an incident channel it says where it works', async () => {
     harness = await containmentHarness({ containment: CONTAINMENT });
     const { respond, args } = commandArgs('block-agent-key', { channel: 'C0GENERAL' });
-    await containCommandHandler(harness.services)(args);
+    await invoke(containCommand, harness.services, args);
     expect(respond).toHaveBeenCalledWith({
       response_type: 'ephemeral',
       text: ':warning: `/contain` works inside an incident channel. Run it there, or declare one with `/incident declare`.',
@@ -134,7 +137,7 @@ describe('/contain in Slack', () => {
   it('refuses an unauthorized person with an ephemeral message', async () => {
     harness = await containmentHarness({ containment: CONTAINMENT });
     const { ack, respond, args } = commandArgs('block-agent-key', { user: OUTSIDER });
-    await containCommandHandler(harness.services)(args);
+    await invoke(containCommand, harness.services, args);
     expect(ack).toHaveBeenCalledWith();
     const reply = respond.mock.calls[0]![0] as { response_type: string; text: string };
     expect(reply.response_type).toBe('ephemeral');
@@ -146,7 +149,7 @@ describe('/contain in Slack', () => {
     harness = await containmentHarness({ containment: CONTAINMENT });
     const { incident, slack, services } = harness;
     const command = commandArgs('block-agent-key');
-    await containCommandHandler(services)(command.args);
+    await invoke(containCommand, services, command.args);
     expect(command.ack).toHaveBeenCalledWith();
     const confirmation = command.respond.mock.calls[0]![0] as {
       response_type: string;
@@ -178,7 +181,7 @@ describe('/contain in Slack', () => {
     expect(slack.calls).toEqual([]);
 
     const button = buttonArgs('quell_containment_confirm', token);
-    await containmentConfirmHandler(services)(button.args);
+    await invoke(containmentConfirmAction, services, button.args);
     expect(button.ack).toHaveBeenCalledOnce();
     expect(button.respond.mock.calls.map((c) => c[0])).toEqual([
       {
@@ -215,7 +218,7 @@ describe('/contain in Slack', () => {
   it('an irreversible action is confirmed with its consequence in bold and Slack’s own second dialog', async () => {
     harness = await containmentHarness({ containment: CONTAINMENT });
     const command = commandArgs('delete-openai-key');
-    await containCommandHandler(harness.services)(command.args);
+    await invoke(containCommand, harness.services, command.args);
     const confirmation = command.respond.mock.calls[0]![0] as {
       blocks: { type: string; text?: { text: string }; elements?: Record<string, unknown>[] }[];
     };
@@ -225,10 +228,10 @@ describe('/contain in Slack', () => {
     const run = confirmation.blocks.find((b) => b.type === 'actions')!.elements![0]!;
     expect(run.text).toEqual({ type: 'plain_text', text: 'Run: I accept it is irreversible', emoji: true });
     expect(run.confirm).toEqual({
-      title: { type: 'plain_text', text: 'This cannot be undone' },
+      title: { type: 'plain_text', text: 'This cannot be undone', emoji: true },
       text: { type: 'mrkdwn', text: 'delete-openai-key cannot be undone (simulated).' },
-      confirm: { type: 'plain_text', text: 'Delete for good' },
-      deny: { type: 'plain_text', text: 'Keep it' },
+      confirm: { type: 'plain_text', text: 'Delete for good', emoji: true },
+      deny: { type: 'plain_text', text: 'Keep it', emoji: true },
       style: 'danger',
     });
   });
@@ -237,12 +240,12 @@ describe('/contain in Slack', () => {
     harness = await containmentHarness({ containment: CONTAINMENT });
     const { services, slack } = harness;
     const command = commandArgs('playbook freeze-agent');
-    await containCommandHandler(services)(command.args);
+    await invoke(containCommand, services, command.args);
     const button = buttonArgs(
       'quell_containment_confirm',
       confirmToken(command.respond.mock.calls[0]![0] as never),
     );
-    await containmentConfirmHandler(services)(button.args);
+    await invoke(containmentConfirmAction, services, button.args);
     expect(button.respond.mock.calls[1]![0]).toEqual({
       replace_original: true,
       text: ':warning: Playbook freeze-agent (p1): 1 step(s) failed; see the channel for details and Retry.',
@@ -257,7 +260,7 @@ describe('/contain in Slack', () => {
     });
 
     const retry = buttonArgs('quell_containment_retry', failedBlock.accessory!.value);
-    await containmentRetryHandler(services)(retry.args);
+    await invoke(containmentRetryAction, services, retry.args);
     const prompt = retry.respond.mock.calls[0]![0] as {
       response_type: string;
       replace_original: boolean;
@@ -273,12 +276,12 @@ describe('/contain in Slack', () => {
   it('Cancel replaces the prompt and runs nothing', async () => {
     harness = await containmentHarness({ containment: CONTAINMENT });
     const command = commandArgs('block-agent-key');
-    await containCommandHandler(harness.services)(command.args);
+    await invoke(containCommand, harness.services, command.args);
     const cancel = buttonArgs(
       'quell_containment_cancel',
       confirmToken(command.respond.mock.calls[0]![0] as never),
     );
-    await containmentCancelHandler(harness.services)(cancel.args);
+    await invoke(containmentCancelAction, harness.services, cancel.args);
     expect(cancel.respond).toHaveBeenCalledWith({
       replace_original: true,
       text: 'Cancelled: nothing was run.',
@@ -293,12 +296,12 @@ describe('/contain in Slack', () => {
     harness = await containmentHarness({ containment: CONTAINMENT });
     const { services } = harness;
     const command = commandArgs('block-agent-key');
-    await containCommandHandler(services)(command.args);
-    await containmentConfirmHandler(services)(
+    await invoke(containCommand, services, command.args);
+    await invoke(containmentConfirmAction, services, 
       buttonArgs('quell_containment_confirm', confirmToken(command.respond.mock.calls[0]![0] as never)).args,
     );
     const status = commandArgs('status');
-    await containCommandHandler(services)(status.args);
+    await invoke(containCommand, services, status.args);
     const reply = status.respond.mock.calls[0]![0] as { text: string; blocks: { text?: { text: string } }[] };
     expect(reply.text).toBe(`1 containment control(s) in force for ${harness.incident.id}`);
     expect(reply.blocks[1]!.text!.text).toMatch(

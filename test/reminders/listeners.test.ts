@@ -1,12 +1,10 @@
 import { WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Incident } from '../../src/incidents/model.js';
-import {
-  postUpdateActionHandler,
-  snoozeActionHandler,
-} from '../../src/slack/listeners/actions/update-prompt.js';
-import { incidentCommandHandler } from '../../src/slack/listeners/commands/incident/index.js';
-import { updateViewHandler } from '../../src/slack/listeners/views/update.js';
+import { postUpdateAction, snoozeAction } from '../../src/slack/listeners/actions/update-prompt.js';
+import { incidentCommand } from '../../src/slack/listeners/commands/incident/index.js';
+import { updateView } from '../../src/slack/listeners/views/update.js';
+import { invoke } from '../helpers/bolt-args.js';
 import { TEST_BOT_TOKEN } from '../helpers/services.js';
 import { type ReminderHarness, reminderHarness } from './harness.js';
 
@@ -66,7 +64,7 @@ describe('reminder listeners', () => {
   it('the update form posts a structured update after the ack', async () => {
     const r = recorder();
     const next = Math.floor(Date.now() / 1000) + 120;
-    await updateViewHandler(h.services)({
+    await invoke(updateView, h.services, {
       ack: r.ack,
       body: { user: { id: 'U0BOB' } },
       view: {
@@ -107,7 +105,7 @@ describe('reminder listeners', () => {
   it('an incomplete form, or a next-update time in the past, is shown on the form and changes nothing', async () => {
     const r = recorder();
     const before = await h.services.incidents.timeline(incident.id);
-    await updateViewHandler(h.services)({
+    await invoke(updateView, h.services, {
       ack: r.ack,
       body: { user: { id: 'U0BOB' } },
       view: {
@@ -117,7 +115,7 @@ describe('reminder listeners', () => {
       },
       client: client(),
     } as never);
-    await updateViewHandler(h.services)({
+    await invoke(updateView, h.services, {
       ack: r.ack,
       body: { user: { id: 'U0BOB' } },
       view: {
@@ -144,7 +142,7 @@ describe('reminder listeners', () => {
   it('"Post update" opens the update form for the prompt\'s incident', async () => {
     const r = recorder();
     const ref = { i: incident.id, d: incident.nextUpdateDueAt, o: incident.nextUpdateDueAt };
-    await postUpdateActionHandler(h.services)({
+    await invoke(postUpdateAction, h.services, {
       ack: r.ack,
       respond: r.respond,
       body: { trigger_id: 'T-1', user: { id: 'U0BOB' }, channel: { id: incident.channelId } },
@@ -166,12 +164,13 @@ describe('reminder listeners', () => {
   it('Snooze moves the reminder and replaces the prompt; a stale prompt cannot snooze', async () => {
     const r = recorder();
     const ref = { i: incident.id, d: incident.nextUpdateDueAt, o: incident.nextUpdateDueAt, s: 1_000 };
-    const snooze = snoozeActionHandler(h.services);
+    const snooze = (a: never) => invoke(snoozeAction, h.services, a);
     const args = {
       ack: r.ack,
       respond: r.respond,
       body: { user: { id: 'U0BOB' } },
       action: { action_id: 'quell_update_snooze', selected_option: { value: JSON.stringify(ref) } },
+      client: client(),
     };
     const started = Date.now();
     await snooze(args as never);
@@ -193,7 +192,7 @@ describe('reminder listeners', () => {
   });
 
   it('/incident update posts inline text, and answers bad input in the ack', async () => {
-    const handle = incidentCommandHandler(h.services);
+    const handle = (a: never) => invoke(incidentCommand, h.services, a);
     const command = (text: string) => ({
       text,
       user_id: 'U0BOB',

@@ -112,9 +112,9 @@ describe('corrective actions', () => {
     ]);
     await h.command(`action <@${COMMANDER}> 3d Cap refunds per run`, COMMANDER, await channelOf(second));
     const listed = await h.command('actions', OUTSIDER_ANYWHERE, 'C0GENERAL');
-    const list = listed.responses[0] as { text: string; blocks: { text?: { text: string } }[] };
+    const list = listed.responses[0] as { text: string; blocks: { type: string; text?: { text: string } }[] };
     expect(list.text).toBe('2 open corrective action(s)');
-    const body = list.blocks[0]!.text!.text;
+    const body = list.blocks.find((b) => b.type === 'section')!.text!.text;
     expect(body.indexOf('*A2*')).toBeLessThan(body.indexOf('*A1*')); // soonest due first
     expect(body).toContain(`*A1* (${first}) <@${TECH_LEAD}>`);
     expect(body).toContain(`*A2* (${second}) <@${COMMANDER}>`);

@@ -2,7 +2,8 @@ import { WebClient } from '@slack/web-api';
 import { vi } from 'vitest';
 import type { Severity } from '../../src/incidents/model.js';
 import type { Services } from '../../src/services.js';
-import { incidentCommandHandler } from '../../src/slack/listeners/commands/incident/index.js';
+import { commandListener } from '../../src/slack/boundary/command.js';
+import { INCIDENT_COMMAND } from '../../src/slack/listeners/commands/incident/index.js';
 import type { FakeSlackApi } from '../helpers/fake-slack-api.js';
 import type { openTestRedis } from '../helpers/redis.js';
 import { buildTestServices, TEST_BOT_TOKEN, TestClock } from '../helpers/services.js';
@@ -65,7 +66,7 @@ export async function resolutionHarness(yaml = ''): Promise<ResolutionHarness> {
     async command(text, user, channel) {
       const ack = vi.fn(async (_r?: unknown) => {});
       const respond = vi.fn(async (_m: unknown) => {});
-      await incidentCommandHandler(services)({
+      await commandListener(INCIDENT_COMMAND, services)({
         command: {
           text,
           user_id: user,

@@ -44,9 +44,9 @@ export function defineSubcommand<Parsed>(subcommand: Subcommand<Parsed>): Subcom
 }
 
 /** The incident of the channel the command was typed in; the error names the command (`/comms draft`). */
-export async function channelIncident(context: SubcommandContext, name: string) {
+export async function channelIncident(context: SubcommandContext, name?: string) {
   const { channel_id, command } = context.command;
-  return context.services.incidents.requireForChannel(channel_id, `${command} ${name}`);
+  return context.services.incidents.requireForChannel(channel_id, name ? `${command} ${name}` : command);
 }
 
 export async function replyEphemeral(
@@ -136,11 +136,8 @@ export function commandListener(set: SubcommandSet, services: ListenerDeps) {
       }
       const { subcommand } = chosen;
       const early = subcommand.ackReply?.(parsed, services);
-      await ack(
-        early
-          ? { response_type: 'ephemeral', ...(typeof early === 'string' ? { text: early } : early) }
-          : undefined,
-      );
+      if (early) await ack({ response_type: 'ephemeral', ...(typeof early === 'string' ? { text: early } : early) });
+      else await ack();
       const ctx: RequestContext = requestContext(
         services,
         client,

@@ -239,7 +239,8 @@ export function viewListener<M, F>(spec: ViewSpec<M, F>, deps: ListenerDeps) {
       return;
     }
     const data = form.data;
-    await ack(spec.answer ? (spec.answer(data, metadata, deps) as never) : undefined);
+    if (spec.answer) await ack(spec.answer(data, metadata, deps) as never);
+    else await ack();
     const run = spec.run;
     if (!run) return;
     ctx.later(async () => {

@@ -99,7 +99,7 @@ function parseAs<K extends ContainCommand['kind']>(head: string, kind: K) {
 
 /** Asks to run an action or playbook: the presser gets the confirmation prompt (only they see it). */
 async function requestRun(context: SubcommandContext, parsed: Extract<ContainCommand, { kind: 'run' }>) {
-  const incident = await channelIncident(context, parsed.target === 'playbook' ? 'playbook' : parsed.name);
+  const incident = await channelIncident(context);
   const message = await context.services.containment.requestRun({
     incident,
     user: context.command.user_id,
@@ -127,7 +127,7 @@ const statusSubcommand = defineSubcommand<Extract<ContainCommand, { kind: 'statu
   summary: 'Controls in force for this incident.',
   parse: parseAs('status', 'status'),
   async run(context) {
-    const incident = await channelIncident(context, 'status');
+    const incident = await channelIncident(context);
     const runs = await context.services.containment.status(incident.id);
     await replyEphemeral(context, context.services.containment.statusMessage(incident.id, runs));
   },
@@ -139,7 +139,7 @@ const undoSubcommand = defineSubcommand<Extract<ContainCommand, { kind: 'undo' }
   summary: 'Reverse one run (`r3`) or a whole playbook run (`p1`).',
   parse: parseAs('undo', 'undo'),
   async run(context, parsed) {
-    const incident = await channelIncident(context, 'undo');
+    const incident = await channelIncident(context);
     await replyEphemeral(
       context,
       await context.services.containment.requestUndo(incident, context.command.user_id, parsed.runId),
