@@ -1,9 +1,12 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../src/redis/private-server.js';
+import { eventually } from '../helpers/eventually.js';
+import { testRedisUrl } from '../helpers/redis.js';
 
 function run(script: string, args: string[], env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], {
@@ -73,5 +76,43 @@ describe('start-up failures', () => {
     expect(result.stderr).toContain(
       'SLACK_SIGNING_SECRET: set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)',
     );
+  });
+});
+
+describe('shutdown', () => {
+  it('SIGTERM stops the local workspace through the one shutdown handler and exits 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'quell-cli-'));
+    const config = join(dir, 'quell.config.yml');
+    const prefix = `sigterm${Date.now() % 100_000}`;
+    writeFileSync(config, `redis:\n  keyPrefix: ${prefix}\n`);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        QUELL_CONFIG: config,
+        REDIS_URL: testRedisUrl(),
+        QUELL_LOCAL_PORT: '0',
+        PORT: String(await freePort()),
+      },
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    await eventually(() => expect(stdout).toContain('local workspace ready'), 20_000);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stdout).toContain('"signal":"SIGTERM"');
+    expect(stdout).toContain('shutting down');
+    const redis = new Redis(testRedisUrl());
+    const keys = await redis.keys(`*${prefix}*`);
+    if (keys.length) await redis.del(...keys);
+    redis.disconnect();
+  }, 30_000);
+
+  it('names a bad local-mode variable at start-up', () => {
+    const result = run('src/main.ts', [], { QUELL_LOCAL_PORT: 'sixty' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('QUELL_LOCAL_PORT');
   });
 });

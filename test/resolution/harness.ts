@@ -66,7 +66,10 @@ export async function resolutionHarness(yaml = ''): Promise<ResolutionHarness> {
     async command(text, user, channel) {
       const ack = vi.fn(async (_r?: unknown) => {});
       const respond = vi.fn(async (_m: unknown) => {});
-      await commandListener(INCIDENT_COMMAND, services)({
+      await commandListener(
+        INCIDENT_COMMAND,
+        services,
+      )({
         command: {
           text,
           user_id: user,
