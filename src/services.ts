@@ -110,7 +110,7 @@ export function createServices({
   const comms = new CommsService({
     store,
     incidents,
-    comms: new CommsStore(redis, commsKeys(prefix), redisKeys(prefix).timeline),
+    comms: new CommsStore(redis, commsKeys(prefix)),
     templates: loadCheckedCommsTemplates(config, logger),
     chat,
     views: commsViews(),

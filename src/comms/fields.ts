@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AGENT_FIELDS, type Incident, isActive, ROLES } from '../incidents/model.js';
-import type { TimelineEvent } from '../incidents/timeline.js';
+import { TIMELINE_KINDS, type TimelineEvent, type TimelineKind } from '../incidents/timeline.js';
 import { closestMatch } from '../text/closest-match.js';
 import { plainDateTime, plainDuration, plainTime } from './time.js';
 
@@ -96,13 +96,16 @@ const updateDataSchema = z.object({
 });
 
 /** A confirmed root cause: a timeline event of kind 'root_cause_confirmed' with data { summary }. */
-export const ROOT_CAUSE_EVENT = 'root_cause_confirmed';
+export const ROOT_CAUSE_EVENT = 'root_cause_confirmed' satisfies TimelineKind;
 
 /** The timeline events fields are built from: structured updates, the root cause, containment. */
-export const FIELD_SOURCE_EVENTS = {
-  kinds: ['update', ROOT_CAUSE_EVENT],
-  prefixes: ['containment_'],
-} as const;
+export const FIELD_SOURCE_EVENTS: readonly TimelineKind[] = [
+  'update',
+  ROOT_CAUSE_EVENT,
+  ...TIMELINE_KINDS.containment,
+];
+const isContainmentKind = (kind: TimelineKind) =>
+  (TIMELINE_KINDS.containment as readonly TimelineKind[]).includes(kind);
 const rootCauseDataSchema = z.object({ summary: z.string() });
 
 const containmentDataSchema = z.object({
@@ -173,7 +176,7 @@ export function buildFields(sources: FieldSources): { values: FieldValues; facts
   const rootCause = rootCauseEvent ? rootCauseDataSchema.safeParse(rootCauseEvent.data) : undefined;
 
   const actions = timeline
-    .filter((e) => e.kind.startsWith('containment_'))
+    .filter((e) => isContainmentKind(e.kind))
     .flatMap((e) => {
       const parsed = containmentDataSchema.safeParse(e.data);
       if (!parsed.success) return [];

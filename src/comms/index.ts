@@ -5,7 +5,6 @@ import type { Clock } from '../clock.js';
 import type { QuellConfig } from '../config/schema.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { IncidentStore } from '../incidents/store.js';
-import { redisKeys } from '../redis/keys.js';
 import { checkAudiencesAgainstTemplates } from './check.js';
 import type { CommsPresenter } from './presenter.js';
 import { CommsService } from './service.js';
@@ -43,10 +42,6 @@ export function createCommsService(inputs: CommsInputs): CommsService {
   return new CommsService({
     ...inputs,
     templates,
-    comms: new CommsStore(
-      inputs.redis,
-      commsKeys(inputs.config.redis.keyPrefix),
-      redisKeys(inputs.config.redis.keyPrefix).timeline,
-    ),
+    comms: new CommsStore(inputs.redis, commsKeys(inputs.config.redis.keyPrefix)),
   });
 }

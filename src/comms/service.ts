@@ -513,7 +513,7 @@ export class CommsService {
 
   private async fieldsOf(incident: Incident) {
     const { config, clock } = this.deps;
-    const timeline = await this.deps.comms.timelineEvents(incident.id, FIELD_SOURCE_EVENTS);
+    const timeline = await this.deps.store.timelineOfKinds(incident.id, FIELD_SOURCE_EVENTS);
     const severity = config.severities[incident.severity];
     return buildFields({
       incident,

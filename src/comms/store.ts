@@ -1,5 +1,4 @@
 import type { Redis } from 'ioredis';
-import { type TimelineEvent, timelineEventSchema } from '../incidents/timeline.js';
 import {
   type ApprovedMessage,
   approvedSchema,
@@ -58,9 +57,6 @@ if ARGV[4 + entries] ~= '' then redis.call('HSET', KEYS[4], ARGV[4 + entries], A
 return 1
 `;
 
-/** How many incidents' timeline reads are kept in memory. */
-const TIMELINE_CACHE_INCIDENTS = 200;
-
 export type AppendResult = { ok: true; number: number } | { ok: false; reason: 'conflict' | 'closed' };
 export type DecideResult = 'decided' | 'closed' | 'stale';
 
@@ -68,46 +64,7 @@ export class CommsStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: CommsKeys,
-    /** The incident timeline's key (src/redis/keys.ts), read for the events templates use. */
-    private readonly timelineKey: (incidentId: string) => string,
   ) {}
-
-  private readonly timelineCache = new Map<string, { length: number; events: TimelineEvent[] }>();
-
-  /**
-   * The timeline events of the given kinds (exact, or by prefix), oldest first. Drafts must appear
-   * instantly even on a long timeline: the timeline is append-only, so what was read before is kept
-   * (per incident, in this process) and only newer entries are fetched; entries of other kinds are
-   * skipped by a text test on the stored JSON (which always holds `"kind":"<kind>"`, as written by
-   * JSON.stringify) and never parsed.
-   */
-  async timelineEvents(
-    incidentId: string,
-    wanted: { kinds: readonly string[]; prefixes: readonly string[] },
-  ): Promise<TimelineEvent[]> {
-    const cacheKey = `${incidentId}\u0000${wanted.kinds.join(',')}\u0000${wanted.prefixes.join(',')}`;
-    let cached = this.timelineCache.get(cacheKey);
-    const items = await this.redis.lrange(this.timelineKey(incidentId), cached?.length ?? 0, -1);
-    if (cached && items.length === 0 && (await this.redis.llen(this.timelineKey(incidentId))) < cached.length)
-      cached = undefined; // the list was replaced (never in production: timelines are append-only)
-    const events = cached ? [...cached.events] : [];
-    const markers = [
-      ...wanted.kinds.map((k) => `"kind":${JSON.stringify(k)}`),
-      ...wanted.prefixes.map((p) => `"kind":${JSON.stringify(p).slice(0, -1)}`),
-    ];
-    const matches = (kind: string) =>
-      wanted.kinds.includes(kind) || wanted.prefixes.some((p) => kind.startsWith(p));
-    for (const json of items) {
-      if (!markers.some((m) => json.includes(m))) continue;
-      const raw = JSON.parse(json) as { kind?: unknown };
-      if (typeof raw.kind === 'string' && matches(raw.kind)) events.push(timelineEventSchema.parse(raw));
-    }
-    this.timelineCache.delete(cacheKey); // re-insert: the Map's order is least recently used first
-    this.timelineCache.set(cacheKey, { length: (cached?.length ?? 0) + items.length, events });
-    if (this.timelineCache.size > TIMELINE_CACHE_INCIDENTS)
-      this.timelineCache.delete(this.timelineCache.keys().next().value!);
-    return events;
-  }
 
   async createDraft(
     record: Omit<CommsDraftRecord, 'id'>,

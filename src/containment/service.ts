@@ -12,6 +12,7 @@ import {
 } from '../incidents/permissions.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { IncidentStore } from '../incidents/store.js';
+import type { ContainmentTimelineKind } from '../incidents/timeline.js';
 import type { ContainmentAuthorization } from './config.js';
 import {
   type ExecuteOutcome,
@@ -991,7 +992,7 @@ export class ContainmentService {
   private recordTimeline(
     incidentId: string,
     actor: string,
-    kind: string,
+    kind: ContainmentTimelineKind,
     text: string,
     data: Record<string, unknown>,
   ) {
@@ -1001,7 +1002,7 @@ export class ContainmentService {
   private async writeTimeline(
     incidentId: string,
     actor: string,
-    kind: string,
+    kind: ContainmentTimelineKind,
     text: string,
     data: Record<string, unknown>,
   ): Promise<void> {

@@ -18,7 +18,7 @@ import {
 } from './model.js';
 import type { IncidentPresenter } from './presenter.js';
 import type { IncidentStore } from './store.js';
-import { SYSTEM_ACTOR, type TimelineEvent } from './timeline.js';
+import { SYSTEM_ACTOR, type TimelineEvent, type TimelineKind } from './timeline.js';
 
 export interface DeclareInput {
   title: string;
@@ -298,7 +298,7 @@ export class IncidentService {
   async record(
     incidentId: string,
     actor: string,
-    kind: string,
+    kind: TimelineKind,
     text: string,
     data: Record<string, unknown>,
   ): Promise<TimelineEvent> {
@@ -332,7 +332,7 @@ export class IncidentService {
     actor: string,
     apply: (current: Incident) => {
       nextUpdateDueAt: string | null;
-      kind: string;
+      kind: TimelineKind;
       text: string;
       data: Record<string, unknown>;
     },
@@ -354,7 +354,7 @@ export class IncidentService {
     actor: string,
     apply: (current: Incident) => {
       incident: Incident;
-      kind: string;
+      kind: TimelineKind;
       text: string;
       data: Record<string, unknown>;
     },
@@ -512,7 +512,7 @@ export class IncidentService {
   private event(
     incident: Incident,
     actor: string,
-    kind: string,
+    kind: TimelineKind,
     text: string,
     data: Record<string, unknown>,
   ): TimelineEvent {

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { ConcurrentUpdateError, IncidentNotFoundError } from '../errors.js';
 import type { RedisKeys } from '../redis/keys.js';
 import { type Incident, incidentSchema, isActive } from './model.js';
-import { type TimelineEvent, timelineEventSchema } from './timeline.js';
+import { type TimelineEvent, type TimelineKind, timelineEventSchema } from './timeline.js';
 
 /**
  * Writes the incident only if nobody changed it since it was read (same version), and appends the
@@ -25,11 +25,16 @@ return 1
 
 const MAX_UPDATE_ATTEMPTS = 5;
 
+/** How many (incident, kinds) timeline reads `timelineOfKinds` keeps in memory. */
+const TIMELINE_CACHE_ENTRIES = 200;
+
 export class IncidentStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
   ) {}
+
+  private readonly timelineCache = new Map<string, { length: number; events: TimelineEvent[] }>();
 
   /** Unique and gap-tolerant across replicas: INCR is atomic on the one Redis they share. */
   nextSequence(): Promise<number> {
@@ -105,6 +110,33 @@ export class IncidentStore {
   async timeline(id: string): Promise<TimelineEvent[]> {
     const items = await this.redis.lrange(this.keys.timeline(id), 0, -1);
     return items.map((json) => timelineEventSchema.parse(JSON.parse(json)));
+  }
+
+  /**
+   * The timeline events of the given kinds, oldest first, read incrementally: drafts must appear
+   * instantly even on a long timeline, and the timeline is append-only, so what was read before is
+   * kept (per incident and kinds, in this process) and only newer entries are fetched. Entries of
+   * other kinds are skipped by a text test on the stored JSON (which always holds `"kind":"<kind>"`,
+   * as written by JSON.stringify) and never parsed.
+   */
+  async timelineOfKinds(id: string, kinds: readonly TimelineKind[]): Promise<TimelineEvent[]> {
+    const cacheKey = `${id}\u0000${kinds.join(',')}`;
+    let cached = this.timelineCache.get(cacheKey);
+    const key = this.keys.timeline(id);
+    const items = await this.redis.lrange(key, cached?.length ?? 0, -1);
+    if (cached && items.length === 0 && (await this.redis.llen(key)) < cached.length) cached = undefined; // the list was replaced (never in production: timelines are append-only)
+    const events = cached ? [...cached.events] : [];
+    const markers = kinds.map((k) => `"kind":${JSON.stringify(k)}`);
+    for (const json of items) {
+      if (!markers.some((m) => json.includes(m))) continue;
+      const event = timelineEventSchema.parse(JSON.parse(json));
+      if (kinds.includes(event.kind)) events.push(event);
+    }
+    this.timelineCache.delete(cacheKey); // re-insert: the Map's order is least recently used first
+    this.timelineCache.set(cacheKey, { length: (cached?.length ?? 0) + items.length, events });
+    if (this.timelineCache.size > TIMELINE_CACHE_ENTRIES)
+      this.timelineCache.delete(this.timelineCache.keys().next().value!);
+    return events;
   }
 
   /**

@@ -3,12 +3,76 @@ import { z } from 'zod';
 /** Who did it: a Slack user id, or SYSTEM_ACTOR for what the app did by itself. */
 export { SYSTEM_ACTOR } from './model.js';
 
+/**
+ * Every kind of timeline event, by the feature that appends it. The timeline is shared vocabulary:
+ * a feature reads another's events by kind (comms reads updates, containment and the root cause),
+ * so a kind is added here, never made up at the call site.
+ */
+export const TIMELINE_KINDS = {
+  incidents: [
+    'declared',
+    /** The triage form's suggestion and what the declarer chose (resolution/triage.ts). */
+    'triage',
+    /** Channel set-up (create, invite, pin, topic, announce) went partly wrong. */
+    'setup_failed',
+    'severity_changed',
+    'status_changed',
+    'role_assigned',
+    'agent_fact',
+    'reactivation_plan',
+    'note',
+    'message_added',
+  ],
+  reminders: ['update', 'update_snoozed', 'update_overdue', 'reminder_failed'],
+  /** `containment_<audit event>`: one per entry of the containment audit (containment/model.ts). */
+  containment: [
+    'containment_refused',
+    'containment_dry_run',
+    'containment_executed',
+    'containment_verified',
+    'containment_undone',
+    'containment_cancelled',
+  ],
+  comms: [
+    'comms_drafted',
+    'comms_edited',
+    'comms_lint_override',
+    'comms_approved',
+    'comms_rejected',
+    'comms_published',
+    'comms_publish_failed',
+    'root_cause_confirmed',
+  ],
+  resolution: [
+    'gate_ticked',
+    'gate_unticked',
+    'gate_passed',
+    'gate_overridden',
+    'root_cause_categorized',
+    'postmortem_drafted',
+    'postmortem_failed',
+    'action_added',
+    'action_done',
+    'action_overdue',
+  ],
+  evidence: ['evidence_archived', 'evidence_archive_failed'],
+} as const;
+
+export type TimelineKind = (typeof TIMELINE_KINDS)[keyof typeof TIMELINE_KINDS][number];
+export type ContainmentTimelineKind = (typeof TIMELINE_KINDS.containment)[number];
+
+export const ALL_TIMELINE_KINDS: readonly TimelineKind[] = Object.values(TIMELINE_KINDS).flat();
+
+export function isTimelineKind(kind: string): kind is TimelineKind {
+  return (ALL_TIMELINE_KINDS as readonly string[]).includes(kind);
+}
+
 export const timelineEventSchema = z.object({
   incidentId: z.string(),
   at: z.iso.datetime({ offset: true }),
   actor: z.string(),
-  /** Machine-readable kind, e.g. `declared`, `severity_changed`; features add their own. */
-  kind: z.string(),
+  /** Machine-readable kind; see TIMELINE_KINDS. */
+  kind: z.enum(ALL_TIMELINE_KINDS as [TimelineKind, ...TimelineKind[]]),
   /** One line a person reads in the timeline. */
   text: z.string(),
   data: z.record(z.string(), z.unknown()).default({}),

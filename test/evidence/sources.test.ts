@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { evidenceSourcesFrom, timelineEvidenceSources } from '../../src/evidence/sources.js';
-import type { TimelineEvent } from '../../src/incidents/timeline.js';
+import type { TimelineEvent, TimelineKind } from '../../src/incidents/timeline.js';
 
-const event = (kind: string): TimelineEvent => ({
+const event = (kind: TimelineKind): TimelineEvent => ({
   incidentId: 'INC-1',
   at: '2026-11-21T14:00:00.000Z',
   actor: 'U0ALICE',
