@@ -1,0 +1,65 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SlackEmulator } from '../emulator.js';
+import { parseBody, readBody, sendJson } from '../http/body.js';
+import { acceptedScopes, Params, SlackApiError } from '../web-api/index.js';
+
+export async function handleApi(
+  slack: SlackEmulator,
+  method: string,
+  url: URL,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const body = await readBody(req);
+  const raw: Record<string, unknown> = Object.fromEntries(url.searchParams);
+  Object.assign(raw, parseBody(body, req.headers['content-type']));
+  const auth = req.headers.authorization;
+  const token = auth?.startsWith('Bearer ') ? auth.slice(7) : (raw.token as string | undefined);
+  delete raw.token;
+  const record = (status: number, ok: boolean, error?: string) =>
+    slack.calls.push({ method, params: raw, at: Date.now(), status, ok, ...(error ? { error } : {}) });
+  const headers = {
+    'x-oauth-scopes': slack.manifest.scopes.join(','),
+    'x-accepted-oauth-scopes': acceptedScopes(method).join(','),
+  };
+  if (!token) {
+    record(200, false, 'not_authed');
+    return sendJson(res, 200, { ok: false, error: 'not_authed' }, headers);
+  }
+  const callerId = slack.tokens.get(token);
+  const caller = callerId ? slack.workspace.users.get(callerId) : undefined;
+  if (!caller) {
+    record(200, false, 'invalid_auth');
+    return sendJson(res, 200, { ok: false, error: 'invalid_auth' }, headers);
+  }
+  if (!slack.api.has(method)) {
+    record(404, false, 'unknown_method');
+    return sendJson(res, 404, { ok: false, error: 'unknown_method', req_method: method }, headers);
+  }
+  const fault = slack.faults.get(method)?.shift();
+  if (fault?.kind === 'ratelimit') {
+    record(429, false, 'ratelimited');
+    return sendJson(
+      res,
+      429,
+      { ok: false, error: 'ratelimited' },
+      {
+        ...headers,
+        'retry-after': String(fault.retryAfter),
+      },
+    );
+  }
+  if (fault?.kind === 'fail') {
+    record(fault.status, false, fault.error);
+    return sendJson(res, fault.status, { ok: false, error: fault.error }, headers);
+  }
+  try {
+    const result = await slack.api.call(method, new Params(raw), caller);
+    record(200, true);
+    sendJson(res, 200, result, headers);
+  } catch (error) {
+    if (!(error instanceof SlackApiError)) throw error;
+    record(200, false, error.code);
+    sendJson(res, 200, { ok: false, error: error.code, ...error.extra }, headers);
+  }
+}
