@@ -54,7 +54,7 @@ export type Env = z.infer<typeof envSchema>;
 
 export class EnvError extends Error {}
 
-export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+export function loadEnv(source: NodeJS.ProcessEnv): Env {
   const result = envSchema.safeParse(source);
   if (!result.success) throw new EnvError(`Invalid environment:\n${formatIssues(result.error.issues)}`);
   return result.data;
@@ -67,7 +67,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
 const cliEnvSchema = envFields.pick({ QUELL_CONFIG: true });
 export type CliEnv = z.infer<typeof cliEnvSchema>;
 
-export function loadCliEnv(source: NodeJS.ProcessEnv = process.env): CliEnv {
+export function loadCliEnv(source: NodeJS.ProcessEnv): CliEnv {
   const result = cliEnvSchema.safeParse(source);
   if (!result.success) throw new EnvError(`Invalid environment:\n${formatIssues(result.error.issues)}`);
   return result.data;
