@@ -1,7 +1,7 @@
 import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import { normalizeSlackApiUrl } from './config/env.js';
 import { boltLogger } from './logging/bolt-logger.js';
-import type { Services } from './services.js';
-import { normalizeSlackApiUrl } from './slack/api-url.js';
+import type { ListenerDeps } from './slack/boundary/deps.js';
 import { registerListeners } from './slack/listeners/index.js';
 
 export type SlackConnection =
@@ -10,7 +10,8 @@ export type SlackConnection =
 
 export interface BuildAppOptions {
   connection: SlackConnection;
-  services: Services;
+  /** What the listeners may use (Services satisfies it). */
+  services: ListenerDeps;
   /** Web API base URL: GovSlack, or the local emulator. */
   slackApiUrl?: string;
   /**

@@ -185,11 +185,9 @@ type Registration = { kind: Definition['kind']; id: unknown; listener: (args: ne
 /** A stand-in for Bolt's App that records what is registered, for tests that enumerate listeners. */
 export function recordingApp() {
   const registrations: Registration[] = [];
-  const record =
-    (kind: Definition['kind']) =>
-    (id: unknown, listener: (args: never) => Promise<void>) => {
-      registrations.push({ kind, id, listener });
-    };
+  const record = (kind: Definition['kind']) => (id: unknown, listener: (args: never) => Promise<void>) => {
+    registrations.push({ kind, id, listener });
+  };
   return {
     registrations,
     app: {

@@ -136,7 +136,8 @@ export function commandListener(set: SubcommandSet, services: ListenerDeps) {
       }
       const { subcommand } = chosen;
       const early = subcommand.ackReply?.(parsed, services);
-      if (early) await ack({ response_type: 'ephemeral', ...(typeof early === 'string' ? { text: early } : early) });
+      if (early)
+        await ack({ response_type: 'ephemeral', ...(typeof early === 'string' ? { text: early } : early) });
       else await ack();
       const ctx: RequestContext = requestContext(
         services,
