@@ -1,9 +1,9 @@
 import type { TimelineEvent } from '../incidents/timeline.js';
 
 /**
- * Where the bundle's containment audit and comms versions come from. The containment runner and the
- * comms service provide their own; until they are wired, both are read from the timeline, where
- * every containment attempt (`containment_*`) and comms change (`comms_*`) is recorded anyway.
+ * Where the bundle's containment audit and comms versions come from. services.ts passes the
+ * containment and comms services' own records (`evidenceSourcesFrom`) over the timeline fallback
+ * (`timelineEvidenceSources`), where every containment attempt and comms change is recorded anyway.
  */
 export interface EvidenceSources {
   /** Every containment attempt, in order: action, adapter, outcome, dry run, who, when. */
