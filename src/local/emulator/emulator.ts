@@ -30,12 +30,16 @@
  *
  * HTTP: /api/<method> (Web API), /upload/v1/<file> (upload URLs), /response/<id> (response_url),
  * /files/<id>/<name>, /_control/* (faults and figures for other processes), / (the page).
+ *
+ * Layout: this class holds the state and the public API; http/ routes requests, web-api/ holds
+ * the Web API (one module per method family under web-api/methods/), validate/ the Block Kit
+ * validator, interactions/ what a person does (commands, actions, views, shortcuts), and
+ * response-urls, events, scheduled, control-api and page-api one job each.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from 'pino';
-import { LOCAL_SEED, type SeedMessage, type WorkspaceSeed } from '../seed.js';
+import { LOCAL_SEED } from '../seed.js';
 import { type DeliveryResult, deliver } from './delivery.js';
 import * as events from './events.js';
 import { sendJson } from './http/body.js';
@@ -49,6 +53,8 @@ import { type AppManifest, loadManifest } from './manifest.js';
 import type { ResponseTarget } from './response-urls.js';
 import * as responseUrls from './response-urls.js';
 import * as scheduled from './scheduled.js';
+import { applySeed } from './seeding.js';
+import type { ActionInput, ApiCall, Fault, SlackEmulatorOptions } from './types.js';
 import { SlackApiError, type Trigger, WebApi } from './web-api/index.js';
 import {
   type Change,
@@ -60,60 +66,7 @@ import {
   Workspace,
 } from './workspace.js';
 
-export interface SlackEmulatorOptions {
-  /** 0 (default) picks a free port. */
-  port?: number;
-  host?: string;
-  botToken?: string;
-  signingSecret?: string;
-  /** The workspace to start with (default: the local seed); false for an empty one. */
-  seed?: WorkspaceSeed | false;
-  /** Keep state in this JSON file across restarts (loaded at start when it exists). */
-  persistPath?: string;
-  /** The app as installed (commands, shortcuts, events, scopes); default: manifest.yml. */
-  manifest?: AppManifest;
-  /** Quell's request URL (…/slack/events); can be set later with setRequestUrl. */
-  requestUrl?: string;
-  /** Refuse methods whose scope the manifest does not grant (missing_scope), as Slack does. */
-  enforceScopes?: boolean;
-  /** How long the app has to acknowledge (Slack: 3 s). */
-  ackTimeoutMs?: number;
-  logger?: Logger;
-}
-
-export interface ApiCall {
-  method: string;
-  params: Record<string, unknown>;
-  at: number;
-  status: number;
-  ok: boolean;
-  error?: string;
-}
-
-type Fault = { kind: 'ratelimit'; retryAfter: number } | { kind: 'fail'; error: string; status: number };
-
-/** Where an interaction happened. */
-export type Container =
-  | { type: 'message'; channel: string; ts: string }
-  | { type: 'ephemeral'; id: string }
-  | { type: 'view'; viewId: string };
-
-export interface ActionInput {
-  user: string;
-  container: Container;
-  actionId: string;
-  blockId?: string;
-  /** For selects, overflow, radio: the chosen option's value. */
-  selectedValue?: string;
-  /** For checkboxes and multi selects. */
-  selectedValues?: string[];
-  selectedDate?: string;
-  selectedUser?: string;
-  /** For dispatch_action text inputs. */
-  value?: string;
-  /** A view's current input values (block_id → action_id → state). */
-  values?: Record<string, Record<string, Json>>;
-}
+export type { ActionInput, ApiCall, Container, SlackEmulatorOptions } from './types.js';
 
 export class SlackEmulator {
   readonly workspace: Workspace;
@@ -159,7 +112,7 @@ export class SlackEmulator {
       scopes: () => (options.enforceScopes === false ? undefined : this.manifest.scopes),
     });
     const loaded = this.workspace.load();
-    if (!loaded && seed) this.applySeed(seed);
+    if (!loaded && seed) applySeed(this.workspace, seed);
     const botSeed = seed?.bot ?? { id: 'U0QUELL', name: 'quell', bot_id: 'B0QUELL' };
     this.bot =
       this.workspace.users.get(botSeed.id) ??
@@ -216,31 +169,6 @@ export class SlackEmulator {
   }
 
   // seeding and reading
-
-  private applySeed(seed: WorkspaceSeed): void {
-    const ws = this.workspace;
-    ws.addUser({ ...seed.bot, is_bot: true, app_id: seed.team.appId });
-    for (const user of seed.users) ws.addUser(user);
-    for (const group of seed.usergroups) ws.addUsergroup({ ...group, users: [...group.users] });
-    for (const channel of seed.channels) ws.addChannel({ ...channel, members: [...channel.members] });
-    const now = Date.now();
-    const ordered = [...seed.messages].sort((a, b) => b.ago - a.ago);
-    for (const message of ordered) this.seedOne(message, now);
-  }
-
-  private seedOne(message: SeedMessage, now: number): void {
-    const user = this.workspace.users.get(message.user);
-    this.workspace.addMessage(
-      {
-        ts: this.workspace.nextTs(new Date(now - message.ago * 1000)),
-        channel: message.channel,
-        user: message.user,
-        text: message.text,
-        ...(user?.bot_id ? { bot_id: user.bot_id, app_id: user.app_id } : {}),
-      },
-      { quiet: true },
-    );
-  }
 
   addUser(user: Partial<EmuUser> & { id: string; name: string }): EmuUser {
     return this.workspace.addUser(user);
@@ -532,7 +460,7 @@ export class SlackEmulator {
   }
 
   /** A person types `/command text` in a channel. Returns the app's acknowledgement. */
-  sendCommand(input: Parameters<typeof commands.sendCommand>[1]): Promise<DeliveryResult> {
+  sendCommand(input: Parameters<typeof commands.sendCommand>[1]): ReturnType<typeof commands.sendCommand> {
     return commands.sendCommand(this, input);
   }
 
