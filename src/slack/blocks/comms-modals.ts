@@ -3,7 +3,7 @@ import type { LintFinding } from '../../comms/lint.js';
 import type { CommsDraft } from '../../comms/model.js';
 import { MAX_MESSAGE_LENGTH } from '../../comms/service.js';
 import { COMMS_FIELDS, VIEWS } from '../ids.js';
-import { context, LABEL_LIMIT, plain, section, VIEW_TITLE_LIMIT } from './format.js';
+import { context, escapeText, LABEL_LIMIT, plain, section, VIEW_TITLE_LIMIT } from './format.js';
 
 /** What the comms forms carry between opening and submission. */
 export interface CommsFormMetadata {
@@ -29,7 +29,7 @@ export function editModal(draft: CommsDraft, metadata: CommsFormMetadata): Modal
     close: title('Cancel'),
     blocks: [
       context(
-        `${draft.title}, ${draft.incidentId}: editing v${latest.number}. Saving adds v${latest.number + 1}; every earlier version is kept.`,
+        `${escapeText(draft.title)}, ${draft.incidentId}: editing v${latest.number}. Saving adds v${latest.number + 1}; every earlier version is kept.`,
       ),
       {
         type: 'input',
@@ -54,7 +54,7 @@ export function overrideModal(
   warnings: readonly LintFinding[],
   metadata: CommsFormMetadata,
 ): ModalView {
-  const list = warnings.map((w) => `:warning: ${w.message}`).join('\n');
+  const list = warnings.map((w) => `:warning: ${escapeText(w.message)}`).join('\n');
   return {
     type: 'modal',
     callback_id: VIEWS.commsOverride,
@@ -63,7 +63,7 @@ export function overrideModal(
     submit: title('Approve anyway'),
     close: title('Cancel'),
     blocks: [
-      section(`*${draft.title} v${metadata.v}* has lint warnings:\n${list}`),
+      section(`*${escapeText(draft.title)} v${metadata.v}* has lint warnings:\n${list}`),
       {
         type: 'input',
         block_id: COMMS_FIELDS.overrideReason.block,

@@ -173,7 +173,7 @@ export function publicationMessage(view: PublicationView): ChatMessage {
   blocks.push(...textSections(approved.text));
   blocks.push(
     context(
-      `${incident.id} · ${draft.title} v${approved.version} · approved by <@${approved.approvedBy}> ${slackDate(approved.approvedAt)}`,
+      `${incident.id} · ${escapeText(draft.title)} v${approved.version} · approved by <@${approved.approvedBy}> ${slackDate(approved.approvedAt)}`,
     ),
   );
   return { text: truncate(`${drillInsteadOf ? '[DRILL] ' : ''}${approved.text}`, 3000), blocks };

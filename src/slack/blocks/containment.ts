@@ -75,7 +75,7 @@ function catalog(catalog: Catalog): ChatMessage {
     blocks.push(...lineSections(['*Playbooks* (steps in [ ] run in parallel)', ...playbookLines]));
   blocks.push(
     context(
-      '`/contain <action> [key=value ...]` · `/contain playbook <name>` · add `--dry-run` to only see the requests · `/contain status` · `/contain undo <run-id>`',
+      '`/contain &lt;action&gt; [key=value ...]` · `/contain playbook &lt;name&gt;` · add `--dry-run` to only see the requests · `/contain status` · `/contain undo &lt;run-id&gt;`',
     ),
   );
   return {

@@ -12,6 +12,7 @@ import type {
   PlainTextOption,
   SectionBlock,
 } from '@slack/types';
+import { SYSTEM_ACTOR } from '../../incidents/model.js';
 
 /** Section text and a mrkdwn/plain text object: at most 3000 characters. */
 export const SECTION_TEXT_LIMIT = 3000;
@@ -48,6 +49,11 @@ export function slackDate(iso: string, format = '{date_short_pretty} at {time}')
 
 export function mention(user: string | undefined): string {
   return user ? `<@${user}>` : '_unassigned_';
+}
+
+/** Who did something: a mention, or "Quell" for what Quell did by itself (never `<@quell>`). */
+export function actorName(actor: string): string {
+  return actor === SYSTEM_ACTOR ? 'Quell' : `<@${actor}>`;
 }
 
 /** Slack mrkdwn needs &, < and > escaped in text that came from people. */

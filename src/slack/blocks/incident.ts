@@ -7,11 +7,11 @@ import {
   ROLE_LABELS,
   ROLES,
   type Status,
-  SYSTEM_ACTOR,
 } from '../../incidents/model.js';
 import type { IncidentPresenter } from '../../incidents/presenter.js';
 import type { TimelineEvent } from '../../incidents/timeline.js';
 import {
+  actorName,
   context,
   divider,
   escapeExcept,
@@ -87,7 +87,7 @@ export function incidentViews(config: QuellConfig): IncidentPresenter {
         blocks.push(section(`*What the agent did*\n${escapeText(incident.description)}`));
       blocks.push(
         section(
-          `*Agent facts*\n${agentFacts.length ? agentFacts.join('\n') : '_none recorded yet: `/incident agent <field> <value>`_'}`,
+          `*Agent facts*\n${agentFacts.length ? agentFacts.join('\n') : '_none recorded yet: `/incident agent &lt;field&gt; &lt;value&gt;`_'}`,
         ),
       );
       if (incident.reactivationPlan)
@@ -127,12 +127,13 @@ export function incidentViews(config: QuellConfig): IncidentPresenter {
 
     changeNotice(incident, event) {
       // people's words inside the event (a note, an agent fact) must not become markup
-      const text = `${drill(incident)}<@${event.actor}> ${escapeExcept(event.text, MENTIONS_DATES_LINKS)}`;
+      const text = `${drill(incident)}${actorName(event.actor)} ${escapeExcept(event.text, MENTIONS_DATES_LINKS)}`;
       return { text, blocks: [context(text)] };
     },
 
     setupFailures(incident, failures) {
-      const list = failures.map((f) => `• ${f}`).join('\n');
+      // Quell's mentions stay whole; an error message is not markup
+      const list = failures.map((f) => `• ${escapeExcept(f, MENTIONS_DATES_LINKS)}`).join('\n');
       return {
         text: `${incident.id} is open, but some set-up steps failed: ${failures.join('; ')}`,
         blocks: [
@@ -158,10 +159,9 @@ const TIMELINE_LINE_LIMIT = 600;
 export function timelineMessage(incident: Incident, events: readonly TimelineEvent[]): ChatMessage {
   const shown = events.slice(-TIMELINE_EVENTS_SHOWN);
   const lines = shown.map((e) => {
-    const who = e.actor === SYSTEM_ACTOR ? 'Quell' : `<@${e.actor}>`;
     const link = typeof e.data.permalink === 'string' ? ` (<${e.data.permalink}|message>)` : '';
     const text = truncateMrkdwn(escapeExcept(e.text, MENTIONS_DATES_LINKS), TIMELINE_LINE_LIMIT);
-    return `${slackDate(e.at, '{date_short} {time}')} ${who} ${text}${link}`;
+    return `${slackDate(e.at, '{date_short} {time}')} ${actorName(e.actor)} ${text}${link}`;
   });
   const omitted = events.length - shown.length;
   const blocks: Block[] = [header(`Timeline of ${incident.id}`)];

@@ -274,7 +274,7 @@ export function openActionsMessage(actions: readonly CorrectiveAction[], now: Da
     blocks: [
       header(`Open corrective actions (${actions.length})`),
       ...lineSections(lines),
-      context('Close one with `/incident action done <id>`.'),
+      context('Close one with `/incident action done &lt;id&gt;`.'),
     ],
   };
 }
