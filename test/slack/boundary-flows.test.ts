@@ -1,6 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Incident } from '../../src/incidents/model.js';
-import type { Services } from '../../src/services.js';
 import { gateResolveAction } from '../../src/slack/listeners/actions/resolution.js';
 import { postUpdateAction } from '../../src/slack/listeners/actions/update-prompt.js';
 import { incidentCommand } from '../../src/slack/listeners/commands/incident/index.js';
@@ -14,32 +13,16 @@ import {
   slackPlatformError,
   viewArgs,
 } from '../helpers/bolt-args.js';
-import { FakeSlackApi } from '../helpers/fake-slack-api.js';
-import { openTestRedis } from '../helpers/redis.js';
-import { testConfig, testServices } from '../helpers/services.js';
+import { useServices } from './services-env.js';
 
 /** Slack's trigger_id is valid for 3 s; a modal must be open well inside it. */
 const TRIGGER_WINDOW_MS = 3_000;
 const USER = 'U0ALICE';
 
-let env: Awaited<ReturnType<typeof openTestRedis>>;
-let slack: FakeSlackApi;
-let services: Services;
-
-beforeEach(async () => {
-  env = await openTestRedis();
-  slack = new FakeSlackApi();
-  services = testServices(env.redis, testConfig(env.prefix));
-});
-
-afterEach(async () => {
-  await services.afterAck.drain();
-  slack.close();
-  await env.cleanup();
-});
+const env = useServices();
 
 async function declare(title: string): Promise<Incident> {
-  const { incident } = await services.incidents.declare({
+  const { incident } = await env.services.incidents.declare({
     title,
     severity: 'sev2',
     declaredBy: USER,
@@ -67,7 +50,7 @@ describe('forms open inside the trigger window', () => {
     });
     let slowDone = 0;
     for (let i = 0; i < 12; i++)
-      services.afterAck.run(async () => {
+      env.services.afterAck.run(async () => {
         await held;
         slowDone += 1;
       }, `slow-${i}`);
@@ -81,7 +64,7 @@ describe('forms open inside the trigger window', () => {
     for (const form of forms) {
       const call = commandArgs('/incident', form.text, { channel: form.channel, user: USER });
       const started = performance.now();
-      await listenerOf(incidentCommand, services)(call.args);
+      await listenerOf(incidentCommand, env.services)(call.args);
       const [open] = call.callsTo('views.open');
       expect(open, form.what).toBeDefined();
       opens.push({ what: form.what, ms: performance.now() - started });
@@ -93,14 +76,14 @@ describe('forms open inside the trigger window', () => {
       { channel: incident.channelId!, user: USER },
     );
     const started = performance.now();
-    await listenerOf(postUpdateAction, services)(button.args);
+    await listenerOf(postUpdateAction, env.services)(button.args);
     expect(button.callsTo('views.open')).toHaveLength(1);
     opens.push({ what: 'post update button', ms: performance.now() - started });
 
     expect(slowDone).toBe(0); // the slow work is still queued: the forms did not wait for it
     for (const open of opens) expect(open.ms, open.what).toBeLessThan(TRIGGER_WINDOW_MS / 3);
     release();
-    await services.afterAck.drain();
+    await env.services.afterAck.drain();
     expect(slowDone).toBe(12);
   });
 });
@@ -121,7 +104,7 @@ describe('a declare form started in a channel Quell is not in', () => {
         stubs: { 'chat.postEphemeral': () => Promise.reject(slackPlatformError('not_in_channel')) },
       },
     );
-    await invoke(declareView, services, call.args);
+    await invoke(declareView, env.services, call.args);
     expect(call.ack).toHaveBeenCalledWith();
     expect(call.callsTo('chat.postEphemeral')[0]!.params).toMatchObject({
       channel: 'C0NOTQUELLS',
@@ -136,38 +119,42 @@ describe('a declare form started in a channel Quell is not in', () => {
 describe('bad metadata and a mismatched incident id', () => {
   it('non-JSON metadata on the update form is answered on the form and changes nothing', async () => {
     const incident = await declare('Agent deletes mailboxes');
-    const before = await services.incidents.timeline(incident.id);
+    const before = await env.services.incidents.timeline(incident.id);
     const call = viewArgs('quell_update', {
       metadata: 'INC-1 please',
       values: updateFormValues(),
       blocks: [{ type: 'input', block_id: 'update_impact' }],
     });
-    await invoke(updateView, services, call.args);
+    await invoke(updateView, env.services, call.args);
     expect(call.ack).toHaveBeenCalledWith({
       response_action: 'errors',
       errors: { update_impact: 'This form is out of date; open it again.' },
     });
-    expect(await services.incidents.timeline(incident.id)).toEqual(before);
+    expect(await env.services.incidents.timeline(incident.id)).toEqual(before);
   });
 
   it('an update form naming another incident than its channel’s is refused with a message', async () => {
     const mine = await declare('Agent A misbehaves');
     const other = await declare('Agent B misbehaves');
-    const before = [await services.incidents.timeline(mine.id), await services.incidents.timeline(other.id)];
+    const before = [
+      await env.services.incidents.timeline(mine.id),
+      await env.services.incidents.timeline(other.id),
+    ];
     const call = viewArgs(
       'quell_update',
       { metadata: { incidentId: other.id, channelId: mine.channelId }, values: updateFormValues() },
       { user: USER },
     );
-    await invoke(updateView, services, call.args);
+    await invoke(updateView, env.services, call.args);
     const [told] = call.callsTo('chat.postEphemeral');
     expect(told!.params).toMatchObject({ channel: mine.channelId, user: USER });
     expect(String(told!.params.text)).toBe(
       `:warning: This belongs to ${other.id}, but this is ${mine.id}'s channel. Nothing was changed; use ${other.id}'s own channel.`,
     );
-    expect([await services.incidents.timeline(mine.id), await services.incidents.timeline(other.id)]).toEqual(
-      before,
-    );
+    expect([
+      await env.services.incidents.timeline(mine.id),
+      await env.services.incidents.timeline(other.id),
+    ]).toEqual(before);
   });
 
   it('a Resolve button naming another incident than the channel’s is refused and resolves nothing', async () => {
@@ -178,14 +165,14 @@ describe('bad metadata and a mismatched incident id', () => {
       { value: other.id },
       { channel: mine.channelId!, user: USER },
     );
-    await invoke(gateResolveAction, services, call.args);
+    await invoke(gateResolveAction, env.services, call.args);
     expect(call.respond).toHaveBeenCalledWith({
       response_type: 'ephemeral',
       replace_original: false,
       text: expect.stringContaining(`This belongs to ${other.id}, but this is ${mine.id}'s channel.`),
     });
-    expect((await services.incidents.require(other.id)).status).not.toBe('resolved');
-    expect((await services.incidents.require(mine.id)).status).not.toBe('resolved');
+    expect((await env.services.incidents.require(other.id)).status).not.toBe('resolved');
+    expect((await env.services.incidents.require(mine.id)).status).not.toBe('resolved');
   });
 
   it('a forged value that is not an incident id is answered as a stale button', async () => {
@@ -195,10 +182,10 @@ describe('bad metadata and a mismatched incident id', () => {
       { value: '{"i":"x"}' },
       { channel: mine.channelId!, user: USER },
     );
-    await invoke(gateResolveAction, services, call.args);
+    await invoke(gateResolveAction, env.services, call.args);
     expect(call.respond).toHaveBeenCalledWith(
       expect.objectContaining({ text: expect.stringContaining('This checklist is out of date') }),
     );
-    expect((await services.incidents.require(mine.id)).status).not.toBe('resolved');
+    expect((await env.services.incidents.require(mine.id)).status).not.toBe('resolved');
   });
 });

@@ -1,5 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Services } from '../../src/services.js';
+import { describe, expect, it } from 'vitest';
 import { BOUNDARY } from '../../src/slack/boundary/define.js';
 import { ACTIONS, COMMANDS, SHORTCUTS, VIEWS } from '../../src/slack/ids.js';
 import { LISTENERS, registerListeners } from '../../src/slack/listeners/index.js';
@@ -12,9 +11,7 @@ import {
   slackPlatformError,
   viewArgs,
 } from '../helpers/bolt-args.js';
-import { FakeSlackApi } from '../helpers/fake-slack-api.js';
-import { openTestRedis } from '../helpers/redis.js';
-import { testConfig, testServices } from '../helpers/services.js';
+import { useServices } from './services-env.js';
 
 /**
  * Every registered listener goes through the boundary: it is built by it (marked), it acks before
@@ -26,25 +23,11 @@ const USER = 'U0ALICE';
 const OUTSIDE = 'C0NOTQUELLS';
 const refuseEphemeral = { 'chat.postEphemeral': () => Promise.reject(slackPlatformError('not_in_channel')) };
 
-let env: Awaited<ReturnType<typeof openTestRedis>>;
-let slack: FakeSlackApi;
-let services: Services;
-
-beforeEach(async () => {
-  env = await openTestRedis();
-  slack = new FakeSlackApi();
-  services = testServices(env.redis, testConfig(env.prefix));
-});
-
-afterEach(async () => {
-  await services.afterAck.drain();
-  slack.close();
-  await env.cleanup();
-});
+const env = useServices();
 
 function registered() {
   const { app, registrations } = recordingApp();
-  registerListeners(app, services);
+  registerListeners(app, env.services);
   return registrations;
 }
 
@@ -82,7 +65,7 @@ describe('the Slack boundary, structurally', () => {
         stubs: refuseEphemeral,
       });
       await r.listener(call.args);
-      await services.afterAck.drain();
+      await env.services.afterAck.drain();
       expect(call.ack, id).toHaveBeenCalledTimes(1);
       expect(call.ack.mock.invocationCallOrder[0]).toBeLessThan(call.respond.mock.invocationCallOrder[0]!);
       const [dm] = call.callsTo('chat.postMessage');
@@ -99,7 +82,7 @@ describe('the Slack boundary, structurally', () => {
         { user: USER, channel: OUTSIDE, respondFails: true, stubs: refuseEphemeral },
       );
       await r.listener(call.args);
-      await services.afterAck.drain();
+      await env.services.afterAck.drain();
       expect(call.ack, String(r.id)).toHaveBeenCalledTimes(1);
       expect(call.ack.mock.invocationCallOrder[0]).toBeLessThan(call.respond.mock.invocationCallOrder[0]!);
       // response_url refused, ephemeral refused: the DM is the last way, and it is taken
@@ -107,7 +90,7 @@ describe('the Slack boundary, structurally', () => {
       expect(tried, String(r.id)).toEqual(['chat.postEphemeral', 'chat.postMessage']);
       expect(call.callsTo('chat.postMessage')[0]!.params.channel).toBe(USER);
     }
-    expect(slack.calls).toEqual([]);
+    expect(env.slack.calls).toEqual([]);
   });
 
   it('every view answers bad private_metadata on the form itself, or by DM when the form has no input', async () => {
@@ -123,11 +106,11 @@ describe('the Slack boundary, structurally', () => {
       });
       const noInputs = viewArgs(r.id as string, { metadata: '[1,2' });
       await r.listener(noInputs.args);
-      await services.afterAck.drain();
+      await env.services.afterAck.drain();
       expect(noInputs.ack).toHaveBeenCalledWith();
       expect(noInputs.callsTo('chat.postMessage')[0]?.params, String(r.id)).toMatchObject({ channel: USER });
     }
-    expect(slack.calls).toEqual([]);
+    expect(env.slack.calls).toEqual([]);
   });
 
   it('the shortcut acks first; outside an incident channel the person is told by DM when nothing else works', async () => {
@@ -142,7 +125,7 @@ describe('the Slack boundary, structurally', () => {
       },
     );
     await r!.listener(call.args);
-    await services.afterAck.drain();
+    await env.services.afterAck.drain();
     expect(call.ack).toHaveBeenCalledTimes(1);
     expect(String(call.callsTo('chat.postMessage')[0]?.params.text)).toContain(
       'works inside an incident channel',

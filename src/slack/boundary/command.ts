@@ -43,6 +43,14 @@ export function defineSubcommand<Parsed>(subcommand: Subcommand<Parsed>): Subcom
   return subcommand;
 }
 
+/** `parse` for a subcommand that takes no arguments: anything after its name is refused. */
+export function noArguments(usage: string): (text: string) => undefined {
+  return (text) => {
+    if (text.trim()) throw new UsageError(`\`${usage}\` takes no arguments.`, usage);
+    return undefined;
+  };
+}
+
 /** The incident of the channel the command was typed in; the error names the command (`/comms draft`). */
 export async function channelIncident(context: SubcommandContext, name?: string) {
   const { channel_id, command } = context.command;

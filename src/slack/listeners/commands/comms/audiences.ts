@@ -1,16 +1,13 @@
 import { describeApprovers, describeFindings } from '../../../../comms/service.js';
-import { UsageError } from '../../../../errors.js';
 import { slackDate } from '../../../blocks/format.js';
-import { channelIncident, defineSubcommand } from '../../../boundary/command.js';
+import { channelIncident, defineSubcommand, noArguments } from '../../../boundary/command.js';
 
 /** `/comms audiences`: the audiences this workspace has templates for. */
 export const audiencesSubcommand = defineSubcommand({
   name: 'audiences',
   usage: '/comms audiences',
   summary: 'List the audiences there are templates for, who approves them and where they are published.',
-  parse(text) {
-    if (text.trim()) throw new UsageError('`/comms audiences` takes no arguments.', '/comms audiences');
-  },
+  parse: noArguments('/comms audiences'),
   async run(context) {
     const { comms } = context.services;
     const lines = comms.audiences().map((t) => {
@@ -34,9 +31,7 @@ export const historySubcommand = defineSubcommand({
   name: 'history',
   usage: '/comms history',
   summary: 'Every comms draft of this incident with its versions, approvals and publications.',
-  parse(text) {
-    if (text.trim()) throw new UsageError('`/comms history` takes no arguments.', '/comms history');
-  },
+  parse: noArguments('/comms history'),
   async run(context) {
     const incident = await channelIncident(context, 'history');
     const { drafts, log } = await context.services.comms.history(incident.id);

@@ -1,5 +1,4 @@
-import { UsageError } from '../../../../errors.js';
-import { channelIncident, defineSubcommand, replyEphemeral } from '../../../boundary/command.js';
+import { channelIncident, defineSubcommand, noArguments, replyEphemeral } from '../../../boundary/command.js';
 
 const USAGE = '/incident archive';
 
@@ -8,9 +7,7 @@ export const archiveSubcommand = defineSubcommand({
   usage: USAGE,
   summary:
     'Archive this channel (every message and thread, edits and deletions kept), the timeline, containment audit and comms as a tamper-evident evidence bundle. Runs by itself when the incident is resolved.',
-  parse(text) {
-    if (text.trim()) throw new UsageError('`/incident archive` takes no arguments.', USAGE);
-  },
+  parse: noArguments('/incident archive'),
   ackReply: () => 'Archiving this channel as evidence… the bundle is posted here when it is done.',
   async run(context) {
     const incident = await channelIncident(context, 'archive');

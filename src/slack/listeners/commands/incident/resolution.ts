@@ -3,7 +3,7 @@ import { parseDueDate } from '../../../../resolution/due-date.js';
 import { parseReactivationPlan, REACTIVATE_USAGE } from '../../../../resolution/reactivation.js';
 import { parseUserMention, restAfter, tokenize } from '../../../args.js';
 import { openActionsMessage, triageQuestionsModal } from '../../../blocks/resolution.js';
-import { channelIncident, defineSubcommand, replyEphemeral } from '../../../boundary/command.js';
+import { channelIncident, defineSubcommand, noArguments, replyEphemeral } from '../../../boundary/command.js';
 
 /** The end of an incident: restart gate, reactivation plan, postmortem, corrective actions, triage. */
 
@@ -12,9 +12,7 @@ export const resolveSubcommand = defineSubcommand({
   usage: '/incident resolve',
   summary:
     'Show the restart gate checklist: tick what is true (who and when are recorded), then Resolve. Refused while required items are missing; the override needs a written reason.',
-  parse(text) {
-    if (text.trim()) throw new UsageError('`/incident resolve` takes no arguments.', '/incident resolve');
-  },
+  parse: noArguments('/incident resolve'),
   async run(context) {
     const incident = await channelIncident(context, 'resolve');
     if (incident.status === 'resolved') throw new UsageError(`${incident.id} is already resolved.`);
@@ -38,10 +36,7 @@ export const postmortemSubcommand = defineSubcommand({
   name: 'postmortem',
   usage: '/incident postmortem',
   summary: 'Draft the postmortem now and post it here as a file (done by itself on resolution).',
-  parse(text) {
-    if (text.trim())
-      throw new UsageError('`/incident postmortem` takes no arguments.', '/incident postmortem');
-  },
+  parse: noArguments('/incident postmortem'),
   ackReply: () => 'Drafting the postmortem…',
   async run(context) {
     const incident = await channelIncident(context, 'postmortem');
@@ -105,9 +100,7 @@ export const actionsSubcommand = defineSubcommand({
   name: 'actions',
   usage: '/incident actions',
   summary: 'List open corrective actions across all incidents (only to you).',
-  parse(text) {
-    if (text.trim()) throw new UsageError('`/incident actions` takes no arguments.', '/incident actions');
-  },
+  parse: noArguments('/incident actions'),
   async run(context) {
     const actions = await context.services.resolution.actions.listOpen();
     await context.reply.tell(openActionsMessage(actions, context.services.clock.now()));

@@ -1,14 +1,11 @@
-import { UsageError } from '../../../../errors.js';
 import { timelineMessage } from '../../../blocks/incident.js';
-import { channelIncident, defineSubcommand } from '../../../boundary/command.js';
+import { channelIncident, defineSubcommand, noArguments } from '../../../boundary/command.js';
 
 export const timelineSubcommand = defineSubcommand({
   name: 'timeline',
   usage: '/incident timeline',
   summary: 'Show the timeline of this incident (only to you).',
-  parse(text) {
-    if (text.trim()) throw new UsageError('`/incident timeline` takes no arguments.', '/incident timeline');
-  },
+  parse: noArguments('/incident timeline'),
   async run(context) {
     const incident = await channelIncident(context, 'timeline');
     const events = await context.services.incidents.timeline(incident.id);
