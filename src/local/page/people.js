@@ -1,5 +1,6 @@
 // @ts-check
 // People and times as the page shows them: names, avatars, message times, day labels.
+import { usableTimeZone, wallClock } from './render-dates.js';
 import { h } from './render-dom.js';
 import { state } from './state.js';
 
@@ -37,17 +38,31 @@ export function initials(name) {
     .toUpperCase();
 }
 
-/** A message time, on the browser's clock (as Slack's is on the viewer's device). @param {string} ts */
-export function time(ts) {
-  return new Date(Number(ts) * 1000).toLocaleTimeString(undefined, { hour: 'numeric', minute: '2-digit' });
+/** The viewer's time zone: Slack draws every time on the reader's profile clock. */
+export function viewerTimeZone() {
+  return usableTimeZone(state.users.get(state.me)?.tz);
 }
 
-/** @param {string} ts */
+/** A message time, as "3:04 PM" on the viewer's clock. @param {string} ts */
+export function time(ts) {
+  return new Date(Number(ts) * 1000).toLocaleTimeString('en-US', {
+    timeZone: viewerTimeZone(),
+    hour: 'numeric',
+    minute: '2-digit',
+  });
+}
+
+/** The day divider above a message: Today, Yesterday, else "Monday, March 16". @param {string} ts */
 export function dayLabel(ts) {
+  const zone = viewerTimeZone();
+  /** @param {Date} at */
+  const day = (at) => {
+    const w = wallClock(at, zone);
+    return Date.UTC(w.year, w.month - 1, w.day);
+  };
   const date = new Date(Number(ts) * 1000);
-  const today = new Date();
-  const yesterday = new Date(Date.now() - 86_400_000);
-  if (date.toDateString() === today.toDateString()) return 'Today';
-  if (date.toDateString() === yesterday.toDateString()) return 'Yesterday';
-  return date.toLocaleDateString(undefined, { weekday: 'long', month: 'long', day: 'numeric' });
+  const diff = Math.round((day(date) - day(new Date())) / 86_400_000);
+  if (diff === 0) return 'Today';
+  if (diff === -1) return 'Yesterday';
+  return date.toLocaleDateString('en-US', { timeZone: zone, weekday: 'long', month: 'long', day: 'numeric' });
 }
