@@ -1,12 +1,67 @@
+/**
+ * manifest.yml against the code, both ways: every scope, event, command and shortcut the code uses
+ * is declared, and every declared one is used (an unused scope is a permission Quell asks a
+ * workspace for and never needs). "Used" comes from the Web API methods the code calls (mapped to
+ * scopes below, checked against Slack's per-method reference when the copy is present) and from
+ * the listeners the boundary registers.
+ */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { COMMANDS, SHORTCUTS } from '../src/slack/ids.js';
+import { LISTENERS } from '../src/slack/listeners/index.js';
 
 const manifest = parse(readFileSync('manifest.yml', 'utf8'));
-const SCHEMA_PATH = '../shared/slack-reference/slackapi__manifest-schema/schemas/manifest.schema.1.0.0.json';
+const REFERENCE = '../shared/slack-reference';
+const SCHEMA_PATH = `${REFERENCE}/slackapi__manifest-schema/schemas/manifest.schema.1.0.0.json`;
+const METHODS_SUMMARY = `${REFERENCE}/derived/methods-summary.json`;
+
+/**
+ * Web API method → the bot scope Quell relies on for it (null: no scope needed). Slack lists the
+ * scopes each method accepts (any one of them suffices); this picks the one for public channels,
+ * which is what Quell creates. The reference test below checks each pick against Slack's list.
+ */
+const SCOPE_FOR: Record<string, string | null> = {
+  'chat.postMessage': 'chat:write',
+  'chat.postEphemeral': 'chat:write',
+  'chat.update': 'chat:write',
+  // not in the reference copy; docs.slack.dev/reference/methods/chat.getPermalink: no scope required
+  'chat.getPermalink': null,
+  'conversations.create': 'channels:manage',
+  'conversations.setTopic': 'channels:manage',
+  'conversations.setPurpose': 'channels:manage',
+  'conversations.invite': 'channels:manage',
+  'conversations.archive': 'channels:manage',
+  'conversations.history': 'channels:history',
+  'conversations.replies': 'channels:history',
+  'conversations.info': 'channels:read',
+  'conversations.list': 'channels:read',
+  'conversations.join': 'channels:join',
+  'conversations.open': 'im:write',
+  'pins.add': 'pins:write',
+  'bookmarks.add': 'bookmarks:write',
+  'users.info': 'users:read',
+  'users.list': 'users:read',
+  'users.lookupByEmail': 'users:read.email',
+  'usergroups.users.list': 'usergroups:read',
+  'files.getUploadURLExternal': 'files:write',
+  'files.completeUploadExternal': 'files:write',
+  'views.open': null,
+  'views.push': null,
+  'views.update': null,
+  'views.publish': null,
+  'auth.test': null,
+};
+
+/**
+ * Bolt event type → the manifest's bot event and the scope it needs (docs.slack.dev/reference/events).
+ * Bolt's `message` listener hears `message.channels`: Quell's incident channels are public.
+ */
+const EVENTS: Record<string, { botEvent: string; scope: string | null }> = {
+  app_home_opened: { botEvent: 'app_home_opened', scope: null },
+  message: { botEvent: 'message.channels', scope: 'channels:history' },
+};
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
@@ -18,46 +73,90 @@ function sourceFiles(dir: string): string[] {
   );
 }
 
+/** Web API methods the product calls: `client.x.y(…)` and `apiCall('x.y')`; the local emulator serves them, it does not call them. */
+function calledMethods(code: string): Set<string> {
+  const methods = new Set<string>();
+  for (const m of code.matchAll(/\bclient\.([a-z]+(?:\.[a-zA-Z]+)+)\(/g)) methods.add(m[1]!);
+  for (const m of code.matchAll(/\bapiCall\(\s*['"]([a-zA-Z.]+)['"]/g)) methods.add(m[1]!);
+  return methods;
+}
+
+const productCode = sourceFiles('src')
+  .filter((f) => !f.startsWith(join('src', 'local')))
+  .map((f) => readFileSync(f, 'utf8'))
+  .join('\n');
+const methods = calledMethods(productCode);
+const registered = (kind: string) => LISTENERS.filter((l) => l.kind === kind).map((l) => l.id);
+
+function usedScopes(): Map<string, string> {
+  const why = new Map<string, string>();
+  for (const method of methods) {
+    const scope = SCOPE_FOR[method];
+    if (scope) why.set(scope, why.get(scope) ?? method);
+  }
+  for (const event of registered('event')) {
+    const scope = EVENTS[event]?.scope;
+    if (scope) why.set(scope, why.get(scope) ?? `${event} event`);
+  }
+  // slash commands and shortcuts both need the commands scope
+  if (registered('command').length || registered('shortcut').length) why.set('commands', 'slash commands');
+  return why;
+}
+
+const declaredScopes: string[] = manifest.oauth_config.scopes.bot;
+
+function unusedScopes(declared: readonly string[]): string[] {
+  const used = usedScopes();
+  return declared.filter((scope) => !used.has(scope));
+}
+
 describe('manifest.yml', () => {
-  it('declares every slash command and shortcut the code registers', () => {
-    const commands = manifest.features.slash_commands.map((c: { command: string }) => c.command);
-    for (const command of Object.values(COMMANDS)) expect(commands).toContain(command);
-    const shortcuts = manifest.features.shortcuts.map((s: { callback_id: string }) => s.callback_id);
-    for (const id of Object.values(SHORTCUTS)) expect(shortcuts).toContain(id);
+  it('finds the Web API calls it reasons about', () => {
+    expect(
+      calledMethods("await this.client.usergroups.users.list({ usergroup }); web.apiCall('pins.add')"),
+    ).toEqual(new Set(['usergroups.users.list', 'pins.add']));
+    // the product certainly posts messages and opens modals: a scan that finds nothing is broken
+    expect(methods).toContain('chat.postMessage');
+    expect(methods).toContain('views.open');
+    for (const method of methods) expect(SCOPE_FOR, `add ${method} to SCOPE_FOR`).toHaveProperty([method]);
   });
 
-  it('has the bot scope for every Web API method the code calls', () => {
-    // method → the scope this app relies on for it (Slack's method reference lists the accepted scopes)
-    const scopeFor: Record<string, string> = {
-      'conversations.create': 'channels:manage',
-      'conversations.setTopic': 'channels:manage',
-      'conversations.setPurpose': 'channels:manage',
-      'conversations.invite': 'channels:manage',
-      'conversations.archive': 'channels:manage',
-      'conversations.history': 'channels:history',
-      'conversations.replies': 'channels:history',
-      'conversations.info': 'channels:read',
-      'chat.postMessage': 'chat:write',
-      'chat.postEphemeral': 'chat:write',
-      'chat.update': 'chat:write',
-      'pins.add': 'pins:write',
-      'bookmarks.add': 'bookmarks:write',
-      'users.info': 'users:read',
-      'users.list': 'users:read',
-      'usergroups.users.list': 'usergroups:read',
-      'files.getUploadURLExternal': 'files:write',
-      'files.completeUploadExternal': 'files:write',
-    };
-    const code = sourceFiles('src')
-      .filter((f) => !f.startsWith(join('src', 'local')))
-      .map((f) => readFileSync(f, 'utf8'))
-      .join('\n');
-    const scopes: string[] = manifest.oauth_config.scopes.bot;
-    for (const [method, scope] of Object.entries(scopeFor)) {
-      const [group, name] = method.split('.') as [string, string];
-      if (code.includes(`${group}.${name}(`)) expect(scopes, `${method} needs ${scope}`).toContain(scope);
-    }
-    expect(scopes).toContain('commands');
+  it('declares the bot scope of every Web API method and event the code uses', () => {
+    for (const [scope, usedBy] of usedScopes())
+      expect(declaredScopes, `${usedBy} needs ${scope}`).toContain(scope);
+  });
+
+  it('declares no scope the code does not use', () => {
+    expect(
+      unusedScopes(declaredScopes),
+      'declared in manifest.yml but used by no call, event or command',
+    ).toEqual([]);
+  });
+
+  it('the two-way scope check fails on an unused scope', () => {
+    const exact = [...usedScopes().keys()];
+    expect(unusedScopes(exact)).toEqual([]);
+    expect(unusedScopes([...exact, 'reactions:write'])).toEqual(['reactions:write']);
+  });
+
+  it('declares exactly the slash commands and shortcuts the code registers', () => {
+    const commands = manifest.features.slash_commands.map((c: { command: string }) => c.command);
+    expect([...commands].sort()).toEqual([...registered('command')].sort());
+    const shortcuts = (manifest.features.shortcuts ?? []).map((s: { callback_id: string }) => s.callback_id);
+    expect([...shortcuts].sort()).toEqual([...registered('shortcut')].sort());
+  });
+
+  it('subscribes to exactly the events the code listens to', () => {
+    const events = registered('event');
+    for (const event of events) expect(EVENTS, `add the ${event} event to EVENTS`).toHaveProperty([event]);
+    const expected = events.map((e) => EVENTS[e]!.botEvent).sort();
+    expect([...manifest.settings.event_subscriptions.bot_events].sort()).toEqual(expected);
+    if (events.includes('app_home_opened')) expect(manifest.features.app_home.home_tab_enabled).toBe(true);
+  });
+
+  it('enables interactivity for the buttons, menus and forms the code handles', () => {
+    expect(registered('action').length + registered('view').length).toBeGreaterThan(0);
+    expect(manifest.settings.interactivity.is_enabled).toBe(true);
   });
 
   it('points commands and interactivity at Bolt’s /slack/events path', () => {
@@ -66,6 +165,22 @@ describe('manifest.yml', () => {
     expect(manifest.features.slash_commands.every((c: { should_escape: boolean }) => c.should_escape)).toBe(
       true,
     );
+  });
+
+  it('picks, for each method, a scope Slack’s method reference accepts (when the reference copy is present)', () => {
+    if (!existsSync(METHODS_SUMMARY)) {
+      console.info(`method scopes: ${METHODS_SUMMARY} is absent here; SCOPE_FOR is used as written`);
+      return;
+    }
+    const summary: Record<string, { bot_scopes_any_of: string[] | null }> = JSON.parse(
+      readFileSync(METHODS_SUMMARY, 'utf8'),
+    );
+    for (const [method, scope] of Object.entries(SCOPE_FOR)) {
+      const reference = summary[method];
+      if (!reference) continue; // not in the copy (chat.getPermalink): the comment above cites the docs
+      if (scope === null) expect(reference.bot_scopes_any_of, method).toBeNull();
+      else expect(reference.bot_scopes_any_of ?? [], method).toContain(scope);
+    }
   });
 
   it('validates against Slack’s official manifest schema when the reference copy is present', () => {
