@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { TargetError } from './contract.js';
+import { TargetError } from './errors.js';
 
 /**
  * The one small HTTP core every adapter shares, on the platform fetch (which nock intercepts, unlike

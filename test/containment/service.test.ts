@@ -218,7 +218,7 @@ describe('containment confirmation', () => {
     });
     const blocks = JSON.stringify(confirmation.blocks);
     expect(blocks).toContain(':warning: *IRREVERSIBLE:* *delete-openai-key cannot be undone (simulated).*');
-    expect(blocks).toContain('"confirm":{"title":{"type":"plain_text","text":"This cannot be undone"}');
+    expect(blocks).toContain('"confirm":{"title":{"type":"plain_text","text":"This cannot be undone","emoji":true}');
     expect(confirmation.text).toContain('(IRREVERSIBLE)');
   });
 

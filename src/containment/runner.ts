@@ -1,0 +1,162 @@
+import { timelineData } from './audit-log.js';
+import type { RunContext } from './contract.js';
+import { type ContainmentKit, type RunScope, type StepInput, seconds } from './kit.js';
+import type { ContainmentRun } from './model.js';
+import { phaseEntry, runPhase, VERIFY_LABEL, verifyRun } from './phase.js';
+import type { StepReport } from './presenter.js';
+import { redactDeep, redactor } from './secrets.js';
+
+/**
+ * Runs one step of a confirmed request: plan, then (dry run) record what would be sent, or execute
+ * and verify, recording each in the audit and one event on the timeline. A target that times out
+ * or fails comes back from the HTTP core (http.ts: per-attempt timeout, bounded retries) as a
+ * TargetError and ends here as a failed step; nothing is thrown to the caller.
+ */
+export async function runStep(
+  kit: ContainmentKit,
+  scope: RunScope,
+  { action, args, retryOf }: StepInput,
+  runId: string,
+): Promise<StepReport> {
+  const { clock } = kit.deps;
+  const { incident } = scope;
+  const redact = redactor(action.secrets);
+  const ctx = kit.actions.planContext(action, args, incident.id, runId);
+  const target = kit.actions.describe(action, args, incident.id);
+  const base: StepReport = {
+    action: action.name,
+    target,
+    runId,
+    state: 'running',
+    irreversible: action.irreversible,
+    undoable: action.undoable,
+  };
+  const run: ContainmentRun = {
+    id: runId,
+    incidentId: incident.id,
+    action: action.name,
+    adapter: action.adapter.id,
+    target,
+    playbook: scope.playbook,
+    args: redactDeep(args, redact),
+    requestedBy: scope.requestedBy,
+    confirmedBy: scope.confirmedBy,
+    startedAt: clock.now().toISOString(),
+    dryRun: scope.dryRun,
+    irreversible: action.irreversible,
+    undoable: action.undoable,
+    status: scope.dryRun ? 'dry_run' : 'running',
+    requests: [],
+    state: {},
+    retryOf,
+  };
+  const common = {
+    incidentId: incident.id,
+    actor: scope.confirmedBy,
+    action: action.name,
+    adapter: action.adapter.id,
+    target,
+    runId,
+    playbook: scope.playbook,
+    dryRun: scope.dryRun,
+    args: run.args,
+  };
+
+  let planned: ReturnType<typeof action.adapter.plan>;
+  try {
+    planned = redactDeep(action.adapter.plan('execute', ctx), redact);
+  } catch (error) {
+    const message = redact((error as Error).message);
+    run.status = 'failed';
+    run.execute = {
+      outcome: 'failed',
+      detail: 'could not plan the request',
+      error: message,
+      durationMs: 0,
+      at: clock.now().toISOString(),
+      by: scope.confirmedBy,
+    };
+    await kit.audit.record(
+      {
+        ...common,
+        at: run.execute.at,
+        event: 'executed',
+        outcome: 'failed',
+        requests: [],
+        error: message,
+        durationMs: 0,
+      },
+      `containment ${action.name} (${runId}) failed before sending: ${message}`,
+      run,
+    );
+    return { ...base, state: 'failed', error: message, durationMs: 0 };
+  }
+  run.requests = planned;
+
+  if (scope.dryRun) {
+    const verifyPlan = redactDeep(action.adapter.plan('verify', ctx), redact);
+    await kit.audit.record(
+      {
+        ...common,
+        at: clock.now().toISOString(),
+        event: 'dry_run',
+        outcome: 'dry_run',
+        requests: [...planned, ...verifyPlan],
+        detail: 'nothing sent',
+      },
+      `dry run of ${action.name} (${runId}): would send ${planned.map((r) => `${r.method} ${r.url}`).join(', ')}`,
+      run,
+    );
+    return {
+      ...base,
+      state: 'dry_run',
+      durationMs: 0,
+      wouldSend: planned.map(({ method, url, body }) => ({ method, url, body })),
+    };
+  }
+
+  const runCtx: RunContext<unknown, unknown> = {
+    ...ctx,
+    http: kit.actions.httpClient(action),
+    timeoutMs: action.timeoutMs,
+  };
+  const executed = await runPhase(
+    () => action.adapter.execute(runCtx),
+    runCtx.http,
+    redact,
+    'the target did not accept the request',
+    () => clock.now().toISOString(),
+    scope.confirmedBy,
+  );
+  run.execute = executed.result;
+  if (executed.outcome) {
+    run.state = redactDeep(executed.outcome.state ?? {}, redact);
+    run.status = 'in_force';
+  } else run.status = 'failed';
+  const executedEntry = phaseEntry(common, 'executed', run.execute, planned);
+  if (run.execute.outcome === 'failed') {
+    await kit.audit.record(
+      executedEntry,
+      `containment ${action.name} (${runId}) failed: ${run.execute.error} (${seconds(run.execute.durationMs)})`,
+      run,
+    );
+    return { ...base, state: 'failed', error: run.execute.error, durationMs: run.execute.durationMs };
+  }
+  // the timeline gets one event per run, once verified; the audit gets each step as it happens
+  await kit.audit.record(executedEntry, null, run);
+  const verify = await verifyRun(kit, action, runCtx, run, 'execute', common);
+  await kit.audit.recordTimeline(
+    incident.id,
+    scope.confirmedBy,
+    'containment_executed',
+    `ran containment ${action.name} (${runId}): ${run.execute.detail}, ${VERIFY_LABEL[verify.outcome]} (${verify.error ?? verify.observed}) — ${target} (${seconds(run.execute.durationMs + verify.durationMs)})`,
+    timelineData(executedEntry, verify),
+  );
+  return {
+    ...base,
+    state: 'ok',
+    detail: run.execute.detail,
+    verify: { outcome: verify.outcome, observed: verify.error ?? verify.observed },
+    durationMs: run.execute.durationMs + verify.durationMs,
+  };
+}
