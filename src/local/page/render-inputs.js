@@ -103,7 +103,8 @@ function dateTimePicker(element, blockId, ctx, inInput) {
       type: 'date',
       class: 'bk-date',
       id: element._inputId,
-      'aria-label': 'Date',
+      // in an input block the block's label names the date field; the time field says what it is
+      'aria-label': element._inputId ? undefined : 'Date',
       value: wall ? `${wall.year}-${pad(wall.month)}-${pad(wall.day)}` : '',
     })
   );

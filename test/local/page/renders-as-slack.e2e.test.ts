@@ -202,6 +202,7 @@ describe('the local page renders what Quell sends as Slack does', () => {
     const picker = form.locator('.bk-input').filter({ hasText: 'Next update by' });
     expect(await picker.locator('input[type=date]').count()).toBe(1);
     expect(await picker.locator('input[type=time]').count()).toBe(1);
+    expect(await form.getByLabel(/^Next update by/).getAttribute('type')).toBe('date');
     expect(await form.textContent()).not.toMatch(/\[\w+\]/);
     await picker.locator('input[type=date]').fill('2031-05-06');
     await picker.locator('input[type=time]').fill('09:30');
