@@ -1,4 +1,5 @@
 import nock from 'nock';
+import { validateMessageBlocks, validateView } from '../../src/local/emulator/validate/index.js';
 
 /**
  * The Slack Web API faked with nock: answers every method Quell calls with Slack's documented
@@ -147,6 +148,8 @@ export class FakeSlackApi {
   }
 
   private defaultReply(method: string, params: Record<string, unknown>): Record<string, unknown> {
+    const refused = blockKitRefusal(method, params);
+    if (refused) return refused;
     const ts = () => `1700000000.${String(++this.tsCounter).padStart(6, '0')}`;
     switch (method) {
       case 'auth.test':
@@ -320,4 +323,38 @@ function safeJson(text: string): unknown {
   } catch {
     return text;
   }
+}
+
+const MESSAGE_METHODS = new Set([
+  'chat.postMessage',
+  'chat.postEphemeral',
+  'chat.update',
+  'chat.scheduleMessage',
+]);
+const VIEW_METHODS: Record<string, 'modal' | 'home' | 'any'> = {
+  'views.open': 'modal',
+  'views.push': 'modal',
+  'views.update': 'any',
+  'views.publish': 'home',
+};
+
+/**
+ * Slack's Block Kit refusal, from the emulator's validator: `invalid_blocks` for chat.* and
+ * `invalid_arguments` for views.*, with `response_metadata.messages`, so nock-based tests refuse
+ * what Slack refuses too. Overrides (`fake.on(...)`) answer before this.
+ */
+function blockKitRefusal(
+  method: string,
+  params: Record<string, unknown>,
+): Record<string, unknown> | undefined {
+  if (MESSAGE_METHODS.has(method) && params.blocks !== undefined) {
+    const result = validateMessageBlocks(params.blocks);
+    if (!result.ok) return { ...result, errors: result.response_metadata.messages };
+  }
+  const expected = VIEW_METHODS[method];
+  if (expected && typeof params.view === 'object' && params.view !== null) {
+    const result = validateView(params.view, expected);
+    if (!result.ok) return result;
+  }
+  return undefined;
 }
