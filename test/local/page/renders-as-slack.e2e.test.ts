@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
@@ -219,6 +219,49 @@ describe('the local page renders what Quell sends as Slack does', () => {
     const update = page.locator('#messages .message').filter({ hasText: 'Next update:' });
     await expect.poll(() => update.last().textContent()).toContain('Next update: May 6, 2031 at 9:30 AM');
     await shoot(update.last(), 'posted-update');
+  });
+
+  it('has no [type] placeholder for any block or element type Quell builds', async () => {
+    // every `type: '…'` literal in Quell's builders, minus text objects and view types
+    const dir = join(process.cwd(), 'src', 'slack', 'blocks');
+    const types = new Set(
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.ts'))
+        .flatMap((f) =>
+          [...readFileSync(join(dir, f), 'utf8').matchAll(/type: '([a-z_]+)'/g)].map((m) => m[1] ?? ''),
+        ),
+    );
+    for (const notDrawn of ['plain_text', 'mrkdwn', 'modal', 'home']) types.delete(notDrawn);
+    expect(types).toContain('datetimepicker');
+    const BLOCKS = [
+      'actions',
+      'context',
+      'divider',
+      'file',
+      'header',
+      'image',
+      'input',
+      'markdown',
+      'rich_text',
+      'section',
+      'video',
+    ];
+    const text = { type: 'plain_text', text: 'x' };
+    const option = { text, value: 'v' };
+    const blocks = [...types].map((type) =>
+      BLOCKS.includes(type)
+        ? { type, text, elements: [], element: { type: 'plain_text_input', action_id: 'a' }, label: text }
+        : { type: 'input', label: text, element: { type, action_id: 'a', text, options: [option] } },
+    );
+    // a script string: the page imports its own renderer module (vitest must not rewrite the import)
+    const unknown = await page.evaluate<(string | null)[]>(`(async () => {
+      const { renderBlocks } = await import('/assets/render-blocks.js');
+      const ctx = { surface: 'modal', users: new Map(), channels: new Map(), usergroups: new Map(),
+        values: {}, confirm: async () => true };
+      const root = renderBlocks(${JSON.stringify(blocks)}, ctx);
+      return [...root.querySelectorAll('.bk-unknown')].map((el) => el.textContent);
+    })()`);
+    expect(unknown).toEqual([]);
   });
 
   it('shows /incident timeline with names, not raw ids', async () => {
