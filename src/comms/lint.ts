@@ -147,3 +147,13 @@ export function errorsOf(findings: readonly LintFinding[]): LintFinding[] {
 export function warningsOf(findings: readonly LintFinding[]): LintFinding[] {
   return findings.filter((f) => f.level === 'warning');
 }
+
+export function describeFindings(findings: readonly LintFinding[]): string {
+  const errors = errorsOf(findings).length;
+  const warnings = warningsOf(findings).length;
+  if (errors === 0 && warnings === 0) return 'lint clean';
+  const parts = [];
+  if (errors) parts.push(`${errors} lint error${errors === 1 ? '' : 's'}`);
+  if (warnings) parts.push(`${warnings} warning${warnings === 1 ? '' : 's'}`);
+  return parts.join(', ');
+}

@@ -3,20 +3,17 @@ import { type ChatPort, chatErrorCode } from '../chat/port.js';
 import type { Clock } from '../clock.js';
 import type { QuellConfig } from '../config/schema.js';
 import { QuellError, UsageError } from '../errors.js';
-import { type Incident, ROLE_LABELS, SEVERITIES } from '../incidents/model.js';
-import {
-  type ActorRule,
-  describeRule,
-  type PermissionDecision,
-  type Permissions,
-  RulePermissions,
-  uncheckedNote,
-} from '../incidents/permissions.js';
+import type { Incident } from '../incidents/model.js';
+import { type Permissions, RulePermissions } from '../incidents/permissions.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { IncidentStore } from '../incidents/store.js';
+import { CommsApprovers } from './approvers.js';
 import { type Approvers, bannedPhrasesOf } from './config.js';
+import { DraftMessages } from './draft-message.js';
+import { assertDecided, assertLatest, assertOpen } from './draft-rules.js';
+import { DraftNotFoundError, LintOverrideRequiredError } from './errors.js';
 import { buildFields, FIELD_SOURCE_EVENTS, type IncidentFacts, ROOT_CAUSE_EVENT } from './fields.js';
-import { errorsOf, type LintFinding, lintMessage, warningsOf } from './lint.js';
+import { describeFindings, errorsOf, type LintFinding, lintMessage, warningsOf } from './lint.js';
 import {
   type ApprovedMessage,
   type CommsDraft,
@@ -24,8 +21,10 @@ import {
   type CommsVersion,
   sha256,
 } from './model.js';
-import type { CommsPresenter, DraftView, ResolvedDestination, TalkingPoints } from './presenter.js';
+import type { CommsPresenter, ResolvedDestination, TalkingPoints } from './presenter.js';
+import { CommsPublisher, type Publication } from './publishing.js';
 import type { CommsStore } from './store.js';
+import { TalkingPointsReader } from './talking-points.js';
 import type { CommsTemplate, TemplateLibrary } from './templates.js';
 
 export interface CommsServiceDeps {
@@ -64,26 +63,14 @@ export interface ApproveInput {
 export interface ApproveOutcome {
   draft: CommsDraft;
   approved: ApprovedMessage;
-  publication?: Extract<CommsLogEntry, { kind: 'published' | 'publish_failed' }>;
+  publication?: Publication;
 }
 
 export const MAX_MESSAGE_LENGTH = 3000;
 
-/** The version has warnings and no override was given: the UI asks for one. */
-export class LintOverrideRequiredError extends QuellError {
-  constructor(readonly warnings: readonly LintFinding[]) {
-    super(
-      'comms_override_required',
-      `This version has ${warnings.length} lint warning${warnings.length === 1 ? '' : 's'}; approving it needs an explicit override with a reason.`,
-    );
-  }
-}
-
-export class DraftNotFoundError extends QuellError {
-  constructor(incidentId: string, draftId: string) {
-    super('comms_draft_not_found', `There is no comms draft ${draftId} for ${incidentId}.`);
-  }
-}
+export { describeApprovers } from './approvers.js';
+export { DraftNotFoundError, LintOverrideRequiredError } from './errors.js';
+export { describeFindings } from './lint.js';
 
 /**
  * Audience-specific messages: drafts rendered from templates, every version linted and kept,
@@ -91,10 +78,17 @@ export class DraftNotFoundError extends QuellError {
  * outside the incident channel for drills), and the approved talking points support staff read.
  */
 export class CommsService {
-  private readonly permissions: Permissions;
+  private readonly approvers: CommsApprovers;
+  private readonly publisher: CommsPublisher;
+  private readonly talkingPointsReader: TalkingPointsReader;
+  private readonly draftMessages: DraftMessages;
 
   constructor(private readonly deps: CommsServiceDeps) {
-    this.permissions = deps.permissions ?? new RulePermissions(deps);
+    const permissions = deps.permissions ?? new RulePermissions(deps);
+    this.approvers = new CommsApprovers({ config: deps.config, permissions });
+    this.publisher = new CommsPublisher(deps);
+    this.talkingPointsReader = new TalkingPointsReader(deps);
+    this.draftMessages = new DraftMessages({ ...deps, publisher: this.publisher, approvers: this.approvers });
   }
 
   audiences(): CommsTemplate[] {
@@ -153,7 +147,7 @@ export class CommsService {
     try {
       posted = await this.deps.chat.postMessage(
         incident.channelId,
-        this.deps.views.draft(this.draftView(incident, draft)),
+        this.deps.views.draft(this.draftMessages.view(incident, draft)),
       );
     } catch (error) {
       // the draft exists, so the timeline says so, with why nobody saw it
@@ -191,7 +185,7 @@ export class CommsService {
       );
     const incident = await this.deps.store.require(incidentId);
     let draft = await this.requireDraft(incidentId, draftId);
-    this.assertOpen(draft);
+    assertOpen(draft);
     const { facts } = await this.fieldsOf(incident);
     const findings = this.lint(text, draft.external, facts);
     let saved: CommsVersion | undefined;
@@ -210,13 +204,13 @@ export class CommsService {
       if (result.ok) saved = version;
       else if (result.reason === 'closed') {
         draft = await this.requireDraft(incidentId, draftId);
-        this.assertOpen(draft);
+        assertOpen(draft);
       } else draft = await this.requireDraft(incidentId, draftId);
     }
     if (!saved)
       throw new QuellError('comms_busy', 'This draft is being edited by several people at once; save again.');
     draft = await this.requireDraft(incidentId, draftId);
-    await this.refreshDraftMessage(incident, draft);
+    await this.draftMessages.refresh(incident, draft);
     await this.deps.incidents.record(
       incidentId,
       actor,
@@ -236,9 +230,9 @@ export class CommsService {
     const { incidentId, draftId, actor } = input;
     const incident = await this.deps.store.require(incidentId);
     const draft = await this.requireDraft(incidentId, draftId);
-    this.assertOpen(draft);
-    const latest = this.assertLatest(draft, input.version);
-    await this.assertApprover(actor, draft, incident);
+    assertOpen(draft);
+    const latest = assertLatest(draft, input.version);
+    await this.approvers.assert(actor, draft, incident);
 
     const errors = errorsOf(latest.findings);
     if (errors.length > 0)
@@ -280,7 +274,7 @@ export class CommsService {
       entries,
       approved,
     );
-    this.assertDecided(decided, draft);
+    assertDecided(decided, draft);
 
     if (warnings.length > 0)
       await this.deps.incidents.record(
@@ -299,8 +293,8 @@ export class CommsService {
     );
 
     const closed = { ...draft, status: 'approved' as const };
-    const publication = await this.publish(incident, closed, approved);
-    await this.refreshDraftMessage(incident, closed, approvedEntry, publication);
+    const publication = await this.publisher.publish(incident, closed, approved);
+    await this.draftMessages.refresh(incident, closed, approvedEntry, publication);
     return { draft: closed, approved, publication };
   }
 
@@ -313,9 +307,9 @@ export class CommsService {
     const { incidentId, draftId, actor } = input;
     const incident = await this.deps.store.require(incidentId);
     const draft = await this.requireDraft(incidentId, draftId);
-    this.assertOpen(draft);
-    const latest = this.assertLatest(draft, input.version);
-    await this.assertApprover(actor, draft, incident);
+    assertOpen(draft);
+    const latest = assertLatest(draft, input.version);
+    await this.approvers.assert(actor, draft, incident);
     const entry = {
       kind: 'rejected' as const,
       draftId,
@@ -325,7 +319,7 @@ export class CommsService {
       actor,
       at: this.now(),
     };
-    this.assertDecided(
+    assertDecided(
       await this.deps.comms.decide(incidentId, draftId, 'rejected', latest.number, [entry]),
       draft,
     );
@@ -337,30 +331,8 @@ export class CommsService {
       { draftId, audience: draft.audience, version: latest.number, sha256: latest.sha256 },
     );
     const closed = { ...draft, status: 'rejected' as const };
-    await this.refreshDraftMessage(incident, closed, entry);
+    await this.draftMessages.refresh(incident, closed, entry);
     return closed;
-  }
-
-  /** Whether `user` may approve messages for the draft's audience in this incident right now. */
-  async isApprover(user: string, audience: string, incident: Incident): Promise<boolean> {
-    return (await this.approverDecision(user, audience, incident)).allowed;
-  }
-
-  private approverDecision(user: string, audience: string, incident: Incident): Promise<PermissionDecision> {
-    return this.permissions.mayAct(user, approverRule(this.approversFor(audience)), incident);
-  }
-
-  approversFor(audience: string): Approvers {
-    return this.deps.config.comms.audiences[audience]?.approvers ?? this.deps.config.comms.defaultApprovers;
-  }
-
-  destinationFor(audience: string, incident: Incident): ResolvedDestination {
-    const template = this.deps.templates.get(audience);
-    const configured = this.deps.config.comms.audiences[audience]?.destination ?? template?.publish ?? 'none';
-    if (configured === 'none') return { kind: 'none' };
-    if (configured === 'incident-channel')
-      return incident.channelId ? { kind: 'channel', channel: incident.channelId } : { kind: 'none' };
-    return { kind: 'channel', channel: configured };
   }
 
   /** Records a confirmed root cause; customer-facing messages may state a cause only after this. */
@@ -378,19 +350,6 @@ export class CommsService {
     );
   }
 
-  /** Active, non-drill incidents with their latest approved talking points, most severe first. */
-  async talkingPoints(): Promise<TalkingPoints[]> {
-    const incidents = (await this.deps.store.listActive())
-      .filter((i) => !i.drill)
-      .sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || b.seq - a.seq);
-    return Promise.all(incidents.map((incident) => this.talkingPointsOf(incident)));
-  }
-
-  /** One incident's latest approved talking points, whatever its state. */
-  async talkingPointsFor(incidentId: string): Promise<TalkingPoints> {
-    return this.talkingPointsOf(await this.deps.store.require(incidentId));
-  }
-
   /**
    * Every draft with all its versions and every override, approval, rejection and publication.
    * The contract the evidence archive reads; nothing here is ever deleted or rewritten.
@@ -403,112 +362,31 @@ export class CommsService {
     return { incidentId, drafts, log };
   }
 
+  /** Whether `user` may approve messages for the draft's audience in this incident right now. */
+  isApprover(user: string, audience: string, incident: Incident): Promise<boolean> {
+    return this.approvers.may(user, audience, incident);
+  }
+
+  approversFor(audience: string): Approvers {
+    return this.approvers.for(audience);
+  }
+
+  destinationFor(audience: string, incident: Incident): ResolvedDestination {
+    return this.publisher.destinationFor(audience, incident);
+  }
+
+  /** Active, non-drill incidents with their latest approved talking points, most severe first. */
+  talkingPoints(): Promise<TalkingPoints[]> {
+    return this.talkingPointsReader.all();
+  }
+
+  /** One incident's latest approved talking points, whatever its state. */
+  talkingPointsFor(incidentId: string): Promise<TalkingPoints> {
+    return this.talkingPointsReader.forIncident(incidentId);
+  }
+
   async getDraft(incidentId: string, draftId: string): Promise<CommsDraft> {
     return this.requireDraft(incidentId, draftId);
-  }
-
-  private async talkingPointsOf(incident: Incident): Promise<TalkingPoints> {
-    const approved = await this.deps.comms.approved(
-      incident.id,
-      this.deps.config.comms.talkingPointsAudience,
-    );
-    return approved ? { incident, approved } : { incident };
-  }
-
-  private async publish(
-    incident: Incident,
-    draft: CommsDraft,
-    approved: ApprovedMessage,
-  ): Promise<ApproveOutcome['publication']> {
-    const destination = this.destinationFor(draft.audience, incident);
-    if (destination.kind === 'none') return undefined;
-    // a drill never reaches anyone outside its own channel
-    const redirected = incident.drill && destination.channel !== incident.channelId;
-    const channel = redirected ? incident.channelId : destination.channel;
-    if (!channel) return undefined;
-    const message = this.deps.views.publication({
-      incident,
-      draft,
-      approved,
-      ...(redirected ? { drillInsteadOf: destination } : {}),
-    });
-    const common = {
-      draftId: draft.id,
-      audience: draft.audience,
-      version: approved.version,
-      sha256: approved.sha256,
-      actor: approved.approvedBy,
-      channel,
-    };
-    let entry: NonNullable<ApproveOutcome['publication']>;
-    try {
-      const { ts } = await this.deps.chat.postMessage(channel, message);
-      entry = { kind: 'published', ...common, at: this.now(), ts, drill: incident.drill };
-      await this.deps.comms.appendLog(incident.id, entry);
-      await this.deps.incidents.record(
-        incident.id,
-        approved.approvedBy,
-        'comms_published',
-        `published the ${draft.title.toLowerCase()} v${approved.version} to <#${channel}>${redirected ? ' (drill: kept in the incident channel)' : ''}`,
-        {
-          ...common,
-          ts,
-          drill: incident.drill,
-          ...(redirected ? { intendedChannel: destination.channel } : {}),
-        },
-      );
-    } catch (error) {
-      const reason = chatErrorCode(error);
-      this.deps.logger.warn({ err: error, incident: incident.id, channel }, 'comms publish failed');
-      entry = { kind: 'publish_failed', ...common, at: this.now(), error: reason };
-      await this.deps.comms.appendLog(incident.id, entry);
-      await this.deps.incidents.record(
-        incident.id,
-        approved.approvedBy,
-        'comms_publish_failed',
-        `could not publish the ${draft.title.toLowerCase()} v${approved.version} to <#${channel}>: ${reason}`,
-        { ...common, error: reason },
-      );
-    }
-    return entry;
-  }
-
-  private draftView(
-    incident: Incident,
-    draft: CommsDraft,
-    decision?: DraftView['decision'],
-    publication?: DraftView['publication'],
-  ): DraftView {
-    return {
-      incident,
-      draft,
-      destination: this.destinationFor(draft.audience, incident),
-      approvers: this.approversFor(draft.audience),
-      ...(decision ? { decision } : {}),
-      ...(publication ? { publication } : {}),
-    };
-  }
-
-  private async refreshDraftMessage(
-    incident: Incident,
-    draft: CommsDraft,
-    decision?: DraftView['decision'],
-    publication?: DraftView['publication'],
-  ): Promise<void> {
-    if (!draft.message) return;
-    try {
-      await this.deps.chat.updateMessage(
-        draft.message.channel,
-        draft.message.ts,
-        this.deps.views.draft(this.draftView(incident, draft, decision, publication)),
-      );
-    } catch (error) {
-      // the stored draft is the record; a stale chat message is only cosmetic
-      this.deps.logger.warn(
-        { err: error, incident: incident.id, draft: draft.id },
-        'draft message refresh failed',
-      );
-    }
   }
 
   private async fieldsOf(incident: Incident) {
@@ -535,66 +413,7 @@ export class CommsService {
     return draft;
   }
 
-  private assertOpen(draft: CommsDraft): void {
-    if (draft.status !== 'open')
-      throw new QuellError(
-        'comms_draft_closed',
-        `This ${draft.title.toLowerCase()} draft was already ${draft.status}; start a new one with \`/comms draft ${draft.audience}\`.`,
-      );
-  }
-
-  private assertLatest(draft: CommsDraft, version: number): CommsVersion {
-    const latest = draft.versions.at(-1)!;
-    if (latest.number !== version)
-      throw new QuellError(
-        'comms_stale_version',
-        `v${version} is not the latest version of this draft (v${latest.number} is): read v${latest.number} first.`,
-      );
-    return latest;
-  }
-
-  private assertDecided(result: 'decided' | 'closed' | 'stale', draft: CommsDraft): void {
-    if (result === 'closed')
-      throw new QuellError(
-        'comms_draft_closed',
-        `Someone else decided this ${draft.title.toLowerCase()} draft just now.`,
-      );
-    if (result === 'stale')
-      throw new QuellError(
-        'comms_stale_version',
-        'A new version was saved just now: read it before deciding.',
-      );
-  }
-
-  private async assertApprover(user: string, draft: CommsDraft, incident: Incident): Promise<void> {
-    const decision = await this.approverDecision(user, draft.audience, incident);
-    if (decision.allowed) return;
-    throw new QuellError(
-      'comms_not_approver',
-      `Only ${describeApprovers(this.approversFor(draft.audience), incident)}${uncheckedNote(decision)} can approve or reject the ${draft.title.toLowerCase()}.`,
-    );
-  }
-
   private now(): string {
     return this.deps.clock.now().toISOString();
   }
-}
-
-export function describeFindings(findings: readonly LintFinding[]): string {
-  const errors = errorsOf(findings).length;
-  const warnings = warningsOf(findings).length;
-  if (errors === 0 && warnings === 0) return 'lint clean';
-  const parts = [];
-  if (errors) parts.push(`${errors} lint error${errors === 1 ? '' : 's'}`);
-  if (warnings) parts.push(`${warnings} warning${warnings === 1 ? '' : 's'}`);
-  return parts.join(', ');
-}
-
-/** "the incident commander (<@U1>), the communications lead (unassigned) or <!subteam^S1>". */
-export function describeApprovers(approvers: Approvers, incident?: Incident): string {
-  return describeRule(approverRule(approvers), incident);
-}
-
-function approverRule(approvers: Approvers): ActorRule {
-  return { ...approvers, source: 'comms.defaultApprovers' };
 }

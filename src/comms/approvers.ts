@@ -1,0 +1,49 @@
+import type { QuellConfig } from '../config/schema.js';
+import { QuellError } from '../errors.js';
+import type { Incident } from '../incidents/model.js';
+import {
+  type ActorRule,
+  describeRule,
+  type PermissionDecision,
+  type Permissions,
+  uncheckedNote,
+} from '../incidents/permissions.js';
+import type { Approvers } from './config.js';
+import type { CommsDraft } from './model.js';
+
+/** Who may approve or reject an audience's messages, decided through the shared Permissions. */
+export class CommsApprovers {
+  constructor(private readonly deps: { config: QuellConfig; permissions: Permissions }) {}
+
+  /** Whether `user` may approve messages for the draft's audience in this incident right now. */
+  async may(user: string, audience: string, incident: Incident): Promise<boolean> {
+    return (await this.decision(user, audience, incident)).allowed;
+  }
+
+  decision(user: string, audience: string, incident: Incident): Promise<PermissionDecision> {
+    return this.deps.permissions.mayAct(user, approverRule(this.for(audience)), incident);
+  }
+
+  for(audience: string): Approvers {
+    return this.deps.config.comms.audiences[audience]?.approvers ?? this.deps.config.comms.defaultApprovers;
+  }
+
+  /** Refuses with who may decide (and a failed group lookup, if any) unless `user` may. */
+  async assert(user: string, draft: CommsDraft, incident: Incident): Promise<void> {
+    const decision = await this.decision(user, draft.audience, incident);
+    if (decision.allowed) return;
+    throw new QuellError(
+      'comms_not_approver',
+      `Only ${describeApprovers(this.for(draft.audience), incident)}${uncheckedNote(decision)} can approve or reject the ${draft.title.toLowerCase()}.`,
+    );
+  }
+}
+
+/** "the incident commander (<@U1>), the communications lead (unassigned) or <!subteam^S1>". */
+export function describeApprovers(approvers: Approvers, incident?: Incident): string {
+  return describeRule(approverRule(approvers), incident);
+}
+
+function approverRule(approvers: Approvers): ActorRule {
+  return { ...approvers, source: 'comms.defaultApprovers' };
+}
