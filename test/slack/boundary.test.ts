@@ -39,7 +39,13 @@ describe('the Slack boundary, structurally', () => {
       expect((r.listener as unknown as Record<symbol, string>)[BOUNDARY]).toBe(r.kind);
     const ids = (kind: string) => registrations.filter((r) => r.kind === kind).map((r) => r.id);
     expect(ids('command').sort()).toEqual(Object.values(COMMANDS).sort());
-    expect(ids('action').sort()).toEqual([...new Set(Object.values(ACTIONS))].sort());
+    const actionIds = ids('action').filter((id): id is string => typeof id === 'string');
+    expect(actionIds.sort()).toEqual([...new Set(Object.values(ACTIONS))].sort());
+    // and one catch-all for action ids nobody claims
+    const unknown = ids('action').filter((id) => id instanceof RegExp) as RegExp[];
+    expect(unknown).toHaveLength(1);
+    expect(unknown[0]!.test('quell_from_an_older_release')).toBe(true);
+    for (const id of actionIds) expect(unknown[0]!.test(id), id).toBe(false);
     // the home tab is published, never submitted
     expect(ids('view').sort()).toEqual(
       Object.values(VIEWS)
@@ -91,6 +97,18 @@ describe('the Slack boundary, structurally', () => {
       expect(call.callsTo('chat.postMessage')[0]!.params.channel).toBe(USER);
     }
     expect(env.slack.calls).toEqual([]);
+  });
+
+  it('an action id no listener claims is acked and answered', async () => {
+    const catchAll = registered().find((r) => r.id instanceof RegExp)!;
+    const call = actionArgs('quell_from_an_older_release', { value: 'x' }, { channel: OUTSIDE });
+    await catchAll.listener(call.args);
+    expect(call.ack).toHaveBeenCalledTimes(1);
+    expect(call.respond).toHaveBeenCalledWith({
+      response_type: 'ephemeral',
+      replace_original: false,
+      text: ':warning: This button is not one Quell knows (any more); nothing was changed.',
+    });
   });
 
   it('every view answers bad private_metadata on the form itself, or by DM when the form has no input', async () => {

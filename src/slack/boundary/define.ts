@@ -114,7 +114,8 @@ export interface ActionContext<V> extends RequestContext {
 }
 
 export interface ActionSpec<V> {
-  actionId: string;
+  /** The action id; a pattern only for the catch-all of unknown actions. */
+  actionId: string | RegExp;
   /** Parses the clicked element; undefined means the button is stale or forged: `stale` is told. */
   parse(element: ClickedElement): V | undefined;
   stale: string;
@@ -127,7 +128,7 @@ export interface ActionSpec<V> {
 export function defineAction<V>(spec: ActionSpec<V>): Definition {
   return {
     kind: 'action',
-    id: spec.actionId,
+    id: String(spec.actionId),
     register(app, deps) {
       app.action(spec.actionId, actionListener(spec, deps));
     },
@@ -137,7 +138,7 @@ export function defineAction<V>(spec: ActionSpec<V>): Definition {
 export function actionListener<V>(spec: ActionSpec<V>, deps: ListenerDeps) {
   return markBoundary('action', async ({ ack, body, action, client, respond }: ActionArgs): Promise<void> => {
     await ack();
-    const element = action as ClickedElement & { action_ts?: string };
+    const element = action as ClickedElement & { action_id?: string; action_ts?: string };
     const ctx = requestContext(
       deps,
       client,
@@ -147,7 +148,7 @@ export function actionListener<V>(spec: ActionSpec<V>, deps: ListenerDeps) {
         respond,
         respondDefaults: { replace_original: false },
       },
-      `action-${spec.actionId}-${element.action_ts ?? body.trigger_id}`,
+      `action-${element.action_id ?? ''}-${element.action_ts ?? body.trigger_id}`,
     );
     const value = spec.parse(element);
     if (value === undefined) {
@@ -160,6 +161,20 @@ export function actionListener<V>(spec: ActionSpec<V>, deps: ListenerDeps) {
     };
     if (spec.opensForm) await guarded(ctx.reply, work);
     else ctx.later(work);
+  });
+}
+
+/**
+ * Buttons and menus no listener claims (a message from an older Quell, a forged payload): acked and
+ * answered, instead of Slack showing the person a warning triangle.
+ */
+export function defineUnknownActions(known: readonly string[]): Definition {
+  const escaped = known.map((id) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return defineAction({
+    actionId: new RegExp(`^(?!(?:${escaped.join('|')})$)`),
+    parse: () => undefined,
+    stale: ':warning: This button is not one Quell knows (any more); nothing was changed.',
+    run: async () => {},
   });
 }
 

@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import type { Definition } from '../boundary/define.js';
+import { type Definition, defineUnknownActions } from '../boundary/define.js';
 import type { ListenerDeps } from '../boundary/deps.js';
 import { commsApproveAction, commsEditAction, commsRejectAction } from './actions/comms.js';
 import {
@@ -26,7 +26,7 @@ import { gateOverrideView, triageDecisionView, triageQuestionsView } from './vie
 import { updateView } from './views/update.js';
 
 /** Every listener Quell registers; each is built by the boundary (src/slack/boundary). */
-export const LISTENERS: readonly Definition[] = [
+const HANDLERS: readonly Definition[] = [
   incidentCommand,
   commsCommand,
   containCommand,
@@ -52,6 +52,11 @@ export const LISTENERS: readonly Definition[] = [
   addToTimelineShortcut,
   appHomeOpenedEvent,
   messageRevisionEvent,
+];
+
+export const LISTENERS: readonly Definition[] = [
+  ...HANDLERS,
+  defineUnknownActions(HANDLERS.filter((d) => d.kind === 'action').map((d) => d.id)),
 ];
 
 /** Maps Slack ids to handlers; nothing else. */
