@@ -124,6 +124,10 @@ export async function pageAction(
           ? { selectedValues: input.selected_values as string[] }
           : {}),
         ...(input.selected_date ? { selectedDate: str('selected_date') } : {}),
+        ...(input.selected_time ? { selectedTime: str('selected_time') } : {}),
+        ...(input.selected_date_time !== undefined
+          ? { selectedDateTime: Number(input.selected_date_time) }
+          : {}),
         ...(input.selected_user ? { selectedUser: str('selected_user') } : {}),
         ...(input.value !== undefined ? { value: str('value') } : {}),
         ...(input.values ? { values: input.values as Record<string, Record<string, Json>> } : {}),

@@ -37,10 +37,15 @@ export function applyResponse(
   slack: SlackEmulator,
   target: ResponseTarget,
   payload: Json,
-): { ok: boolean; error?: string } {
+): { ok: boolean; error?: string; response_metadata?: { messages: string[] } } {
   const text = typeof payload.text === 'string' ? payload.text : '';
   const blocks = Array.isArray(payload.blocks) ? (payload.blocks as Json[]) : undefined;
-  if (blocks && validateBlocks(blocks, 'message').length) return { ok: false, error: 'invalid_blocks' };
+  const problems = blocks ? validateBlocks(blocks, 'message') : [];
+  if (problems.length) {
+    // the app is told what was refused; the person sees nothing, as in Slack
+    slack.options.logger?.warn({ problems }, 'Quell sent invalid blocks to a response_url');
+    return { ok: false, error: 'invalid_blocks', response_metadata: { messages: problems } };
+  }
   const channel = slack.workspace.channels.get(target.channel);
   if (!channel) return { ok: false, error: 'channel_not_found' };
   const original = target.ephemeralId

@@ -54,6 +54,10 @@ export interface ActionInput {
   /** For checkboxes and multi selects. */
   selectedValues?: string[];
   selectedDate?: string;
+  /** For timepickers: HH:mm. */
+  selectedTime?: string;
+  /** For datetimepickers: a UNIX timestamp in seconds. */
+  selectedDateTime?: number;
   selectedUser?: string;
   /** For dispatch_action text inputs. */
   value?: string;

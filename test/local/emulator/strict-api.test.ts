@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import { WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SlackEmulator } from '../../../src/local/emulator/emulator.js';
@@ -119,5 +120,54 @@ describe('a strict Slack emulator', () => {
     await client.chat.postMessage({ channel: I.general, text: 'public post' });
     await client.conversations.join({ channel: I.general });
     expect(await ephemeral()).toMatchObject({ ok: true });
+  });
+
+  it('delivers a datetimepicker choice as selected_date_time and refuses invalid blocks at the response_url', async () => {
+    const bodies: string[] = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => {
+        body += c.toString();
+      });
+      req.on('end', () => {
+        bodies.push(body);
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      slack.setRequestUrl(`http://127.0.0.1:${(server.address() as { port: number }).port}/slack/events`);
+      const posted = await client.chat.postMessage({
+        channel: I.support,
+        text: 'when?',
+        blocks: [{ type: 'actions', elements: [{ type: 'datetimepicker', action_id: 'next' }] }] as never,
+      });
+      await slack.clickAction({
+        user: I.alice,
+        container: { type: 'message', channel: I.support, ts: posted.ts! },
+        actionId: 'next',
+        selectedDateTime: 1_780_000_000,
+      });
+      const payload = JSON.parse(new URLSearchParams(bodies[0]).get('payload')!) as {
+        actions: { selected_date_time: number }[];
+        response_url: string;
+      };
+      expect(payload.actions[0]!.selected_date_time).toBe(1_780_000_000);
+      const answer = await fetch(payload.response_url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text: 'x', blocks: [{ type: 'header', text: plain('h'.repeat(151)) }] }),
+      });
+      expect(answer.status).toBe(400);
+      expect(await answer.json()).toEqual({
+        ok: false,
+        error: 'invalid_blocks',
+        response_metadata: {
+          messages: ['[ERROR] must be less than 151 characters [json-pointer:/blocks/0/text/text]'],
+        },
+      });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

@@ -68,6 +68,12 @@ export function actionPayload(
     case 'datepicker':
       action.selected_date = input.selectedDate ?? null;
       break;
+    case 'timepicker':
+      action.selected_time = input.selectedTime ?? null;
+      break;
+    case 'datetimepicker':
+      action.selected_date_time = input.selectedDateTime ?? null;
+      break;
     case 'users_select':
       action.selected_user = input.selectedUser ?? null;
       break;

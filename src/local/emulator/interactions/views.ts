@@ -136,6 +136,8 @@ export function requiredInputErrors(view: EmuView): Record<string, string> {
       (state.selected_option !== undefined && !state.selected_option) ||
       (Array.isArray(state.selected_options) && state.selected_options.length === 0) ||
       (state.selected_date !== undefined && !state.selected_date) ||
+      (state.selected_time !== undefined && !state.selected_time) ||
+      (state.selected_date_time !== undefined && !state.selected_date_time) ||
       (state.selected_user !== undefined && !state.selected_user);
     if (!block.optional && empty) errors[blockId] = 'Please complete this required field.';
     else if (text !== undefined && typeof element.min_length === 'number' && text.length < element.min_length)
