@@ -185,36 +185,54 @@ export function commsViews(): CommsPresenter {
 
 const MAX_INCIDENTS_LISTED = 15;
 
-function talkingPointsBlocks(entries: readonly TalkingPoints[], config: QuellConfig): Block[] {
-  const blocks: Block[] = [];
-  for (const { incident, approved } of entries.slice(0, MAX_INCIDENTS_LISTED)) {
-    const where = incident.channelId ? ` · <#${incident.channelId}>` : '';
-    blocks.push(
-      section(
-        `*${incident.drill ? '[DRILL] ' : ''}${incident.id} · ${config.severities[incident.severity].label} · ${incident.status}*${where}\n${escapeText(incident.title)}`,
-      ),
-    );
-    if (approved) {
-      blocks.push(...textSections(approved.text));
-      blocks.push(
-        context(
-          `Approved by <@${approved.approvedBy}> ${slackDate(approved.approvedAt)} · v${approved.version}`,
-        ),
-      );
-    } else {
-      const contact = incident.roles.comms ?? incident.roles.commander;
-      blocks.push(
-        section(
-          `_No approved talking points yet._${contact ? ` The ${incident.roles.comms ? 'communications lead' : 'commander'} is <@${contact}>.` : ''}`,
-        ),
-      );
-    }
-    blocks.push(divider);
-  }
-  if (entries.length > MAX_INCIDENTS_LISTED)
+/** One incident's talking points: its heading, the approved text (or who to ask), a divider. */
+function incidentPoints({ incident, approved }: TalkingPoints, config: QuellConfig): Block[] {
+  const where = incident.channelId ? ` · <#${incident.channelId}>` : '';
+  const blocks: Block[] = [
+    section(
+      `*${incident.drill ? '[DRILL] ' : ''}${incident.id} · ${config.severities[incident.severity].label} · ${incident.status}*${where}\n${escapeText(incident.title)}`,
+    ),
+  ];
+  if (approved) {
+    blocks.push(...textSections(approved.text));
     blocks.push(
       context(
-        `${entries.length - MAX_INCIDENTS_LISTED} more active incidents: ask for one with \`/comms talking-points INC-n\`.`,
+        `Approved by <@${approved.approvedBy}> ${slackDate(approved.approvedAt)} · v${approved.version}`,
+      ),
+    );
+  } else {
+    const contact = incident.roles.comms ?? incident.roles.commander;
+    blocks.push(
+      section(
+        `_No approved talking points yet._${contact ? ` The ${incident.roles.comms ? 'communications lead' : 'commander'} is <@${contact}>.` : ''}`,
+      ),
+    );
+  }
+  blocks.push(divider);
+  return blocks;
+}
+
+/**
+ * Whole incidents only, as many as fit in `budget` blocks (and at most 15), then one line saying
+ * how many more there are: a long approved text never pushes the last incident half off the surface.
+ */
+function talkingPointsBlocks(
+  entries: readonly TalkingPoints[],
+  config: QuellConfig,
+  budget: number,
+): Block[] {
+  const blocks: Block[] = [];
+  let shown = 0;
+  for (const entry of entries.slice(0, MAX_INCIDENTS_LISTED)) {
+    const group = incidentPoints(entry, config);
+    if (blocks.length + group.length > budget - 1) break;
+    blocks.push(...group);
+    shown += 1;
+  }
+  if (entries.length > shown)
+    blocks.push(
+      context(
+        `${entries.length - shown} more active incidents: ask for one with \`/comms talking-points INC-n\`.`,
       ),
     );
   return blocks;
@@ -232,10 +250,10 @@ export function talkingPointsMessage(entries: readonly TalkingPoints[], config: 
   const withPoints = entries.filter((e) => e.approved).length;
   return {
     text: `Talking points: ${entries.length} incident${entries.length === 1 ? '' : 's'}, ${withPoints} with approved talking points`,
-    blocks: [header('Approved talking points'), ...talkingPointsBlocks(entries, config)].slice(
-      0,
-      MESSAGE_BLOCK_LIMIT,
-    ),
+    blocks: [
+      header('Approved talking points'),
+      ...talkingPointsBlocks(entries, config, MESSAGE_BLOCK_LIMIT - 1),
+    ],
   };
 }
 
@@ -249,6 +267,6 @@ export function homeView(entries: readonly TalkingPoints[], config: QuellConfig,
     divider,
   ];
   if (entries.length === 0) blocks.push(section(':white_check_mark: No active incidents right now.'));
-  else blocks.push(...talkingPointsBlocks(entries, config));
-  return { type: 'home', callback_id: VIEWS.home, blocks: blocks.slice(0, VIEW_BLOCK_LIMIT) };
+  else blocks.push(...talkingPointsBlocks(entries, config, VIEW_BLOCK_LIMIT - blocks.length));
+  return { type: 'home', callback_id: VIEWS.home, blocks };
 }
