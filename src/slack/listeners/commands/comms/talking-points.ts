@@ -1,10 +1,10 @@
 import { UsageError } from '../../../../errors.js';
+import { incidentIdSchema } from '../../../../incidents/model.js';
 import { tokenize } from '../../../args.js';
 import { talkingPointsMessage } from '../../../blocks/comms.js';
 import { defineSubcommand } from '../../../boundary/command.js';
 
 const USAGE = '/comms talking-points [INC-7]';
-const INCIDENT_ID = /^[A-Za-z][A-Za-z0-9]{0,9}-\d{1,9}$/;
 
 /** `/comms talking-points [id]`, from any channel: the latest approved talking points, only to the asker. */
 export const talkingPointsSubcommand = defineSubcommand({
@@ -16,9 +16,10 @@ export const talkingPointsSubcommand = defineSubcommand({
   parse(text) {
     const tokens = tokenize(text);
     if (tokens.length === 0) return { incidentId: undefined };
-    if (tokens.length > 1 || !INCIDENT_ID.test(tokens[0]!))
+    const id = incidentIdSchema.safeParse(tokens[0]!.toUpperCase());
+    if (tokens.length > 1 || !id.success)
       throw new UsageError(`"${tokens.join(' ')}" is not an incident id such as INC-7.`, USAGE);
-    return { incidentId: tokens[0]!.toUpperCase() };
+    return { incidentId: id.data };
   },
   async run(context, { incidentId }) {
     const { comms, config } = context.services;
