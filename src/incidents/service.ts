@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
-import { ChatError, type ChatMessage, type ChatPort, chatErrorCode } from '../chat/port.js';
+import { ChatError, type ChatMessage, type ChatPort } from '../chat/port.js';
 import type { Clock } from '../clock.js';
 import type { QuellConfig } from '../config/schema.js';
 import { InvalidTransitionError, NotAnIncidentChannelError, QuellError, UsageError } from '../errors.js';
 import { nextUpdateDueFrom } from './cadence.js';
-import { channelNameFor, withSuffix } from './channel-name.js';
+import { IncidentChannelSetup, timelineEvent, topicOf } from './channel-setup.js';
 import { assertTransition } from './lifecycle.js';
 import {
   AGENT_FIELD_LABELS,
@@ -18,7 +18,7 @@ import {
 } from './model.js';
 import type { IncidentPresenter } from './presenter.js';
 import type { IncidentStore } from './store.js';
-import { SYSTEM_ACTOR, type TimelineEvent, type TimelineKind } from './timeline.js';
+import type { TimelineEvent, TimelineKind } from './timeline.js';
 
 export interface DeclareInput {
   title: string;
@@ -58,7 +58,6 @@ export interface IncidentServiceDeps {
   logger: Logger;
 }
 
-const MAX_NAME_ATTEMPTS = 20;
 const DECLARE_CLAIM_TTL_SECONDS = 24 * 3600;
 export const MAX_TITLE_LENGTH = 120;
 
@@ -71,7 +70,11 @@ export class IncidentService {
   /** Set once a restart gate guards resolution; resolving then needs this key. */
   private resolveKey?: symbol;
 
-  constructor(private readonly deps: IncidentServiceDeps) {}
+  private readonly channelSetup: IncidentChannelSetup;
+
+  constructor(private readonly deps: IncidentServiceDeps) {
+    this.channelSetup = new IncidentChannelSetup(deps);
+  }
 
   subscribe(subscriber: IncidentSubscriber): void {
     this.subscribers.push(subscriber);
@@ -129,7 +132,7 @@ export class IncidentService {
     await store.create(incident, declared);
     await store.setClaim('declare', input.idempotencyKey, id, DECLARE_CLAIM_TTL_SECONDS);
 
-    const { incident: opened, failures } = await this.openChannel(incident, input);
+    const { incident: opened, failures } = await this.channelSetup.open(incident, input);
     await this.notify({ before: null, incident: opened, event: declared });
     return { incident: opened, created: true, failures };
   }
@@ -370,8 +373,8 @@ export class IncidentService {
     await this.bestEffort('refresh summary', () => this.refreshSummary(incident.id));
     if (incident.channelId) {
       const channel = incident.channelId;
-      const topic = this.topicOf(incident);
-      if (topic !== this.topicOf(before))
+      const topic = topicOf(incident, this.deps.config);
+      if (topic !== topicOf(before, this.deps.config))
         await this.bestEffort('update topic', () => this.deps.chat.setTopic(channel, topic));
       await this.bestEffort('post change notice', () =>
         this.deps.chat.postMessage(
@@ -382,117 +385,6 @@ export class IncidentService {
     }
     await this.notify({ before, incident, event: recorded });
     return incident;
-  }
-
-  /** Creates and prepares the channel. Every step after creation is best effort and reported. */
-  private async openChannel(
-    incident: Incident,
-    input: DeclareInput,
-  ): Promise<{ incident: Incident; failures: string[] }> {
-    const { chat, config, store, views } = this.deps;
-    const failures: string[] = [];
-    let channel: Awaited<ReturnType<ChatPort['createChannel']>>;
-    try {
-      channel = await this.createUniqueChannel(incident);
-    } catch (error) {
-      const reason = chatErrorCode(error);
-      await store.appendTimeline(
-        this.event(
-          incident,
-          SYSTEM_ACTOR,
-          'setup_failed',
-          `could not create the incident channel: ${reason}`,
-          {
-            step: 'create channel',
-            error: reason,
-          },
-        ),
-      );
-      throw new QuellError(
-        'channel_create_failed',
-        `${incident.id} is recorded, but Slack refused to create its channel (${reason}). Check the app's channels:manage scope and try \`/incident declare\` again.`,
-        { cause: error },
-      );
-    }
-    await store.linkChannel(channel.id, incident.id);
-    let current = (
-      await store.update(incident.id, (c) => ({
-        incident: { ...c, channelId: channel.id, channelName: channel.name },
-        event: null,
-      }))
-    ).incident;
-
-    const step = async (name: string, run: () => Promise<unknown>) => {
-      try {
-        await run();
-      } catch (error) {
-        failures.push(`${name}: ${chatErrorCode(error)}`);
-        this.deps.logger.warn({ err: error, incident: incident.id, step: name }, 'declare step failed');
-      }
-    };
-
-    const drillTag = incident.drill ? '[DRILL] ' : '';
-    await step('set topic', () => chat.setTopic(channel.id, this.topicOf(incident)));
-    await step('set purpose', () =>
-      chat.setPurpose(channel.id, `${drillTag}Incident ${incident.id}: ${incident.title}`.slice(0, 250)),
-    );
-    const invitees = new Set<string>([input.declaredBy, ...config.responders.users]);
-    for (const group of config.responders.usergroups) {
-      await step(`read user group ${group}`, async () => {
-        for (const member of await chat.usergroupMembers(group)) invitees.add(member);
-      });
-    }
-    await step('invite responders', async () => {
-      const refused = await chat.inviteUsers(channel.id, [...invitees]);
-      for (const { user, error } of refused) failures.push(`invite <@${user}>: ${error}`);
-    });
-    await step('post summary', async () => {
-      const { ts } = await chat.postMessage(channel.id, views.summary(current));
-      current = (await store.update(incident.id, (c) => ({ incident: { ...c, summaryTs: ts }, event: null })))
-        .incident;
-      await chat.pinMessage(channel.id, ts);
-    });
-    const announcementChannel = config.channels.announcement;
-    if (announcementChannel && input.announce !== false && !incident.drill) {
-      await step('announce', () => chat.postMessage(announcementChannel, views.announcement(current)));
-    }
-    if (failures.length > 0) {
-      await store.appendTimeline(
-        this.event(
-          incident,
-          SYSTEM_ACTOR,
-          'setup_failed',
-          `some set-up steps failed: ${failures.join('; ')}`,
-          {
-            failures,
-          },
-        ),
-      );
-      await step('report failures', () =>
-        chat.postMessage(channel.id, views.setupFailures(current, failures)),
-      );
-    }
-    return { incident: current, failures };
-  }
-
-  private async createUniqueChannel(incident: Incident) {
-    const { config, chat } = this.deps;
-    const base = channelNameFor(config.channels.namePattern, {
-      id: incident.id,
-      title: incident.title,
-      severity: incident.severity,
-      declaredAt: new Date(incident.createdAt),
-      timezone: config.incidents.timezone,
-    });
-    for (let attempt = 1; attempt <= MAX_NAME_ATTEMPTS; attempt++) {
-      const name = attempt === 1 ? base : withSuffix(base, attempt);
-      try {
-        return await chat.createChannel(name);
-      } catch (error) {
-        if (!(error instanceof ChatError && error.code === 'name_taken')) throw error;
-      }
-    }
-    throw new ChatError('conversations.create', 'name_taken');
   }
 
   private async notify(change: IncidentChange): Promise<void> {
@@ -516,13 +408,7 @@ export class IncidentService {
     text: string,
     data: Record<string, unknown>,
   ): TimelineEvent {
-    return { incidentId: incident.id, at: this.deps.clock.now().toISOString(), actor, kind, text, data };
-  }
-
-  /** The channel topic: what a responder glancing at the channel header needs. */
-  private topicOf(incident: Incident): string {
-    const drill = incident.drill ? '[DRILL] ' : '';
-    return `${drill}${this.sevLabel(incident)} · ${incident.status} · ${incident.title}`.slice(0, 250);
+    return timelineEvent(this.deps.clock, incident, actor, kind, text, data);
   }
 
   private label(severity: Severity): string {
