@@ -23,20 +23,12 @@ import { viewsMethods } from './methods/views.js';
 import { type MethodHandler, type Params, SlackApiError, type Trigger, type WebApiHooks } from './params.js';
 import { METHOD_SCOPES } from './scopes.js';
 import { channelType, Shapes } from './shapes.js';
+
+export { channelNameError } from './rules.js';
+
 import { initialValues, newViewHash } from './view-state.js';
 
 const TRIGGER_TTL_MS = 3_000;
-export const TOPIC_LIMIT = 250;
-export const MAX_PINS = 100;
-
-/** Channel names: lower-case letters, digits, `-` and `_`, at most 80 characters. */
-export function channelNameError(name: string | undefined): string | undefined {
-  if (name === undefined || name.trim() === '') return 'invalid_name_required';
-  if (name.length > 80) return 'invalid_name_maxlength';
-  if (!/^[a-z0-9_-]+$/.test(name)) return 'invalid_name_specials';
-  if (/^[-_]+$/.test(name)) return 'invalid_name_punctuation';
-  return undefined;
-}
 
 export class WebApi extends Shapes {
   readonly methods: Record<string, MethodHandler>;

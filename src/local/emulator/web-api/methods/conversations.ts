@@ -1,8 +1,9 @@
 /** conversations.*: create, info, list, members, history, replies, join, invite, topic, purpose, archive. */
 import type { Json } from '../../workspace.js';
-import { channelNameError, TOPIC_LIMIT, type WebApi } from '../api.js';
+import type { WebApi } from '../api.js';
 import { clampLimit, decodeCursor, encodeCursor, historyPage } from '../paging.js';
 import { type MethodHandler, SlackApiError } from '../params.js';
+import { channelNameError, TOPIC_LIMIT } from '../rules.js';
 
 export function conversationsMethods(api: WebApi): Record<string, MethodHandler> {
   const ws = api.ws;

@@ -1,7 +1,8 @@
 /** pins.* and bookmarks.*. */
 import { randomId } from '../../workspace.js';
-import { MAX_PINS, type WebApi } from '../api.js';
+import type { WebApi } from '../api.js';
 import { type MethodHandler, SlackApiError } from '../params.js';
+import { MAX_PINS } from '../rules.js';
 
 export function pinsAndBookmarksMethods(api: WebApi): Record<string, MethodHandler> {
   const ws = api.ws;
