@@ -1,3 +1,4 @@
+/** /_control/*: faults and figures for other processes (benchmarks, the page). */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SlackEmulator } from './emulator.js';
 import { parseBody, readBody, sendJson } from './http/body.js';

@@ -1,3 +1,4 @@
+/** /ui/api/*: the page's API, what a person sees and does, as JSON. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Container, SlackEmulator } from './emulator.js';
 import { parseBody, readBody, sendJson } from './http/body.js';

@@ -1,3 +1,4 @@
+/** chat.scheduleMessage's messages: timers that post them when due. */
 import type { SlackEmulator } from './emulator.js';
 
 export function armScheduled(slack: SlackEmulator, id: string): void {

@@ -1,3 +1,4 @@
+/** /ui/events: server-sent workspace changes for the page. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SlackEmulator } from '../emulator.js';
 import type { Change } from '../workspace.js';

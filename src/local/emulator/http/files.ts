@@ -1,3 +1,4 @@
+/** /upload/v1/<file> (upload v2's upload URLs) and /files/<id>/<name> (downloads). */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SlackEmulator } from '../emulator.js';
 import { extractUpload, readBody } from '../http/body.js';

@@ -1,3 +1,4 @@
+/** / and /assets/*: the page's files. */
 import { readFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { extname } from 'node:path';

@@ -1,3 +1,4 @@
+/** /api/<method>: tokens, faults (429 with Retry-After, forced errors), scope headers, the call log. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SlackEmulator } from '../emulator.js';
 import { parseBody, readBody, sendJson } from '../http/body.js';

@@ -1,3 +1,4 @@
+/** block_actions: a person clicks a button or changes a select, checkbox or picker. */
 import type { DeliveryResult } from '../delivery.js';
 import type { ActionInput, SlackEmulator } from '../emulator.js';
 import type { Json } from '../workspace.js';

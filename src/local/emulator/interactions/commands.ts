@@ -1,3 +1,4 @@
+/** A person types: text in Slack's wire format, slash commands delivered as Slack sends them. */
 import type { DeliveryResult } from '../delivery.js';
 import type { SlackEmulator } from '../emulator.js';
 import { applyResponse } from '../response-urls.js';

@@ -1,3 +1,4 @@
+/** Shortcuts and the Home tab: message and global shortcuts, app_home_opened. */
 import type { DeliveryResult } from '../delivery.js';
 import type { SlackEmulator } from '../emulator.js';
 import { subscribed } from '../events.js';
