@@ -11,7 +11,16 @@ import { CommsService } from './service.js';
 import { CommsStore, commsKeys } from './store.js';
 import { loadTemplateLibrary, type TemplateLibrary } from './templates.js';
 
-export { CommsService } from './service.js';
+export {
+  type ApproveOutcome,
+  type CommsHistory,
+  CommsService,
+  DraftNotFoundError,
+  describeApprovers,
+  describeFindings,
+  LintOverrideRequiredError,
+  MAX_MESSAGE_LENGTH,
+} from './service.js';
 
 export interface CommsInputs {
   config: QuellConfig;

@@ -38,4 +38,4 @@ export function createContainmentService(inputs: ContainmentInputs): Containment
   });
 }
 
-export { ContainmentService } from './service.js';
+export { ContainmentRefusedError, ContainmentService, type RunRequest } from './service.js';
