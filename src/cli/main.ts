@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { checkCommsTemplates } from '../comms/check.js';
+import { checkCommsTemplates } from '../comms/index.js';
 import { configLocation, EnvError, loadCliEnv } from '../config/env.js';
 import { ConfigError, loadConfigFile } from '../config/load.js';
-import { checkContainmentConfig } from '../containment/registry.js';
-import { EVIDENCE_VERIFY_USAGE, evidenceVerifyCommand } from '../evidence/verify-cli.js';
-import { loadPostmortemTemplate } from '../resolution/postmortem-template.js';
+import { checkContainmentConfig } from '../containment/index.js';
+import { EVIDENCE_VERIFY_USAGE, evidenceVerifyCommand } from '../evidence/index.js';
+import { loadPostmortemTemplate } from '../resolution/index.js';
 
 /** `quell <command>`: operator commands that run without starting the app. */
 const USAGE = `Usage:

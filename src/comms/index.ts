@@ -54,3 +54,8 @@ export function createCommsService(inputs: CommsInputs): CommsService {
     comms: new CommsStore(inputs.redis, commsKeys(inputs.config.redis.keyPrefix)),
   });
 }
+
+export { checkCommsTemplates } from './check.js';
+export { ROOT_CAUSE_EVENT } from './fields.js';
+export type { LintFinding } from './lint.js';
+export { plainDateTime, plainDuration } from './time.js';

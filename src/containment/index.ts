@@ -38,4 +38,5 @@ export function createContainmentService(inputs: ContainmentInputs): Containment
   });
 }
 
+export { checkContainmentConfig } from './registry.js';
 export { ContainmentRefusedError, ContainmentService, type RunRequest } from './service.js';

@@ -54,3 +54,5 @@ export function createEvidenceStorage(config: QuellConfig, env: NodeJS.ProcessEn
     return S3EvidenceStorage.fromConfig(storage.s3, storage.directory, env);
   return new LocalEvidenceStorage(storage.directory);
 }
+export { tsToDate } from './transcript-export.js';
+export { EVIDENCE_VERIFY_USAGE, evidenceVerifyCommand } from './verify-cli.js';

@@ -101,5 +101,7 @@ export class Reminders {
   }
 }
 
+export type { PromptReason } from './jobs.js';
 export type { ReminderPresenter, StructuredUpdate } from './presenter.js';
+export { MAX_UPDATE_FIELD_LENGTH } from './updates.js';
 export { ReminderWorker } from './worker.js';

@@ -12,7 +12,20 @@ export interface Resolution {
 }
 
 export { actionOverdueHandler, CorrectiveActions } from './actions.js';
+export { parseDueDate } from './due-date.js';
+export { GATE_ITEM_IDS, GATE_ITEM_LABELS, type GateItemId } from './gate.js';
 export { actionOverdueJob } from './jobs.js';
 export { loadPostmortemTemplate } from './postmortem-template.js';
-export { GateBlockedError, ResolutionService } from './service.js';
+export { parseReactivationPlan, REACTIVATE_USAGE } from './reactivation.js';
+export { ROOT_CAUSE_CATEGORIES, ROOT_CAUSE_LABELS } from './root-cause.js';
+export { GateBlockedError, MIN_OVERRIDE_REASON, ResolutionService } from './service.js';
+export type { CorrectiveAction } from './store.js';
 export { ResolutionStore } from './store.js';
+export {
+  suggestSeverity,
+  TRIAGE_ANSWERS,
+  TRIAGE_QUESTION_TEXT,
+  TRIAGE_QUESTIONS,
+  type TriageAnswers,
+  type TriageSuggestion,
+} from './triage.js';

@@ -1,5 +1,5 @@
-import type { CommsHistory } from '../comms/service.js';
-import { plainDateTime, plainDuration } from '../comms/time.js';
+import type { CommsHistory } from '../comms/index.js';
+import { plainDateTime, plainDuration } from '../comms/index.js';
 import type { AuditEntry } from '../containment/model.js';
 import type { Incident } from '../incidents/model.js';
 import type { TimelineEvent } from '../incidents/timeline.js';

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { ChatPort } from '../chat/port.js';
 import type { Clock } from '../clock.js';
-import { ROOT_CAUSE_EVENT } from '../comms/fields.js';
-import type { CommsService } from '../comms/service.js';
+import type { CommsService } from '../comms/index.js';
+import { ROOT_CAUSE_EVENT } from '../comms/index.js';
 import type { QuellConfig } from '../config/schema.js';
-import type { ContainmentService } from '../containment/service.js';
+import type { ContainmentService } from '../containment/index.js';
 import { QuellError, UsageError } from '../errors.js';
 import { type Incident, SYSTEM_ACTOR } from '../incidents/model.js';
 import {

@@ -297,7 +297,9 @@ describe('/contain in Slack', () => {
     const { services } = harness;
     const command = commandArgs('block-agent-key');
     await invoke(containCommand, services, command.args);
-    await invoke(containmentConfirmAction, services, 
+    await invoke(
+      containmentConfirmAction,
+      services,
       buttonArgs('quell_containment_confirm', confirmToken(command.respond.mock.calls[0]![0] as never)).args,
     );
     const status = commandArgs('status');

@@ -1,7 +1,7 @@
 import type { ModalView } from '@slack/types';
-import type { LintFinding } from '../../comms/lint.js';
+import type { LintFinding } from '../../comms/index.js';
+import { MAX_MESSAGE_LENGTH } from '../../comms/index.js';
 import type { CommsDraft } from '../../comms/model.js';
-import { MAX_MESSAGE_LENGTH } from '../../comms/service.js';
 import { COMMS_FIELDS, VIEWS } from '../ids.js';
 import { context, escapeText, LABEL_LIMIT, plain, section, VIEW_TITLE_LIMIT } from './format.js';
 

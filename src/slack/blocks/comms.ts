@@ -1,6 +1,7 @@
 import type { Button, HomeView } from '@slack/types';
 import type { Block, ChatMessage } from '../../chat/port.js';
-import type { LintFinding } from '../../comms/lint.js';
+import type { LintFinding } from '../../comms/index.js';
+import { describeApprovers } from '../../comms/index.js';
 import type {
   CommsPresenter,
   DraftView,
@@ -8,7 +9,6 @@ import type {
   ResolvedDestination,
   TalkingPoints,
 } from '../../comms/presenter.js';
-import { describeApprovers } from '../../comms/service.js';
 import type { QuellConfig } from '../../config/schema.js';
 import type { Incident } from '../../incidents/model.js';
 import { ACTIONS, VIEWS } from '../ids.js';

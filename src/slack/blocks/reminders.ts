@@ -3,7 +3,7 @@ import type { Block, ChatMessage } from '../../chat/port.js';
 import { formatDuration } from '../../config/duration.js';
 import type { QuellConfig } from '../../config/schema.js';
 import type { Incident } from '../../incidents/model.js';
-import type { PromptReason } from '../../reminders/jobs.js';
+import type { PromptReason } from '../../reminders/index.js';
 import type { PromptFacts, ReminderPresenter } from '../../reminders/presenter.js';
 import { ACTIONS } from '../ids.js';
 import { context, escapeText, section, slackDate } from './format.js';

@@ -2,16 +2,19 @@ import type { Checkboxes, InputBlock, ModalView, MrkdwnOption, PlainTextOption }
 import type { Block, ChatMessage } from '../../chat/port.js';
 import type { QuellConfig } from '../../config/schema.js';
 import { type Incident, SEVERITIES, type Severity } from '../../incidents/model.js';
-import { GATE_ITEM_IDS, GATE_ITEM_LABELS, type GateItemId } from '../../resolution/gate.js';
-import type { GateView, ResolutionPresenter } from '../../resolution/presenter.js';
-import { ROOT_CAUSE_CATEGORIES, ROOT_CAUSE_LABELS } from '../../resolution/root-cause.js';
-import type { CorrectiveAction } from '../../resolution/store.js';
+import type { CorrectiveAction } from '../../resolution/index.js';
 import {
+  GATE_ITEM_IDS,
+  GATE_ITEM_LABELS,
+  type GateItemId,
+  ROOT_CAUSE_CATEGORIES,
+  ROOT_CAUSE_LABELS,
   TRIAGE_ANSWERS,
   TRIAGE_QUESTION_TEXT,
   TRIAGE_QUESTIONS,
   type TriageSuggestion,
-} from '../../resolution/triage.js';
+} from '../../resolution/index.js';
+import type { GateView, ResolutionPresenter } from '../../resolution/presenter.js';
 import { ACTIONS, GATE_BLOCKS, GATE_OVERRIDE_FIELDS, TRIAGE_FIELDS, VIEWS } from '../ids.js';
 import {
   context,

@@ -3,7 +3,7 @@ import { formatDuration } from '../../config/duration.js';
 import type { QuellConfig } from '../../config/schema.js';
 import { cadenceFor } from '../../incidents/cadence.js';
 import type { Incident } from '../../incidents/model.js';
-import { MAX_UPDATE_FIELD_LENGTH } from '../../reminders/updates.js';
+import { MAX_UPDATE_FIELD_LENGTH } from '../../reminders/index.js';
 import { UPDATE_FIELDS, VIEWS } from '../ids.js';
 import { context, LABEL_LIMIT, PLACEHOLDER_LIMIT, plain, VIEW_TITLE_LIMIT } from './format.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LintOverrideRequiredError } from '../../../comms/service.js';
+import { LintOverrideRequiredError } from '../../../comms/index.js';
 import { incidentIdSchema } from '../../../incidents/model.js';
 import { editModal, overrideModal } from '../../blocks/comms-modals.js';
 import { decodePayload } from '../../boundary/codec.js';

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { incidentIdSchema } from '../../../incidents/model.js';
-import { GATE_ITEM_IDS } from '../../../resolution/gate.js';
-import { ROOT_CAUSE_CATEGORIES } from '../../../resolution/root-cause.js';
+import { GATE_ITEM_IDS, ROOT_CAUSE_CATEGORIES } from '../../../resolution/index.js';
 import { gateOverrideModal } from '../../blocks/resolution.js';
 import { decodeText } from '../../boundary/codec.js';
 import { defineAction } from '../../boundary/define.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { tsToDate } from '../../../evidence/transcript-export.js';
+import { tsToDate } from '../../../evidence/index.js';
 import { defineEvent } from '../../boundary/define.js';
 
 const shownMessage = z.looseObject({

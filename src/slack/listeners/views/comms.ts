@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAX_MESSAGE_LENGTH } from '../../../comms/service.js';
+import { MAX_MESSAGE_LENGTH } from '../../../comms/index.js';
 import { incidentIdSchema } from '../../../incidents/model.js';
 import { defineView } from '../../boundary/define.js';
 import { COMMS_FIELDS, VIEWS } from '../../ids.js';

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { incidentIdSchema, SEVERITIES, type Severity } from '../../../incidents/model.js';
-import { MIN_OVERRIDE_REASON } from '../../../resolution/service.js';
 import {
+  MIN_OVERRIDE_REASON,
   suggestSeverity,
   TRIAGE_ANSWERS,
   TRIAGE_QUESTIONS,
   type TriageAnswers,
-} from '../../../resolution/triage.js';
+} from '../../../resolution/index.js';
 import { triageDecisionModal } from '../../blocks/resolution.js';
 import { defineView } from '../../boundary/define.js';
 import { GATE_OVERRIDE_FIELDS, TRIAGE_FIELDS, VIEWS } from '../../ids.js';

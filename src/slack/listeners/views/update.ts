@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { incidentIdSchema } from '../../../incidents/model.js';
-import { MAX_UPDATE_FIELD_LENGTH } from '../../../reminders/updates.js';
+import { MAX_UPDATE_FIELD_LENGTH } from '../../../reminders/index.js';
 import { slackDate } from '../../blocks/format.js';
 import { defineView, type StateValues } from '../../boundary/define.js';
 import { UPDATE_FIELDS, VIEWS } from '../../ids.js';

@@ -1,4 +1,4 @@
-import { describeApprovers, describeFindings } from '../../../../comms/service.js';
+import { describeApprovers, describeFindings } from '../../../../comms/index.js';
 import { slackDate } from '../../../blocks/format.js';
 import { channelIncident, defineSubcommand, noArguments } from '../../../boundary/command.js';
 

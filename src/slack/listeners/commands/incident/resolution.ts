@@ -1,6 +1,5 @@
 import { UsageError } from '../../../../errors.js';
-import { parseDueDate } from '../../../../resolution/due-date.js';
-import { parseReactivationPlan, REACTIVATE_USAGE } from '../../../../resolution/reactivation.js';
+import { parseDueDate, parseReactivationPlan, REACTIVATE_USAGE } from '../../../../resolution/index.js';
 import { parseUserMention, restAfter, tokenize } from '../../../args.js';
 import { openActionsMessage, triageQuestionsModal } from '../../../blocks/resolution.js';
 import { channelIncident, defineSubcommand, noArguments, replyEphemeral } from '../../../boundary/command.js';
