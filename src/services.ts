@@ -66,20 +66,8 @@ export interface Services {
   afterAck: AfterAckWork;
 }
 
-/** What Slack listeners may use: the domain services, never Redis, the store or a raw chat client. */
-export type ListenerDeps = Pick<
-  Services,
-  | 'config'
-  | 'logger'
-  | 'clock'
-  | 'incidents'
-  | 'comms'
-  | 'reminders'
-  | 'evidence'
-  | 'containment'
-  | 'resolution'
-  | 'afterAck'
->;
+/** What Slack listeners may use is declared by the boundary (src/slack/boundary/deps.ts). */
+export type { ListenerDeps } from './slack/boundary/deps.js';
 
 export interface ServiceInputs {
   config: QuellConfig;
