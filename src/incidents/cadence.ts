@@ -1,4 +1,3 @@
-import { addMilliseconds } from 'date-fns';
 import type { QuellConfig } from '../config/schema.js';
 import type { Severity } from './model.js';
 
@@ -10,5 +9,5 @@ export function cadenceFor(severity: Severity, config: QuellConfig): number | nu
 /** When the next update falls due if the clock (re)starts at `from`. */
 export function nextUpdateDueFrom(severity: Severity, from: Date, config: QuellConfig): string | null {
   const cadence = cadenceFor(severity, config);
-  return cadence === null ? null : addMilliseconds(from, cadence).toISOString();
+  return cadence === null ? null : new Date(from.getTime() + cadence).toISOString();
 }
