@@ -4,10 +4,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 
-const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < 20 || (major === 20 && minor < 12)) {
+const [major, minor, patch] = process.versions.node.split('.').map(Number);
+if (major < 20 || (major === 20 && (minor < 18 || (minor === 18 && patch < 1)))) {
   console.error(
-    `quell: Node ${process.versions.node} is too old; install Node 20.12 or newer (https://nodejs.org).`,
+    `quell: Node ${process.versions.node} is too old; install Node 20.18.1 or newer (https://nodejs.org).`,
   );
   process.exit(1);
 }
@@ -16,11 +16,10 @@ if (major < 20 || (major === 20 && minor < 12)) {
 const installed = 'node_modules/.package-lock.json';
 const stale = !existsSync(installed) || statSync(installed).mtimeMs < statSync('package-lock.json').mtimeMs;
 if (stale) {
-  console.error('quell: installing dependencies (npm install)…');
+  console.error('quell: installing dependencies (npm ci)…');
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  // install, not ci: it installs the locked versions yet tolerates optional platform binaries that
-  // a registry mirror may lack (npm ci refuses a lock file without them)
-  const result = spawnSync(npm, ['install', '--no-audit', '--no-fund'], { stdio: 'inherit' });
+  // ci: exactly the locked versions, and the lock file is never rewritten (git status stays clean)
+  const result = spawnSync(npm, ['ci', '--no-audit', '--no-fund'], { stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
