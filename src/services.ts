@@ -16,7 +16,9 @@ import { EvidenceService } from './evidence/service.js';
 import { evidenceSourcesFrom, timelineEvidenceSources } from './evidence/sources.js';
 import { IncidentService } from './incidents/service.js';
 import { IncidentStore } from './incidents/store.js';
+import { JobRuntime } from './jobs/index.js';
 import type { Logger } from './logging/logger.js';
+import { RedisConnections } from './redis/connection.js';
 import { redisKeys } from './redis/keys.js';
 import { Reminders } from './reminders/index.js';
 import { reminderKeys } from './reminders/keys.js';
@@ -64,6 +66,10 @@ export interface Services {
   resolution: Resolution;
   /** Slow work that listeners hand off once Slack has its ack. */
   afterAck: AfterAckWork;
+  /** The job runtime: every job type is registered here; `startWorkers` runs its lanes. */
+  jobs: JobRuntime;
+  /** Every Redis connection beyond the request path's comes from here. */
+  connections: RedisConnections;
 }
 
 /** What Slack listeners may use is declared by the boundary (src/slack/boundary/deps.ts). */
@@ -75,6 +81,10 @@ export interface ServiceInputs {
   clock: Clock;
   redis: Redis;
   chat: ChatPort;
+  /** What jobs post with: fail-fast (no in-client retries), per-call timeout. Default: `chat`. */
+  backgroundChat?: ChatPort;
+  /** The connection factory; default one built on `redis`. */
+  connections?: RedisConnections;
   /**
    * Where the secrets the config file names (containment adapters, S3 evidence storage) are read
    * from: main passes the process environment, tests pass exactly what they need. None by default.
@@ -89,8 +99,11 @@ export function createServices({
   redis,
   chat,
   secrets = {},
+  ...inputs
 }: ServiceInputs): Services {
   const prefix = config.redis.keyPrefix;
+  const connections = inputs.connections ?? new RedisConnections(redis);
+  const jobs = new JobRuntime({ connections, keyPrefix: prefix, config: config.jobs, logger });
 
   // ── Build, in dependency order. No constructor subscribes, registers or injects anything. ──
   const store = new IncidentStore(redis, redisKeys(prefix));
@@ -207,6 +220,8 @@ export function createServices({
     containment,
     resolution: { service: resolution, actions },
     afterAck: new AfterAckWork(),
+    jobs,
+    connections,
   };
 }
 
@@ -238,8 +253,10 @@ export async function startWorkers(services: Services, options: WorkerOptions): 
   // 4. Resolving an incident enqueues its archive (when configured), from the process whose worker runs it.
   if (autoArchive && config.evidence.archiveOnResolve)
     incidents.subscribe((change) => autoArchive.onChange(change));
+  await services.jobs.startWorkers();
   return {
     async close() {
+      await services.jobs.stop();
       await reminderWorker?.close();
       await autoArchive?.close();
     },

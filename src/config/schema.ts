@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { commsConfigSchema } from '../comms/config.js';
 import { containmentConfigSchema } from '../containment/config.js';
 import { evidenceConfigSchema } from '../evidence/config.js';
+import { jobsConfigSchema } from '../jobs/config.js';
 import { remindersConfigSchema } from '../reminders/config.js';
 import { resolutionConfigSchema } from '../resolution/config.js';
 import { cadence, slackChannelId, slackUsergroupId, slackUserId } from './fields.js';
@@ -125,6 +126,8 @@ export const quellConfigSchema = z.strictObject({
   reminders: remindersConfigSchema,
   containment: containmentConfigSchema,
   resolution: resolutionConfigSchema,
+  /** The job runtime: lanes, dedupe window, Slack timeouts, drain time (src/jobs/config.ts). */
+  jobs: jobsConfigSchema,
 });
 
 export type QuellConfig = z.output<typeof quellConfigSchema>;

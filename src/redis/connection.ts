@@ -43,3 +43,56 @@ export function redactRedisUrl(url: string): string {
     return url;
   }
 }
+
+/**
+ * Every Redis connection Quell opens comes from here: the request path's (fail fast), one per
+ * queue (fail fast: enqueueing runs on request paths and must not hold a request while Redis is
+ * away) and one per worker (rides out reconnects: BullMQ requires `maxRetriesPerRequest: null` on
+ * blocking connections). Topologies (Cluster, Sentinel) only change how the base is built.
+ * `close` ends them all, bounded: with Redis unreachable, QUIT would wait forever.
+ */
+export class RedisConnections {
+  private readonly opened = new Set<Redis>();
+
+  constructor(readonly requestPath: Redis) {}
+
+  static async open(url: string, options: RedisOptions = {}): Promise<RedisConnections> {
+    return new RedisConnections(await connectRedis(url, options));
+  }
+
+  forQueue(name: string): Redis {
+    return this.duplicate(name, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  }
+
+  forWorker(name: string): Redis {
+    return this.duplicate(name, { enableOfflineQueue: true, maxRetriesPerRequest: null });
+  }
+
+  /** Closes every connection opened here, and the request path's, within `ms`; then cuts them. */
+  async close(ms = 1_000): Promise<void> {
+    const all = [...this.opened, this.requestPath];
+    this.opened.clear();
+    await Promise.all(
+      all.map(async (connection) => {
+        let timer: NodeJS.Timeout | undefined;
+        const quit = connection.quit().catch(() => undefined);
+        const late = new Promise((resolve) => {
+          timer = setTimeout(resolve, ms);
+        });
+        await Promise.race([quit, late]);
+        clearTimeout(timer);
+        connection.disconnect();
+      }),
+    );
+  }
+
+  private duplicate(name: string, options: RedisOptions): Redis {
+    const connection = this.requestPath.duplicate({ lazyConnect: true, connectionName: name, ...options });
+    connection.on('error', () => {
+      // reconnects are ioredis's; failures surface through the commands (and jobs) that fail
+    });
+    connection.on('end', () => this.opened.delete(connection));
+    this.opened.add(connection);
+    return connection;
+  }
+}

@@ -16,7 +16,16 @@ export function redisKeys(prefix: string) {
 
 export type RedisKeys = ReturnType<typeof redisKeys>;
 
-/** BullMQ's prefix: a hash tag, so each queue's keys stay on one cluster slot. */
+/**
+ * A BullMQ queue's prefix: `{<keyPrefix>:<queue>}`, a hash tag per queue, so every key of one queue
+ * (BullMQ's scripts touch several at once) lands on one Redis Cluster slot while different queues
+ * spread over the cluster.
+ */
+export function queuePrefix(prefix: string, queue: string): string {
+  return `{${prefix}:${queue}}`;
+}
+
+/** Transitional: the single-hash-tag prefix of the queues before the job runtime's lanes. */
 export function bullPrefix(prefix: string): string {
   return `{${prefix}}:bull`;
 }
