@@ -14,6 +14,9 @@ import { createEvidenceStorage } from './evidence/index.js';
 import { RevisionLog } from './evidence/revisions.js';
 import { EvidenceService } from './evidence/service.js';
 import { evidenceSourcesFrom, timelineEvidenceSources } from './evidence/sources.js';
+import { RefusalLog } from './incidents/authorize-refusals.js';
+import { WorkspaceIdentity } from './incidents/authorize-workspace.js';
+import { RulePermissions } from './incidents/permissions.js';
 import { IncidentService } from './incidents/service.js';
 import { IncidentStore } from './incidents/store.js';
 import { JobRuntime } from './jobs/index.js';
@@ -70,6 +73,12 @@ export interface Services {
   jobs: JobRuntime;
   /** Every Redis connection beyond the request path's comes from here. */
   connections: RedisConnections;
+  /** Who may do what: every domain service asks it (incidents/permissions.ts). */
+  permissions: RulePermissions;
+  /** Refusals outside an incident (and the record of those inside), for operators and tests. */
+  refusals: RefusalLog;
+  /** The workspace this Quell serves: config `workspace:`, else learned from auth.test at start-up. */
+  workspace: WorkspaceIdentity;
 }
 
 /** What Slack listeners may use is declared by the boundary (src/slack/boundary/deps.ts). */
@@ -90,6 +99,8 @@ export interface ServiceInputs {
    * from: main passes the process environment, tests pass exactly what they need. None by default.
    */
   secrets?: NodeJS.ProcessEnv;
+  /** The served workspace; default from the config's `workspace:` section (start-up learns the rest). */
+  workspace?: WorkspaceIdentity;
 }
 
 export function createServices({
@@ -107,7 +118,18 @@ export function createServices({
 
   // ── Build, in dependency order. No constructor subscribes, registers or injects anything. ──
   const store = new IncidentStore(redis, redisKeys(prefix));
-  const incidents = new IncidentService({ store, chat, views: incidentViews(config), config, clock, logger });
+  const workspace = inputs.workspace ?? new WorkspaceIdentity(config.workspace);
+  const refusals = new RefusalLog({ store, redis, prefix, clock, logger });
+  const permissions = new RulePermissions({ chat, logger, config, clock, refusals, workspace });
+  const incidents = new IncidentService({
+    store,
+    chat,
+    views: incidentViews(config),
+    config,
+    clock,
+    logger,
+    permissions,
+  });
   const comms = new CommsService({
     store,
     incidents,
@@ -118,6 +140,7 @@ export function createServices({
     config,
     clock,
     logger,
+    permissions,
   });
   const containment = new ContainmentService({
     // start-up fails (ConfigError) when a secret the config names is not set
@@ -130,6 +153,7 @@ export function createServices({
     clock,
     logger,
     responders: config.responders,
+    permissions,
   });
   const evidence = new EvidenceService({
     config: config.evidence,
@@ -181,6 +205,7 @@ export function createServices({
     resolveKey: incidents.guardResolution(),
     clock,
     logger,
+    permissions,
   });
 
   // ── Wiring: every subscription and job registration, in the order they run. ──
@@ -222,6 +247,9 @@ export function createServices({
     afterAck: new AfterAckWork(),
     jobs,
     connections,
+    permissions,
+    refusals,
+    workspace,
   };
 }
 

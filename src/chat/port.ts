@@ -30,6 +30,15 @@ export interface UserProfile {
   name: string;
   isBot: boolean;
   deleted: boolean;
+  /** Workspace admin or owner (permissions: `admins`). */
+  isAdmin?: boolean;
+  isOwner?: boolean;
+  /** Multi-channel (`isRestricted`) and single-channel (`isUltraRestricted`) guests. */
+  isRestricted?: boolean;
+  isUltraRestricted?: boolean;
+  /** The person's own team; another organisation's for Slack Connect. Set whenever the workspace says. */
+  teamId?: string;
+  enterpriseId?: string;
 }
 
 export interface InviteFailure {

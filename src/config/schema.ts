@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { commsConfigSchema } from '../comms/config.js';
 import { containmentConfigSchema } from '../containment/config.js';
 import { evidenceConfigSchema } from '../evidence/config.js';
+import { permissionsConfigSchema, workspaceConfigSchema } from '../incidents/authorize-config.js';
 import { jobsConfigSchema } from '../jobs/config.js';
 import { remindersConfigSchema } from '../reminders/config.js';
 import { resolutionConfigSchema } from '../resolution/config.js';
@@ -121,6 +122,10 @@ export const quellConfigSchema = z.strictObject({
       usergroups: z.array(slackUsergroupId).default([]),
     })
     .prefault({}),
+  /** Who may do what; see the README's "Permissions" table for the defaults. */
+  permissions: permissionsConfigSchema,
+  /** Which workspace's requests are accepted (default: the bot token's, from auth.test). */
+  workspace: workspaceConfigSchema,
   evidence: evidenceConfigSchema,
   comms: commsConfigSchema,
   reminders: remindersConfigSchema,

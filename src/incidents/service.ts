@@ -16,6 +16,7 @@ import {
   type Severity,
   type Status,
 } from './model.js';
+import { type Permissions, RulePermissions } from './permissions.js';
 import type { IncidentPresenter } from './presenter.js';
 import type { IncidentStore } from './store.js';
 import type { TimelineEvent, TimelineKind } from './timeline.js';
@@ -56,6 +57,8 @@ export interface IncidentServiceDeps {
   config: QuellConfig;
   clock: Clock;
   logger: Logger;
+  /** Who may do what; every operation below asks it first (default: the model on the config). */
+  permissions?: Permissions;
 }
 
 const DECLARE_CLAIM_TTL_SECONDS = 24 * 3600;

@@ -22,6 +22,8 @@ export const TIMELINE_KINDS = {
     'reactivation_plan',
     'note',
     'message_added',
+    /** Someone asked for an operation the permission model refused them (incidents/permissions.ts). */
+    'permission_refused',
   ],
   reminders: ['update', 'update_snoozed', 'update_overdue', 'reminder_failed'],
   /** `containment_<audit event>`: one per entry of the containment audit (containment/model.ts). */
@@ -48,6 +50,10 @@ export const TIMELINE_KINDS = {
     'gate_unticked',
     'gate_passed',
     'gate_overridden',
+    /** An evaluated gate item accepted by hand with a reason (the record said no). */
+    'gate_item_overridden',
+    /** An entry of the rollback inventory recorded or updated (`/incident affected`). */
+    'affected_recorded',
     'root_cause_categorized',
     'postmortem_drafted',
     'postmortem_failed',

@@ -123,6 +123,13 @@ export class SlackWebChat implements ChatPort {
       name: u.real_name || u.name || u.id!,
       isBot: Boolean(u.is_bot),
       deleted: Boolean(u.deleted),
+      // who may do what (incidents/permissions.ts): admins, guests, other organisations
+      isAdmin: Boolean(u.is_admin),
+      isOwner: Boolean(u.is_owner || u.is_primary_owner),
+      isRestricted: Boolean(u.is_restricted),
+      isUltraRestricted: Boolean(u.is_ultra_restricted),
+      ...(u.team_id ? { teamId: u.team_id } : {}),
+      ...(u.enterprise_user?.enterprise_id ? { enterpriseId: u.enterprise_user.enterprise_id } : {}),
     };
   }
 
