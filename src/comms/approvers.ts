@@ -1,12 +1,10 @@
 import type { QuellConfig } from '../config/schema.js';
-import { QuellError } from '../errors.js';
 import type { Incident } from '../incidents/model.js';
 import {
   type ActorRule,
   describeRule,
   type PermissionDecision,
   type Permissions,
-  uncheckedNote,
 } from '../incidents/permissions.js';
 import type { Approvers } from './config.js';
 import type { CommsDraft } from './model.js';
@@ -28,14 +26,20 @@ export class CommsApprovers {
     return this.deps.config.comms.audiences[audience]?.approvers ?? this.deps.config.comms.defaultApprovers;
   }
 
-  /** Refuses with who may decide (and a failed group lookup, if any) unless `user` may. */
-  async assert(user: string, draft: CommsDraft, incident: Incident): Promise<void> {
-    const decision = await this.decision(user, draft.audience, incident);
-    if (decision.allowed) return;
-    throw new QuellError(
-      'comms_not_approver',
-      `Only ${describeApprovers(this.for(draft.audience), incident)}${uncheckedNote(decision)} can approve or reject the ${draft.title.toLowerCase()}.`,
-    );
+  /**
+   * Refuses unless `user` may approve (or publish) the draft's audience: the refusal is recorded on
+   * the timeline and says who may decide (and a failed lookup, if any).
+   */
+  async assert(
+    user: string,
+    draft: CommsDraft,
+    incident: Incident,
+    operation: 'comms.approve' | 'comms.publish' = 'comms.approve',
+  ): Promise<void> {
+    await this.deps.permissions.authorize(user, operation, incident, {
+      rule: approverRule(this.for(draft.audience)),
+      subject: draft.title,
+    });
   }
 }
 

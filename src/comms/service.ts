@@ -83,8 +83,11 @@ export class CommsService {
   private readonly talkingPointsReader: TalkingPointsReader;
   private readonly draftMessages: DraftMessages;
 
+  private readonly permissions: Permissions;
+
   constructor(private readonly deps: CommsServiceDeps) {
     const permissions = deps.permissions ?? new RulePermissions(deps);
+    this.permissions = permissions;
     this.approvers = new CommsApprovers({ config: deps.config, permissions });
     this.publisher = new CommsPublisher(deps);
     this.talkingPointsReader = new TalkingPointsReader(deps);
@@ -118,6 +121,7 @@ export class CommsService {
   async draft(incidentId: string, audience: string, actor: string): Promise<CommsDraft> {
     const template = this.requireTemplate(audience);
     const incident = await this.deps.store.require(incidentId);
+    await this.permissions.authorize(actor, 'comms.draft', incident, { subject: template.title });
     if (!incident.channelId)
       throw new QuellError('comms_no_channel', `${incident.id} has no channel to post the draft in.`);
     const { values, facts } = await this.fieldsOf(incident);
@@ -185,6 +189,7 @@ export class CommsService {
       );
     const incident = await this.deps.store.require(incidentId);
     let draft = await this.requireDraft(incidentId, draftId);
+    await this.permissions.authorize(actor, 'comms.edit', incident, { subject: draft.title });
     assertOpen(draft);
     const { facts } = await this.fieldsOf(incident);
     const findings = this.lint(text, draft.external, facts);
@@ -233,6 +238,8 @@ export class CommsService {
     assertOpen(draft);
     const latest = assertLatest(draft, input.version);
     await this.approvers.assert(actor, draft, incident);
+    // approving publishes: `comms.publish` may narrow who does (default: the same approvers)
+    await this.approvers.assert(actor, draft, incident, 'comms.publish');
 
     const errors = errorsOf(latest.findings);
     if (errors.length > 0)
@@ -339,6 +346,9 @@ export class CommsService {
   async confirmRootCause(incidentId: string, actor: string, summary: string): Promise<void> {
     const text = summary.trim();
     if (!text) throw new UsageError('Say what the root cause is.', '/comms root-cause <summary>');
+    await this.permissions.authorize(actor, 'comms.edit', await this.deps.store.require(incidentId), {
+      subject: 'confirm the root cause',
+    });
     await this.deps.incidents.record(
       incidentId,
       actor,

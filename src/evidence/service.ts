@@ -106,6 +106,9 @@ export class EvidenceService {
   async archive(request: ArchiveRequest): Promise<ArchiveOutcome> {
     const { storage, store, config, clock, chat, logger } = this.deps;
     const incident = await store.require(request.incidentId);
+    // the automatic archive on resolve was decided by whoever resolved; a manual one is asked for
+    if (request.trigger !== 'resolved')
+      await this.deps.incidents.permissions.authorize(request.actor, 'archive', incident);
     if (!incident.channelId)
       throw new QuellError('no_incident_channel', `${incident.id} has no channel to archive.`);
     const channelId = incident.channelId;

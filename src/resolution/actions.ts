@@ -59,7 +59,8 @@ export class CorrectiveActions {
       throw new UsageError(`Keep the action under ${MAX_ACTION_TEXT} characters.`);
     if (input.dueAt.getTime() <= clock.now().getTime())
       throw new UsageError('The due date has already passed.');
-    await this.deps.incidentStore.require(input.incidentId);
+    const incident = await this.deps.incidentStore.require(input.incidentId);
+    await this.deps.incidents.permissions.authorize(input.actor, 'actions', incident, { subject: 'add' });
     const action: CorrectiveAction = {
       id: await store.nextActionId(),
       incidentId: input.incidentId,
@@ -84,6 +85,10 @@ export class CorrectiveActions {
 
   async done(id: string, actor: string): Promise<CorrectiveAction> {
     const action = await this.require(id);
+    const incident = await this.deps.incidentStore.require(action.incidentId);
+    // the owner may always close their own action
+    if (action.owner !== actor)
+      await this.deps.incidents.permissions.authorize(actor, 'actions', incident, { subject: `close ${id}` });
     if (action.status === 'done') throw new UsageError(`${id} is already done.`);
     const closed: CorrectiveAction = {
       ...action,
