@@ -7,6 +7,7 @@ import type { QuellConfig } from './config/schema.js';
 import { boltLogger } from './logging/bolt-logger.js';
 import type { Logger } from './logging/logger.js';
 import { createServices, type Services, startWorkers } from './services.js';
+import { DeliveryLedger } from './slack/redeliveries.js';
 import { BACKGROUND_CLIENT_OPTIONS, SlackWebChat } from './slack/web-chat.js';
 
 export interface RuntimeOptions {
@@ -59,7 +60,13 @@ export async function startQuell(options: RuntimeOptions): Promise<Runtime> {
     ...(options.reminderWorker === false ? { reminders: false } : {}),
     ...(options.evidenceWorker === false ? { evidence: false } : {}),
   });
-  const app = buildApp({ connection, services, slackApiUrl, botIdentity: options.botIdentity });
+  const app = buildApp({
+    connection,
+    services,
+    slackApiUrl,
+    botIdentity: options.botIdentity,
+    deliveries: new DeliveryLedger(redis, config.redis.keyPrefix),
+  });
   const started = connection.kind === 'http' ? await app.start(options.port ?? 3000) : await app.start();
   const address = (started as { address?: () => { port: number } | string | null })?.address?.();
   const port = address && typeof address === 'object' ? address.port : undefined;
@@ -70,8 +77,6 @@ export async function startQuell(options: RuntimeOptions): Promise<Runtime> {
     async stop() {
       // intake first, so nothing new arrives while the rest winds down
       await app.stop();
-      // work already acknowledged to Slack finishes (it may still add jobs to the queues)
-      await services.afterAck.drain();
       // the workers finish their running jobs, then the queue connections close
       await workers.close();
       await services.reminders.close();

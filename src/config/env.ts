@@ -34,6 +34,8 @@ const envFields = z.object({
   QUELL_LOCAL_PORT: z.coerce.number().int().min(0).max(65_535).default(DEFAULT_LOCAL_PORT),
   /** Local mode: a JSON file that keeps the workspace (and the private Redis's data) across restarts. */
   QUELL_LOCAL_STATE: z.string().min(1).optional(),
+  /** Local mode: how the local Slack reaches Quell, signed HTTP requests or Socket Mode envelopes. */
+  QUELL_LOCAL_TRANSPORT: z.enum(['http', 'socket'], 'must be http or socket').default('http'),
 });
 
 const envSchema = envFields.superRefine((env, ctx) => {

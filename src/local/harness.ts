@@ -10,7 +10,8 @@ import { LOCAL_IDS, LOCAL_SEED, localConfig } from './seed.js';
 
 /**
  * The local workspace with Quell running against it: the Slack emulator plus Quell's real runtime
- * (HTTP receiver with signature checks, Web API through SLACK_API_URL). Used by `npm start` without
+ * (HTTP receiver with signature checks, or Socket Mode over the emulator's WebSocket with
+ * `transport: 'socket'`; Web API through SLACK_API_URL). Used by `npm start` without
  * Slack credentials, by end-to-end tests (test/helpers/local-slack.ts) and by benchmarks.
  *
  *   const local = await startLocalQuell({ config, redis, logger });
@@ -27,6 +28,8 @@ export interface LocalQuellOptions {
   emulator?: SlackEmulatorOptions;
   /** Port of Quell's HTTP receiver; 0 (default) picks a free one. */
   quellPort?: number;
+  /** How Slack reaches Quell: signed HTTP to its receiver (default) or Socket Mode. */
+  transport?: 'http' | 'socket';
   /** Secrets the config file names (containment adapters, S3 storage); none by default. */
   secrets?: NodeJS.ProcessEnv;
 }
@@ -36,8 +39,8 @@ export interface LocalQuell {
   runtime: Runtime;
   /** The config Quell runs with (the seeded announcement channel and responders filled in). */
   config: QuellConfig;
-  /** Quell's request URL (…/slack/events). */
-  requestUrl: string;
+  /** Quell's request URL (…/slack/events); undefined over Socket Mode, where Quell dials out. */
+  requestUrl: string | undefined;
   /** Types a slash command as a person (default Alice in #support) and returns Quell's ack. */
   command(
     text: string,
@@ -57,7 +60,8 @@ export interface LocalQuell {
 
 export async function startLocalQuell(options: LocalQuellOptions): Promise<LocalQuell> {
   const seed = options.emulator?.seed === false ? undefined : (options.emulator?.seed ?? LOCAL_SEED);
-  const slack = await SlackEmulator.start({ logger: options.logger, ...options.emulator });
+  const transport = options.transport ?? options.emulator?.transport ?? 'http';
+  const slack = await SlackEmulator.start({ logger: options.logger, ...options.emulator, transport });
   const config = seed
     ? localConfig(options.config, seed, (message) => options.logger.warn(message))
     : options.config;
@@ -67,7 +71,10 @@ export async function startLocalQuell(options: LocalQuellOptions): Promise<Local
       config,
       logger: options.logger,
       redis: options.redis,
-      connection: { kind: 'http', botToken: slack.botToken, signingSecret: slack.signingSecret },
+      connection:
+        transport === 'socket'
+          ? { kind: 'socket', botToken: slack.botToken, appToken: slack.appToken }
+          : { kind: 'http', botToken: slack.botToken, signingSecret: slack.signingSecret },
       slackApiUrl: slack.apiUrl,
       port: options.quellPort ?? 0,
       ...(options.secrets ? { secrets: options.secrets } : {}),
@@ -77,7 +84,7 @@ export async function startLocalQuell(options: LocalQuellOptions): Promise<Local
     await slack.close();
     throw error;
   }
-  const requestUrl = `http://127.0.0.1:${runtime.port}/slack/events`;
+  const requestUrl = transport === 'http' ? `http://127.0.0.1:${runtime.port}/slack/events` : undefined;
   slack.setRequestUrl(requestUrl);
 
   const command: LocalQuell['command'] = (text, opts = {}) =>

@@ -22,10 +22,11 @@ export interface LocalWorkspace {
 
 /**
  * Local mode (`npm start` without Slack credentials): Redis, the Slack emulator with its page, and
- * Quell over HTTP against it. Ctrl-C stops everything, including a private redis-server.
+ * Quell against it over HTTP or Socket Mode. Ctrl-C stops everything, including a private redis-server.
  *
  * Environment: QUELL_LOCAL_PORT (page + emulator port, default 3030), QUELL_LOCAL_STATE (a JSON file
- * that keeps the workspace across restarts; the private Redis then keeps its data next to it).
+ * that keeps the workspace across restarts; the private Redis then keeps its data next to it),
+ * QUELL_LOCAL_TRANSPORT (`http`, the default, or `socket`: Quell connects as a Socket Mode app).
  */
 export async function startLocalWorkspace({
   env,
@@ -49,6 +50,7 @@ export async function startLocalWorkspace({
       redis: localRedis.redis,
       logger,
       quellPort: env.PORT,
+      transport: env.QUELL_LOCAL_TRANSPORT,
       secrets,
       emulator: { port, logger, ...(statePath ? { persistPath: statePath } : {}) },
     });
@@ -73,6 +75,7 @@ export async function startLocalWorkspace({
     `  Open  ${local.slack.pageUrl()}`,
     '',
     `  You are Alice; switch person in the top-left menu. Try in #support:  /incident declare sev2 Helpdesk agent issued refunds`,
+    `  Transport: ${env.QUELL_LOCAL_TRANSPORT === 'socket' ? 'Socket Mode (Quell dials the local Slack)' : 'HTTP (signed requests to Quell)'}; QUELL_LOCAL_TRANSPORT=${env.QUELL_LOCAL_TRANSPORT === 'socket' ? 'http' : 'socket'} for the other`,
     `  Redis: ${redisNote}`,
     `  Workspace state: ${statePath ? `kept in ${statePath}` : 'in memory (set QUELL_LOCAL_STATE=.quell/local.json to keep it)'}`,
     '  Ctrl-C stops everything.',
@@ -83,7 +86,7 @@ export async function startLocalWorkspace({
     {
       page: local.slack.pageUrl(),
       api: local.slack.apiUrl,
-      quell: local.requestUrl,
+      quell: local.requestUrl ?? 'socket mode',
       defaultUser: LOCAL_IDS.alice,
     },
     'local workspace ready',

@@ -28,7 +28,12 @@
  *   calls (every Web API call), callCount(method), callCounts(), resetCalls().
  *   runDueScheduled(at?) posts scheduled messages now instead of waiting for their timers.
  *
- * HTTP: /api/<method> (Web API), /upload/v1/<file> (upload URLs), /response/<id> (response_url),
+ *   Socket Mode (`transport: 'socket'`): the app connects with `appToken` (apps.connections.open);
+ *   every delivery above then goes as an envelope over that WebSocket. socket.requestRefresh()
+ *   sends `disconnect`, socket.dropAcks(n) loses the app's next acks (so envelopes come again),
+ *   socket.frames / envelopesSent() show the wire, socket.waitForConnections() waits for a client.
+ *
+ * HTTP: /api/<method> (Web API), /link/?ticket= (Socket Mode WebSocket), /upload/v1/<file> (upload URLs), /response/<id> (response_url),
  * /files/<id>/<name>, /_control/* (faults and figures for other processes), / (the page).
  *
  * Layout: this class holds the state and the public API; http/ routes requests, web-api/ holds
@@ -55,6 +60,7 @@ import type { ResponseTarget } from './response-urls.js';
 import * as responseUrls from './response-urls.js';
 import * as scheduled from './scheduled.js';
 import { applySeed } from './seeding.js';
+import { type EnvelopeType, SocketModeServer } from './socket-mode/index.js';
 import type { ActionInput, ApiCall, Fault, SlackEmulatorOptions } from './types.js';
 import { SlackApiError, type Trigger, WebApi } from './web-api/index.js';
 import {
@@ -74,6 +80,10 @@ export class SlackEmulator {
   readonly api: WebApi;
   readonly botToken: string;
   readonly signingSecret: string;
+  /** Socket Mode's app-level token (apps.connections.open). */
+  readonly appToken: string;
+  readonly transport: 'http' | 'socket';
+  readonly socket: SocketModeServer;
   readonly manifest: AppManifest;
   /** Every Web API call, in order. */
   readonly calls: ApiCall[] = [];
@@ -106,6 +116,15 @@ export class SlackEmulator {
     this.botToken = options.botToken ?? `xoxb-local-${randomBytes(12).toString('hex')}`;
     this.signingSecret = options.signingSecret ?? randomBytes(16).toString('hex');
     this.requestUrl = options.requestUrl;
+    this.transport = options.transport ?? 'http';
+    this.appToken = options.appToken ?? `xapp-1-${team.appId}-${randomBytes(12).toString('hex')}`;
+    this.socket = new SocketModeServer({
+      appId: team.appId,
+      baseUrl: () => this.baseUrl,
+      ackTimeoutMs: options.ackTimeoutMs ?? 3_000,
+      ...(options.socketPingIntervalMs ? { pingIntervalMs: options.socketPingIntervalMs } : {}),
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
     this.api = new WebApi(this.workspace, {
       baseUrl: () => this.baseUrl,
       trigger: (id) => this.triggers.get(id),
@@ -160,6 +179,7 @@ export class SlackEmulator {
     for (const timer of this.scheduledTimers.values()) clearTimeout(timer);
     for (const client of this.sseClients) client.end();
     this.sseClients.clear();
+    this.socket.close();
     this.workspace.saveNow();
     const server = this.server;
     if (!server) return;
@@ -435,12 +455,17 @@ export class SlackEmulator {
     return { id: this.workspace.team.id, domain: this.workspace.team.domain };
   }
   async deliverForm(kind: string, fields: Record<string, string>): Promise<DeliveryResult> {
-    const body = new URLSearchParams(fields).toString();
-    const result = await deliver(this.requestUrl, body, {
-      signingSecret: this.signingSecret,
-      contentType: 'application/x-www-form-urlencoded',
-      timeoutMs: this.options.ackTimeoutMs ?? 3_000,
-    });
+    const result =
+      this.transport === 'socket'
+        ? await this.deliverEnvelope(
+            kind === 'slash_command' ? 'slash_commands' : 'interactive',
+            kind === 'slash_command' ? fields : (JSON.parse(fields.payload ?? '{}') as Json),
+          )
+        : await deliver(this.requestUrl, new URLSearchParams(fields).toString(), {
+            signingSecret: this.signingSecret,
+            contentType: 'application/x-www-form-urlencoded',
+            timeoutMs: this.options.ackTimeoutMs ?? 3_000,
+          });
     this.deliveries.push({ kind, at: Date.now(), status: result.status, error: result.error });
     if (result.error)
       this.options.logger?.warn(
@@ -448,6 +473,10 @@ export class SlackEmulator {
         'delivery to Quell failed',
       );
     return result;
+  }
+  /** Socket Mode: the same payload an HTTP delivery carries, in an envelope on the app's WebSocket. */
+  deliverEnvelope(type: EnvelopeType, payload: Json, options: { retryAttempt?: number } = {}) {
+    return this.socket.deliver(type, payload, options);
   }
   slackbotSays(user: string, channel: string, text: string): void {
     this.workspace.addEphemeral({ channel, user, from: 'slackbot', text });
@@ -523,6 +552,7 @@ export class SlackEmulator {
         else res.end();
       });
     });
+    server.on('upgrade', (req, socket, head) => this.socket.handleUpgrade(req, socket, head));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => resolve());

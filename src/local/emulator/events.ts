@@ -1,4 +1,4 @@
-/** The Events API: workspace events become signed event_callback deliveries when subscribed. */
+/** The Events API: workspace events become event_callback deliveries (signed HTTP or Socket Mode) when subscribed. */
 import { type DeliveryResult, deliver } from './delivery.js';
 import type { SlackEmulator } from './emulator.js';
 import { channelType } from './web-api/index.js';
@@ -34,12 +34,17 @@ export async function deliverEvent(
     ],
     is_ext_shared_channel: false,
   };
-  const result = await deliver(slack.requestUrl, JSON.stringify(envelope), {
-    signingSecret: slack.signingSecret,
-    contentType: 'application/json',
-    timeoutMs: slack.options.ackTimeoutMs ?? 3_000,
-    ...(options.retryNum ? { retryNum: options.retryNum } : {}),
-  });
+  const result =
+    slack.transport === 'socket'
+      ? await slack.deliverEnvelope('events_api', envelope, {
+          ...(options.retryNum ? { retryAttempt: options.retryNum } : {}),
+        })
+      : await deliver(slack.requestUrl, JSON.stringify(envelope), {
+          signingSecret: slack.signingSecret,
+          contentType: 'application/json',
+          timeoutMs: slack.options.ackTimeoutMs ?? 3_000,
+          ...(options.retryNum ? { retryNum: options.retryNum } : {}),
+        });
   slack.deliveries.push({
     kind: `event:${String(event.type)}`,
     at: Date.now(),

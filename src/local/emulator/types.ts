@@ -22,6 +22,15 @@ export interface SlackEmulatorOptions {
   enforceScopes?: boolean;
   /** How long the app has to acknowledge (Slack: 3 s). */
   ackTimeoutMs?: number;
+  /**
+   * How deliveries reach the app: signed HTTP POSTs to `requestUrl` (default), or Socket Mode
+   * envelopes over the WebSocket the app opens with apps.connections.open and `appToken`.
+   */
+  transport?: 'http' | 'socket';
+  /** The app-level token (`xapp-…`) apps.connections.open accepts; default: a random one. */
+  appToken?: string;
+  /** Socket Mode: how often the server pings each connection (Slack: about every 10 s). */
+  socketPingIntervalMs?: number;
   logger?: Logger;
 }
 

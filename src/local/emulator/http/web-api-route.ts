@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SlackEmulator } from '../emulator.js';
 import { parseBody, readBody, sendJson } from '../http/body.js';
+import { appTokenProblem } from '../socket-mode/index.js';
 import { acceptedScopes, Params, SlackApiError } from '../web-api/index.js';
 
 export async function handleApi(
@@ -27,6 +28,12 @@ export async function handleApi(
     record(200, false, 'not_authed');
     return sendJson(res, 200, { ok: false, error: 'not_authed' }, headers);
   }
+  const tokenProblem = appTokenProblem(method, token, slack.appToken);
+  if (tokenProblem) {
+    record(200, false, tokenProblem);
+    return sendJson(res, 200, { ok: false, error: tokenProblem }, headers);
+  }
+  if (method === 'apps.connections.open') return openSocketLink(slack, record, res, headers);
   const callerId = slack.tokens.get(token);
   const caller = callerId ? slack.workspace.users.get(callerId) : undefined;
   if (!caller) {
@@ -63,4 +70,31 @@ export async function handleApi(
     record(200, false, error.code);
     sendJson(res, 200, { ok: false, error: error.code, ...error.extra }, headers);
   }
+}
+
+/** apps.connections.open (app-level token): a one-use Socket Mode link, after any injected fault. */
+function openSocketLink(
+  slack: SlackEmulator,
+  record: (status: number, ok: boolean, error?: string) => void,
+  res: ServerResponse,
+  headers: Record<string, string>,
+): void {
+  const fault = slack.faults.get('apps.connections.open')?.shift();
+  if (fault?.kind === 'ratelimit') {
+    record(429, false, 'ratelimited');
+    sendJson(
+      res,
+      429,
+      { ok: false, error: 'ratelimited' },
+      { ...headers, 'retry-after': String(fault.retryAfter) },
+    );
+    return;
+  }
+  if (fault?.kind === 'fail') {
+    record(fault.status, false, fault.error);
+    sendJson(res, fault.status, { ok: false, error: fault.error }, headers);
+    return;
+  }
+  record(200, true);
+  sendJson(res, 200, { ok: true, url: slack.socket.openLink() }, headers);
 }
