@@ -18,25 +18,29 @@ const SCHEMA_PATH = `${REFERENCE}/slackapi__manifest-schema/schemas/manifest.sch
 const METHODS_SUMMARY = `${REFERENCE}/derived/methods-summary.json`;
 
 /**
- * Web API method → the bot scope Quell relies on for it (null: no scope needed). Slack lists the
- * scopes each method accepts (any one of them suffices); this picks the one for public channels,
- * which is what Quell creates. The reference test below checks each pick against Slack's list.
+ * Web API method → the bot scopes Quell relies on for it (null: no scope needed). Slack lists the
+ * scopes each method accepts and checks the one of the conversation's kind: `channels:*` for the
+ * public incident channels, `groups:*` for the private ones, so methods used on both list both.
+ * The reference test below checks each pick against Slack's list.
  */
-const SCOPE_FOR: Record<string, string | null> = {
+const SCOPE_FOR: Record<string, string | readonly string[] | null> = {
   'chat.postMessage': 'chat:write',
   'chat.postEphemeral': 'chat:write',
   'chat.update': 'chat:write',
   // not in the reference copy; docs.slack.dev/reference/methods/chat.getPermalink: no scope required
   'chat.getPermalink': null,
-  'conversations.create': 'channels:manage',
-  'conversations.setTopic': 'channels:manage',
-  'conversations.setPurpose': 'channels:manage',
-  'conversations.invite': 'channels:manage',
-  'conversations.archive': 'channels:manage',
-  'conversations.history': 'channels:history',
-  'conversations.replies': 'channels:history',
+  'conversations.create': ['channels:manage', 'groups:write'],
+  'conversations.setTopic': ['channels:manage', 'groups:write'],
+  'conversations.setPurpose': ['channels:manage', 'groups:write'],
+  'conversations.invite': ['channels:manage', 'groups:write'],
+  'conversations.archive': ['channels:manage', 'groups:write'],
+  'conversations.history': ['channels:history', 'groups:history'],
+  'conversations.replies': ['channels:history', 'groups:history'],
   'conversations.info': 'channels:read',
-  'conversations.list': 'channels:read',
+  // Quell reads members only of private incident channels (who may see a private incident)
+  'conversations.members': 'groups:read',
+  // findChannel lists public and private channels
+  'conversations.list': ['channels:read', 'groups:read'],
   'conversations.join': 'channels:join',
   'conversations.open': 'im:write',
   'pins.add': 'pins:write',
@@ -55,13 +59,20 @@ const SCOPE_FOR: Record<string, string | null> = {
 };
 
 /**
- * Bolt event type → the manifest's bot event and the scope it needs (docs.slack.dev/reference/events).
- * Bolt's `message` listener hears `message.channels`: Quell's incident channels are public.
+ * Bolt event type → the manifest's bot events and the scopes they need (docs.slack.dev/reference/events).
+ * Bolt's `message` listener hears `message.channels` (public incident channels) and
+ * `message.groups` (private ones).
  */
-const EVENTS: Record<string, { botEvent: string; scope: string | null }> = {
-  app_home_opened: { botEvent: 'app_home_opened', scope: null },
-  message: { botEvent: 'message.channels', scope: 'channels:history' },
+const EVENTS: Record<string, { botEvents: string[]; scopes: string[] }> = {
+  app_home_opened: { botEvents: ['app_home_opened'], scopes: [] },
+  message: {
+    botEvents: ['message.channels', 'message.groups'],
+    scopes: ['channels:history', 'groups:history'],
+  },
 };
+
+const scopeList = (scope: string | readonly string[] | null | undefined): readonly string[] =>
+  scope === null || scope === undefined ? [] : typeof scope === 'string' ? [scope] : scope;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
@@ -90,14 +101,10 @@ const registered = (kind: string) => LISTENERS.filter((l) => l.kind === kind).ma
 
 function usedScopes(): Map<string, string> {
   const why = new Map<string, string>();
-  for (const method of methods) {
-    const scope = SCOPE_FOR[method];
-    if (scope) why.set(scope, why.get(scope) ?? method);
-  }
-  for (const event of registered('event')) {
-    const scope = EVENTS[event]?.scope;
-    if (scope) why.set(scope, why.get(scope) ?? `${event} event`);
-  }
+  for (const method of methods)
+    for (const scope of scopeList(SCOPE_FOR[method])) why.set(scope, why.get(scope) ?? method);
+  for (const event of registered('event'))
+    for (const scope of EVENTS[event]?.scopes ?? []) why.set(scope, why.get(scope) ?? `${event} event`);
   // slash commands and shortcuts both need the commands scope
   if (registered('command').length || registered('shortcut').length) why.set('commands', 'slash commands');
   return why;
@@ -149,7 +156,7 @@ describe('manifest.yml', () => {
   it('subscribes to exactly the events the code listens to', () => {
     const events = registered('event');
     for (const event of events) expect(EVENTS, `add the ${event} event to EVENTS`).toHaveProperty([event]);
-    const expected = events.map((e) => EVENTS[e]!.botEvent).sort();
+    const expected = events.flatMap((e) => EVENTS[e]!.botEvents).sort();
     expect([...manifest.settings.event_subscriptions.bot_events].sort()).toEqual(expected);
     if (events.includes('app_home_opened')) expect(manifest.features.app_home.home_tab_enabled).toBe(true);
   });
@@ -179,7 +186,8 @@ describe('manifest.yml', () => {
       const reference = summary[method];
       if (!reference) continue; // not in the copy (chat.getPermalink): the comment above cites the docs
       if (scope === null) expect(reference.bot_scopes_any_of, method).toBeNull();
-      else expect(reference.bot_scopes_any_of ?? [], method).toContain(scope);
+      else
+        for (const one of scopeList(scope)) expect(reference.bot_scopes_any_of ?? [], method).toContain(one);
     }
   });
 

@@ -21,7 +21,7 @@ import { reactionsMethods } from './methods/reactions.js';
 import { usersMethods } from './methods/users.js';
 import { viewsMethods } from './methods/views.js';
 import { type MethodHandler, type Params, SlackApiError, type Trigger, type WebApiHooks } from './params.js';
-import { METHOD_SCOPES } from './scopes.js';
+import { conversationFamily, scopesFor } from './scopes.js';
 import { channelType, Shapes } from './shapes.js';
 
 export { channelNameError } from './rules.js';
@@ -54,10 +54,18 @@ export class WebApi extends Shapes {
     const handler = this.methods[method];
     if (!handler) throw new SlackApiError('unknown_method', { req_method: method });
     const scopes = this.hooks.scopes();
-    const needed = METHOD_SCOPES[method];
-    if (scopes && needed && !needed.some((s) => scopes.includes(s)))
+    const needed = scopesFor(method, this.familyOf(method, params));
+    if (scopes && needed.length && !needed.some((s) => scopes.includes(s)))
       throw new SlackApiError('missing_scope', { needed: needed[0], provided: scopes.join(',') });
     return { ok: true, ...(await handler(params, caller)) };
+  }
+
+  /** The kind of conversation a call acts on (public, private, DM), for its scope check. */
+  private familyOf(method: string, params: Params) {
+    if (method === 'conversations.create') return params.bool('is_private') ? 'groups' : 'channels';
+    const id = params.str('channel');
+    const channel = id ? this.ws.channels.get(id) : undefined;
+    return channel ? conversationFamily(channel) : undefined;
   }
 
   // lookups with Slack's errors

@@ -40,3 +40,30 @@ export const METHOD_SCOPES: Record<string, readonly string[]> = {
 export function acceptedScopes(method: string): readonly string[] {
   return METHOD_SCOPES[method] ?? [];
 }
+
+type ConversationFamily = 'channels' | 'groups' | 'im' | 'mpim';
+const FAMILIES: readonly string[] = ['channels', 'groups', 'im', 'mpim'];
+
+/**
+ * The scopes that let a method run on one kind of conversation. Slack checks the family of the
+ * conversation: `channels:history` reads a public channel, a private one needs `groups:history`,
+ * and creating with `is_private` needs `groups:write`. Scopes of no family (chat:write) always count.
+ */
+export function scopesFor(method: string, family: ConversationFamily | undefined): readonly string[] {
+  const all = METHOD_SCOPES[method] ?? [];
+  if (!family) return all;
+  return all.filter((scope) => {
+    const prefix = scope.split(':')[0]!;
+    return !FAMILIES.includes(prefix) || prefix === family;
+  });
+}
+
+export function conversationFamily(channel: {
+  is_private: boolean;
+  is_im: boolean;
+  is_mpim?: boolean;
+}): ConversationFamily {
+  if (channel.is_im) return 'im';
+  if (channel.is_mpim) return 'mpim';
+  return channel.is_private ? 'groups' : 'channels';
+}
