@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AGENT_FIELDS, type Incident, isActive, ROLES } from '../incidents/model.js';
 import { TIMELINE_KINDS, type TimelineEvent, type TimelineKind } from '../incidents/timeline.js';
 import { closestMatch } from '../text/closest-match.js';
+import { safeText } from '../text/safe-text.js';
 import { plainDateTime, plainDuration, plainTime } from './time.js';
 
 /**
@@ -21,8 +22,12 @@ export const FIELD_DESCRIPTIONS = {
   'incident.drill': 'true for a drill',
   'incident.declaredAt': 'When it was declared, in plain words ("14:05 UTC")',
   'incident.declaredAtFull': 'When it was declared, with the date ("14:05 UTC on 21 November 2026")',
+  'incident.startedAt':
+    'When the agent started misbehaving, in plain words ("13:20 UTC"); empty when unknown (use with {% if %})',
+  'incident.startedAtFull': 'When the agent started misbehaving, with the date; empty when unknown',
   'incident.resolvedAt': 'When it was resolved, in plain words (empty while open)',
-  'incident.window': 'The time window: "from 14:05 UTC on 21 November 2026, still ongoing" or "… to …"',
+  'incident.window':
+    'The time window, from when the agent started misbehaving (else the declaration, said so): "from 13:20 UTC on 21 November 2026, still ongoing" or "… to …"',
   'incident.duration': 'How long it has lasted so far, or lasted ("1 hour 5 minutes")',
   'incident.channel': 'The incident channel as a Slack link',
   'roles.commander': 'Incident commander (Slack mention)',
@@ -129,6 +134,11 @@ export interface IncidentFacts {
   /** The agent did something: any severity but SEV4, or a containment action was taken. */
   sideEffects: boolean;
   rootCauseConfirmed: boolean;
+  /**
+   * The user ids Quell itself mentions in this incident's messages (its role holders): the lint
+   * lets these mentions through and flags any other live mention or masked link.
+   */
+  ownMentions?: readonly string[];
 }
 
 export type FieldValues = Record<string, unknown>;
@@ -164,6 +174,7 @@ export function buildFields(sources: FieldSources): { values: FieldValues; facts
   const { incident, timeline, timezone, now } = sources;
   const time = (at: Date | undefined) => (at ? plainTime(at, now, timezone) : '');
   const declared = new Date(incident.createdAt);
+  const started = validDate(incident.startedAt);
   const resolved = validDate(incident.resolvedAt);
   const open = isActive(incident);
 
@@ -194,18 +205,22 @@ export function buildFields(sources: FieldSources): { values: FieldValues; facts
   for (const role of ROLES)
     roles[ROLE_FIELD[role]] = incident.roles[role] ? `<@${incident.roles[role]}>` : '';
   const agent: Record<string, string> = {};
-  for (const field of AGENT_FIELDS) agent[AGENT_FIELD[field]] = incident.agent[field] ?? '';
+  for (const field of AGENT_FIELDS) agent[AGENT_FIELD[field]] = people(incident.agent[field] ?? '');
 
   const nextUpdate = open ? (updateNext ?? validDate(incident.nextUpdateDueAt)) : undefined;
+  // the impact window starts when the agent started misbehaving; unknown, it says it starts no later than the declaration
+  const from = started
+    ? plainDateTime(started, timezone)
+    : `${plainDateTime(declared, timezone)} at the latest (start not yet known)`;
   const window = resolved
-    ? `from ${plainDateTime(declared, timezone)} to ${plainDateTime(resolved, timezone)}`
-    : `from ${plainDateTime(declared, timezone)}, still ongoing`;
+    ? `from ${from} to ${plainDateTime(resolved, timezone)}`
+    : `from ${from}, still ongoing`;
 
   const values: FieldValues = {
     incident: {
       id: incident.id,
-      title: incident.title,
-      description: incident.description,
+      title: people(incident.title),
+      description: people(incident.description),
       severity: sources.severityLabel,
       severityDescription: sources.severityDescription,
       status: incident.status,
@@ -214,6 +229,8 @@ export function buildFields(sources: FieldSources): { values: FieldValues; facts
       drill: incident.drill,
       declaredAt: time(declared),
       declaredAtFull: plainDateTime(declared, timezone),
+      startedAt: time(started),
+      startedAtFull: started ? plainDateTime(started, timezone) : '',
       resolvedAt: time(resolved),
       window,
       duration: plainDuration((resolved ?? now).getTime() - declared.getTime()),
@@ -222,9 +239,9 @@ export function buildFields(sources: FieldSources): { values: FieldValues; facts
     roles,
     agent,
     update: {
-      impact: updateData?.impact ?? '',
-      containment: updateData?.containment ?? '',
-      investigation: updateData?.investigation ?? '',
+      impact: people(updateData?.impact ?? ''),
+      containment: people(updateData?.containment ?? ''),
+      investigation: people(updateData?.investigation ?? ''),
       nextUpdateAt: time(updateNext),
       postedAt: updateEvent ? time(new Date(updateEvent.at)) : '',
       postedBy: updateEvent ? `<@${updateEvent.actor}>` : '',
@@ -232,7 +249,7 @@ export function buildFields(sources: FieldSources): { values: FieldValues; facts
     nextUpdateAt: time(nextUpdate),
     rootCause: {
       confirmed: Boolean(rootCause?.success),
-      summary: rootCause?.success ? rootCause.data.summary : '',
+      summary: rootCause?.success ? people(rootCause.data.summary) : '',
       confirmedAt: rootCauseEvent ? time(new Date(rootCauseEvent.at)) : '',
     },
     containment: { actions, count: actions.length },
@@ -245,9 +262,16 @@ export function buildFields(sources: FieldSources): { values: FieldValues; facts
       open,
       sideEffects: incident.severity !== 'sev4' || actions.length > 0,
       rootCauseConfirmed: Boolean(rootCause?.success),
+      ownMentions: ROLES.map((role) => incident.roles[role]).filter((u): u is string => Boolean(u)),
     },
   };
 }
+
+/**
+ * What people typed (title, facts, update fields, root cause), as a message may quote it: no live
+ * mention or masked link (src/text/safe-text.ts); Quell's own role and channel mentions stay live.
+ */
+const people = (text: string) => safeText(text, 'plain');
 
 /** Reads a dotted field from the values (for required-field checks). */
 export function fieldValue(values: FieldValues, path: string): unknown {

@@ -1,3 +1,4 @@
+import { findLiveMarkup } from '../text/safe-text.js';
 import type { BannedPhrase, PhraseCondition } from './config.js';
 import { FIELD_NAMES, type IncidentFacts } from './fields.js';
 import { MISSING_MARKER_PATTERN } from './templates.js';
@@ -8,7 +9,7 @@ import { MISSING_MARKER_PATTERN } from './templates.js';
  */
 export type LintLevel = 'error' | 'warning';
 
-export const LINT_RULES = ['unfilled', 'banned-phrase', 'secret', 'root-cause'] as const;
+export const LINT_RULES = ['unfilled', 'banned-phrase', 'secret', 'root-cause', 'live-markup'] as const;
 export type LintRule = (typeof LINT_RULES)[number];
 
 export interface LintFinding {
@@ -94,12 +95,8 @@ export function lintMessage(text: string, context: LintContext): LintFinding[] {
         ? `${field} has no value yet: write it in (Edit), or record it on the incident and draft again.`
         : `Fill in: ${field} (Edit).`,
     });
-  if (/\{\{|\{%/.test(text))
-    findings.push({
-      rule: 'unfilled',
-      level: 'error',
-      message: 'The text still contains template syntax ({{ … }} or {% … %}).',
-    });
+  // Braces are text: a title or an edit may well contain "{{" or "{%" (the template rendered, or
+  // failed to load, long before lint runs), so they are never a finding.
   const placeholder = PLACEHOLDERS.exec(text);
   if (placeholder)
     findings.push({
@@ -128,6 +125,9 @@ export function lintMessage(text: string, context: LintContext): LintFinding[] {
       });
   }
 
+  for (const markup of new Set(liveMarkup(text, context.facts.ownMentions ?? [])))
+    findings.push({ rule: 'live-markup', level: 'error', message: liveMarkupMessage(markup) });
+
   if (context.external && !context.facts.rootCauseConfirmed) {
     const claim = ROOT_CAUSE_CLAIMS.exec(text);
     if (claim)
@@ -138,6 +138,32 @@ export function lintMessage(text: string, context: LintContext): LintFinding[] {
       });
   }
   return findings;
+}
+
+/**
+ * Sequences that would ping or mislead when published: `<!channel>`, `<!here>`, `<!everyone>`,
+ * `<!subteam^…>`, mentions of anyone but Quell's own role holders, and masked links (a label
+ * hiding its URL). Channel links, date tokens and plain `<https://…>` links are fine.
+ */
+function liveMarkup(text: string, ownMentions: readonly string[]): string[] {
+  return findLiveMarkup(text).filter((markup) => {
+    const inner = markup.slice(1, -1);
+    if (inner.startsWith('#') || inner.startsWith('!date^')) return false;
+    if (inner.startsWith('@')) return !ownMentions.includes(inner.slice(1).split('|')[0]!);
+    if (inner.startsWith('!')) return true;
+    return inner.includes('|') && inner.split('|')[1] !== inner.split('|')[0];
+  });
+}
+
+function liveMarkupMessage(markup: string): string {
+  const inner = markup.slice(1, -1);
+  const shown = `\`${markup.replace(/`/g, "'")}\``;
+  if (inner.startsWith('!subteam^'))
+    return `${shown} would ping a whole user group. Write the group's name instead.`;
+  if (inner.startsWith('!')) return `${shown} would ping everyone in the channel. Remove it.`;
+  if (inner.startsWith('@'))
+    return `${shown} would ping someone who holds no role in this incident. Write their name instead.`;
+  return `${shown} is a link whose label hides where it goes. Show the URL itself.`;
 }
 
 export function errorsOf(findings: readonly LintFinding[]): LintFinding[] {

@@ -13,6 +13,7 @@ import type {
   SectionBlock,
 } from '@slack/types';
 import { SYSTEM_ACTOR } from '../../incidents/model.js';
+import { escapeMarkup, safeText } from '../../text/safe-text.js';
 
 /** Section text and a mrkdwn/plain text object: at most 3000 characters. */
 export const SECTION_TEXT_LIMIT = 3000;
@@ -56,9 +57,17 @@ export function actorName(actor: string): string {
   return actor === SYSTEM_ACTOR ? 'Quell' : `<@${actor}>`;
 }
 
-/** Slack mrkdwn needs &, < and > escaped in text that came from people. */
+/**
+ * People's text as mrkdwn: no live mention or masked link, &, < and > escaped (src/text/safe-text.ts,
+ * the one escaping function). Quell's own mentions are built with `mention`/`actorName` instead.
+ */
 export function escapeText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return safeText(text, 'mrkdwn');
+}
+
+/** People's text for a plain_text object or a `text` fallback's plain part: no live mention. */
+export function plainUserText(text: string): string {
+  return safeText(text, 'plain');
 }
 
 /**
@@ -69,10 +78,10 @@ export function escapeExcept(text: string, keep: RegExp): string {
   let out = '';
   let last = 0;
   for (const match of text.matchAll(keep)) {
-    out += escapeText(text.slice(last, match.index)) + match[0];
+    out += escapeMarkup(text.slice(last, match.index)) + match[0];
     last = match.index + match[0].length;
   }
-  return out + escapeText(text.slice(last));
+  return out + escapeMarkup(text.slice(last));
 }
 
 /** User and channel mentions, date tokens and links: what a mention-safe line may keep. */

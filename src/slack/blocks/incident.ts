@@ -22,6 +22,7 @@ import {
   MENTIONS_DATES_LINKS,
   MESSAGE_BLOCK_LIMIT,
   mention,
+  plainUserText,
   section,
   slackDate,
   truncateMrkdwn,
@@ -74,7 +75,7 @@ export function incidentViews(config: QuellConfig): IncidentPresenter {
             ? slackDate(incident.nextUpdateDueAt)
             : `none (${sev(incident)} has no cadence)`;
       const blocks: Block[] = [
-        header(`${drill(incident)}${incident.id}: ${incident.title}`),
+        header(`${drill(incident)}${incident.id}: ${plainUserText(incident.title)}`),
         fields([
           ['Severity', `${SEVERITY_EMOJI[incident.severity]} ${sev(incident)}`],
           ['Status', `${STATUS_EMOJI[incident.status]} ${incident.status}`],
@@ -104,14 +105,14 @@ export function incidentViews(config: QuellConfig): IncidentPresenter {
         ),
       );
       return {
-        text: `${drill(incident)}${incident.id} ${sev(incident)} ${incident.status}: ${incident.title}`,
+        text: `${drill(incident)}${incident.id} ${sev(incident)} ${incident.status}: ${escapeText(incident.title)}`,
         blocks,
       };
     },
 
     announcement(incident) {
       const where = incident.channelId ? ` in <#${incident.channelId}>` : '';
-      const text = `${SEVERITY_EMOJI[incident.severity]} ${sev(incident)} incident ${incident.id} declared${where}: ${incident.title}`;
+      const text = `${SEVERITY_EMOJI[incident.severity]} ${sev(incident)} incident ${incident.id} declared${where}: ${escapeText(incident.title)}`;
       return {
         text,
         blocks: [
@@ -135,7 +136,7 @@ export function incidentViews(config: QuellConfig): IncidentPresenter {
       // Quell's mentions stay whole; an error message is not markup
       const list = failures.map((f) => `• ${escapeExcept(f, MENTIONS_DATES_LINKS)}`).join('\n');
       return {
-        text: `${incident.id} is open, but some set-up steps failed: ${failures.join('; ')}`,
+        text: `${incident.id} is open, but some set-up steps failed: ${failures.map((f) => escapeExcept(f, MENTIONS_DATES_LINKS)).join('; ')}`,
         blocks: [
           section(`:warning: *${incident.id} is open, but some set-up steps failed:*\n${list}`),
           context(

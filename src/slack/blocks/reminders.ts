@@ -119,7 +119,7 @@ export function reminderViews(config: QuellConfig): ReminderPresenter {
       ];
       const lateText = late ? ' (late: Quell was not running when it fell due)' : '';
       return {
-        text: `${drillTag(incident)}${who} update due for ${incident.id}${lateText}: ${incident.title}`,
+        text: `${drillTag(incident)}${who} update due for ${incident.id}${lateText}: ${escapeText(incident.title)}`,
         blocks,
       };
     },
@@ -155,7 +155,7 @@ export function reminderViews(config: QuellConfig): ReminderPresenter {
         context(`*Next update:* ${next}`),
       ];
       return {
-        text: `${drillTag(incident)}${incident.id} update from <@${event.actor}>: impact: ${update.impact}; containment: ${update.containment}; investigation: ${update.investigation}`,
+        text: `${drillTag(incident)}${incident.id} update from <@${event.actor}>: impact: ${escapeText(update.impact)}; containment: ${escapeText(update.containment)}; investigation: ${escapeText(update.investigation)}`,
         blocks,
       };
     },
