@@ -1,9 +1,10 @@
 import type { SlackConnection } from './app.js';
 import { configLocation, EnvError, loadEnv, resolveMode } from './config/env.js';
 import { ConfigError, loadConfigFile } from './config/load.js';
+import { armCrashPoint } from './jobs/crash-points.js';
 import { createLogger } from './logging/logger.js';
-import { connectRedis, DEFAULT_REDIS_URL, RedisUnavailableError } from './redis/connection.js';
-import { startQuell, stopOnSignals } from './runtime.js';
+import { closeWithin, connectRedis, DEFAULT_REDIS_URL, RedisUnavailableError } from './redis/connection.js';
+import { type Runtime, startQuell, stopOnSignals } from './runtime.js';
 
 /**
  * Entry point: parse the environment once, load and validate config, connect Redis, start Slack
@@ -17,17 +18,32 @@ async function main(): Promise<void> {
   const { path, required } = configLocation(env);
   const config = loadConfigFile(path, { required });
   const logger = createLogger(env.LOG_LEVEL);
+  armCrashPoint(env.QUELL_CRASH_AT);
+  // Running jobs get the drain time; the process is gone a little after it whatever happens.
+  const deadlineMs = config.jobs.drainTimeout + 5_000;
   if (resolveMode(env) === 'local') {
     const { startLocalWorkspace } = await import('./local/start.js');
     const local = await startLocalWorkspace({ env, config, logger, secrets });
-    stopOnSignals({ logger, stop: () => local.stop() });
+    stopOnSignals({ logger, deadlineMs, stop: () => local.stop() });
     return;
   }
+  // Installed before anything connects, so a signal during start-up (Redis unreachable, Slack
+  // slow) still ends the process within the deadline.
+  let runtime: Runtime | undefined;
+  let redis: Awaited<ReturnType<typeof connectRedis>> | undefined;
+  stopOnSignals({
+    logger,
+    deadlineMs,
+    stop: async () => {
+      await runtime?.stop();
+      if (redis) await closeWithin(redis, 1_000);
+    },
+  });
   const connection: SlackConnection = env.SLACK_APP_TOKEN
     ? { kind: 'socket', botToken: env.SLACK_BOT_TOKEN!, appToken: env.SLACK_APP_TOKEN }
     : { kind: 'http', botToken: env.SLACK_BOT_TOKEN!, signingSecret: env.SLACK_SIGNING_SECRET! };
-  const redis = await connectRedis(env.REDIS_URL ?? DEFAULT_REDIS_URL);
-  const runtime = await startQuell({
+  redis = await connectRedis(env.REDIS_URL ?? DEFAULT_REDIS_URL);
+  runtime = await startQuell({
     config,
     logger,
     redis,
@@ -35,13 +51,6 @@ async function main(): Promise<void> {
     secrets,
     ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
     port: env.PORT,
-  });
-  stopOnSignals({
-    logger,
-    stop: async () => {
-      await runtime.stop();
-      await redis.quit();
-    },
   });
 }
 

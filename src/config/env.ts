@@ -36,6 +36,11 @@ const envFields = z.object({
   QUELL_LOCAL_STATE: z.string().min(1).optional(),
   /** Local mode: how the local Slack reaches Quell, signed HTTP requests or Socket Mode envelopes. */
   QUELL_LOCAL_TRANSPORT: z.enum(['http', 'socket'], 'must be http or socket').default('http'),
+  /** Crash tests only: die hard (SIGKILL) at this point of a flow, e.g. `declare.channel` (jobs/crash-points.ts). */
+  QUELL_CRASH_AT: z
+    .string()
+    .regex(/^[a-z][a-z-]*\.[a-z][a-z-]*$/, 'must look like <flow>.<step>, e.g. declare.channel')
+    .optional(),
 });
 
 const envSchema = envFields.superRefine((env, ctx) => {
