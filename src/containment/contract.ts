@@ -28,10 +28,43 @@ export interface ContainmentAdapter<Settings = unknown, Args = unknown> {
   execute(ctx: RunContext<Settings, Args>): Promise<ExecuteOutcome>;
   /** Reads the target's state back: did the control take effect (or, after undo, is it lifted)? */
   verify(ctx: RunContext<Settings, Args>, state: RunState, after: 'execute' | 'undo'): Promise<VerifyOutcome>;
+  /**
+   * Restores the prior state execute recorded (`state.prior`), exactly: a flag that was already off
+   * stays off. When the prior state is unknown, undo does what `describeUndo` said it would, and
+   * only after the person confirming was told so.
+   */
   undo?(ctx: RunContext<Settings, Args>, state: RunState): Promise<ExecuteOutcome>;
+  /** What undo will do with this run's recorded state, in a few words ("turn the flag back on"). */
+  describeUndo?(ctx: PlanContext<Settings, Args>, state: RunState): string;
   /** When undo depends on settings (e.g. a webhook without an undo URL); default: undo exists. */
   canUndo?(settings: Settings): boolean;
 }
+
+/**
+ * What execute read from the target before changing it, kept in the run record (and so the audit)
+ * under `state.prior`. `known: false` when the target offers no read-back (a webhook without a
+ * verify URL) or the read failed: undo then says so and asks before it acts.
+ */
+export interface PriorState {
+  known: boolean;
+  /** For people: "flag on", "replicas 3", "workflow active". */
+  summary: string;
+  /** The values undo restores (adapter-specific, JSON-safe). */
+  value?: Record<string, unknown>;
+}
+
+export function priorOf(state: RunState | undefined): PriorState | undefined {
+  const prior = state?.prior as PriorState | undefined;
+  return prior && typeof prior === 'object' && typeof prior.known === 'boolean' ? prior : undefined;
+}
+
+/** The prior state when known, else undefined (callers then fall back to the documented default). */
+export function knownPrior(state: RunState | undefined): Record<string, unknown> | undefined {
+  const prior = priorOf(state);
+  return prior?.known ? (prior.value ?? {}) : undefined;
+}
+
+export const UNKNOWN_PRIOR: PriorState = { known: false, summary: 'not recorded' };
 
 export type Phase = 'execute' | 'verify' | 'undo';
 
@@ -55,6 +88,8 @@ export interface RunContext<Settings, Args> extends PlanContext<Settings, Args> 
   http: HttpClient;
   /** Per-attempt timeout in ms for anything the adapter does outside the HTTP core. */
   timeoutMs: number;
+  /** Waits between polls (verify waiting for pods to stop); tests shorten it. Default: a timer. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** A request as shown to people and kept in the audit (after redaction). */
@@ -75,10 +110,18 @@ export interface ExecuteOutcome {
 }
 
 export interface VerifyOutcome {
+  /** The effect holds now (not merely: the target accepted the change). */
   verified: boolean;
   /** What was read back ("blocked: true", "replicas 0"). */
   observed: string;
   status?: number;
+  /**
+   * When the effect is recorded but not yet true everywhere (LiteLLM proxies cache keys): the
+   * instant it will be. The run is verified again then.
+   */
+  effectiveBy?: string;
+  /** Work that was already running and still is (run ids, job or pod names). */
+  inFlight?: string[];
 }
 
 /** Any adapter; the registry keeps them behind this erased type. */

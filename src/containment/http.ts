@@ -1,11 +1,14 @@
+import { request as httpsRequest } from 'node:https';
 import type { z } from 'zod';
 import { TargetError } from './errors.js';
 
 /**
  * The one small HTTP core every adapter shares, on the platform fetch (which nock intercepts, unlike
  * vendor SDK transports): per-attempt timeout, bounded retries with exponential backoff for idempotent
- * requests on 5xx / 429 / network errors / timeouts, `Retry-After` honoured, 4xx never retried, and
- * every error text passed through the run's redactor before anyone sees it.
+ * requests on 5xx / 429 / network errors / timeouts, the vendors' rate-limit headers honoured
+ * (`Retry-After`; `X-Ratelimit-Reset` in epoch milliseconds from LaunchDarkly, in epoch seconds from
+ * GitHub, whose primary limit answers 403 with `x-ratelimit-remaining: 0`), other 4xx never retried,
+ * and every error text passed through the run's redactor before anyone sees it.
  */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -21,6 +24,8 @@ export interface HttpRequestSpec {
   idempotent: boolean;
   /** Non-2xx statuses that are an answer, not a failure (e.g. 404 when verifying a deletion). */
   acceptStatus?: readonly number[];
+  /** PEM CA bundle to trust for this https request (private-CA Kubernetes clusters). */
+  ca?: string;
 }
 
 export interface HttpResponse<T> {
@@ -93,16 +98,22 @@ export class HttpClient {
           return { status: response.status, data: parsed.data };
         }
         const targetMessage = redact(errorText(text) || response.statusText || 'no message');
-        const retryable = response.status >= 500 || response.status === 429;
+        const rateLimited = isRateLimited(response.status, response.headers);
+        const retryable = response.status >= 500 || rateLimited;
         lastError = new TargetError(
           `${spec.method} ${redact(pathOf(spec.url))} failed with HTTP ${response.status}: ${targetMessage}`,
           { status: response.status, retryable, attempts: attempt, targetMessage },
         );
         if (!retryable) throw lastError;
-        const wait = this.delayBefore(attempt, response.headers.get('retry-after'));
+        const asked = rateLimitWait(response.headers);
+        const wait = this.delayBefore(attempt, asked);
         if (wait === 'too-long') {
           throw new TargetError(
-            `${lastError.message} (asked to retry after ${response.headers.get('retry-after')}; not waiting that long)`,
+            `${lastError.message} (${
+              response.headers.get('retry-after')
+                ? `asked to retry after ${response.headers.get('retry-after')}`
+                : `rate limited until ${new Date(Date.now() + (asked ?? 0)).toISOString()}`
+            }; not waiting that long)`,
             { ...lastError.details },
           );
         }
@@ -115,7 +126,7 @@ export class HttpClient {
           { retryable: true, attempts: attempt, timedOut: result.timedOut },
         );
         if (attempt < attemptsAllowed)
-          await (this.options.sleep ?? sleepFor)(this.delayBefore(attempt, null) as number);
+          await (this.options.sleep ?? sleepFor)(this.delayBefore(attempt, undefined) as number);
       }
     }
     const error = lastError!;
@@ -143,13 +154,10 @@ export class HttpClient {
     const record: AttemptRecord = { method: spec.method, url: this.options.redact(spec.url), durationMs: 0 };
     this.attempts.push(record);
     try {
-      const response = await fetch(spec.url, {
-        method: spec.method,
-        headers,
-        body,
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-        redirect: 'manual',
-      });
+      const signal = AbortSignal.timeout(this.options.timeoutMs);
+      const response = spec.ca
+        ? await fetchWithCa(spec.url, { method: spec.method, headers, body, signal, ca: spec.ca })
+        : await fetch(spec.url, { method: spec.method, headers, body, signal, redirect: 'manual' });
       // the body is read under the same timeout: a target that stalls mid-body is a timeout too
       const text = await response.text();
       record.status = response.status;
@@ -165,14 +173,74 @@ export class HttpClient {
     }
   }
 
-  /** Exponential backoff with jitter, or the target's Retry-After when it gives one. */
-  private delayBefore(attempt: number, retryAfter: string | null): number | 'too-long' {
+  /** Exponential backoff with jitter, or the wait the target asked for when it gave one. */
+  private delayBefore(attempt: number, asked: number | undefined): number | 'too-long' {
     const { baseDelayMs, maxDelayMs, maxRetryAfterMs } = this.options;
-    const asked = parseRetryAfter(retryAfter);
     if (asked !== undefined) return asked > maxRetryAfterMs ? 'too-long' : asked;
     const exponential = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
     return Math.round(exponential / 2 + Math.random() * (exponential / 2));
   }
+}
+
+/**
+ * A 429, or GitHub's primary rate limit (403 with `x-ratelimit-remaining: 0`) and secondary one (403
+ * with `retry-after`): https://docs.github.com/en/rest/using-the-rest-api/rate-limits-for-the-rest-api
+ * ("Exceeding the rate limit"). Any other 403 is a refusal.
+ */
+function isRateLimited(status: number, headers: Headers): boolean {
+  if (status === 429) return true;
+  return (
+    status === 403 && (headers.get('x-ratelimit-remaining') === '0' || headers.get('retry-after') !== null)
+  );
+}
+
+/** How long the target asked us to wait: Retry-After first, then X-Ratelimit-Reset. */
+export function rateLimitWait(headers: Headers, now = Date.now()): number | undefined {
+  return (
+    parseRetryAfter(headers.get('retry-after'), now) ??
+    parseRateLimitReset(headers.get('x-ratelimit-reset'), now)
+  );
+}
+
+/**
+ * `X-Ratelimit-Reset` is an instant, in epoch milliseconds at LaunchDarkly
+ * (https://launchdarkly.com/docs/api#rate-limiting) and in epoch seconds at GitHub; values past
+ * 10^12 can only be milliseconds (10^12 seconds is the year 33658).
+ */
+export function parseRateLimitReset(value: string | null, now = Date.now()): number | undefined {
+  if (!value || !/^\d+$/.test(value.trim())) return undefined;
+  const n = Number(value.trim());
+  const at = n > 1e12 ? n : n * 1000;
+  return Math.max(0, at - now);
+}
+
+/** fetch's answer shape over node:https, for a request that must trust a given CA bundle. */
+function fetchWithCa(
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string; signal: AbortSignal; ca: string },
+): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      url,
+      { method: init.method, headers: init.headers, ca: init.ca, signal: init.signal },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const headers = new Headers();
+          for (const [name, value] of Object.entries(res.headers))
+            if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+          const status = res.statusCode ?? 500;
+          const body = status === 204 || status === 304 ? null : Buffer.concat(chunks);
+          resolve(new Response(body, { status, statusText: res.statusMessage ?? '', headers }));
+        });
+      },
+    );
+    req.on('error', reject);
+    if (init.body !== undefined) req.write(init.body);
+    req.end();
+  });
 }
 
 /** Retry-After is either delay-seconds or an HTTP date (RFC 9110 §10.2.3). */

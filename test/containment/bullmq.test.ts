@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bullmqAdapter } from '../../src/containment/adapters/bullmq.js';
@@ -7,6 +7,7 @@ import { TargetError } from '../../src/containment/contract.js';
 import { DEFAULT_HTTP_OPTIONS, HttpClient } from '../../src/containment/http.js';
 import { redactor } from '../../src/containment/secrets.js';
 import { freePort } from '../../src/redis/private-server.js';
+import { eventually } from '../helpers/eventually.js';
 import { testRedisUrl } from '../helpers/redis.js';
 import { COMMANDER, confirmToken, containmentHarness } from './harness.js';
 
@@ -46,29 +47,64 @@ describe('bullmq adapter on a real Redis', () => {
     };
   }
 
-  it('a plan (dry run) touches nothing; execute pauses, verify reads it back, undo resumes', async () => {
-    const plan = bullmqAdapter.plan('execute', ctx());
-    expect(plan).toEqual([
-      { method: 'REDIS', url: testRedisUrl(), body: { command: 'Queue#pause', queue: queueName, prefix } },
-    ]);
+  it('a plan (dry run) touches nothing; execute records the prior state and pauses, verify reads it back, undo resumes', async () => {
+    const command = (c: string) => ({
+      method: 'REDIS',
+      url: testRedisUrl(),
+      body: { command: `Queue#${c}`, queue: queueName, prefix },
+    });
+    expect(bullmqAdapter.plan('execute', ctx())).toEqual([command('isPaused'), command('pause')]);
+    expect(bullmqAdapter.plan('verify', ctx())).toEqual([command('isPaused'), command('getActive')]);
     expect(await observer.isPaused()).toBe(false);
 
-    await bullmqAdapter.execute(ctx());
+    const executed = await bullmqAdapter.execute(ctx());
+    expect(executed.state?.prior).toEqual({ known: true, summary: 'running', value: { paused: false } });
     expect(await observer.isPaused()).toBe(true);
     // the waiting job stays put while paused
     expect(await observer.getJobCounts('wait', 'active')).toEqual({ wait: 1, active: 0 });
-    expect(await bullmqAdapter.verify(ctx(), {}, 'execute')).toEqual({
+    expect(await bullmqAdapter.verify(ctx(), executed.state!, 'execute')).toEqual({
       verified: true,
       observed: 'paused: true',
     });
 
-    await bullmqAdapter.undo!(ctx(), {});
+    expect(bullmqAdapter.plan('undo', ctx(), executed.state)).toEqual([command('resume')]);
+    await bullmqAdapter.undo!(ctx(), executed.state!);
     expect(await observer.isPaused()).toBe(false);
-    expect(await bullmqAdapter.verify(ctx(), {}, 'undo')).toEqual({
+    expect(await bullmqAdapter.verify(ctx(), executed.state!, 'undo')).toEqual({
       verified: true,
       observed: 'paused: false',
     });
-    expect(await bullmqAdapter.verify(ctx(), {}, 'execute')).toMatchObject({ verified: false });
+    expect(await bullmqAdapter.verify(ctx(), executed.state!, 'execute')).toMatchObject({ verified: false });
+  });
+
+  it('a queue that was paused already stays paused after undo', async () => {
+    await observer.pause();
+    const executed = await bullmqAdapter.execute(ctx());
+    expect(executed.detail).toBe('queue was already paused; kept paused');
+    expect(bullmqAdapter.plan('undo', ctx(), executed.state)).toEqual([]);
+    const undone = await bullmqAdapter.undo!(ctx(), executed.state!);
+    expect(undone.detail).toBe('queue was paused before containment: left paused');
+    expect(await observer.isPaused()).toBe(true);
+    expect(await bullmqAdapter.verify(ctx(), executed.state!, 'undo')).toMatchObject({ verified: true });
+    await observer.resume();
+  });
+
+  it('lists the jobs still running (BullMQ cannot stop them from outside)', async () => {
+    const worker = new Worker(queueName, () => new Promise((resolve) => setTimeout(resolve, 800)), {
+      connection: new Redis(testRedisUrl(), { maxRetriesPerRequest: null }),
+      prefix,
+    });
+    try {
+      await eventually(async () => expect(await observer.getActiveCount()).toBe(1));
+      const executed = await bullmqAdapter.execute(ctx());
+      const verified = await bullmqAdapter.verify(ctx(), executed.state!, 'execute');
+      expect(verified.verified).toBe(true);
+      expect(verified.inFlight).toHaveLength(1);
+      expect(verified.observed).toMatch(/1 job\(s\) still running/);
+    } finally {
+      await worker.close();
+      await observer.resume();
+    }
   });
 
   it('an unreachable Redis is a retryable target error', async () => {

@@ -6,6 +6,7 @@ import { DEFAULT_HTTP_OPTIONS, HttpClient } from '../../src/containment/http.js'
 import { redactor } from '../../src/containment/secrets.js';
 import {
   type AdapterFixture,
+  type Exchange,
   type ExpectedRequest,
   FIXTURES,
   type FixtureContext,
@@ -77,7 +78,7 @@ function intercept(
     return [
       reply.status,
       reply.body === undefined ? '' : JSON.stringify(reply.body),
-      { 'content-type': 'application/json' },
+      { 'content-type': 'application/json', ...reply.headers },
     ];
   });
 }
@@ -134,81 +135,104 @@ afterEach(() => {
   nock.emitter.removeListener('no match', onNoMatch);
 });
 
+/** Registers every exchange, in order (nock answers repeated paths in registration order). */
+function interceptAll(exchanges: Exchange[], log: Captured[]) {
+  for (const exchange of exchanges) intercept(exchange, exchange.reply, log);
+}
+
+function expectExactRequests(log: Captured[], expected: ExpectedRequest[]) {
+  expect(
+    log.map((c) => `${c.method} ${c.path}`),
+    'requests sent, in order',
+  ).toEqual(expected.map((e) => `${e.method} ${urlOf(e).replace(e.origin, '')}`));
+  expected.forEach((e, i) => {
+    expectExactRequest(log[i], e);
+  });
+}
+
+/** The plan as a dry run shows it: the documented requests, with run-time targets as templates. */
+function plannedOf(expected: ExpectedRequest[]) {
+  return expected
+    .filter((e) => !e.dynamic)
+    .map((e) => ({
+      method: e.method,
+      url: urlOf(e),
+      ...(Object.keys(e.headers).length ? { headers: e.headers } : {}),
+      ...(e.json !== undefined ? { body: e.json } : e.rawBody !== undefined ? { body: e.rawBody } : {}),
+    }));
+}
+
+const withoutTemplates = (plan: { url: string }[]) =>
+  plan.filter((r) => !r.url.includes('%7B') && !r.url.includes('{'));
+
+async function executed(fixture: AdapterFixture, exchanges: Exchange[]) {
+  const log: Captured[] = [];
+  interceptAll(exchanges, log);
+  const ctx = contexts(fixture, client(fixture));
+  const outcome = await fixture.adapter.execute(ctx);
+  return { ctx, outcome, log, state: outcome.state ?? {} };
+}
+
+async function verifyWith(
+  fixture: AdapterFixture,
+  ctx: RunContext<unknown, unknown>,
+  state: Record<string, unknown>,
+  exchanges: Exchange[],
+  after: 'execute' | 'undo',
+) {
+  const log: Captured[] = [];
+  interceptAll(exchanges, log);
+  const outcome = await fixture.adapter.verify({ ...ctx, http: client(fixture) }, state, after);
+  expectExactRequests(log, exchanges);
+  return outcome;
+}
+
 for (const fixture of FIXTURES) {
   describe(`adapter conformance: ${fixture.name}`, () => {
+    it('cites the vendor documentation its fixtures come from', () => {
+      expect(fixture.docs.length).toBeGreaterThan(0);
+      for (const page of fixture.docs) expect(page).toMatch(/^(https:\/\/|README\.md#|src\/)/);
+    });
+
     it('plans exactly the documented requests and a plan sends nothing (dry run)', () => {
       const ctx = contexts(fixture, client(fixture));
-      const expected = fixture.execute(FIXTURE_CTX);
-      const plan = fixture.adapter.plan('execute', ctx);
-      expect(plan).toEqual(
-        expected.map((e) => ({
-          method: e.method,
-          url: urlOf(e),
-          ...(Object.keys(e.headers).length ? { headers: e.headers } : {}),
-          ...(e.json !== undefined ? { body: e.json } : e.rawBody !== undefined ? { body: e.rawBody } : {}),
-        })),
+      expect(withoutTemplates(fixture.adapter.plan('execute', ctx))).toEqual(
+        plannedOf(fixture.execute(FIXTURE_CTX)),
       );
-      const verify = fixture.verify.request(FIXTURE_CTX);
-      expect(fixture.adapter.plan('verify', ctx)).toEqual([
-        { method: verify.method, url: urlOf(verify), headers: verify.headers },
-      ]);
+      expect(withoutTemplates(fixture.adapter.plan('verify', ctx, {}))).toEqual(
+        plannedOf(fixture.verify.inForce),
+      );
       expect(attemptedUnmocked).toEqual([]);
       expect(nock.pendingMocks()).toEqual([]);
     });
 
-    it('execute sends exactly the documented requests, then verify reads the state back', async () => {
-      const log: Captured[] = [];
+    it('reads the prior state first, then sends exactly the documented change; verify checks the effect', async () => {
       const expected = fixture.execute(FIXTURE_CTX);
-      for (const exchange of expected) intercept(exchange, exchange.reply, log);
-      const ctx = contexts(fixture, client(fixture));
-      const outcome = await fixture.adapter.execute(ctx);
-      expect(log).toHaveLength(expected.length);
-      expected.forEach((e, i) => {
-        expectExactRequest(log[i], e);
-      });
-      expect(outcome.status).toBe(expected.at(-1)!.reply.status);
+      const { ctx, outcome, log, state } = await executed(fixture, expected);
+      expectExactRequests(log, expected);
+      expect(log[0]!.method, 'the prior state is read before anything changes').toBe('GET');
+      expect(state.prior).toMatchObject({ known: true, value: fixture.prior });
+      expect(expected.map((e) => e.reply.status)).toContain(outcome.status);
 
-      const verifyRequest = fixture.verify.request(FIXTURE_CTX);
-      intercept(verifyRequest, fixture.verify.inForce, log);
-      const verified = await fixture.adapter.verify(
-        { ...ctx, http: client(fixture) },
-        outcome.state ?? {},
-        'execute',
-      );
-      expectExactRequest(log.at(-1), verifyRequest);
+      const verified = await verifyWith(fixture, ctx, state, fixture.verify.inForce, 'execute');
       expect(verified.verified).toBe(true);
-
-      intercept(verifyRequest, fixture.verify.notInForce, log);
-      const notVerified = await fixture.adapter.verify(
-        { ...ctx, http: client(fixture) },
-        outcome.state ?? {},
-        'execute',
-      );
+      const notVerified = await verifyWith(fixture, ctx, state, fixture.verify.notInForce, 'execute');
       expect(notVerified.verified).toBe(false);
       expect(notVerified.observed).not.toBe('');
     });
 
     if (fixture.undo) {
-      it('undo reverses it with the documented request, and verify sees it lifted', async () => {
-        const log: Captured[] = [];
-        for (const exchange of fixture.execute(FIXTURE_CTX)) intercept(exchange, exchange.reply, log);
-        const ctx = contexts(fixture, client(fixture));
-        const executed = await fixture.adapter.execute(ctx);
-        log.length = 0;
+      it('undo restores the recorded prior state with the documented request, and verify sees it', async () => {
+        const { ctx, state } = await executed(fixture, fixture.execute(FIXTURE_CTX));
         const expected = fixture.undo!(FIXTURE_CTX);
-        for (const exchange of expected) intercept(exchange, exchange.reply, log);
-        expect(fixture.adapter.plan('undo', ctx, executed.state ?? {})).toHaveLength(expected.length);
-        await fixture.adapter.undo!({ ...ctx, http: client(fixture) }, executed.state ?? {});
-        expected.forEach((e, i) => {
-          expectExactRequest(log[i], e);
-        });
-        intercept(fixture.verify.request(FIXTURE_CTX), fixture.verify.lifted!, log);
-        const lifted = await fixture.adapter.verify(
-          { ...ctx, http: client(fixture) },
-          executed.state ?? {},
-          'undo',
-        );
+        expect(withoutTemplates(fixture.adapter.plan('undo', ctx, state))).toEqual(plannedOf(expected));
+        const log: Captured[] = [];
+        interceptAll(expected, log);
+        await fixture.adapter.undo!({ ...ctx, http: client(fixture) }, state);
+        expectExactRequests(log, expected);
+        const lifted = await verifyWith(fixture, ctx, state, fixture.verify.lifted!, 'undo');
         expect(lifted.verified).toBe(true);
+        expect(fixture.adapter.describeUndo?.(ctx, state)).toBeTruthy();
       });
     } else {
       it('has no undo and says it is irreversible', () => {
@@ -218,6 +242,37 @@ for (const fixture of FIXTURES) {
         expect(fixture.adapter.consequence?.(contexts(fixture, client(fixture)))).toMatch(
           /cannot be restored/,
         );
+      });
+    }
+
+    if (fixture.alreadyContained) {
+      it('already contained before Quell acted: undo leaves it contained', async () => {
+        const contained = fixture.alreadyContained!;
+        const { ctx, state, log } = await executed(fixture, contained.execute(FIXTURE_CTX));
+        expectExactRequests(log, contained.execute(FIXTURE_CTX));
+        expect(state.prior).toMatchObject({ known: true, value: contained.prior });
+        const undoLog: Captured[] = [];
+        interceptAll(contained.undo, undoLog);
+        const undone = await fixture.adapter.undo!({ ...ctx, http: client(fixture) }, state);
+        expectExactRequests(undoLog, contained.undo);
+        expect(undone.detail).toMatch(/before containment/);
+        const after = await verifyWith(fixture, ctx, state, contained.stillContained, 'undo');
+        expect(after.verified, 'still contained is what undo should leave').toBe(true);
+        expect(attemptedUnmocked).toEqual([]);
+      });
+    }
+
+    if (fixture.inFlight) {
+      it('stops work in flight (cancel or suspend, never delete) and verify lists what still runs', async () => {
+        const inFlight = fixture.inFlight!;
+        const expected = inFlight.execute(FIXTURE_CTX);
+        const { ctx, state, log } = await executed(fixture, expected);
+        expectExactRequests(log, expected);
+        expect(log.map((c) => c.method)).not.toContain('DELETE');
+        const still = await verifyWith(fixture, ctx, state, inFlight.stillRunning, 'execute');
+        expect(still.verified).toBe(false);
+        expect(still.observed).toContain(inFlight.mentions);
+        expect(still.inFlight?.length).toBeGreaterThan(0);
       });
     }
 
@@ -295,8 +350,8 @@ for (const fixture of FIXTURES) {
         const { services, incident } = harness;
         const ctx = { ...FIXTURE_CTX, incidentId: incident.id, idempotencyKey: `quell-${incident.id}-r1` };
         const log: Captured[] = [];
-        for (const exchange of fixture.execute(ctx)) intercept(exchange, exchange.reply, log);
-        intercept(fixture.verify.request(ctx), fixture.verify.inForce, log);
+        interceptAll(fixture.execute(ctx), log);
+        interceptAll(fixture.verify.inForce, log);
         const confirmation = await services.containment.requestRun({
           incident,
           user: COMMANDER,
@@ -307,9 +362,8 @@ for (const fixture of FIXTURES) {
         });
         const report = await services.containment.confirm(confirmToken(confirmation), COMMANDER);
         expect(report.groups[0]![0]).toMatchObject({ state: 'ok', verify: { outcome: 'verified' } });
-        fixture.execute(ctx).forEach((e, i) => {
-          expectExactRequest(log[i], e);
-        });
+        expectExactRequests(log.slice(0, fixture.execute(ctx).length), fixture.execute(ctx));
+        log.length = 0;
 
         // a refusal whose body echoes a secret back
         const secret = Object.values(fixture.secrets)[0]!;
@@ -342,12 +396,18 @@ for (const fixture of FIXTURES) {
           expect(everything).not.toContain(encodeURIComponent(value));
         }
         const audit = await services.containment.audit(incident.id);
-        expect(audit.map((e) => `${e.event}:${e.outcome}`)).toEqual([
+        // (the durable run's own `started` records are the runner's business, not the adapter's)
+        expect(audit.filter((e) => e.event !== 'started').map((e) => `${e.event}:${e.outcome}`)).toEqual([
           'executed:ok',
           'verified:verified',
           'executed:failed',
         ]);
-        expect(audit[0]!.requests).toHaveLength(fixture.execute(ctx).length);
+        expect(audit.find((e) => e.event === 'executed')!.requests.length).toBeGreaterThanOrEqual(
+          fixture.execute(ctx).filter((e) => !e.dynamic).length,
+        );
+        // no recorded URL holds a raw secret (the LiteLLM agent key is named by its hashed token)
+        for (const request of audit.flatMap((e) => e.requests))
+          for (const value of Object.values(fixture.secrets)) expect(request.url).not.toContain(value);
       } finally {
         await harness.close();
       }

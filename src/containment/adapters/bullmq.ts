@@ -3,19 +3,26 @@ import { Redis } from 'ioredis';
 import { z } from 'zod';
 import {
   defineAdapter,
+  knownPrior,
   type PlanContext,
   type PlannedRequest,
   type RunContext,
+  type RunState,
   TargetError,
 } from '../contract.js';
+import { knownState } from './common.js';
 
 /**
  * `bullmq`: pause / resume the agent's own BullMQ queue on the agent's Redis, so its workers stop
  * fetching new jobs (jobs already running finish). Not HTTP: it talks Redis through BullMQ itself.
  * Docs: https://docs.bullmq.io/guide/workers/pausing-queues (`await queue.pause()` pauses the queue
  * globally: no worker picks up new jobs, busy workers finish their current job; `queue.resume()`
- * undoes it; `queue.isPaused()` reads it back). The Redis URL is a secret (it may carry a
- * password), the queue name and prefix are settings.
+ * undoes it; `queue.isPaused()` reads it back; `queue.getActive()` lists the jobs still running).
+ * Whether the queue was paused already is read first, so undo resumes only a queue Quell paused.
+ * BullMQ cannot stop a running job from outside its worker: verify lists them as still in progress.
+ * The Redis URL is a secret (it may carry a password), the queue name and prefix are settings.
+ * Least privilege: a Redis ACL user limited to the queue's keys (`~<prefix>:<queue>:*`) and the
+ * commands BullMQ's scripts use (EVALSHA/EVAL, HGET, HSET, LRANGE, ZRANGE...).
  */
 const settingsSchema = z.strictObject({
   queue: z.string().min(1),
@@ -27,7 +34,7 @@ type Settings = z.output<typeof settingsSchema>;
 const argsSchema = z.strictObject({}).default({});
 type Args = z.output<typeof argsSchema>;
 
-type Command = 'pause' | 'resume' | 'isPaused';
+type Command = 'pause' | 'resume' | 'isPaused' | 'getActive';
 
 function planned(ctx: PlanContext<Settings, Args>, command: Command): PlannedRequest {
   return {
@@ -78,6 +85,8 @@ async function withQueue<T>(ctx: RunContext<Settings, Args>, run: (queue: Queue)
   }
 }
 
+const wasPaused = (state?: RunState) => knownPrior(state)?.paused === true;
+
 export const bullmqAdapter = defineAdapter<Settings, Args>({
   id: 'bullmq',
   summary: "Pause the agent's BullMQ queue so workers take no new jobs",
@@ -86,18 +95,42 @@ export const bullmqAdapter = defineAdapter<Settings, Args>({
   secrets: { required: ['redisUrl'] },
   irreversible: () => false,
   describe: (ctx) => `Pause BullMQ queue ${ctx.settings.queue}`,
-  plan: (phase, ctx) => [
-    planned(ctx, phase === 'execute' ? 'pause' : phase === 'undo' ? 'resume' : 'isPaused'),
-  ],
+  describeUndo: (_ctx, state) => {
+    if (!knownPrior(state)) return 'resume the queue (whether it was paused before was not recorded)';
+    return wasPaused(state)
+      ? 'leave the queue paused (it was paused before containment)'
+      : 'resume the queue';
+  },
+  plan: (phase, ctx, state) => {
+    if (phase === 'execute') return [planned(ctx, 'isPaused'), planned(ctx, 'pause')];
+    if (phase === 'verify') return [planned(ctx, 'isPaused'), planned(ctx, 'getActive')];
+    return wasPaused(state) ? [] : [planned(ctx, 'resume')];
+  },
   async execute(ctx) {
-    await withQueue(ctx, (queue) => queue.pause());
-    return { detail: 'queue paused' };
+    const paused = await withQueue(ctx, async (queue) => {
+      const before = await queue.isPaused();
+      await queue.pause();
+      return before;
+    });
+    return {
+      detail: paused ? 'queue was already paused; kept paused' : 'queue paused',
+      state: { prior: knownState(paused ? 'paused' : 'running', { paused }) },
+    };
   },
-  async verify(ctx, _state, after) {
-    const paused = await withQueue(ctx, (queue) => queue.isPaused());
-    return { verified: after === 'execute' ? paused : !paused, observed: `paused: ${paused}` };
+  async verify(ctx, state, after) {
+    const { paused, active } = await withQueue(ctx, async (queue) => ({
+      paused: await queue.isPaused(),
+      active: after === 'execute' ? (await queue.getActive(0, 99)).map((job) => String(job.id)) : [],
+    }));
+    const wanted = after === 'execute' ? true : wasPaused(state);
+    return {
+      verified: paused === wanted,
+      observed: `paused: ${paused}${active.length ? `; ${active.length} job(s) still running (they finish; BullMQ cannot stop them from outside): ${active.join(', ')}` : ''}`,
+      ...(active.length ? { inFlight: active } : {}),
+    };
   },
-  async undo(ctx) {
+  async undo(ctx, state) {
+    if (wasPaused(state)) return { detail: 'queue was paused before containment: left paused' };
     await withQueue(ctx, (queue) => queue.resume());
     return { detail: 'queue resumed' };
   },

@@ -33,3 +33,13 @@ export function toPlanned(spec: HttpRequestSpec): PlannedRequest {
 export const anyBody = z.unknown();
 
 export const nonEmpty = z.string().trim().min(1);
+
+/** A prior state read from the target (see contract.ts, PriorState). */
+export function knownState(summary: string, value: Record<string, unknown>) {
+  return { known: true, summary, value };
+}
+
+/** "in force by": an ISO instant `seconds` after `from`. */
+export function isoAfter(from: string | Date, seconds: number): string {
+  return new Date(new Date(from).getTime() + seconds * 1000).toISOString();
+}

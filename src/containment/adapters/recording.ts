@@ -80,10 +80,17 @@ export const recordingAdapter = defineAdapter<Settings, Args>({
   canUndo: (settings) => settings.undoable,
   describe: (ctx) => ctx.settings.label ?? `Record ${ctx.actionName} (no real target)`,
   consequence: (ctx) => `${ctx.actionName} cannot be undone (simulated).`,
+  describeUndo: () => 'record the undo (nothing real changes)',
   plan: (phase, ctx) => [planned(ctx, phase)],
   async execute(ctx) {
     await call(ctx, 'execute');
-    return { detail: 'recorded', state: { recordedAt: ctx.now.toISOString() } };
+    return {
+      detail: 'recorded',
+      state: {
+        recordedAt: ctx.now.toISOString(),
+        prior: { known: true, summary: 'not contained (simulated)', value: {} },
+      },
+    };
   },
   async verify(ctx) {
     await call(ctx, 'verify');
