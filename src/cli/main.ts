@@ -5,6 +5,7 @@ import { ConfigError, loadConfigFile } from '../config/load.js';
 import { checkContainmentConfig } from '../containment/index.js';
 import { EVIDENCE_VERIFY_USAGE, evidenceVerifyCommand } from '../evidence/index.js';
 import { loadPostmortemTemplate } from '../resolution/index.js';
+import { describeCadence } from './cadence.js';
 
 /** `quell <command>`: operator commands that run without starting the app. */
 const USAGE = `Usage:
@@ -18,7 +19,7 @@ function configCheck(args: string[], environment: NodeJS.ProcessEnv): number {
   });
   const config = loadConfigFile(path, { required });
   const cadences = Object.values(config.severities)
-    .map((s) => `${s.label}: ${s.cadence === null ? 'no updates' : `every ${s.cadence / 60_000} min`}`)
+    .map((s) => `${s.label}: ${describeCadence(s.cadence)}`)
     .join(', ');
   const source = existsSync(path) ? path : `${path} (absent: defaults apply)`;
   const containment = checkContainmentConfig(config.containment, environment);

@@ -27,6 +27,10 @@ export interface PublicationView {
 export interface TalkingPoints {
   incident: Incident;
   approved?: ApprovedMessage;
+  /** When the approved text said more would be shared (ISO), if it promised a time. */
+  shareMoreBy?: string;
+  /** Why the approved text may be out of date: its "share more by" passed, or a newer update exists. */
+  stale?: { reasons: ('newer-update' | 'share-more-by-passed')[]; newerUpdateAt?: string };
 }
 
 /** How comms state becomes chat messages; implemented by the Block Kit builders in src/slack/blocks. */

@@ -128,6 +128,7 @@ export class EvidenceService {
       const timeline = await this.deps.incidents.timeline(incident.id);
       const containment = await this.sources.containmentAudit(incident.id);
       const comms = await this.sources.commsHistory(incident.id);
+      const inventory = (await this.sources.rollbackInventory?.(incident.id)) ?? [];
 
       const userIds = new Set(transcript.userIds);
       userIds.add(request.actor);
@@ -144,6 +145,7 @@ export class EvidenceService {
       await write('timeline.jsonl', jsonl(timeline));
       await write('containment-audit.jsonl', jsonl(containment));
       await write('comms-versions.jsonl', jsonl(comms));
+      await write('rollback-inventory.jsonl', jsonl(inventory));
       const window = { from: incident.createdAt, to: archivedAt.toISOString() };
       await writeReadableTranscript({
         directory: staging,

@@ -10,6 +10,8 @@ export interface EvidenceSources {
   containmentAudit(incidentId: string): Promise<readonly unknown[]>;
   /** Every comms version with its approvals, in order. */
   commsHistory(incidentId: string): Promise<readonly unknown[]>;
+  /** The rollback inventory (what the agent changed, and how each was reversed or why not). */
+  rollbackInventory?(incidentId: string): Promise<readonly unknown[]>;
 }
 
 export function timelineEvidenceSources(

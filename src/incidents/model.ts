@@ -69,6 +69,8 @@ export const incidentSchema = z.object({
   agent: z.partialRecord(z.enum(AGENT_FIELDS), z.string()),
   declaredBy: z.string(),
   createdAt: isoInstant,
+  /** When the agent's misbehaviour started, if known (`--started` / the declare form); else unknown. */
+  startedAt: isoInstant.optional(),
   updatedAt: isoInstant,
   /** When the next structured update is due; null when the severity has no cadence or it is resolved. */
   nextUpdateDueAt: isoInstant.nullable(),

@@ -29,11 +29,14 @@ export const TIMELINE_KINDS = {
   /** `containment_<audit event>`: one per entry of the containment audit (containment/model.ts). */
   containment: [
     'containment_refused',
+    'containment_started',
     'containment_dry_run',
     'containment_executed',
     'containment_verified',
     'containment_undone',
     'containment_cancelled',
+    'containment_drift',
+    'containment_reapplied',
   ],
   comms: [
     'comms_drafted',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { approversSchema } from '../comms/config.js';
-import { GATE_ITEM_IDS, type GateItemId } from './gate.js';
+import { EVALUABLE_ITEM_IDS, GATE_ITEM_IDS, type GateItemId } from './gate.js';
 
 /** The `resolution:` section of the config file: restart gate, postmortem template, corrective actions. */
 
@@ -16,6 +16,16 @@ const DEFAULT_REQUIRED: Record<'sev1' | 'sev2' | 'sev3' | 'sev4', GateItemId[]> 
   sev4: [],
 };
 
+/** Checked from the record by default: everything Quell has the facts for except "records identified". */
+const DEFAULT_EVALUATED: GateItemId[] = EVALUABLE_ITEM_IDS.filter((item) => item !== 'records-identified');
+
+const evaluatedList = gateItemList.refine(
+  (items) => items.every((item) => (EVALUABLE_ITEM_IDS as readonly string[]).includes(item)),
+  {
+    message: `only these items can be checked from the record: ${EVALUABLE_ITEM_IDS.join(', ')}`,
+  },
+);
+
 export const resolutionConfigSchema = z
   .strictObject({
     gate: z
@@ -29,9 +39,22 @@ export const resolutionConfigSchema = z
             sev4: gateItemList.default(DEFAULT_REQUIRED.sev4),
           })
           .prefault({}),
+        /**
+         * Items checked against Quell's own records instead of ticked (containment runs, evidence
+         * bundles, corrective actions, the confirmed root cause, the rollback inventory). They cannot
+         * be ticked by hand, only overridden with a reason by someone allowed to override.
+         */
+        evaluated: z
+          .strictObject({
+            sev1: evaluatedList.default(DEFAULT_EVALUATED),
+            sev2: evaluatedList.default(DEFAULT_EVALUATED),
+            sev3: evaluatedList.default(DEFAULT_EVALUATED),
+            sev4: evaluatedList.default(DEFAULT_EVALUATED),
+          })
+          .prefault({}),
         /** Who may tick `approval` (the severity owner's sign-off). */
         approvers: approversSchema.prefault({ roles: ['commander'] }),
-        /** Who may resolve with required items missing, by writing a reason (recorded). */
+        /** Who may resolve with required items missing, or accept an evaluated item, by writing a reason (recorded). */
         override: approversSchema.prefault({ roles: ['commander'] }),
       })
       .prefault({}),

@@ -1,6 +1,7 @@
 /**
  * The restart gate: what must be true before an agent that caused an incident is trusted again.
- * Pure: which items exist, which are required for a severity, and what is still missing.
+ * Pure: which items exist, which are required for a severity, which are checked from the record
+ * (evaluated) rather than ticked, and what is still missing.
  */
 
 export const GATE_ITEM_IDS = [
@@ -15,6 +16,17 @@ export const GATE_ITEM_IDS = [
   'approval',
 ] as const;
 export type GateItemId = (typeof GATE_ITEM_IDS)[number];
+
+/** Items Quell can check against its own records; the others can only be ticked by a person. */
+export const EVALUABLE_ITEM_IDS = [
+  'contained',
+  'records-identified',
+  'rollback',
+  'evidence-archived',
+  'owner-assigned',
+  'root-cause',
+] as const satisfies readonly GateItemId[];
+export type EvaluableItemId = (typeof EVALUABLE_ITEM_IDS)[number];
 
 export const GATE_ITEM_LABELS: Record<GateItemId, string> = {
   contained: 'Contained: the agent can no longer act',
@@ -36,23 +48,103 @@ export interface GateTick {
 
 export type GateTicks = Partial<Record<GateItemId, GateTick>>;
 
+/** An evaluated item accepted by hand: who, when and why (the record said no). */
+export interface GateOverride extends GateTick {
+  reason: string;
+}
+export type GateOverrides = Partial<Record<GateItemId, GateOverride>>;
+
+/** What the record says about one evaluated item. */
+export interface GateCheck {
+  ok: boolean;
+  /** One line: "3 controls in force, all verified (r1, r2, p1)". */
+  reason: string;
+  /** The instant the reason is true as of (e.g. when the bundle's manifest was verified). */
+  asOf?: string;
+  /** Where to look or what to run: "`/contain status`", a bundle location. */
+  see?: string;
+}
+export type GateChecks = Partial<Record<GateItemId, GateCheck>>;
+
+export interface GateItemState {
+  id: GateItemId;
+  label: string;
+  required: boolean;
+  mode: 'manual' | 'evaluated';
+  done: boolean;
+  tick?: GateTick;
+  check?: GateCheck;
+  override?: GateOverride;
+}
+
 export interface GateState {
   required: readonly GateItemId[];
+  evaluated: readonly GateItemId[];
   ticks: GateTicks;
-  /** Required items not ticked, in checklist order. */
+  items: GateItemState[];
+  /** Required items not done, in checklist order. */
   missing: GateItemId[];
   passed: boolean;
 }
 
-export function evaluateGate(required: readonly GateItemId[], ticks: GateTicks): GateState {
-  const missing = GATE_ITEM_IDS.filter((item) => required.includes(item) && !ticks[item]);
-  return { required, ticks, missing, passed: missing.length === 0 };
+export function isEvaluable(item: GateItemId): item is EvaluableItemId {
+  return (EVALUABLE_ITEM_IDS as readonly string[]).includes(item);
+}
+
+/**
+ * Combines ticks (manual items), record checks and overrides (evaluated items). An evaluated item
+ * is done when the record says so or someone allowed to has overridden it; a tick never counts.
+ */
+export function evaluateGate(
+  required: readonly GateItemId[],
+  ticks: GateTicks,
+  record: { evaluated?: readonly GateItemId[]; checks?: GateChecks; overrides?: GateOverrides } = {},
+): GateState {
+  const evaluated = record.evaluated ?? [];
+  const items = GATE_ITEM_IDS.map((id): GateItemState => {
+    const mode = evaluated.includes(id) ? 'evaluated' : 'manual';
+    const tick = ticks[id];
+    const check = record.checks?.[id];
+    const override = record.overrides?.[id];
+    const done = mode === 'manual' ? Boolean(tick) : Boolean(check?.ok || override);
+    return {
+      id,
+      label: GATE_ITEM_LABELS[id],
+      required: required.includes(id),
+      mode,
+      done,
+      ...(mode === 'manual' && tick ? { tick } : {}),
+      ...(mode === 'evaluated' && check ? { check } : {}),
+      ...(mode === 'evaluated' && override ? { override } : {}),
+    };
+  });
+  const missing = items.filter((i) => i.required && !i.done).map((i) => i.id);
+  return { required, evaluated, ticks, items, missing, passed: missing.length === 0 };
 }
 
 export function isGateItem(value: string): value is GateItemId {
   return (GATE_ITEM_IDS as readonly string[]).includes(value);
 }
 
-export function describeMissing(missing: readonly GateItemId[]): string {
-  return missing.map((item) => `• ${GATE_ITEM_LABELS[item]}`).join('\n');
+export function describeMissing(missing: readonly GateItemId[], state?: GateState): string {
+  return missing
+    .map((item) => {
+      const check = state?.items.find((i) => i.id === item)?.check;
+      return `• ${GATE_ITEM_LABELS[item]}${check ? ` (${check.reason})` : ''}`;
+    })
+    .join('\n');
+}
+
+/**
+ * A checkbox click as the clicker made it: what they selected compared with what the message they
+ * clicked showed, so two people ticking different items on the same message both stick.
+ */
+export function checklistChange(
+  seen: readonly GateItemId[],
+  selected: readonly GateItemId[],
+): { added: GateItemId[]; removed: GateItemId[] } {
+  return {
+    added: GATE_ITEM_IDS.filter((i) => selected.includes(i) && !seen.includes(i)),
+    removed: GATE_ITEM_IDS.filter((i) => seen.includes(i) && !selected.includes(i)),
+  };
 }

@@ -1,9 +1,10 @@
 import type { CommsHistory } from '../comms/index.js';
 import { plainDateTime, plainDuration } from '../comms/index.js';
-import type { AuditEntry } from '../containment/model.js';
+import type { AuditEntry, ContainmentRun } from '../containment/model.js';
 import type { Incident } from '../incidents/model.js';
 import type { TimelineEvent } from '../incidents/timeline.js';
-import { GATE_ITEM_IDS, GATE_ITEM_LABELS, type GateState } from './gate.js';
+import { GATE_ITEM_LABELS, type GateState } from './gate.js';
+import { type AffectedObject, describeObject, inventoryCounts } from './inventory.js';
 import { ROOT_CAUSE_EVENT_CATEGORY, ROOT_CAUSE_LABELS, type RootCauseCategory } from './root-cause.js';
 import type { CorrectiveAction } from './store.js';
 
@@ -21,17 +22,56 @@ export interface PostmortemSources {
   now: Date;
   /** The comms feature's confirmed-root-cause event kind (`/comms root-cause`). */
   rootCauseEvent: string;
+  /** Display names by Slack user id; an id without a name is shown as the id. */
+  names: Readonly<Record<string, string>>;
+  /** Containment runs, for the controls still in force. */
+  runs: readonly ContainmentRun[];
+  inventory: readonly AffectedObject[];
 }
 
-/** A file is read outside Slack: `<@U123>` and `<#C123>` become `@U123` and `#C123`. */
-export function plainMentions(text: string): string {
+/** Where the latest evidence bundle is, from the timeline's `evidence_archived` events. */
+function latestBundle(timeline: readonly TimelineEvent[]) {
+  const event = timeline.findLast((e) => e.kind === 'evidence_archived');
+  if (!event) return undefined;
+  return {
+    version: Number(event.data.version ?? 0),
+    location: String(event.data.location ?? ''),
+    manifestSha256: String(event.data.manifestSha256 ?? ''),
+    at: event.at,
+    trigger: String(event.data.trigger ?? ''),
+  };
+}
+
+/** "5 audit entries: 3 executed, 2 verified, 1 undone". */
+function auditSummary(audit: readonly AuditEntry[], runs: readonly ContainmentRun[]): string {
+  if (audit.length === 0) return '';
+  const byEvent = new Map<string, number>();
+  for (const entry of audit) byEvent.set(entry.event, (byEvent.get(entry.event) ?? 0) + 1);
+  const parts = [...byEvent].map(([event, n]) => `${n} ${event.replace('_', ' ')}`);
+  const inForce = runs.filter((r) => !r.dryRun && r.status === 'in_force').map((r) => `${r.id} ${r.action}`);
+  return `${audit.length} audit entr${audit.length === 1 ? 'y' : 'ies'}: ${parts.join(', ')}; in force now: ${inForce.length ? inForce.join(', ') : 'none'}`;
+}
+
+/**
+ * A file is read outside Slack: `<@U123>` becomes the person's display name (`@U123` when unknown),
+ * `<#C123|name>` becomes `#name`.
+ */
+export function plainMentions(text: string, names: Readonly<Record<string, string>> = {}): string {
   return text
-    .replace(/<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g, '@$1')
+    .replace(/<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g, (_m, id: string) => names[id] ?? `@${id}`)
     .replace(/<#([CG][A-Z0-9]+)(?:\|([^>]*))?>/g, (_m, id: string, name?: string) => `#${name || id}`)
     .replace(/<!subteam\^([A-Z0-9]+)(?:\|([^>]*))?>/g, (_m, id: string, name?: string) => `@${name || id}`);
 }
 
-const who = (user: string | undefined) => (user ? (user === 'quell' ? 'Quell' : `@${user}`) : '');
+/** The Slack user ids a postmortem names: actors, role holders, owners, mentions in text. */
+export function mentionedUsers(texts: readonly string[]): string[] {
+  const ids = new Set<string>();
+  for (const text of texts) {
+    for (const match of text.matchAll(/<@([UW][A-Z0-9]+)(?:\|[^>]*)?>/g)) ids.add(match[1]!);
+    if (/^[UW][A-Z0-9]{2,}$/.test(text)) ids.add(text);
+  }
+  return [...ids].sort();
+}
 
 function latest(timeline: readonly TimelineEvent[], kind: string): TimelineEvent | undefined {
   return timeline.findLast((e) => e.kind === kind);
@@ -39,7 +79,10 @@ function latest(timeline: readonly TimelineEvent[], kind: string): TimelineEvent
 
 /** The values the postmortem template renders (see POSTMORTEM_FIELDS), all from recorded data. */
 export function buildPostmortemValues(sources: PostmortemSources): Record<string, unknown> {
-  const { incident, timeline, timezone, gate } = sources;
+  const { incident, timeline, timezone, gate, names } = sources;
+  const who = (user: string | undefined) =>
+    user ? (user === 'quell' ? 'Quell' : (names[user] ?? `@${user}`)) : '';
+  const plain = (text: string) => plainMentions(text, names);
   const at = (iso: string | undefined) => (iso ? plainDateTime(new Date(iso), timezone) : '');
   const resolvedAt = incident.resolvedAt;
   const update = latest(timeline, 'update');
@@ -65,7 +108,7 @@ export function buildPostmortemValues(sources: PostmortemSources): Record<string
         channel: `#${entry.channel}`,
         approvedBy: who(entry.actor),
         drill: entry.drill,
-        text: plainMentions(version?.text ?? ''),
+        text: plain(version?.text ?? ''),
       },
     ];
   });
@@ -79,8 +122,25 @@ export function buildPostmortemValues(sources: PostmortemSources): Record<string
     target: entry.target,
     outcome: entry.outcome.replace('_', ' '),
     dryRun: entry.dryRun,
-    detail: plainMentions(entry.detail ?? ''),
-    error: plainMentions(entry.error ?? ''),
+    detail: plain(entry.detail ?? ''),
+    error: plain(entry.error ?? ''),
+  }));
+
+  const bundle = latestBundle(timeline);
+  const counts = inventoryCounts(sources.inventory);
+  const inventory = sources.inventory.map((o) => ({
+    object: describeObject(o),
+    system: o.system,
+    objectId: o.objectId,
+    change: plain(o.change),
+    before: plain(o.before ?? ''),
+    after: plain(o.after ?? ''),
+    reversible: o.reversible,
+    state: o.state,
+    note: plain(o.note ?? ''),
+    disclosure: plain(o.disclosure ?? ''),
+    recordedBy: who(o.recordedBy),
+    updatedAt: at(o.updatedAt),
   }));
 
   const roles = incident.roles;
@@ -94,6 +154,8 @@ export function buildPostmortemValues(sources: PostmortemSources): Record<string
       status: incident.status,
       drill: incident.drill,
       declaredAt: at(incident.createdAt),
+      startedAt: at(incident.startedAt),
+      impactWindow: `${incident.startedAt ? at(incident.startedAt) : `unknown start (declared ${at(incident.createdAt)})`} to ${resolvedAt ? at(resolvedAt) : 'still ongoing'}`,
       resolvedAt: at(resolvedAt),
       duration: plainDuration(
         (resolvedAt ? Date.parse(resolvedAt) : sources.now.getTime()) - Date.parse(incident.createdAt),
@@ -116,52 +178,72 @@ export function buildPostmortemValues(sources: PostmortemSources): Record<string
       environment: agent.environment ?? '',
     },
     impact: {
-      latest: plainMentions(String(update?.data.impact ?? '')),
-      containment: plainMentions(String(update?.data.containment ?? '')),
-      investigation: plainMentions(String(update?.data.investigation ?? '')),
+      latest: plain(String(update?.data.impact ?? '')),
+      containment: plain(String(update?.data.containment ?? '')),
+      investigation: plain(String(update?.data.investigation ?? '')),
     },
     timeline: timeline.map((e) => ({
       at: at(e.at),
       actor: who(e.actor),
       kind: e.kind,
-      text: plainMentions(e.text),
+      text: plain(e.text),
     })),
-    containment: { actions: containmentActions, count: containmentActions.length },
+    containment: {
+      actions: containmentActions,
+      count: containmentActions.length,
+      summary: auditSummary(sources.audit, sources.runs),
+    },
+    evidence: {
+      archived: Boolean(bundle),
+      version: bundle?.version ?? '',
+      location: bundle?.location ?? '',
+      manifestSha256: bundle?.manifestSha256 ?? '',
+      archivedAt: at(bundle?.at),
+    },
+    inventory: {
+      objects: inventory,
+      count: counts.total,
+      reversed: counts.reversed,
+      accepted: counts.accepted,
+      pending: counts.pending,
+    },
     comms: { sent, count: sent.length },
     gate: {
       passed: gate.passed,
       overridden: Boolean(override),
       overrideBy: who(override?.actor),
       overrideAt: at(override?.at),
-      overrideReason: plainMentions(String(override?.data.reason ?? '')),
+      overrideReason: plain(String(override?.data.reason ?? '')),
       missingAtResolution,
-      items: GATE_ITEM_IDS.map((id) => ({
-        id,
-        label: GATE_ITEM_LABELS[id],
-        required: gate.required.includes(id),
-        ticked: Boolean(gate.ticks[id]),
-        by: who(gate.ticks[id]?.by),
-        at: at(gate.ticks[id]?.at),
+      items: gate.items.map((item) => ({
+        id: item.id,
+        label: item.label,
+        required: item.required,
+        evaluated: item.mode === 'evaluated',
+        ticked: item.done,
+        reason: plain(item.override ? `overridden: ${item.override.reason}` : (item.check?.reason ?? '')),
+        by: who(item.override?.by ?? item.tick?.by),
+        at: at(item.override?.at ?? item.tick?.at ?? item.check?.asOf),
       })),
     },
     rootCause: {
       category: category ?? '',
       categoryLabel: category ? ROOT_CAUSE_LABELS[category] : '',
       confirmed: Boolean(rootCause),
-      summary: plainMentions(String(rootCause?.data.summary ?? '')),
+      summary: plain(String(rootCause?.data.summary ?? '')),
       confirmedAt: at(rootCause?.at),
       confirmedBy: who(rootCause?.actor),
     },
     reactivation: (incident.reactivationPlan?.steps ?? []).map((s) => ({
       stage: s.stage,
       owner: who(s.owner),
-      criteria: plainMentions(s.criteria),
+      criteria: plain(s.criteria),
     })),
     actions: sources.actions.map((a) => ({
       id: a.id,
       owner: who(a.owner),
       due: at(a.dueAt),
-      text: plainMentions(a.text),
+      text: plain(a.text),
       status: a.status,
     })),
     generatedAt: at(sources.now.toISOString()),

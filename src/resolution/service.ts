@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { ChatPort } from '../chat/port.js';
 import type { Clock } from '../clock.js';
 import type { CommsService } from '../comms/index.js';
@@ -7,27 +6,24 @@ import type { QuellConfig } from '../config/schema.js';
 import type { ContainmentService } from '../containment/index.js';
 import { QuellError, UsageError } from '../errors.js';
 import { type Incident, SYSTEM_ACTOR } from '../incidents/model.js';
-import {
-  type ActorRule,
-  type PermissionDecision,
-  type Permissions,
-  RulePermissions,
-  uncheckedNote,
-} from '../incidents/permissions.js';
+import { NotPermittedError, type Permissions, RulePermissions } from '../incidents/permissions.js';
 import type { IncidentChange, IncidentService } from '../incidents/service.js';
 import type { IncidentStore } from '../incidents/store.js';
 import type { Logger } from '../logging/logger.js';
 import type { CorrectiveActions } from './actions.js';
 import {
+  checklistChange,
   describeMissing,
   evaluateGate,
-  GATE_ITEM_IDS,
   GATE_ITEM_LABELS,
   type GateItemId,
   type GateState,
 } from './gate.js';
-import { buildPostmortemValues } from './postmortem.js';
+import { type EvidenceVerifier, GateRecord } from './gate-record.js';
+import type { AffectedInput, AffectedObject } from './inventory.js';
+import type { RollbackInventory } from './inventory-service.js';
 import type { PostmortemTemplate } from './postmortem-template.js';
+import { PostmortemWriter } from './postmortem-writer.js';
 import type { ResolutionPresenter } from './presenter.js';
 import { ROOT_CAUSE_EVENT_CATEGORY, ROOT_CAUSE_LABELS, type RootCauseCategory } from './root-cause.js';
 import type { ResolutionStore } from './store.js';
@@ -40,6 +36,9 @@ export interface ResolutionServiceDeps {
   containment: ContainmentService;
   comms: CommsService;
   actions: CorrectiveActions;
+  inventory: RollbackInventory;
+  /** Re-checks an archived bundle against its manifest (services.ts wires the evidence feature's). */
+  verifyEvidence?: EvidenceVerifier;
   chat: ChatPort;
   views: ResolutionPresenter;
   template: PostmortemTemplate;
@@ -56,6 +55,7 @@ export const GATE_EVENTS = {
   unticked: 'gate_unticked',
   passed: 'gate_passed',
   overridden: 'gate_overridden',
+  itemOverridden: 'gate_item_overridden',
 } as const;
 
 /** Resolution refused: required restart-gate items are not ticked. */
@@ -63,21 +63,25 @@ export class GateBlockedError extends QuellError {
   constructor(
     readonly incidentId: string,
     readonly missing: readonly GateItemId[],
+    state?: GateState,
   ) {
     super(
       'restart_gate_blocked',
-      `${incidentId} cannot be resolved yet: the restart gate is missing\n${describeMissing(missing)}\nTick them in the checklist (\`/incident resolve\`), or ask someone allowed to override to force it with a reason.`,
+      `${incidentId} cannot be resolved yet: the restart gate is missing\n${describeMissing(missing, state)}\nTick the manual items in the checklist (\`/incident resolve\`); items checked from the record pass once the record shows them. Someone allowed to override can accept an item, or force the resolution, with a reason.`,
     );
   }
 }
 
-export class NotPermittedError extends QuellError {
-  constructor(message: string) {
-    super('not_permitted', message);
-  }
-}
+/** Refusals come from the permission model (incidents/permissions.ts): one class for every feature. */
+export { NotPermittedError };
 
 export const MIN_OVERRIDE_REASON = 10;
+
+/** A checkbox click: the options the clicker's message showed ticked, and their selection now. */
+export interface ChecklistClick {
+  seen: readonly GateItemId[];
+  selected: readonly GateItemId[];
+}
 
 /**
  * The end of an incident: the restart gate (ticks with who and when, refusal with the missing
@@ -86,14 +90,38 @@ export const MIN_OVERRIDE_REASON = 10;
  */
 export class ResolutionService {
   private readonly permissions: Permissions;
+  private readonly record: GateRecord;
+  private readonly postmortem: PostmortemWriter;
 
   constructor(private readonly deps: ResolutionServiceDeps) {
     this.permissions = deps.permissions ?? new RulePermissions(deps);
+    this.record = new GateRecord({
+      store: deps.store,
+      incidentStore: deps.incidentStore,
+      containment: deps.containment,
+      actions: deps.actions,
+      inventory: deps.inventory,
+      ...(deps.verifyEvidence ? { verifyEvidence: deps.verifyEvidence } : {}),
+      rootCauseEvent: ROOT_CAUSE_EVENT,
+      clock: deps.clock,
+    });
+    this.postmortem = new PostmortemWriter({ ...deps, gate: (incident) => this.gate(incident) });
   }
 
+  /** The gate now: ticks for manual items, the record (or an override) for evaluated ones. */
   async gate(incident: Incident): Promise<GateState> {
-    const ticks = await this.deps.store.ticks(incident.id);
-    return evaluateGate(this.deps.config.resolution.gate.required[incident.severity], ticks);
+    const { required, evaluated } = this.deps.config.resolution.gate;
+    const items = evaluated[incident.severity];
+    const [ticks, overrides, checks] = await Promise.all([
+      this.deps.store.ticks(incident.id),
+      this.deps.store.overrides(incident.id),
+      this.record.checks(incident, items),
+    ]);
+    return evaluateGate(required[incident.severity], ticks, { evaluated: items, checks, overrides });
+  }
+
+  private evaluatedItems(incident: Incident): readonly GateItemId[] {
+    return this.deps.config.resolution.gate.evaluated[incident.severity];
   }
 
   /** `/incident resolve`: posts the checklist in the incident channel and remembers it for refreshes. */
@@ -106,27 +134,39 @@ export class ResolutionService {
   }
 
   /**
-   * The checklist's checkboxes as submitted: ticks what was newly selected and unticks what was
-   * cleared, each recorded with who and when. Approval is only the approvers' to give or take back.
+   * A checkbox click: ticks what the clicker newly selected and unticks what they cleared, compared
+   * with the message they clicked (never a whole-set replace, so two people ticking different items
+   * a moment apart both stick). Each change is recorded with who and when. Approval is only the
+   * approvers' to give or take back; items checked from the record cannot be ticked at all.
    */
-  async applyChecklist(
-    incidentId: string,
-    actor: string,
-    selected: readonly GateItemId[],
-  ): Promise<GateState> {
+  async applyChecklist(incidentId: string, actor: string, click: ChecklistClick): Promise<GateState> {
     const incident = await this.deps.incidentStore.require(incidentId);
-    const ticks = await this.deps.store.ticks(incidentId);
-    const added = GATE_ITEM_IDS.filter((i) => selected.includes(i) && !ticks[i]);
-    const removed = GATE_ITEM_IDS.filter((i) => !selected.includes(i) && ticks[i]);
-    if (added.includes('approval') || removed.includes('approval')) {
-      const decision = await this.decide(this.approverRule(), incident, actor);
-      if (!decision.allowed) {
-        await this.refreshGate(incidentId);
-        throw new NotPermittedError(
-          `Only ${this.permissions.describe(this.approverRule())}${uncheckedNote(decision)} can give or withdraw the restart approval.`,
-        );
-      }
+    const { added, removed } = checklistChange(click.seen, click.selected);
+    const evaluated = [...added, ...removed].filter((i) => this.evaluatedItems(incident).includes(i));
+    if (evaluated.length) {
+      await this.refreshGate(incidentId);
+      throw new NotPermittedError(
+        `${evaluated.map((i) => `"${GATE_ITEM_LABELS[i]}"`).join(' and ')} ${evaluated.length === 1 ? 'is' : 'are'} checked from the record and cannot be ticked by hand; someone allowed to override can accept ${evaluated.length === 1 ? 'it' : 'them'} with a reason (Override… next to the item).`,
+      );
     }
+    if (added.length === 0 && removed.length === 0) return this.gate(incident);
+    try {
+      // the approval is the approvers' own tick; every other item is a responder's
+      const items = [...added, ...removed].filter((i) => i !== 'approval');
+      if (items.length)
+        await this.permissions.authorize(actor, 'gate.tick', incident, {
+          subject: items.map((i) => GATE_ITEM_LABELS[i]).join('; '),
+        });
+      if (added.includes('approval') || removed.includes('approval'))
+        await this.permissions.authorize(actor, 'gate.approve', incident, {
+          subject: added.includes('approval') ? 'give the restart approval' : 'withdraw the restart approval',
+        });
+    } catch (error) {
+      // the refused person's checkboxes show their click: put the message back to the record
+      await this.refreshGate(incidentId);
+      throw error;
+    }
+    const ticks = await this.deps.store.ticks(incidentId);
     const now = this.deps.clock.now().toISOString();
     for (const item of added) {
       if (await this.deps.store.tick(incidentId, item, actor, now))
@@ -135,10 +175,7 @@ export class ResolutionService {
           actor,
           GATE_EVENTS.ticked,
           `ticked restart gate: ${GATE_ITEM_LABELS[item]}`,
-          {
-            item,
-            label: GATE_ITEM_LABELS[item],
-          },
+          { item, label: GATE_ITEM_LABELS[item] },
         );
     }
     for (const item of removed) {
@@ -148,25 +185,74 @@ export class ResolutionService {
           actor,
           GATE_EVENTS.unticked,
           `unticked restart gate: ${GATE_ITEM_LABELS[item]}`,
-          {
-            item,
-            label: GATE_ITEM_LABELS[item],
-            previously: ticks[item],
-          },
+          { item, label: GATE_ITEM_LABELS[item], previously: ticks[item] },
         );
     }
     await this.refreshGate(incidentId);
     return this.gate(incident);
   }
 
-  /** Resolves if every required item is ticked; otherwise refuses with the missing items. */
+  /**
+   * Accepts an evaluated item the record does not show (e.g. a control Quell cannot see), by
+   * someone allowed to override, with a written reason; recorded, and shown in the gate and postmortem.
+   */
+  async overrideItem(
+    incidentId: string,
+    actor: string,
+    item: GateItemId,
+    reason: string,
+  ): Promise<GateState> {
+    const incident = await this.requireOpen(incidentId);
+    const text = reason.trim();
+    if (!this.evaluatedItems(incident).includes(item))
+      throw new UsageError(`"${GATE_ITEM_LABELS[item]}" is ticked in the checklist, not overridden.`);
+    if (text.length < MIN_OVERRIDE_REASON)
+      throw new UsageError(`Write why it is accepted (at least ${MIN_OVERRIDE_REASON} characters).`);
+    await this.permissions.authorize(actor, 'gate.override', incident, {
+      subject: `accept "${GATE_ITEM_LABELS[item]}" against the record`,
+    });
+    const state = await this.gate(incident);
+    const check = state.items.find((i) => i.id === item)?.check;
+    const at = this.deps.clock.now().toISOString();
+    if (await this.deps.store.override(incidentId, item, { by: actor, at, reason: text }))
+      await this.deps.incidents.record(
+        incidentId,
+        actor,
+        GATE_EVENTS.itemOverridden,
+        `accepted restart gate item "${GATE_ITEM_LABELS[item]}" against the record (${check?.reason ?? 'not checked'}): ${text}`,
+        { item, label: GATE_ITEM_LABELS[item], reason: text, record: check ?? null },
+      );
+    await this.refreshGate(incidentId);
+    return this.gate(incident);
+  }
+
+  /** `/incident affected`: records one affected object, then refreshes the gate (rollback is evaluated from it). */
+  async recordAffected(incidentId: string, actor: string, input: AffectedInput): Promise<AffectedObject> {
+    const incident = await this.deps.incidentStore.require(incidentId);
+    await this.permissions.authorize(actor, 'gate.tick', incident, { subject: 'record an affected object' });
+    const object = await this.deps.inventory.record(incident, actor, input);
+    await this.refreshGate(incidentId);
+    return object;
+  }
+
+  affected(incidentId: string): Promise<AffectedObject[]> {
+    return this.deps.inventory.list(incidentId);
+  }
+
+  /** Resolves if every required item is met (ticked, or shown by the record); otherwise refuses with the missing items. */
   async resolve(incidentId: string, actor: string): Promise<Incident> {
     const incident = await this.requireOpen(incidentId);
     const state = await this.gate(incident);
-    if (!state.passed) throw new GateBlockedError(incident.id, state.missing);
+    if (!state.passed) {
+      await this.refreshGate(incident.id);
+      throw new GateBlockedError(incident.id, state.missing, state);
+    }
     await this.deps.incidents.record(incident.id, actor, GATE_EVENTS.passed, 'passed the restart gate', {
       required: state.required,
       ticks: state.ticks,
+      evaluated: Object.fromEntries(
+        state.items.filter((i) => i.mode === 'evaluated').map((i) => [i.id, i.override ?? i.check ?? null]),
+      ),
     });
     return this.deps.incidents.setStatus(incident.id, actor, 'resolved', this.deps.resolveKey);
   }
@@ -179,43 +265,38 @@ export class ResolutionService {
       throw new UsageError(
         `Write why the gate is being overridden (at least ${MIN_OVERRIDE_REASON} characters).`,
       );
-    const decision = await this.decide(this.overrideRule(), incident, actor);
-    if (!decision.allowed)
-      throw new NotPermittedError(
-        `Only ${this.permissions.describe(this.overrideRule())}${uncheckedNote(decision)} can resolve with restart-gate items missing.`,
-      );
+    await this.permissions.authorize(actor, 'gate.override', incident, {
+      subject: 'resolve with restart-gate items missing',
+    });
     const state = await this.gate(incident);
     await this.deps.incidents.record(
       incident.id,
       actor,
       GATE_EVENTS.overridden,
       `overrode the restart gate${state.missing.length ? ` (missing: ${state.missing.map((i) => GATE_ITEM_LABELS[i]).join('; ')})` : ''}: ${text}`,
-      { reason: text, missing: state.missing, required: state.required, ticks: state.ticks },
+      {
+        reason: text,
+        missing: state.missing,
+        required: state.required,
+        ticks: state.ticks,
+        record: Object.fromEntries(state.items.filter((i) => i.check).map((i) => [i.id, i.check])),
+      },
     );
     return this.deps.incidents.setStatus(incident.id, actor, 'resolved', this.deps.resolveKey);
   }
 
   async mayOverride(incident: Incident, user: string): Promise<boolean> {
-    return (await this.decide(this.overrideRule(), incident, user)).allowed;
+    return (await this.permissions.check(user, 'gate.override', incident)).allowed;
   }
 
   async isApprover(incident: Incident, user: string): Promise<boolean> {
-    return (await this.decide(this.approverRule(), incident, user)).allowed;
-  }
-
-  private approverRule(): ActorRule {
-    return { ...this.deps.config.resolution.gate.approvers, source: 'resolution.gate.approvers' };
-  }
-
-  private overrideRule(): ActorRule {
-    return { ...this.deps.config.resolution.gate.override, source: 'resolution.gate.override' };
-  }
-
-  private decide(rule: ActorRule, incident: Incident, user: string): Promise<PermissionDecision> {
-    return this.permissions.mayAct(user, rule, incident);
+    return (await this.permissions.check(user, 'gate.approve', incident)).allowed;
   }
 
   async setRootCauseCategory(incidentId: string, actor: string, category: RootCauseCategory): Promise<void> {
+    await this.permissions.authorize(actor, 'postmortem', await this.deps.incidentStore.require(incidentId), {
+      subject: 'root-cause category',
+    });
     await this.deps.incidents.record(
       incidentId,
       actor,
@@ -233,62 +314,13 @@ export class ResolutionService {
   }
 
   /** Renders the postmortem draft from the incident's records (no side effects). */
-  async renderPostmortem(incidentId: string): Promise<{ incident: Incident; markdown: string }> {
-    const { incidentStore, containment, comms, actions, config, clock } = this.deps;
-    const incident = await incidentStore.require(incidentId);
-    const [timeline, audit, history, gate, corrective] = await Promise.all([
-      incidentStore.timeline(incidentId),
-      containment.audit(incidentId),
-      comms.history(incidentId),
-      this.gate(incident),
-      actions.ofIncident(incidentId),
-    ]);
-    const values = buildPostmortemValues({
-      incident,
-      timeline,
-      audit,
-      comms: history,
-      gate,
-      actions: corrective,
-      severityLabel: config.severities[incident.severity].label,
-      timezone: config.incidents.timezone,
-      now: clock.now(),
-      rootCauseEvent: ROOT_CAUSE_EVENT,
-    });
-    return { incident, markdown: this.deps.template.render(values) };
+  renderPostmortem(incidentId: string): Promise<{ incident: Incident; markdown: string }> {
+    return this.postmortem.render(incidentId);
   }
 
   /** Drafts the postmortem and posts it as a file in the incident channel; recorded on the timeline. */
-  async draftPostmortem(incidentId: string, actor: string): Promise<{ fileIds: string[] }> {
-    const { incident, markdown } = await this.renderPostmortem(incidentId);
-    if (!incident.channelId)
-      throw new QuellError('no_channel', `${incident.id} has no channel to post the postmortem in.`);
-    const content = new TextEncoder().encode(markdown);
-    const sha256 = createHash('sha256').update(content).digest('hex');
-    const drill = incident.drill ? '[DRILL] ' : '';
-    const { fileIds } = await this.deps.chat.shareFiles(
-      incident.channelId,
-      [
-        {
-          filename: `${incident.id}-postmortem-draft.md`,
-          title: `${drill}${incident.id} postmortem draft`,
-          content,
-        },
-      ],
-      `:memo: ${drill}Postmortem draft for ${incident.id}, filled in from the timeline, containment audit, comms, restart gate and corrective actions. Complete the TODO sections.`,
-    );
-    await this.deps.incidents.record(
-      incident.id,
-      actor,
-      'postmortem_drafted',
-      `drafted the postmortem (${markdown.length} characters)`,
-      {
-        fileIds,
-        sha256,
-        bytes: content.byteLength,
-      },
-    );
-    return { fileIds };
+  draftPostmortem(incidentId: string, actor: string): Promise<{ fileIds: string[] }> {
+    return this.postmortem.draft(incidentId, actor);
   }
 
   /** Drafts the postmortem when an incident is resolved; services.ts subscribes it when configured. */

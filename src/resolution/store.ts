@@ -1,12 +1,22 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { type GateItemId, type GateTicks, isGateItem } from './gate.js';
+import {
+  type GateItemId,
+  type GateOverride,
+  type GateOverrides,
+  type GateTicks,
+  isGateItem,
+} from './gate.js';
 
 /** Redis keys of the resolution feature; the incident id is a hash tag like the incident's own keys. */
 export function resolutionKeys(prefix: string) {
   return {
     gateTicks: (incidentId: string) => `${prefix}:resolution:{${incidentId}}:gate`,
     gateMessage: (incidentId: string) => `${prefix}:resolution:{${incidentId}}:gate-message`,
+    /** Evaluated items accepted by hand, with the reason. */
+    gateOverrides: (incidentId: string) => `${prefix}:resolution:{${incidentId}}:gate-overrides`,
+    /** Evidence bundles whose manifest was re-checked: `v<version>:<manifest sha>` → when. */
+    verifiedBundles: (incidentId: string) => `${prefix}:resolution:{${incidentId}}:verified-bundles`,
     actionSequence: `${prefix}:actions:seq`,
     action: (id: string) => `${prefix}:action:${id}`,
     /** Open corrective actions across incidents, scored by due time. */
@@ -17,6 +27,7 @@ export function resolutionKeys(prefix: string) {
 
 const isoInstant = z.iso.datetime({ offset: true });
 const tickSchema = z.object({ by: z.string(), at: isoInstant });
+const overrideSchema = tickSchema.extend({ reason: z.string() });
 const messageRefSchema = z.object({ channel: z.string(), ts: z.string() });
 export type MessageRef = z.infer<typeof messageRefSchema>;
 
@@ -62,6 +73,32 @@ export class ResolutionStore {
 
   async untick(incidentId: string, item: GateItemId): Promise<boolean> {
     return (await this.redis.hdel(this.keys.gateTicks(incidentId), item)) === 1;
+  }
+
+  async overrides(incidentId: string): Promise<GateOverrides> {
+    const raw = await this.redis.hgetall(this.keys.gateOverrides(incidentId));
+    const overrides: GateOverrides = {};
+    for (const [item, json] of Object.entries(raw)) {
+      if (isGateItem(item)) overrides[item] = overrideSchema.parse(JSON.parse(json));
+    }
+    return overrides;
+  }
+
+  /** Overrides once: returns false if the item was already overridden (the first reason stays). */
+  async override(incidentId: string, item: GateItemId, override: GateOverride): Promise<boolean> {
+    const json = JSON.stringify(overrideSchema.parse(override));
+    return (await this.redis.hsetnx(this.keys.gateOverrides(incidentId), item, json)) === 1;
+  }
+
+  /** When this bundle's manifest was last re-checked and found intact, if ever. */
+  async bundleVerifiedAt(incidentId: string, version: number, sha256: string): Promise<string | undefined> {
+    return (
+      (await this.redis.hget(this.keys.verifiedBundles(incidentId), `v${version}:${sha256}`)) ?? undefined
+    );
+  }
+
+  async setBundleVerified(incidentId: string, version: number, sha256: string, at: string): Promise<void> {
+    await this.redis.hsetnx(this.keys.verifiedBundles(incidentId), `v${version}:${sha256}`, at);
   }
 
   async gateMessage(incidentId: string): Promise<MessageRef | undefined> {

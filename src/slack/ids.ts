@@ -23,6 +23,8 @@ export const VIEWS = {
   /** `/incident triage`: the side-effect questions, then the suggested severity to accept or change. */
   triageQuestions: 'quell_triage_questions',
   triageDecision: 'quell_triage_decision',
+  /** `/incident affected`: one entry of the rollback inventory. */
+  affected: 'quell_affected',
 } as const;
 
 export const DECLARE_FIELDS = {
@@ -34,6 +36,8 @@ export const DECLARE_FIELDS = {
   agentModel: { block: 'declare_agent_model', action: 'agent_model' },
   environment: { block: 'declare_environment', action: 'environment' },
   options: { block: 'declare_options', action: 'options' },
+  /** When the agent's misbehaviour started (datetimepicker; optional: unknown by default). */
+  started: { block: 'declare_started', action: 'started' },
 } as const;
 
 export const COMMS_FIELDS = {
@@ -42,6 +46,8 @@ export const COMMS_FIELDS = {
 } as const;
 
 export const ACTIONS = {
+  /** "Declare a private follow-up channel" (`/incident private`); value is the incident id. */
+  privateFollowUp: 'quell_private_follow_up',
   /** Buttons on a comms draft. */
   commsEdit: 'quell_comms_edit',
   commsApprove: 'quell_comms_approve',
@@ -55,6 +61,7 @@ export const ACTIONS = {
   containmentCancel: 'quell_containment_cancel',
   /** Retry button of a failed step; value `<incident id>|<run id>`. */
   containmentRetry: 'quell_containment_retry',
+  containmentReapply: 'quell_containment_reapply',
   /** The restart gate checklist (checkboxes; value of each option is a gate item id). */
   gateChecklist: 'quell_gate_checklist',
   /** Resolve button of the checklist; value is the incident id. */
@@ -63,16 +70,39 @@ export const ACTIONS = {
   gateOverride: 'quell_gate_override',
   /** Root-cause category menu on the checklist. */
   rootCauseCategory: 'quell_root_cause_category',
+  /** "Override…" next to an item checked from the record; value is the gate item id. */
+  gateItemOverride: 'quell_gate_item_override',
+  /** "Record an affected object" on the rollback inventory summary; value is the incident id. */
+  affectedAdd: 'quell_affected_add',
 } as const;
 
 export const GATE_BLOCKS = {
+  /**
+   * The checkboxes' block; its id also carries which options that message showed ticked
+   * (`gate_checklist~<bits>`), so a click is read against what the clicker saw.
+   */
   checklist: 'gate_checklist',
+  /** One section per item checked from the record: `gate_item_<item id>`. */
+  evaluatedItem: (item: string) => `gate_item_${item}`,
   rootCause: 'gate_root_cause',
   buttons: 'gate_buttons',
 } as const;
 
 export const GATE_OVERRIDE_FIELDS = {
   reason: { block: 'gate_override_reason', action: 'reason' },
+} as const;
+
+/** The rollback inventory form (`/incident affected`). */
+export const AFFECTED_FIELDS = {
+  system: { block: 'affected_system', action: 'system' },
+  objectId: { block: 'affected_object_id', action: 'object_id' },
+  change: { block: 'affected_change', action: 'change' },
+  before: { block: 'affected_before', action: 'before' },
+  after: { block: 'affected_after', action: 'after' },
+  reversible: { block: 'affected_reversible', action: 'reversible' },
+  state: { block: 'affected_state', action: 'state' },
+  note: { block: 'affected_note', action: 'note' },
+  disclosure: { block: 'affected_disclosure', action: 'disclosure' },
 } as const;
 
 /** Triage form: one radio block per question (block id `triage_<question>`, action `answer`). */

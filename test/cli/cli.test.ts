@@ -25,7 +25,7 @@ describe('quell config check', () => {
     const result = run('src/cli/main.ts', ['config', 'check', path]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(
-      `${path}: OK (SEV1: every 10 min, SEV2: every 30 min, SEV3: every 60 min, SEV4: no updates)`,
+      `${path}: OK (SEV1: every 10 min, SEV2: every 30 min, SEV3: every 1 h, SEV4: no updates)`,
     );
   });
 

@@ -148,13 +148,15 @@ describe('edits and deletions are kept; /incident archive and archive on resolve
     await sendEvent(edited(tsAt(60), 'we are on it', 'we are on it', 280), 'Ev5');
 
     const response = await send(slashCommandBody({ text: 'archive', channelId: CHANNEL, userId: 'U0ALICE' }));
-    expect(response.json()).toEqual({
-      response_type: 'ephemeral',
-      text: 'Archiving this channel as evidence… the bundle is posted here when it is done.',
-    });
+    // the ack promises nothing: "Archiving…" is said once the channel is known to be an incident's
+    expect(response.body).toBe('');
     const reply = await eventually(() => {
-      expect(slack.responseUrlPosts).toHaveLength(1);
-      return slack.responseUrlPosts[0]!.body;
+      expect(slack.responseUrlPosts).toHaveLength(2);
+      return slack.responseUrlPosts[1]!.body;
+    });
+    expect(slack.responseUrlPosts[0]!.body).toEqual({
+      response_type: 'ephemeral',
+      text: 'Archiving INC-1 as evidence… the bundle is posted here when it is done.',
     });
     const bundle = join(storage.dir, 'INC-1', 'v1');
     expect(String(reply.text)).toContain(
@@ -201,12 +203,14 @@ describe('edits and deletions are kept; /incident archive and archive on resolve
       response_type: 'ephemeral',
       text: ':warning: `/incident archive` takes no arguments.\nUsage: `/incident archive`',
     });
-    await send(slashCommandBody({ text: 'archive', channelId: 'C0GENERAL' }));
+    const outside = await send(slashCommandBody({ text: 'archive', channelId: 'C0GENERAL' }));
+    expect(outside.body).toBe(''); // no "Archiving…" before it is known to be an incident channel
     const reply = await eventually(() => {
       expect(slack.responseUrlPosts).toHaveLength(1);
       return slack.responseUrlPosts[0]!.body;
     });
     expect(String(reply.text)).toContain('`/incident archive` works inside an incident channel');
+    expect(String(reply.text)).not.toContain('Archiving');
     expect(slack.callsTo('conversations.history')).toEqual([]);
   });
 

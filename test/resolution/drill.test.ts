@@ -2,6 +2,7 @@ import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GATE_ITEM_IDS } from '../../src/resolution/gate.js';
 import { confirmToken } from '../containment/harness.js';
+import { click } from './gate-helpers.js';
 import { COMMANDER, type ResolutionHarness, resolutionHarness } from './harness.js';
 
 let h: ResolutionHarness;
@@ -13,6 +14,8 @@ const CONFIG = `
 channels:
   announcement: C0ANNOUNCE
 resolution:
+  gate:
+    evaluated: { sev1: [], sev2: [], sev3: [], sev4: [] }
   postmortem:
     onResolve: true
 containment:
@@ -90,7 +93,7 @@ describe('drills', () => {
 
       // resolution through the gate, and its postmortem
       await services.resolution.service.showGate(incident!.id);
-      await services.resolution.service.applyChecklist(incident!.id, COMMANDER, [...GATE_ITEM_IDS]);
+      await click(services, incident!.id, COMMANDER, [...GATE_ITEM_IDS]);
       const resolved = await h.command('status resolved', COMMANDER, channel);
       expect(resolved.responses).toEqual([]);
       expect((await services.store.require(incident!.id)).status).toBe('resolved');

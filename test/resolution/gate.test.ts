@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GATE_ITEM_IDS, type GateItemId } from '../../src/resolution/gate.js';
 import { GateBlockedError, NotPermittedError } from '../../src/resolution/service.js';
+import { click, MANUAL_GATE, manualGateWith } from './gate-helpers.js';
 import {
   APPROVER,
   COMMANDER,
@@ -23,7 +24,7 @@ async function kinds(id: string) {
 
 describe('restart gate per severity', () => {
   it('SEV3 needs its four items; refuses with the missing ones listed, then resolves once ticked', async () => {
-    h = await resolutionHarness();
+    h = await resolutionHarness(MANUAL_GATE);
     const gate = h.services.resolution.service;
     const id = await h.declare({ severity: 'sev3' });
     const refusal = await gate.resolve(id, COMMANDER).catch((e: unknown) => e);
@@ -39,15 +40,10 @@ describe('restart gate per severity', () => {
     );
     expect((await h.services.store.require(id)).status).toBe('investigating');
 
-    await gate.applyChecklist(id, TECH_LEAD, ['contained', 'records-identified', 'rollback']);
+    await click(h.services, id, TECH_LEAD, ['contained', 'records-identified', 'rollback']);
     await expect(gate.resolve(id, COMMANDER)).rejects.toMatchObject({ missing: ['owner-assigned'] });
     h.clock.advance(60_000);
-    await gate.applyChecklist(id, COMMANDER, [
-      'contained',
-      'records-identified',
-      'rollback',
-      'owner-assigned',
-    ]);
+    await click(h.services, id, COMMANDER, ['contained', 'records-identified', 'rollback', 'owner-assigned']);
     const resolved = await gate.resolve(id, COMMANDER);
     expect(resolved.status).toBe('resolved');
 
@@ -69,29 +65,27 @@ describe('restart gate per severity', () => {
 
   it('SEV1 needs every item including approval, which only the commander or a configured approver may give', async () => {
     h = await resolutionHarness(
-      `resolution:\n  gate:\n    approvers:\n      users: [${APPROVER}]\n      roles: [commander]\n`,
+      manualGateWith(`    approvers:\n      users: [${APPROVER}]\n      roles: [commander]\n`),
     );
     const gate = h.services.resolution.service;
     const id = await h.declare({ severity: 'sev1' });
-    await gate.applyChecklist(id, TECH_LEAD, ALL_BUT_APPROVAL);
+    await click(h.services, id, TECH_LEAD, ALL_BUT_APPROVAL);
     await expect(gate.resolve(id, COMMANDER)).rejects.toMatchObject({ missing: ['approval'] });
 
-    await expect(
-      gate.applyChecklist(id, TECH_LEAD, [...ALL_BUT_APPROVAL, 'approval']),
-    ).rejects.toBeInstanceOf(NotPermittedError);
-    expect((await gate.gate(await h.services.store.require(id))).ticks.approval).toBeUndefined();
-
-    await gate.applyChecklist(id, APPROVER, [...ALL_BUT_APPROVAL, 'approval']);
-    // an approver's withdrawal is also theirs alone
-    await expect(gate.applyChecklist(id, OUTSIDER, ALL_BUT_APPROVAL)).rejects.toBeInstanceOf(
+    await expect(click(h.services, id, TECH_LEAD, [...ALL_BUT_APPROVAL, 'approval'])).rejects.toBeInstanceOf(
       NotPermittedError,
     );
+    expect((await gate.gate(await h.services.store.require(id))).ticks.approval).toBeUndefined();
+
+    await click(h.services, id, APPROVER, [...ALL_BUT_APPROVAL, 'approval']);
+    // an approver's withdrawal is also theirs alone
+    await expect(click(h.services, id, OUTSIDER, ALL_BUT_APPROVAL)).rejects.toBeInstanceOf(NotPermittedError);
     expect((await gate.resolve(id, COMMANDER)).status).toBe('resolved');
     expect((await kinds(id)).filter((k) => k === 'gate_ticked')).toHaveLength(9);
   });
 
   it('SEV2 needs approval by default; SEV4 needs nothing; unticking takes an item back', async () => {
-    h = await resolutionHarness();
+    h = await resolutionHarness(MANUAL_GATE);
     const gate = h.services.resolution.service;
     const sev2 = await h.declare({ severity: 'sev2' });
     const required: GateItemId[] = [
@@ -103,32 +97,32 @@ describe('restart gate per severity', () => {
       'root-cause',
       'tests-passed',
     ];
-    await gate.applyChecklist(sev2, COMMANDER, [...required, 'approval']);
-    await gate.applyChecklist(sev2, TECH_LEAD, [...required.filter((i) => i !== 'rollback'), 'approval']);
+    await click(h.services, sev2, COMMANDER, [...required, 'approval']);
+    await click(h.services, sev2, TECH_LEAD, [...required.filter((i) => i !== 'rollback'), 'approval']);
     await expect(gate.resolve(sev2, COMMANDER)).rejects.toMatchObject({ missing: ['rollback'] });
     const untick = (await h.services.incidents.timeline(sev2)).at(-1)!;
     expect(untick).toMatchObject({ kind: 'gate_unticked', actor: TECH_LEAD, data: { item: 'rollback' } });
 
     const sev4 = await h.declare({ severity: 'sev4' });
-    expect((await gate.resolve(sev4, OUTSIDER)).status).toBe('resolved');
+    expect((await gate.resolve(sev4, COMMANDER)).status).toBe('resolved');
   });
 
   it('follows the configured required items per severity', async () => {
-    h = await resolutionHarness('resolution:\n  gate:\n    required:\n      sev1: [contained]\n');
+    h = await resolutionHarness(manualGateWith('    required:\n      sev1: [contained]\n'));
     const gate = h.services.resolution.service;
     const id = await h.declare({ severity: 'sev1' });
     await expect(gate.resolve(id, COMMANDER)).rejects.toMatchObject({ missing: ['contained'] });
-    await gate.applyChecklist(id, COMMANDER, ['contained']);
+    await click(h.services, id, COMMANDER, ['contained']);
     expect((await gate.resolve(id, COMMANDER)).status).toBe('resolved');
   });
 });
 
 describe('override', () => {
   it('only the override role may force it, with a written reason, which is recorded', async () => {
-    h = await resolutionHarness();
+    h = await resolutionHarness(MANUAL_GATE);
     const gate = h.services.resolution.service;
     const id = await h.declare({ severity: 'sev1' });
-    await gate.applyChecklist(id, COMMANDER, ['contained', 'rollback']);
+    await click(h.services, id, COMMANDER, ['contained', 'rollback']);
     await expect(gate.forceResolve(id, OUTSIDER, 'the agent is deleted for good')).rejects.toBeInstanceOf(
       NotPermittedError,
     );
@@ -163,8 +157,12 @@ describe('override', () => {
   });
 
   it('a configured override user group can force it; the commander then cannot', async () => {
+    // the override group's member is also a responder (resolving is a responder's operation)
     h = await resolutionHarness(
-      'resolution:\n  gate:\n    override:\n      usergroups: [S0INCLEADS]\n      roles: []\n',
+      manualGateWith('    override:\n      usergroups: [S0INCLEADS]\n      roles: []\n').replace(
+        `users: [${TECH_LEAD}]`,
+        `users: [${TECH_LEAD}, ${APPROVER}]`,
+      ),
     );
     h.slack.queue('usergroups.users.list', () => ({ body: { ok: true, users: [APPROVER] } }));
     h.slack.queue('usergroups.users.list', () => ({ body: { ok: true, users: [APPROVER] } }));
@@ -179,7 +177,7 @@ describe('override', () => {
 
 describe('in Slack', () => {
   it('/incident resolve posts the checklist; ticking updates it; /incident status resolved is refused with the missing items', async () => {
-    h = await resolutionHarness();
+    h = await resolutionHarness(MANUAL_GATE);
     const id = await h.declare({ severity: 'sev3' });
     const channel = (await h.services.store.require(id)).channelId!;
     h.slack.calls.length = 0;
@@ -199,7 +197,8 @@ describe('in Slack', () => {
         value?: string;
       }[];
     }[];
-    const checklist = blocks.find((b) => b.block_id === 'gate_checklist')!.elements![0]!;
+    // the block id carries what this message shows ticked (nothing yet): see checklistBlockId
+    const checklist = blocks.find((b) => b.block_id === 'gate_checklist~0')!.elements![0]!;
     expect(checklist).toMatchObject({ type: 'checkboxes', action_id: 'quell_gate_checklist' });
     expect(checklist.options!.map((o) => o.value)).toEqual([...GATE_ITEM_IDS]);
     expect(checklist.initial_options).toBeUndefined();
@@ -211,7 +210,7 @@ describe('in Slack', () => {
     ]);
     expect(String(post!.params.text)).toBe(`Restart gate for ${id}: 4 required item(s) missing`);
 
-    await h.services.resolution.service.applyChecklist(id, COMMANDER, ['contained']);
+    await click(h.services, id, COMMANDER, ['contained']);
     const update = h.slack.callsTo('chat.update').at(-1)!;
     expect(update.params.ts).toBeDefined();
     expect(JSON.stringify(update.params.blocks)).toContain(
@@ -222,24 +221,19 @@ describe('in Slack', () => {
     expect(refused.responses).toEqual([
       {
         response_type: 'ephemeral',
-        text: `:warning: ${id} cannot be resolved yet: the restart gate is missing\n• Affected records identified\n• Rollback complete, or explicitly accepted\n• Owner assigned for the fix\nTick them in the checklist (\`/incident resolve\`), or ask someone allowed to override to force it with a reason.`,
+        text: `:warning: ${id} cannot be resolved yet: the restart gate is missing\n• Affected records identified\n• Rollback complete, or explicitly accepted\n• Owner assigned for the fix\nTick the manual items in the checklist (\`/incident resolve\`); items checked from the record pass once the record shows them. Someone allowed to override can accept an item, or force the resolution, with a reason.`,
       },
     ]);
     expect((await h.services.store.require(id)).status).toBe('investigating');
 
-    await h.services.resolution.service.applyChecklist(id, COMMANDER, [
-      'contained',
-      'records-identified',
-      'rollback',
-      'owner-assigned',
-    ]);
+    await click(h.services, id, COMMANDER, ['contained', 'records-identified', 'rollback', 'owner-assigned']);
     const accepted = await h.command('status resolved', COMMANDER, channel);
     expect(accepted.responses).toEqual([]);
     expect((await h.services.store.require(id)).status).toBe('resolved');
   });
 
   it('/incident reactivate-plan records the plan and the pinned summary shows it', async () => {
-    h = await resolutionHarness();
+    h = await resolutionHarness(MANUAL_GATE);
     const id = await h.declare({ severity: 'sev2' });
     const channel = (await h.services.store.require(id)).channelId!;
     h.slack.calls.length = 0;

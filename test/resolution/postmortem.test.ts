@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GATE_ITEM_IDS } from '../../src/resolution/gate.js';
 import { confirmToken } from '../containment/harness.js';
+import { click } from './gate-helpers.js';
 import { APPROVER, COMMANDER, type ResolutionHarness, resolutionHarness, TECH_LEAD } from './harness.js';
 
 let h: ResolutionHarness;
@@ -8,8 +9,13 @@ afterEach(async () => {
   await h?.close();
 });
 
+// every gate item ticked by hand here; test/resolution/postmortem-sev1.test.ts has the evaluated gate
 const CONFIG = `
+responders:
+  users: [${TECH_LEAD}]
 resolution:
+  gate:
+    evaluated: { sev1: [], sev2: [], sev3: [], sev4: [] }
   postmortem:
     onResolve: true
 containment:
@@ -75,24 +81,27 @@ describe('postmortem draft', () => {
       text: 'Reject wildcard owners in the mailbox.delete tool schema',
     });
     await services.resolution.service.showGate(id);
-    await services.resolution.service.applyChecklist(
+    await click(
+      services,
       id,
       TECH_LEAD,
       GATE_ITEM_IDS.filter((i) => i !== 'approval'),
     );
     clock.advance(60_000);
-    await services.resolution.service.applyChecklist(id, COMMANDER, [...GATE_ITEM_IDS]);
+    await click(services, id, COMMANDER, [...GATE_ITEM_IDS]);
     h.slack.calls.length = 0;
 
     clock.advance(60_000);
     await services.resolution.service.resolve(id, COMMANDER);
 
     // after the incident's own notices (summary, status message): the checklist, then the file
-    expect(h.slack.methods().slice(-3)).toEqual([
-      'chat.update',
-      'files.getUploadURLExternal',
-      'files.completeUploadExternal',
-    ]);
+    // (users.info: the draft names people by display name)
+    expect(
+      h.slack
+        .methods()
+        .filter((m) => m !== 'users.info')
+        .slice(-3),
+    ).toEqual(['chat.update', 'files.getUploadURLExternal', 'files.completeUploadExternal']);
     expect(h.slack.callsTo('chat.update').at(-1)!.params.text).toBe(`Restart gate for ${id}: resolved`);
     const complete = h.slack.callsTo('files.completeUploadExternal')[0]!.params;
     expect(complete).toMatchObject({
@@ -107,10 +116,10 @@ describe('postmortem draft', () => {
     expect(markdown).toContain(`# Postmortem draft: ${id} Support agent deletes customer mailboxes`);
     expect(markdown).toContain('| Severity | SEV2 |');
     expect(markdown).toContain('| Status | resolved |');
-    expect(markdown).toContain('| Declared | 14:00 UTC on 21 November 2026 by @U0COMMANDER |');
+    expect(markdown).toContain('| Declared | 14:00 UTC on 21 November 2026 by Cora Mander |');
     expect(markdown).toContain('| Resolved | 14:19 UTC on 21 November 2026 |');
     expect(markdown).toContain('| Duration | 19 minutes |');
-    expect(markdown).toContain('| Technical lead | @U0TECHLEAD |');
+    expect(markdown).toContain('| Technical lead | Tess Lead |');
     expect(markdown).toContain(
       '## Trigger\n\nThe support agent called mailbox.delete on 12 customer mailboxes after a prompt injection.',
     );
@@ -120,41 +129,41 @@ describe('postmortem draft', () => {
     );
     // timeline: every event, in order, mentions made readable
     expect(markdown).toContain(
-      '- 14:00 UTC on 21 November 2026 · @U0COMMANDER: Declared SEV2: Support agent deletes customer mailboxes',
+      '- 14:00 UTC on 21 November 2026 · Cora Mander: Declared SEV2: Support agent deletes customer mailboxes',
     );
-    expect(markdown).toContain('@U0COMMANDER: made @U0TECHLEAD technical lead');
+    expect(markdown).toContain('Cora Mander: made Tess Lead technical lead');
     expect(markdown).toContain(
-      '@U0TECHLEAD: confirmed the root cause: mailbox.delete accepted a wildcard owner argument',
+      'Tess Lead: confirmed the root cause: mailbox.delete accepted a wildcard owner argument',
     );
     // containment actions and results from the containment audit
     expect(markdown).toMatch(
-      /\| 14:06 UTC on 21 November 2026 \| @U0COMMANDER \| revoke-mailbox-scope \(recording\) \| [^|]+ \| executed \| ok/,
+      /\| 14:06 UTC on 21 November 2026 \| Cora Mander \| revoke-mailbox-scope \(recording\) \| [^|]+ \| executed \| ok/,
     );
     expect(markdown).toMatch(/\| revoke-mailbox-scope \(recording\) \| [^|]+ \| verified \| verified/);
     // comms sent, with the approved text
     expect(markdown).toContain(
-      `- 14:07 UTC on 21 November 2026 · engineering v1 to #${channel}, approved by @U0COMMANDER`,
+      `- 14:07 UTC on 21 November 2026 · engineering v1 to #${channel}, approved by Cora Mander`,
     );
     expect(markdown).toContain(`  > *${id} engineering update`);
     // root cause: category from the gate, summary from /comms root-cause
     expect(markdown).toContain('- Category: Tool schema mismatch');
     expect(markdown).toContain(
-      '- Confirmed by @U0TECHLEAD at 14:17 UTC on 21 November 2026: mailbox.delete accepted a wildcard owner argument',
+      '- Confirmed by Tess Lead at 14:17 UTC on 21 November 2026: mailbox.delete accepted a wildcard owner argument',
     );
     // restart gate answers with who and when
-    expect(markdown).toContain('Every required item was ticked before resolution.');
+    expect(markdown).toContain('Every required item was met before resolution.');
     expect(markdown).toContain(
-      '- [x] Contained: the agent can no longer act (required): @U0TECHLEAD, 14:17 UTC on 21 November 2026',
+      '- [x] Contained: the agent can no longer act (required): Tess Lead, 14:17 UTC on 21 November 2026',
     );
-    expect(markdown).toContain('- [x] Guardrails changed: @U0TECHLEAD, 14:17 UTC on 21 November 2026');
+    expect(markdown).toContain('- [x] Guardrails changed: Tess Lead, 14:17 UTC on 21 November 2026');
     expect(markdown).toContain(
-      '- [x] Severity owner approved the restart (required): @U0COMMANDER, 14:18 UTC on 21 November 2026',
-    );
-    expect(markdown).toContain(
-      '1. shadow: @U0TECHLEAD (48h of shadow runs)\n2. limited: @U0COMMANDER (10% of tickets)\n3. full: @U0VPAPPROVE (after a clean week)',
+      '- [x] Severity owner approved the restart (required): Cora Mander, 14:18 UTC on 21 November 2026',
     );
     expect(markdown).toContain(
-      `- [ ] ${action.id} Reject wildcard owners in the mailbox.delete tool schema: @U0TECHLEAD, due 23:59 UTC on 1 December 2026`,
+      '1. shadow: Tess Lead (48h of shadow runs)\n2. limited: Cora Mander (10% of tickets)\n3. full: Vera Prove (after a clean week)',
+    );
+    expect(markdown).toContain(
+      `- [ ] ${action.id} Reject wildcard owners in the mailbox.delete tool schema: Tess Lead, due 23:59 UTC on 1 December 2026`,
     );
     expect(markdown).not.toMatch(/\[DRILL\]|<@|not yet|No containment action|No message was published/);
 
@@ -168,7 +177,7 @@ describe('postmortem draft', () => {
   it('an override shows in the postmortem with its reason and what was missing; a failed upload is recorded', async () => {
     h = await resolutionHarness(CONFIG);
     const id = await h.declare({ severity: 'sev3' });
-    await h.services.resolution.service.applyChecklist(id, COMMANDER, ['contained']);
+    await click(h.services, id, COMMANDER, ['contained']);
     h.slack.failNext('files.getUploadURLExternal', 'not_in_channel');
     await h.services.resolution.service.forceResolve(
       id,
@@ -183,10 +192,14 @@ describe('postmortem draft', () => {
 
     const channel = (await h.services.store.require(id)).channelId!;
     const again = await h.command('postmortem', COMMANDER, channel);
-    expect(again.responses).toEqual([]);
+    // said only once the channel is known to be the incident's
+    expect(again.ack).toBeUndefined();
+    expect(again.responses).toEqual([
+      { response_type: 'ephemeral', text: `Drafting the postmortem of ${id}… it is posted here as a file.` },
+    ]);
     const markdown = h.slack.fileUploads.at(-1)!.body;
     expect(markdown).toContain(
-      '**Resolved with required items missing**, forced by @U0COMMANDER at 14:00 UTC on 21 November 2026. Reason: Rollback accepted: the records were test data.. Missing: Affected records identified; Rollback complete, or explicitly accepted; Owner assigned for the fix.',
+      '**Resolved with required items missing**, forced by Cora Mander at 14:00 UTC on 21 November 2026. Reason: Rollback accepted: the records were test data.. Missing: Affected records identified; Rollback complete, or explicitly accepted; Owner assigned for the fix.',
     );
     expect(markdown).toContain('No containment action was recorded.');
     expect(markdown).toContain('No message was published.');

@@ -186,7 +186,19 @@ export function commsViews(): CommsPresenter {
 const MAX_INCIDENTS_LISTED = 15;
 
 /** One incident's talking points: its heading, the approved text (or who to ask), a divider. */
-function incidentPoints({ incident, approved }: TalkingPoints, config: QuellConfig): Block[] {
+/** The warning above possibly stale talking points: support should check before repeating them. */
+function staleNote({ stale, shareMoreBy }: TalkingPoints): string | undefined {
+  if (!stale) return undefined;
+  const why = stale.reasons.map((r) =>
+    r === 'newer-update'
+      ? `a newer update was posted${stale.newerUpdateAt ? ` ${slackDate(stale.newerUpdateAt, '{time}')}` : ''}`
+      : `the "share more by" time${shareMoreBy ? ` (${slackDate(shareMoreBy, '{time}')})` : ''} has passed`,
+  );
+  return `:warning: *May be out of date*: ${why.join(' and ')}. Check with the communications lead before repeating them.`;
+}
+
+function incidentPoints(points: TalkingPoints, config: QuellConfig): Block[] {
+  const { incident, approved } = points;
   const where = incident.channelId ? ` · <#${incident.channelId}>` : '';
   const blocks: Block[] = [
     section(
@@ -194,10 +206,12 @@ function incidentPoints({ incident, approved }: TalkingPoints, config: QuellConf
     ),
   ];
   if (approved) {
+    const stale = staleNote(points);
+    if (stale) blocks.push(section(stale));
     blocks.push(...textSections(approved.text));
     blocks.push(
       context(
-        `Approved by <@${approved.approvedBy}> ${slackDate(approved.approvedAt)} · v${approved.version}`,
+        `Approved by <@${approved.approvedBy}> ${slackDate(approved.approvedAt)} · v${approved.version}${points.shareMoreBy ? ` · share more by ${slackDate(points.shareMoreBy, '{time}')}` : ''}`,
       ),
     );
   } else {

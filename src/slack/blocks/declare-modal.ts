@@ -10,6 +10,8 @@ export interface DeclareModalOptions {
   announce: boolean;
   /** Where the command was typed, so the confirmation can go back there. */
   channelId: string;
+  /** `--started` given with the command: the picker starts there. */
+  startedAt?: string;
 }
 
 function textInput(
@@ -78,6 +80,22 @@ export function declareModal(config: QuellConfig, options: DeclareModalOptions):
         multiline: true,
         max: 2000,
       }),
+      {
+        type: 'input',
+        block_id: DECLARE_FIELDS.started.block,
+        optional: true,
+        label: plain('When did the agent start misbehaving?'),
+        hint: plain(
+          'Leave empty if unknown. Notices, the impact window and the postmortem use it; the declaration time is kept separately.',
+        ),
+        element: {
+          type: 'datetimepicker',
+          action_id: DECLARE_FIELDS.started.action,
+          ...(options.startedAt
+            ? { initial_date_time: Math.floor(Date.parse(options.startedAt) / 1000) }
+            : {}),
+        },
+      },
       textInput(DECLARE_FIELDS.agentName, 'Agent name', { optional: true, max: 200 }),
       textInput(DECLARE_FIELDS.agentVersion, 'Agent version', { optional: true, max: 200 }),
       textInput(DECLARE_FIELDS.agentModel, 'Model', {

@@ -1,4 +1,11 @@
-import type { Checkboxes, InputBlock, ModalView, MrkdwnOption, PlainTextOption } from '@slack/types';
+import type {
+  Checkboxes,
+  InputBlock,
+  ModalView,
+  MrkdwnOption,
+  PlainTextOption,
+  SectionBlock,
+} from '@slack/types';
 import type { Block, ChatMessage } from '../../chat/port.js';
 import type { QuellConfig } from '../../config/schema.js';
 import { type Incident, SEVERITIES, type Severity } from '../../incidents/model.js';
@@ -7,6 +14,7 @@ import {
   GATE_ITEM_IDS,
   GATE_ITEM_LABELS,
   type GateItemId,
+  type GateItemState,
   ROOT_CAUSE_CATEGORIES,
   ROOT_CAUSE_LABELS,
   TRIAGE_ANSWERS,
@@ -16,18 +24,23 @@ import {
 } from '../../resolution/index.js';
 import type { GateView, ResolutionPresenter } from '../../resolution/presenter.js';
 import { ACTIONS, GATE_BLOCKS, GATE_OVERRIDE_FIELDS, TRIAGE_FIELDS, VIEWS } from '../ids.js';
+import { inventorySummary } from './affected.js';
 import {
   context,
+  escapeExcept,
   escapeText,
   header,
   lineSections,
+  MENTIONS_DATES_LINKS,
   mrkdwn,
   OPTION_TEXT_LIMIT,
   plain,
   plainOption,
+  SECTION_TEXT_LIMIT,
   section,
   slackDate,
   truncate,
+  truncateMrkdwn,
   VIEW_TITLE_LIMIT,
 } from './format.js';
 
@@ -39,64 +52,63 @@ export function resolutionViews(config: QuellConfig): ResolutionPresenter {
   return {
     gateChecklist({ incident, state, rootCauseCategory }: GateView): ChatMessage {
       const resolved = incident.status === 'resolved';
-      const required = new Set(state.required);
+      const manual = state.items.filter((i) => i.mode === 'manual');
+      const evaluated = state.items.filter((i) => i.mode === 'evaluated');
       // Who ticked and when cannot go in the option description: Slack allows 75 characters there,
       // plain text only, and a mention plus a date token alone exceed that with 11-character ids.
       // The options carry the label only; the ticks are listed in a context block below them.
-      const option = (item: GateItemId): MrkdwnOption => ({
-        text: mrkdwn(
-          `${GATE_ITEM_LABELS[item]}${required.has(item) ? ' *(required)*' : ''}`,
-          OPTION_TEXT_LIMIT,
-        ),
-        value: item,
+      const option = (item: GateItemState): MrkdwnOption => ({
+        text: mrkdwn(`${item.label}${item.required ? ' *(required)*' : ''}`, OPTION_TEXT_LIMIT),
+        value: item.id,
       });
-      const options = GATE_ITEM_IDS.map(option);
-      const ticked = options.filter((o) => o.value && state.ticks[o.value as GateItemId]);
-      const tickLines = GATE_ITEM_IDS.flatMap((item) => {
-        const tick = state.ticks[item];
-        return tick
+      const options = manual.map(option);
+      const tickedIds = manual.filter((i) => i.tick).map((i) => i.id);
+      const ticked = options.filter((o) => tickedIds.includes(o.value as GateItemId));
+      const tickLines = manual.flatMap((item) =>
+        item.tick
           ? [
-              `:ballot_box_with_check: ${GATE_ITEM_LABELS[item]}: <@${tick.by}> ${slackDate(tick.at, '{date_short} {time}')}`,
+              `:ballot_box_with_check: ${item.label}: <@${item.tick.by}> ${slackDate(item.tick.at, '{date_short} {time}')}`,
             ]
-          : [];
-      });
+          : [],
+      );
       const status = resolved
         ? `:white_check_mark: Resolved${incident.resolvedAt ? ` ${slackDate(incident.resolvedAt)}` : ''}.`
         : state.passed
-          ? `:large_green_circle: Every item required for ${sev(incident)} is ticked: ready to resolve.`
+          ? `:large_green_circle: Every item required for ${sev(incident)} is met: ready to resolve.`
           : `:no_entry: Still missing for ${sev(incident)}: ${state.missing.map((i) => GATE_ITEM_LABELS[i]).join('; ')}.`;
-      const checkboxes: Checkboxes = {
-        type: 'checkboxes',
-        action_id: ACTIONS.gateChecklist,
-        options,
-        ...(ticked.length ? { initial_options: ticked } : {}),
-      };
       const blocks: Block[] = [
         header(`${drillTag(incident)}Restart gate: ${incident.id}`),
         section(
-          `An agent that caused an incident earns its way back. Tick what is true; each tick records who and when.\n${status}`,
+          `An agent that caused an incident earns its way back. Items marked ✅/❌ are checked from Quell's records; tick the others (each tick records who and when).\n${status}`,
         ),
-        {
-          type: 'actions',
-          block_id: GATE_BLOCKS.checklist,
-          elements: [checkboxes],
-        },
-        context(tickLines.length ? tickLines.join('\n') : 'Nothing ticked yet.'),
-        {
-          type: 'section',
-          block_id: GATE_BLOCKS.rootCause,
-          text: { type: 'mrkdwn', text: '*Root-cause category* (for the postmortem)' },
-          accessory: {
-            type: 'static_select',
-            action_id: ACTIONS.rootCauseCategory,
-            placeholder: plain('Choose a category'),
-            options: ROOT_CAUSE_CATEGORIES.map((c) => plainOption(ROOT_CAUSE_LABELS[c], c)),
-            ...(rootCauseCategory
-              ? { initial_option: plainOption(ROOT_CAUSE_LABELS[rootCauseCategory], rootCauseCategory) }
-              : {}),
-          },
-        },
+        ...evaluated.map((item) => evaluatedItemBlock(item, resolved)),
       ];
+      if (options.length) {
+        const checkboxes: Checkboxes = {
+          type: 'checkboxes',
+          action_id: ACTIONS.gateChecklist,
+          options,
+          ...(ticked.length ? { initial_options: ticked } : {}),
+        };
+        blocks.push(
+          { type: 'actions', block_id: checklistBlockId(tickedIds), elements: [checkboxes] },
+          context(tickLines.length ? tickLines.join('\n') : 'Nothing ticked yet.'),
+        );
+      }
+      blocks.push({
+        type: 'section',
+        block_id: GATE_BLOCKS.rootCause,
+        text: { type: 'mrkdwn', text: '*Root-cause category* (for the postmortem)' },
+        accessory: {
+          type: 'static_select',
+          action_id: ACTIONS.rootCauseCategory,
+          placeholder: plain('Choose a category'),
+          options: ROOT_CAUSE_CATEGORIES.map((c) => plainOption(ROOT_CAUSE_LABELS[c], c)),
+          ...(rootCauseCategory
+            ? { initial_option: plainOption(ROOT_CAUSE_LABELS[rootCauseCategory], rootCauseCategory) }
+            : {}),
+        },
+      });
       if (!resolved)
         blocks.push({
           type: 'actions',
@@ -120,7 +132,7 @@ export function resolutionViews(config: QuellConfig): ResolutionPresenter {
         });
       blocks.push(
         context(
-          `Restart approval can only be given by the configured approvers. Override needs a written reason and is recorded. Plan the way back with \`/incident reactivate-plan\`.`,
+          `Restart approval can only be given by the configured approvers. An item checked from the record cannot be ticked; accepting it anyway, or resolving with items missing, needs a written reason and is recorded. Plan the way back with \`/incident reactivate-plan\`.`,
         ),
       );
       return {
@@ -129,8 +141,10 @@ export function resolutionViews(config: QuellConfig): ResolutionPresenter {
       };
     },
 
+    inventorySummary,
+
     actionOverdue(incident, action) {
-      const text = `${drillTag(incident)}:alarm_clock: <@${action.owner}> corrective action ${action.id} from ${incident.id} is overdue: ${action.text}`;
+      const text = `${drillTag(incident)}:alarm_clock: <@${action.owner}> corrective action ${action.id} from ${incident.id} is overdue: ${escapeText(action.text)}`;
       return {
         text,
         blocks: [
@@ -146,24 +160,72 @@ export function resolutionViews(config: QuellConfig): ResolutionPresenter {
   };
 }
 
-/** The override form: why the gate is being bypassed, with what is missing. */
+/** The checkboxes' block id, carrying which options this message shows ticked (a bit per item). */
+export function checklistBlockId(ticked: readonly GateItemId[]): string {
+  const bits = GATE_ITEM_IDS.reduce((sum, item, i) => (ticked.includes(item) ? sum | (1 << i) : sum), 0);
+  return `${GATE_BLOCKS.checklist}~${bits.toString(36)}`;
+}
+
+/** What the clicked message showed ticked; undefined for a block id this version did not write. */
+export function seenFromBlockId(blockId: string | undefined): GateItemId[] | undefined {
+  const match = /^gate_checklist~([0-9a-z]{1,4})$/.exec(blockId ?? '');
+  if (!match) return undefined;
+  const bits = Number.parseInt(match[1]!, 36);
+  if (bits >= 1 << GATE_ITEM_IDS.length) return undefined;
+  return GATE_ITEM_IDS.filter((_, i) => bits & (1 << i));
+}
+
+/** An item checked from the record: ✅/❌, the reason, where to look, and Override… while it fails. */
+function evaluatedItemBlock(item: GateItemState, resolved: boolean): SectionBlock {
+  const mark = item.check?.ok ? ':white_check_mark:' : item.override ? ':large_yellow_circle:' : ':x:';
+  const asOf = item.check?.asOf ? ` ${slackDate(item.check.asOf, '{time}')}` : '';
+  const reason = item.check ? `${item.check.reason}${asOf}` : 'not checked';
+  const see = item.check?.see ? ` · ${escapeExcept(item.check.see, MENTIONS_DATES_LINKS)}` : '';
+  const accepted = item.override
+    ? `\n_Accepted against the record by <@${item.override.by}> ${slackDate(item.override.at, '{date_short} {time}')}: ${escapeText(truncate(item.override.reason, 300))}_`
+    : '';
+  const text = `${mark} *${item.label}*${item.required ? ' (required)' : ''}: ${escapeExcept(reason, MENTIONS_DATES_LINKS)}${see}${accepted}`;
+  return {
+    type: 'section',
+    block_id: GATE_BLOCKS.evaluatedItem(item.id),
+    text: mrkdwn(truncateMrkdwn(text, SECTION_TEXT_LIMIT)),
+    ...(!resolved && !item.check?.ok && !item.override
+      ? {
+          accessory: {
+            type: 'button' as const,
+            action_id: ACTIONS.gateItemOverride,
+            text: plain('Override…'),
+            value: item.id,
+          },
+        }
+      : {}),
+  };
+}
+
+/** The override form: why the gate is bypassed (resolving with items missing, or accepting one item). */
 export function gateOverrideModal(
   incident: Incident,
   missing: readonly GateItemId[],
   channelId: string,
+  item?: GateItemState,
 ): ModalView {
   const list = missing.length ? missing.map((i) => `• ${GATE_ITEM_LABELS[i]}`).join('\n') : '_nothing_';
+  const intro = item
+    ? `${drillTag(incident)}*${incident.id}*: accept *${item.label}* although the record says: ${escapeExcept(item.check?.reason ?? 'not checked', MENTIONS_DATES_LINKS)}`
+    : `${drillTag(incident)}*${incident.id}* would be resolved with these required items not met:\n${list}`;
   return {
     type: 'modal',
     callback_id: VIEWS.gateOverride,
-    private_metadata: JSON.stringify({ incidentId: incident.id, channelId }),
-    title: plain('Override restart gate'),
-    submit: plain('Resolve anyway'),
+    private_metadata: JSON.stringify({
+      incidentId: incident.id,
+      channelId,
+      ...(item ? { item: item.id } : {}),
+    }),
+    title: plain(item ? 'Accept gate item' : 'Override restart gate'),
+    submit: plain(item ? 'Accept' : 'Resolve anyway'),
     close: plain('Cancel'),
     blocks: [
-      section(
-        `${drillTag(incident)}*${incident.id}* would be resolved with these required items not ticked:\n${list}`,
-      ),
+      section(truncateMrkdwn(intro, SECTION_TEXT_LIMIT)),
       {
         type: 'input',
         block_id: GATE_OVERRIDE_FIELDS.reason.block,

@@ -20,6 +20,8 @@ const declareFormSchema = z.object({
   agentModel: optionalText,
   environment: optionalText,
   options: z.array(z.string()).default([]),
+  /** The datetimepicker's unix seconds, if set. */
+  started: z.number().int().positive().optional(),
 });
 
 function readForm(values: StateValues) {
@@ -34,10 +36,20 @@ function readForm(values: StateValues) {
     options: (
       values[DECLARE_FIELDS.options.block]?.[DECLARE_FIELDS.options.action]?.selected_options ?? []
     ).map((o) => o.value),
+    started:
+      (
+        values[DECLARE_FIELDS.started.block]?.[DECLARE_FIELDS.started.action] as
+          | { selected_date_time?: number }
+          | undefined
+      )?.selected_date_time ?? undefined,
   };
 }
 
-const BLOCK_OF_FIELD = { title: DECLARE_FIELDS.title.block, severity: DECLARE_FIELDS.severity.block };
+const BLOCK_OF_FIELD = {
+  title: DECLARE_FIELDS.title.block,
+  severity: DECLARE_FIELDS.severity.block,
+  started: DECLARE_FIELDS.started.block,
+};
 
 /** Where the form was opened (see declareModal): the answer goes there, or by DM if Quell is not in it. */
 const declareMetadata = z.object({ channelId: z.string().optional() });
@@ -47,8 +59,22 @@ export const declareView = defineView({
   callbackId: VIEWS.declare,
   metadata: declareMetadata,
   channelOf: (m) => m.channelId,
-  form: (values) =>
-    checkForm(declareFormSchema, readForm(values), BLOCK_OF_FIELD, DECLARE_FIELDS.title.block),
+  form(values, _metadata, deps) {
+    const checked = checkForm(
+      declareFormSchema,
+      readForm(values),
+      BLOCK_OF_FIELD,
+      DECLARE_FIELDS.title.block,
+    );
+    if (checked.ok && checked.data.started && checked.data.started * 1000 > deps.clock.now().getTime())
+      return {
+        ok: false,
+        errors: {
+          [DECLARE_FIELDS.started.block]: 'That is in the future; leave it empty if the start is unknown.',
+        },
+      };
+    return checked;
+  },
   async run(ctx) {
     const { form } = ctx;
     const outcome = await ctx.deps.incidents.declare({
@@ -57,6 +83,7 @@ export const declareView = defineView({
       description: form.description,
       drill: form.options.includes(DECLARE_OPTIONS.drill),
       announce: !form.options.includes(DECLARE_OPTIONS.noAnnounce),
+      ...(form.started ? { startedAt: new Date(form.started * 1000) } : {}),
       agent: {
         ...(form.agentName ? { name: form.agentName } : {}),
         ...(form.agentVersion ? { version: form.agentVersion } : {}),

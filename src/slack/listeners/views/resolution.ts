@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { incidentIdSchema, SEVERITIES, type Severity } from '../../../incidents/model.js';
 import {
+  GATE_ITEM_IDS,
   MIN_OVERRIDE_REASON,
   suggestSeverity,
   TRIAGE_ANSWERS,
@@ -12,9 +13,14 @@ import { defineView } from '../../boundary/define.js';
 import { GATE_OVERRIDE_FIELDS, TRIAGE_FIELDS, VIEWS } from '../../ids.js';
 import { textOf } from './form-fields.js';
 
-const overrideMetadata = z.object({ incidentId: incidentIdSchema, channelId: z.string() });
+const overrideMetadata = z.object({
+  incidentId: incidentIdSchema,
+  channelId: z.string(),
+  /** Set when one item checked from the record is accepted, rather than the whole gate forced. */
+  item: z.enum(GATE_ITEM_IDS).optional(),
+});
 
-/** The override form: a reason of some substance, then the forced resolution after the ack. */
+/** The override form: a reason of some substance, then the item accepted or the resolution forced. */
 export const gateOverrideView = defineView({
   callbackId: VIEWS.gateOverride,
   metadata: overrideMetadata,
@@ -33,7 +39,10 @@ export const gateOverrideView = defineView({
         };
   },
   async run(ctx) {
-    await ctx.deps.resolution.service.forceResolve(ctx.incident.id, ctx.user, ctx.form.reason);
+    const { item } = ctx.metadata;
+    if (item)
+      await ctx.deps.resolution.service.overrideItem(ctx.incident.id, ctx.user, item, ctx.form.reason);
+    else await ctx.deps.resolution.service.forceResolve(ctx.incident.id, ctx.user, ctx.form.reason);
   },
 });
 

@@ -8,9 +8,13 @@ export const archiveSubcommand = defineSubcommand({
   summary:
     'Archive this channel (every message and thread, edits and deletions kept), the timeline, containment audit and comms as a tamper-evident evidence bundle. Runs by itself when the incident is resolved.',
   parse: noArguments('/incident archive'),
-  ackReply: () => 'Archiving this channel as evidence… the bundle is posted here when it is done.',
+  // no promise in the ack: only once this is known to be an incident channel is archiving announced
   async run(context) {
     const incident = await channelIncident(context, 'archive');
+    await replyEphemeral(
+      context,
+      `Archiving ${incident.id} as evidence… the bundle is posted here when it is done.`,
+    );
     const outcome = await context.services.evidence.archive({
       incidentId: incident.id,
       actor: context.command.user_id,

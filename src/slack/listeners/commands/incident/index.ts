@@ -1,4 +1,5 @@
 import { defineCommand, type Subcommand, type SubcommandSet } from '../../../boundary/command.js';
+import { affectedSubcommand } from './affected.js';
 import { archiveSubcommand } from './archive.js';
 import {
   agentSubcommand,
@@ -33,6 +34,7 @@ export const INCIDENT_SUBCOMMANDS: readonly Subcommand<never>[] = [
   triageSubcommand,
   resolveSubcommand,
   reactivatePlanSubcommand,
+  affectedSubcommand,
   postmortemSubcommand,
   actionSubcommand,
   actionsSubcommand,

@@ -36,9 +36,10 @@ export const postmortemSubcommand = defineSubcommand({
   usage: '/incident postmortem',
   summary: 'Draft the postmortem now and post it here as a file (done by itself on resolution).',
   parse: noArguments('/incident postmortem'),
-  ackReply: () => 'Drafting the postmortem…',
+  // no promise in the ack: outside an incident channel the answer is only the refusal
   async run(context) {
     const incident = await channelIncident(context, 'postmortem');
+    await replyEphemeral(context, `Drafting the postmortem of ${incident.id}… it is posted here as a file.`);
     await context.services.resolution.service.draftPostmortem(incident.id, context.command.user_id);
   },
 });
