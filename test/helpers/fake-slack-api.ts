@@ -20,7 +20,18 @@ export interface FakeUser {
   name: string;
   is_bot?: boolean;
   deleted?: boolean;
+  is_admin?: boolean;
+  is_owner?: boolean;
+  /** Multi-channel guest. */
+  is_restricted?: boolean;
+  /** Single-channel guest. */
+  is_ultra_restricted?: boolean;
+  /** The person's own team (another organisation's for Slack Connect); default T0QUELL. */
+  team_id?: string;
 }
+
+/** The fake workspace's team, as auth.test and every profile name it. */
+export const FAKE_TEAM_ID = 'T0QUELL';
 
 export const SLACK_API_ORIGIN = 'https://slack.com';
 
@@ -209,16 +220,24 @@ export class FakeSlackApi {
           permalink: `https://quell-test.slack.com/archives/${params.channel}/p${String(params.message_ts).replace('.', '')}`,
         };
       case 'users.info': {
-        const user = this.users.get(String(params.user));
+        // A person the test did not list is an ordinary full member named by their id (the
+        // permission model looks up whoever acts); `users` lists the ones a test cares about.
+        const id = String(params.user);
+        const user = this.users.get(id) ?? (/^[UW][A-Z0-9]+$/.test(id) ? { id, name: id } : undefined);
         return user
           ? {
               ok: true,
               user: {
                 id: user.id,
+                team_id: user.team_id ?? FAKE_TEAM_ID,
                 name: user.name,
                 real_name: user.name,
                 is_bot: user.is_bot ?? false,
                 deleted: user.deleted ?? false,
+                is_admin: user.is_admin ?? false,
+                is_owner: user.is_owner ?? false,
+                is_restricted: user.is_restricted ?? false,
+                is_ultra_restricted: user.is_ultra_restricted ?? false,
               },
             }
           : { ok: false, error: 'user_not_found' };

@@ -17,7 +17,8 @@ describe('changing an incident', () => {
     env = await openTestRedis();
     slack = new FakeSlackApi({ users: [{ id: 'U0BOB', name: 'Bob' }] });
     clock = new TestClock(new Date('2026-11-21T10:00:00Z'));
-    services = testServices(env.redis, testConfig(env.prefix), clock);
+    // Bob is an on-call responder: the permission model lets him change what the commander may
+    services = testServices(env.redis, testConfig(env.prefix, 'responders:\n  users: [U0BOB]\n'), clock);
     ({
       incident: { id },
     } = await services.incidents.declare({
@@ -115,10 +116,10 @@ describe('changing an incident', () => {
 
   it('keeps every concurrent change: none overwrites another', async () => {
     await Promise.all([
-      services.incidents.setAgentFact(id, 'U1', 'name', 'mailbot'),
-      services.incidents.setAgentFact(id, 'U2', 'version', '4.2.0'),
-      services.incidents.setAgentFact(id, 'U3', 'environment', 'prod'),
-      services.incidents.setStatus(id, 'U4', 'contained'),
+      services.incidents.setAgentFact(id, 'U0ALICE', 'name', 'mailbot'),
+      services.incidents.setAgentFact(id, 'U0ALICE', 'version', '4.2.0'),
+      services.incidents.setAgentFact(id, 'U0ALICE', 'environment', 'prod'),
+      services.incidents.setStatus(id, 'U0ALICE', 'contained'),
     ]);
     const stored = await services.store.require(id);
     expect(stored.agent).toEqual({ name: 'mailbot', version: '4.2.0', environment: 'prod' });

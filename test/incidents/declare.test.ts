@@ -52,6 +52,8 @@ describe('declaring an incident', () => {
       summaryTs: '1700000000.000001',
     });
     expect(slack.methods()).toEqual([
+      // the permission model: the declarer is a full member (not a guest, not another org's)
+      'users.info',
       'conversations.create',
       'conversations.setTopic',
       'conversations.setPurpose',
