@@ -13,6 +13,7 @@ import { AutoArchive } from './evidence/auto-archive.js';
 import { createEvidenceStorage } from './evidence/index.js';
 import { RevisionLog } from './evidence/revisions.js';
 import { EvidenceService } from './evidence/service.js';
+import { verifyBundle } from './evidence/manifest.js';
 import { evidenceSourcesFrom, timelineEvidenceSources } from './evidence/sources.js';
 import { RefusalLog } from './incidents/authorize-refusals.js';
 import { WorkspaceIdentity } from './incidents/authorize-workspace.js';
@@ -30,10 +31,13 @@ import {
   actionOverdueHandler,
   actionOverdueJob,
   CorrectiveActions,
+  type EvidenceVerifier,
   loadPostmortemTemplate,
+  InventoryStore,
   type Resolution,
   ResolutionService,
   ResolutionStore,
+  RollbackInventory,
 } from './resolution/index.js';
 import { AfterAckWork } from './slack/after-ack.js';
 import { commsViews } from './slack/blocks/comms.js';
@@ -103,6 +107,26 @@ export interface ServiceInputs {
   workspace?: WorkspaceIdentity;
 }
 
+/**
+ * "Evidence archived" means a bundle whose stored files still match its manifest: a local bundle is
+ * re-hashed; another store's is named as not checkable here (`quell evidence verify` after download).
+ */
+const verifyStoredBundle: EvidenceVerifier = async (bundle) => {
+  if (bundle.storage !== 'local')
+    return {
+      unverifiable: `bundles in ${bundle.storage || 'this'} storage are checked with \`quell evidence verify\` after download`,
+    };
+  const report = await verifyBundle(bundle.location, bundle.manifestSha256);
+  if (report.ok) return { ok: true };
+  const problems = [
+    ...report.problems,
+    ...report.changed.map((p) => `${p} changed`),
+    ...report.removed.map((p) => `${p} missing`),
+    ...report.added.map((p) => `${p} added`),
+  ];
+  return { ok: false, problem: problems.slice(0, 3).join('; ') || 'does not match its manifest' };
+};
+
 export function createServices({
   config,
   logger,
@@ -155,6 +179,7 @@ export function createServices({
     responders: config.responders,
     permissions,
   });
+  const inventoryStore = new InventoryStore(redis, prefix);
   const evidence = new EvidenceService({
     config: config.evidence,
     chat,
@@ -166,6 +191,7 @@ export function createServices({
     sources: {
       ...timelineEvidenceSources((id) => incidents.timeline(id)),
       ...evidenceSourcesFrom({ comms, containment }),
+      rollbackInventory: (id: string) => inventoryStore.list(id),
     },
     clock,
     logger,
@@ -189,6 +215,14 @@ export function createServices({
     logger,
   });
   const resolutionViewsForConfig = resolutionViews(config);
+  const inventory = new RollbackInventory({
+    store: inventoryStore,
+    incidents,
+    chat,
+    views: resolutionViewsForConfig,
+    clock,
+    logger,
+  });
   const resolution = new ResolutionService({
     config,
     store: resolutionStore,
@@ -197,6 +231,8 @@ export function createServices({
     containment,
     comms,
     actions,
+    inventory,
+    verifyEvidence: verifyStoredBundle,
     chat,
     views: resolutionViewsForConfig,
     // loaded now, so a broken template stops start-up with its file and line
@@ -243,7 +279,7 @@ export function createServices({
     reminders,
     evidence,
     containment,
-    resolution: { service: resolution, actions },
+    resolution: { service: resolution, actions, inventory },
     afterAck: new AfterAckWork(),
     jobs,
     connections,

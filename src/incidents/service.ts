@@ -28,6 +28,8 @@ export interface DeclareInput {
   drill?: boolean;
   announce?: boolean;
   agent?: Partial<Record<AgentField, string>>;
+  /** When the agent's misbehaviour started, if known (not after the declaration). */
+  startedAt?: Date;
   declaredBy: string;
   /** The same key (trigger id, view id) never declares twice, so Slack retries are harmless. */
   idempotencyKey: string;
@@ -118,6 +120,7 @@ export class IncidentService {
       agent: input.agent ?? {},
       declaredBy: input.declaredBy,
       createdAt: now.toISOString(),
+      ...(input.startedAt && input.startedAt <= now ? { startedAt: input.startedAt.toISOString() } : {}),
       updatedAt: now.toISOString(),
       nextUpdateDueAt: nextUpdateDueFrom(input.severity, now, config),
       version: 0,

@@ -8,7 +8,9 @@ import {
   containmentRetryAction,
 } from './actions/containment.js';
 import {
+  affectedAddAction,
   gateChecklistAction,
+  gateItemOverrideAction,
   gateOverrideAction,
   gateResolveAction,
   rootCauseCategoryAction,
@@ -20,6 +22,7 @@ import { incidentCommand } from './commands/incident/index.js';
 import { appHomeOpenedEvent } from './events/app-home.js';
 import { messageRevisionEvent } from './events/message-revisions.js';
 import { addToTimelineShortcut } from './shortcuts/add-to-timeline.js';
+import { affectedView } from './views/affected.js';
 import { commsEditView, commsOverrideView } from './views/comms.js';
 import { declareView } from './views/declare.js';
 import { gateOverrideView, triageDecisionView, triageQuestionsView } from './views/resolution.js';
@@ -41,12 +44,15 @@ const HANDLERS: readonly Definition[] = [
   gateChecklistAction,
   gateResolveAction,
   gateOverrideAction,
+  gateItemOverrideAction,
+  affectedAddAction,
   rootCauseCategoryAction,
   declareView,
   updateView,
   commsEditView,
   commsOverrideView,
   gateOverrideView,
+  affectedView,
   triageQuestionsView,
   triageDecisionView,
   addToTimelineShortcut,

@@ -1,36 +1,72 @@
 import { UsageError } from '../../../../errors.js';
+import { MAX_TITLE_LENGTH } from '../../../../incidents/service.js';
 import { parseSeverity, restAfter, tokenize } from '../../../args.js';
 import { declareModal } from '../../../blocks/declare-modal.js';
+import { escapeText, truncate } from '../../../blocks/format.js';
 import { defineSubcommand, replyEphemeral } from '../../../boundary/command.js';
+import type { ListenerDeps } from '../../../boundary/deps.js';
+import { parseStartedAt } from './started-at.js';
 
-const USAGE = '/incident declare [--drill] [--no-announce] <sev1|sev2|sev3|sev4> <title>';
+const USAGE =
+  '/incident declare [--drill] [--no-announce] [--started <13:20|2026-11-21T13:20Z|90m>] <sev1|sev2|sev3|sev4> <title>';
 
-const FLAGS = ['--drill', '--no-announce'] as const;
+const FLAGS = ['--drill', '--no-announce', '--started'] as const;
+
+interface DeclareOptions {
+  drill: boolean;
+  announce: boolean;
+  /** When the agent's misbehaviour started, if given (ISO instant). */
+  startedAt?: string;
+}
 
 export type DeclareArgs =
-  | { mode: 'modal'; drill: boolean; announce: boolean }
-  | {
-      mode: 'inline';
-      drill: boolean;
-      announce: boolean;
-      severity: ReturnType<typeof parseSeverity>;
-      title: string;
-    };
+  | ({ mode: 'modal' } & DeclareOptions)
+  | ({ mode: 'inline'; severity: ReturnType<typeof parseSeverity>; title: string } & DeclareOptions);
 
-export function parseDeclareArgs(text: string): DeclareArgs {
+/** Everything is checked here, before the ack, so the ack never promises what will be refused. */
+export function parseDeclareArgs(
+  text: string,
+  services?: Pick<ListenerDeps, 'clock' | 'config'>,
+): DeclareArgs {
   const tokens = tokenize(text);
   const flags = new Set<string>();
+  let consumed = 0;
+  let startedAt: string | undefined;
   while (tokens[0]?.startsWith('--')) {
     const flag = tokens.shift()!;
+    consumed += 1;
     if (!(FLAGS as readonly string[]).includes(flag))
-      throw new UsageError(`Unknown option ${flag}; options are ${FLAGS.join(', ')}.`, USAGE);
+      throw new UsageError(`Unknown option ${truncate(flag, 40)}; options are ${FLAGS.join(', ')}.`, USAGE);
     flags.add(flag);
+    if (flag === '--started') {
+      const when = tokens.shift();
+      consumed += 1;
+      const now = services?.clock.now() ?? new Date();
+      const at = when ? parseStartedAt(when, now, services?.config.incidents.timezone ?? 'UTC') : undefined;
+      if (at === 'future')
+        throw new UsageError('`--started` is in the future; give when the agent started misbehaving.', USAGE);
+      if (!at)
+        throw new UsageError(
+          `\`--started\` takes a time such as 13:20 (today, ${services?.config.incidents.timezone ?? 'UTC'}), 2026-11-21T13:20Z, or 90m (ago).`,
+          USAGE,
+        );
+      startedAt = at.toISOString();
+    }
   }
-  const options = { drill: flags.has('--drill'), announce: !flags.has('--no-announce') };
+  const options: DeclareOptions = {
+    drill: flags.has('--drill'),
+    announce: !flags.has('--no-announce'),
+    ...(startedAt ? { startedAt } : {}),
+  };
   if (tokens.length === 0) return { mode: 'modal', ...options };
   const severity = parseSeverity(tokens[0], USAGE);
-  const title = restAfter(text, flags.size + 1);
+  const title = restAfter(text, consumed + 1);
   if (!title) throw new UsageError('Give the incident a title after the severity.', USAGE);
+  if (title.length > MAX_TITLE_LENGTH)
+    throw new UsageError(
+      `The title is ${title.length} characters; keep it to ${MAX_TITLE_LENGTH} (put the details in the channel once it is open). Nothing was declared.`,
+      USAGE,
+    );
   return { mode: 'inline', ...options, severity, title };
 }
 
@@ -40,7 +76,9 @@ export const declareSubcommand = defineSubcommand({
   summary: 'Declare an incident: opens a form, or declares at once with a severity and title.',
   parse: parseDeclareArgs,
   ackReply: (args) =>
-    args.mode === 'inline' ? `Declaring ${args.severity.toUpperCase()} incident: ${args.title}…` : undefined,
+    args.mode === 'inline'
+      ? `Declaring ${args.severity.toUpperCase()} incident: ${escapeText(args.title)}…`
+      : undefined,
   async openForm({ command, client, services }, args) {
     if (args.mode !== 'modal') return false;
     await client.views.open({
@@ -49,6 +87,7 @@ export const declareSubcommand = defineSubcommand({
         drill: args.drill,
         announce: args.announce,
         channelId: command.channel_id,
+        ...(args.startedAt ? { startedAt: args.startedAt } : {}),
       }),
     });
     return true;
@@ -61,6 +100,7 @@ export const declareSubcommand = defineSubcommand({
       severity: args.severity,
       drill: args.drill,
       announce: args.announce,
+      ...(args.startedAt ? { startedAt: new Date(args.startedAt) } : {}),
       declaredBy: command.user_id,
       idempotencyKey: context.idempotencyKey,
     });
