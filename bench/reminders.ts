@@ -21,7 +21,7 @@ import { systemClock } from '../src/clock.js';
 import { parseConfigText } from '../src/config/load.js';
 import { createLogger } from '../src/logging/logger.js';
 import { startPrivateRedis } from '../src/redis/private-server.js';
-import { createServices, type Services } from '../src/services.js';
+import { createServices, type Services, startWorkers } from '../src/services.js';
 import { decodePromptRef } from '../src/slack/blocks/reminders.js';
 import { ACTIONS } from '../src/slack/ids.js';
 import { BACKGROUND_CLIENT_OPTIONS, SlackWebChat } from '../src/slack/web-chat.js';
@@ -60,6 +60,11 @@ function servicesFor(redis: Redis, slackApiUrl: string, token: string): Services
     clock: systemClock,
     redis,
     chat: new SlackWebChat(new WebClient(token, { slackApiUrl, retryConfig: { retries: 2 } })),
+    // what reminder jobs post with: fail-fast, the job runtime retries
+    backgroundChat: new SlackWebChat(new WebClient(token, { slackApiUrl, ...BACKGROUND_CLIENT_OPTIONS }), {
+      mode: 'background',
+      timeoutMs: BACKGROUND_CLIENT_OPTIONS.timeout,
+    }),
   });
 }
 
@@ -69,18 +74,12 @@ async function runWorkerProcess(): Promise<void> {
   const redis = new Redis(REDIS_URL!, { maxRetriesPerRequest: 3 });
   const token = `xoxb-bench-${WORKER_NAME}`;
   const services = servicesFor(redis, SLACK_API_URL!, token);
-  const worker = await services.reminders.startWorker({
-    chat: new SlackWebChat(
-      new WebClient(token, { slackApiUrl: SLACK_API_URL!, ...BACKGROUND_CLIENT_OPTIONS }),
-    ),
-    name: WORKER_NAME!,
-  });
+  await startWorkers(services, { lanes: ['background'], name: WORKER_NAME! });
   const cpuAtStart = process.cpuUsage();
   process.send?.({ type: 'ready' });
   process.on('message', async (message: { type: string }) => {
     if (message.type !== 'stop') return;
-    await worker.close();
-    await services.reminders.close();
+    await services.jobs.stop();
     const cpu = process.cpuUsage(cpuAtStart);
     process.send?.({ type: 'stopped', cpuMs: (cpu.user + cpu.system) / 1000 }, () => {
       redis.disconnect();
@@ -369,7 +368,7 @@ async function runDriver(): Promise<void> {
   console.log(ok ? 'RESULT: every expected prompt posted exactly once' : 'RESULT: MISMATCH');
   if (missing.length) console.log(`  first missing: ${missing.slice(0, 5).join(', ')}`);
 
-  await services.reminders.close();
+  await services.jobs.stop();
   redis.disconnect();
   await redisServer.stop();
   process.exit(ok ? 0 : 1);

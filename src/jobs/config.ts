@@ -31,6 +31,14 @@ export const jobsConfigSchema = z
     dedupeWindow: durationField
       .refine((ms) => ms >= 3_600_000, 'must be at least 1h (Slack resends for longer than that)')
       .prefault('24h'),
+    /**
+     * A job whose process died (kill -9, OOM) is handed to another replica once its lock expires:
+     * locks last this long (renewed at half of it while the job runs) and stalled jobs are looked
+     * for as often. Shorter: faster recovery, more Redis traffic.
+     */
+    lockDuration: durationField
+      .refine((ms) => ms >= 1_000, 'must be at least 1s (locks are renewed at half of it)')
+      .prefault('30s'),
     /** SIGTERM/SIGINT: how long running jobs may finish before they are handed back to other replicas. */
     drainTimeout: durationField.prefault('25s'),
     /** Every Slack Web API call gives up after this long (request path, then jobs). */

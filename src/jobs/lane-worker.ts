@@ -1,6 +1,7 @@
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logging/logger.js';
+import { closeWithin } from '../redis/connection.js';
 import { classifyJobError, JobTimeoutError, retryDelay } from './classify.js';
 import type { JobContext, JobDefinition, LaneName } from './define.js';
 
@@ -10,6 +11,8 @@ export interface LaneWorkerOptions {
   prefix: string;
   connection: Redis;
   laneConfig: { concurrency: number; timeout: number };
+  /** jobs.lockDuration: how soon a dead worker's job goes to another. */
+  lockDuration: number;
   definitions: ReadonlyMap<string, JobDefinition>;
   logger: Logger;
   name?: string;
@@ -43,6 +46,8 @@ export class LaneWorker {
       // a job whose worker died is handed to another worker ("stalled"); handlers are idempotent
       // (post guard, step records), so allow a few re-runs before BullMQ gives the job up
       maxStalledCount: 5,
+      lockDuration: options.lockDuration,
+      stalledInterval: options.lockDuration,
       settings: {
         backoffStrategy: (attemptsMade, _type, error, job) => {
           const retry = definitions.get(job?.name ?? '')?.retry ?? { baseMs: 1_000, maxMs: 60_000 };
@@ -132,34 +137,22 @@ export class LaneWorker {
    */
   stop(deadline: number): Promise<void> {
     this.stopping ??= (async () => {
+      // the last second before the deadline is for handing back and closing
       const graceful = this.worker.close();
-      const finished = await settlesBefore(graceful, deadline - Date.now());
+      const finished = await settlesBefore(graceful, deadline - Date.now() - 1_000);
       if (!finished) {
         const left = [...this.running.values()];
         for (const { abort } of left) abort.abort(new Error('shutting down'));
-        await Promise.all(
-          left.map(({ job, token }) =>
-            settlesBefore(
-              job.moveToWait(token).catch(() => 0),
-              1_000,
-            ),
-          ),
-        );
-        this.options.logger.warn(
-          { lane: this.options.lane, handedBack: left.map((r) => r.job.id) },
-          'drain time ran out: unfinished jobs handed back',
-        );
-        await settlesBefore(this.worker.close(true), 1_000);
+        await Promise.all(left.map(({ job, token }) => settlesBefore(job.moveToWait(token), 400)));
+        if (left.length)
+          this.options.logger.warn(
+            { lane: this.options.lane, handedBack: left.map((r) => r.job.id) },
+            'drain time ran out: unfinished jobs handed back',
+          );
+        await settlesBefore(this.worker.close(true), 250);
       }
-      await settlesBefore(this.runLoop, 500);
-      const connection = this.options.connection;
-      if (
-        !(await settlesBefore(
-          connection.quit().catch(() => undefined),
-          500,
-        ))
-      )
-        connection.disconnect();
+      await settlesBefore(this.runLoop, 100);
+      await closeWithin(this.options.connection, 200);
     })();
     return this.stopping;
   }

@@ -141,6 +141,7 @@ export class JobRuntime {
         prefix: queuePrefix(this.deps.keyPrefix, name),
         connection: this.deps.connections.forWorker(name),
         laneConfig: this.deps.config.lanes[lane],
+        lockDuration: this.deps.config.lockDuration,
         definitions: this.definitions,
         logger: this.deps.logger,
         ...(options.name ? { name: options.name } : {}),
@@ -174,9 +175,8 @@ export class JobRuntime {
     this.stopping ??= (async () => {
       const deadline = Date.now() + drainMs;
       await Promise.all(this.workers.map((worker) => worker.stop(deadline)));
-      const left = Math.max(250, deadline - Date.now());
       await Promise.all(
-        [...this.queues.values()].map((queue) => withDeadline(queue.close(), left).catch(() => undefined)),
+        [...this.queues.values()].map((queue) => withDeadline(queue.close(), 250).catch(() => undefined)),
       );
     })();
     return this.stopping;

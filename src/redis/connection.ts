@@ -68,22 +68,19 @@ export class RedisConnections {
     return this.duplicate(name, { enableOfflineQueue: true, maxRetriesPerRequest: null });
   }
 
-  /** Closes every connection opened here, and the request path's, within `ms`; then cuts them. */
-  async close(ms = 1_000): Promise<void> {
-    const all = [...this.opened, this.requestPath];
+  /**
+   * Closes every connection opened here (and the request path's unless `keepRequestPath`): QUIT
+   * within `ms`, then cut, so closing never hangs on an unreachable Redis.
+   */
+  async close(ms = 1_000, options: { keepRequestPath?: boolean } = {}): Promise<void> {
+    const all = [...this.opened, ...(options.keepRequestPath ? [] : [this.requestPath])];
     this.opened.clear();
-    await Promise.all(
-      all.map(async (connection) => {
-        let timer: NodeJS.Timeout | undefined;
-        const quit = connection.quit().catch(() => undefined);
-        const late = new Promise((resolve) => {
-          timer = setTimeout(resolve, ms);
-        });
-        await Promise.race([quit, late]);
-        clearTimeout(timer);
-        connection.disconnect();
-      }),
-    );
+    await Promise.all(all.map((connection) => closeWithin(connection, ms)));
+  }
+
+  /** The open connections opened for `name` (a queue or worker), for diagnostics and fault tests. */
+  named(name: string): Redis[] {
+    return [...this.opened].filter((connection) => connection.options.connectionName === name);
   }
 
   private duplicate(name: string, options: RedisOptions): Redis {
@@ -95,4 +92,15 @@ export class RedisConnections {
     this.opened.add(connection);
     return connection;
   }
+}
+
+/** QUIT (lets pending replies arrive) if Redis answers within `ms`; otherwise cut the connection. */
+export async function closeWithin(connection: Redis, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  await Promise.race([connection.quit().catch(() => undefined), late]);
+  clearTimeout(timer);
+  connection.disconnect();
 }

@@ -4,15 +4,15 @@ import type { Clock } from '../clock.js';
 import type { QuellConfig } from '../config/schema.js';
 import type { IncidentService, IncidentSubscriber } from '../incidents/service.js';
 import type { IncidentStore } from '../incidents/store.js';
+import { type JobDefinition, type JobRuntime, PostGuard } from '../jobs/index.js';
 import type { Logger } from '../logging/logger.js';
+import { type ReminderJobs, reminderJobs } from './jobs.js';
 import { reminderKeys } from './keys.js';
-import { PostGuard } from './post-guard.js';
 import type { ReminderPresenter } from './presenter.js';
 import { ReminderPrompter } from './prompter.js';
 import { ReminderQueue } from './queue.js';
 import { reminderScheduler } from './scheduler.js';
 import { UpdateService } from './updates.js';
-import { type ReminderJobHandler, ReminderWorker } from './worker.js';
 
 export interface RemindersDeps {
   config: QuellConfig;
@@ -22,86 +22,77 @@ export interface RemindersDeps {
   store: IncidentStore;
   incidents: IncidentService;
   views: ReminderPresenter;
+  jobs: JobRuntime;
+  /** The background chat (fail-fast, timeouts): the job runtime does the retrying. */
+  chat: ChatPort;
 }
 
 /**
  * The update-cadence reminders: structured updates and snoozes (request paths), the prompt
- * schedule, and the worker that posts due prompts. The schedule follows incident changes once
- * services.ts subscribes `scheduleOnChange`; other features' jobs are registered there too.
+ * schedule, and its job types (prompt, escalation, reconciliation) on the background lane. The
+ * schedule follows incident changes once services.ts subscribes `scheduleOnChange`; services.ts
+ * also registers `jobTypes` and starts the reconciliation where workers run.
  */
 export class Reminders {
   readonly queue: ReminderQueue;
   readonly updates: UpdateService;
   /** Re-plans an incident's prompts after each change; services.ts subscribes it to incident changes. */
   readonly scheduleOnChange: IncidentSubscriber;
-  private readonly workers = new Set<ReminderWorker>();
-  private readonly jobHandlers = new Map<string, ReminderJobHandler>();
-  private readonly reconcilers: (() => Promise<unknown>)[] = [];
+  readonly jobs: ReminderJobs;
+  private readonly prompter: ReminderPrompter;
 
   constructor(private readonly deps: RemindersDeps) {
-    const { config, clock, logger, redis, incidents, views } = deps;
-    this.queue = new ReminderQueue({ redis, config, clock, logger });
-    this.scheduleOnChange = reminderScheduler(this.queue);
-    this.updates = new UpdateService({ incidents, views, config, clock });
-  }
-
-  /**
-   * Lets another feature run its own job type on this queue and its workers (same connection,
-   * retries, graceful stop). Register before startWorker; add jobs through `queue.bull`.
-   * `reconcile` re-adds that feature's jobs from its own records; it runs whenever the reminder
-   * schedule is reconciled (worker start and periodically), so a failed add is never lost.
-   */
-  handleJob(
-    name: string,
-    handler: ReminderJobHandler,
-    options: { reconcile?: () => Promise<unknown> } = {},
-  ): void {
-    this.jobHandlers.set(name, handler);
-    if (options.reconcile) this.reconcilers.push(options.reconcile);
-  }
-
-  /**
-   * Starts a worker in this process. `chat` should be a background client that fails fast on
-   * 429/5xx (see BACKGROUND_CLIENT_OPTIONS in src/slack/web-chat.ts) so BullMQ does the retrying.
-   */
-  async startWorker(options: { chat: ChatPort; name?: string }): Promise<ReminderWorker> {
-    const { config, logger, clock, redis, store, incidents, views } = this.deps;
-    const prompter = new ReminderPrompter({
+    const { config, clock, logger, redis, incidents, views, store, chat } = deps;
+    this.jobs = reminderJobs({
+      sendPrompt: (p) => this.prompter.sendPrompt(p),
+      escalate: (p) => this.prompter.escalate(p),
+      reconcile: () => this.reconcile(),
+      recordFailure: (...args) => this.prompter.recordFailure(...args),
+    });
+    this.queue = new ReminderQueue(deps.jobs, this.jobs);
+    this.prompter = new ReminderPrompter({
       store,
       incidents,
-      chat: options.chat,
+      chat,
       views,
       queue: this.queue,
-      guard: new PostGuard(redis, reminderKeys(config.redis.keyPrefix)),
+      guard: new PostGuard(redis, reminderKeys(config.redis.keyPrefix).postGuard),
       config,
       clock,
       logger,
     });
-    const worker = await ReminderWorker.start({
-      redis,
-      config,
-      logger,
-      store,
-      queue: this.queue,
-      prompter,
-      jobHandlers: this.jobHandlers,
-      reconcilers: this.reconcilers,
-      ...(options.name ? { name: options.name } : {}),
-    });
-    this.workers.add(worker);
-    return worker;
+    this.scheduleOnChange = reminderScheduler(this.queue);
+    this.updates = new UpdateService({ incidents, views, config, clock });
   }
 
-  /** Stops this process's workers (finishing their running jobs), then the queue connection. */
-  async close(): Promise<void> {
-    // closing twice is harmless: a worker already closed by its owner resolves at once
-    for (const worker of this.workers) await worker.close();
-    this.workers.clear();
-    await this.queue.close();
+  /** Every job type of this feature, for the runtime to register. */
+  get jobTypes(): JobDefinition[] {
+    return [this.jobs.updatePrompt, this.jobs.overdueEscalation, this.jobs.reconcile] as JobDefinition[];
+  }
+
+  /** Makes sure every active incident with a due update has its prompt job (idempotent). */
+  reconcile(): Promise<number> {
+    return this.queue.reconcile(this.deps.store);
+  }
+
+  /**
+   * Where workers run: puts back any prompt a swallowed subscriber failure may have lost, and makes
+   * sure the periodic reconciliation exists. Best effort: the periodic run retries what fails.
+   */
+  async startReconciling(): Promise<void> {
+    try {
+      const due = await this.reconcile();
+      await this.queue.scheduleReconciliation(this.deps.config.reminders.reconcileEvery);
+      this.deps.logger.info({ incidentsWithUpdateDue: due }, 'reminder schedule reconciled');
+    } catch (error) {
+      this.deps.logger.warn(
+        { err: error },
+        'reminder reconciliation failed at start; the periodic run will retry',
+      );
+    }
   }
 }
 
 export type { PromptReason } from './jobs.js';
 export type { ReminderPresenter, StructuredUpdate } from './presenter.js';
 export { MAX_UPDATE_FIELD_LENGTH } from './updates.js';
-export { ReminderWorker } from './worker.js';

@@ -1,9 +1,10 @@
-import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
+import { defineJob, type JobDefinition, jobIdOf, RETRY } from '../jobs/index.js';
 
 /**
- * One self-describing module per job type: name, payload schema, dedupe key (the BullMQ job id) and
- * retry policy. The handlers live in the worker, which binds them to the services they need.
+ * The reminder job types on the shared job runtime (background lane): the update prompt, the
+ * overdue escalation, and the periodic reconciliation. Payload schemas and job ids are module
+ * constants (the schedule builds ids without the handlers); `reminderJobs` binds the handlers.
  */
 
 const isoInstant = z.iso.datetime({ offset: true });
@@ -19,71 +20,77 @@ export const PROMPT_REASONS = [
 ] as const;
 export type PromptReason = (typeof PROMPT_REASONS)[number];
 
-const DAY_SECONDS = 24 * 3600;
+export const updatePromptPayload = z.object({
+  incidentId: z.string(),
+  /** The incident's nextUpdateDueAt this prompt is for; a prompt for any other due time is stale. */
+  dueAt: isoInstant,
+  /** When the update that is still missing first fell due (differs from dueAt after a snooze). */
+  overdueSince: isoInstant,
+  reason: z.enum(PROMPT_REASONS),
+  /** When the clock (re)started: the declaration, the last update, the severity change... */
+  since: isoInstant.optional(),
+});
+export type UpdatePromptPayload = z.infer<typeof updatePromptPayload>;
 
-/**
- * Finished jobs are kept for a week, so that re-adding a job with the same id (reconciliation, a
- * retried subscriber) is ignored by BullMQ rather than creating a second job: "if you add a job with
- * an existing id then that job will just be ignored" while the old one is still stored
- * (docs.bullmq.io/guide/jobs/job-ids). The post guard (PostGuard) keeps its marks longer still, so
- * even a re-add after that week cannot post twice.
- */
-const KEEP_FINISHED: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'> = {
-  removeOnComplete: { age: 7 * DAY_SECONDS },
-  removeOnFail: { age: 30 * DAY_SECONDS },
-};
+export const overdueEscalationPayload = z.object({
+  incidentId: z.string(),
+  /** The due time whose prompt went unanswered. */
+  dueAt: isoInstant,
+  overdueSince: isoInstant,
+  promptedAt: isoInstant,
+});
+export type OverdueEscalationPayload = z.infer<typeof overdueEscalationPayload>;
 
-/**
- * Slack may be down or rate limiting for a while: retry for about two hours (backoff doubles from
- * 1 s up to 5 min, or waits as long as Slack's Retry-After says), then give up and say so on the
- * timeline. The 'slack' type is the worker's backoffStrategy (see retry.ts).
- */
-export const SLACK_RETRY: Pick<JobsOptions, 'attempts' | 'backoff'> = {
-  attempts: 30,
-  backoff: { type: 'slack', delay: 1_000 },
-};
+/** One prompt and one escalation per (incident, due time), however often they are scheduled. */
+export const promptJobId = (p: { incidentId: string; dueAt: string }) =>
+  jobIdOf('prompt', p.incidentId, Date.parse(p.dueAt));
+export const escalationJobId = (p: { incidentId: string; dueAt: string }) =>
+  jobIdOf('overdue', p.incidentId, Date.parse(p.dueAt));
 
-/** BullMQ custom ids must not contain ':' and must not be plain integers. */
-function safeIdPart(text: string): string {
-  return text.replace(/[^A-Za-z0-9_-]/g, '_');
+export interface ReminderJobHandlers {
+  sendPrompt(payload: UpdatePromptPayload): Promise<unknown>;
+  escalate(payload: OverdueEscalationPayload): Promise<unknown>;
+  /** Re-adds every due prompt; returns how many incidents have an update due. */
+  reconcile(): Promise<number>;
+  /** Attempts ran out or Slack refused for good: say so on the timeline. */
+  recordFailure(incidentId: string, what: string, dueAt: string, reason: string): Promise<void>;
 }
 
-export const updatePromptJob = {
-  name: 'update-prompt',
-  payload: z.object({
-    incidentId: z.string(),
-    /** The incident's nextUpdateDueAt this prompt is for; a prompt for any other due time is stale. */
-    dueAt: isoInstant,
-    /** When the update that is still missing first fell due (differs from dueAt after a snooze). */
-    overdueSince: isoInstant,
-    reason: z.enum(PROMPT_REASONS),
-    /** When the clock (re)started: the declaration, the last update, the severity change... */
-    since: isoInstant.optional(),
-  }),
-  jobId: (p: { incidentId: string; dueAt: string }) =>
-    `prompt-${safeIdPart(p.incidentId)}-${Date.parse(p.dueAt)}`,
-  options: { ...KEEP_FINISHED, ...SLACK_RETRY } satisfies JobsOptions,
-};
-export type UpdatePromptPayload = z.infer<typeof updatePromptJob.payload>;
+export interface ReminderJobs {
+  updatePrompt: JobDefinition<UpdatePromptPayload>;
+  overdueEscalation: JobDefinition<OverdueEscalationPayload>;
+  reconcile: JobDefinition<Record<string, never>>;
+}
 
-export const overdueEscalationJob = {
-  name: 'update-overdue',
-  payload: z.object({
-    incidentId: z.string(),
-    /** The due time whose prompt went unanswered. */
-    dueAt: isoInstant,
-    overdueSince: isoInstant,
-    promptedAt: isoInstant,
-  }),
-  jobId: (p: { incidentId: string; dueAt: string }) =>
-    `overdue-${safeIdPart(p.incidentId)}-${Date.parse(p.dueAt)}`,
-  options: { ...KEEP_FINISHED, ...SLACK_RETRY } satisfies JobsOptions,
-};
-export type OverdueEscalationPayload = z.infer<typeof overdueEscalationJob.payload>;
-
-/** Run by one worker every `reminders.reconcileEvery` (a BullMQ job scheduler). */
-export const reconcileJob = {
-  name: 'reconcile',
-  schedulerId: 'reconcile-reminders',
-  options: { removeOnComplete: true, removeOnFail: 50 } satisfies JobsOptions,
-};
+export function reminderJobs(run: ReminderJobHandlers): ReminderJobs {
+  return {
+    updatePrompt: defineJob({
+      name: 'update-prompt',
+      lane: 'background',
+      payload: updatePromptPayload,
+      jobId: promptJobId,
+      // Slack may be down or rate limiting for a while: about two hours of tries
+      retry: RETRY.slack,
+      handle: (p) => run.sendPrompt(p),
+      onGiveUp: (p, { error }) => run.recordFailure(p.incidentId, 'update prompt', p.dueAt, error.message),
+    }),
+    overdueEscalation: defineJob({
+      name: 'update-overdue',
+      lane: 'background',
+      payload: overdueEscalationPayload,
+      jobId: escalationJobId,
+      retry: RETRY.slack,
+      handle: (p) => run.escalate(p),
+      onGiveUp: (p, { error }) =>
+        run.recordFailure(p.incidentId, 'overdue escalation', p.dueAt, error.message),
+    }),
+    reconcile: defineJob({
+      name: 'reconcile-reminders',
+      lane: 'background',
+      payload: z.object({}).strict() as z.ZodType<Record<string, never>>,
+      jobId: () => jobIdOf('reconcile-reminders'),
+      retry: RETRY.once,
+      handle: async () => ({ due: await run.reconcile() }),
+    }),
+  };
+}

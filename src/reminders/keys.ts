@@ -11,6 +11,3 @@ export function reminderKeys(prefix: string) {
 }
 
 export type ReminderKeys = ReturnType<typeof reminderKeys>;
-
-/** BullMQ queue name; BullMQ's own prefix (bullPrefix) comes from src/redis/keys.ts. */
-export const REMINDER_QUEUE = 'reminders';

@@ -7,18 +7,17 @@ import type { Incident } from '../incidents/model.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { IncidentStore } from '../incidents/store.js';
 import { SYSTEM_ACTOR } from '../incidents/timeline.js';
+import { classifyJobError, type PostGuard, RetryLaterError } from '../jobs/index.js';
 import type { Logger } from '../logging/logger.js';
 import { isLate, overdueAfterMs } from './cadence.js';
 import type { OverdueEscalationPayload, UpdatePromptPayload } from './jobs.js';
-import type { PostGuard } from './post-guard.js';
 import type { ReminderPresenter } from './presenter.js';
 import type { ReminderQueue } from './queue.js';
-import { asJobError, RetryLaterError } from './retry.js';
 
 export interface ReminderPrompterDeps {
   store: IncidentStore;
   incidents: IncidentService;
-  /** The background chat client: failures surface at once so the job retries (see retry.ts). */
+  /** The background chat client: failures surface at once so the job retries (see src/jobs/classify.ts). */
   chat: ChatPort;
   views: ReminderPresenter;
   queue: ReminderQueue;
@@ -165,7 +164,7 @@ export class ReminderPrompter {
       // a timeout or lost connection may still have posted: the retry looks in the channel first
       const unknownFate = error instanceof ChatUnavailableError && error.reason === 'unreachable';
       await (unknownFate ? claim.markUncertain(postedAt) : claim.release()).catch(() => undefined);
-      throw asJobError(error);
+      throw classifyJobError(error);
     }
     await claim.confirm(postedAt, ts);
     return { fresh: true, postedAt };
@@ -180,7 +179,7 @@ export class ReminderPrompter {
           Array.isArray(m.blocks) && (m.blocks as { block_id?: string }[]).some((b) => b.block_id === marker),
       );
     } catch (error) {
-      throw asJobError(error);
+      throw classifyJobError(error);
     }
   }
 

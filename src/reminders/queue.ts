@@ -1,78 +1,39 @@
-import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
-import type { Clock } from '../clock.js';
-import type { QuellConfig } from '../config/schema.js';
 import type { IncidentStore } from '../incidents/store.js';
-import type { Logger } from '../logging/logger.js';
-import { bullPrefix } from '../redis/keys.js';
+import type { JobRuntime } from '../jobs/index.js';
 import {
+  escalationJobId,
   type OverdueEscalationPayload,
-  overdueEscalationJob,
-  reconcileJob,
+  promptJobId,
+  type ReminderJobs,
   type UpdatePromptPayload,
-  updatePromptJob,
 } from './jobs.js';
-import { REMINDER_QUEUE } from './keys.js';
-
-export interface ReminderQueueDeps {
-  redis: Redis;
-  config: QuellConfig;
-  clock: Clock;
-  logger: Logger;
-}
 
 const RECONCILE_BATCH = 200;
 
 /**
- * The reminder timers: one delayed BullMQ job per (incident, due time), with the id derived from
- * both, so scheduling the same prompt twice (a retried change, reconciliation, another replica)
- * leaves exactly one job.
- *
- * Enqueueing runs on request paths (a slash command changes severity), so its connection fails fast
- * (no offline queue, one retry) instead of holding the request while Redis is away; a prompt missed
- * that way is put back by reconciliation. The connection is opened on first use.
+ * The reminder timers: one delayed job per (incident, due time) on the job runtime, with the id
+ * derived from both, so scheduling the same prompt twice (a retried change, reconciliation,
+ * another replica) leaves exactly one job. Enqueueing runs on request paths (a slash command
+ * changes severity); the runtime's queue connection fails fast, and a prompt missed that way is
+ * put back by reconciliation.
  */
 export class ReminderQueue {
-  private queue?: Queue;
-  private connection?: Redis;
+  constructor(
+    private readonly jobs: JobRuntime,
+    private readonly types: ReminderJobs,
+  ) {}
 
-  constructor(private readonly deps: ReminderQueueDeps) {}
-
-  get bull(): Queue {
-    if (!this.queue) {
-      this.connection = this.deps.redis.duplicate({
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 1,
-        lazyConnect: true,
-      });
-      this.connection.on('error', () => {
-        // failures surface through the commands that fail
-      });
-      this.queue = new Queue(REMINDER_QUEUE, {
-        connection: this.connection,
-        prefix: bullPrefix(this.deps.config.redis.keyPrefix),
-      });
-      this.queue.on('error', (error) => this.deps.logger.warn({ err: error }, 'reminder queue error'));
-    }
-    return this.queue;
+  /** The lane's BullMQ queue (tests and inspection). */
+  get bull() {
+    return this.jobs.queue(this.types.updatePrompt.lane);
   }
 
   async schedulePrompt(payload: UpdatePromptPayload): Promise<void> {
-    const job = updatePromptJob.payload.parse(payload);
-    await this.bull.add(updatePromptJob.name, job, {
-      ...updatePromptJob.options,
-      jobId: updatePromptJob.jobId(job),
-      delay: this.delayUntil(job.dueAt),
-    });
+    await this.jobs.enqueue(this.types.updatePrompt, payload, { at: new Date(payload.dueAt) });
   }
 
   async scheduleEscalation(payload: OverdueEscalationPayload, at: Date): Promise<void> {
-    const job = overdueEscalationJob.payload.parse(payload);
-    await this.bull.add(overdueEscalationJob.name, job, {
-      ...overdueEscalationJob.options,
-      jobId: overdueEscalationJob.jobId(job),
-      delay: this.delayUntil(at.toISOString()),
-    });
+    await this.jobs.enqueue(this.types.overdueEscalation, payload, { at });
   }
 
   /**
@@ -81,13 +42,9 @@ export class ReminderQueue {
    * its due time superseded and posts nothing.
    */
   async cancel(incidentId: string, dueAt: string): Promise<void> {
-    for (const jobId of [
-      updatePromptJob.jobId({ incidentId, dueAt }),
-      overdueEscalationJob.jobId({ incidentId, dueAt }),
-    ]) {
-      // an active (locked) job cannot be removed; it will find its due time superseded
-      await this.bull.remove(jobId).catch(() => 0);
-    }
+    // an active (locked) job cannot be removed; it will find its due time superseded
+    await this.jobs.remove(this.types.updatePrompt, promptJobId({ incidentId, dueAt }));
+    await this.jobs.remove(this.types.overdueEscalation, escalationJobId({ incidentId, dueAt }));
   }
 
   /**
@@ -98,46 +55,24 @@ export class ReminderQueue {
   async reconcile(store: IncidentStore): Promise<number> {
     const due = (await store.listActive()).filter((i) => i.nextUpdateDueAt !== null);
     for (let i = 0; i < due.length; i += RECONCILE_BATCH) {
-      const batch = due.slice(i, i + RECONCILE_BATCH).map((incident) => {
-        const data = updatePromptJob.payload.parse({
-          incidentId: incident.id,
-          dueAt: incident.nextUpdateDueAt!,
-          overdueSince: incident.nextUpdateDueAt!,
-          reason: 'reconciled',
-        });
-        return {
-          name: updatePromptJob.name,
-          data,
-          opts: {
-            ...updatePromptJob.options,
-            jobId: updatePromptJob.jobId(data),
-            delay: this.delayUntil(data.dueAt),
+      await this.jobs.enqueueMany(
+        this.types.updatePrompt,
+        due.slice(i, i + RECONCILE_BATCH).map((incident) => ({
+          payload: {
+            incidentId: incident.id,
+            dueAt: incident.nextUpdateDueAt!,
+            overdueSince: incident.nextUpdateDueAt!,
+            reason: 'reconciled' as const,
           },
-        };
-      });
-      await this.bull.addBulk(batch);
+          options: { at: new Date(incident.nextUpdateDueAt!) },
+        })),
+      );
     }
     return due.length;
   }
 
-  /** One repeating reconcile job for all replicas (a BullMQ job scheduler, upserted idempotently). */
-  async scheduleReconciliation(): Promise<void> {
-    await this.bull.upsertJobScheduler(
-      reconcileJob.schedulerId,
-      { every: this.deps.config.reminders.reconcileEvery },
-      { name: reconcileJob.name, opts: reconcileJob.options },
-    );
-  }
-
-  async close(): Promise<void> {
-    if (!this.queue) return;
-    await this.queue.close();
-    await this.connection?.quit().catch(() => this.connection?.disconnect());
-    this.queue = undefined;
-    this.connection = undefined;
-  }
-
-  private delayUntil(iso: string): number {
-    return Math.max(0, Date.parse(iso) - this.deps.clock.now().getTime());
+  /** One repeating reconcile job for all replicas, every `everyMs`. */
+  async scheduleReconciliation(everyMs: number): Promise<void> {
+    await this.jobs.every(this.types.reconcile, everyMs, {});
   }
 }

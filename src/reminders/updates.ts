@@ -53,7 +53,16 @@ export interface UpdateServiceDeps {
 export class UpdateService {
   constructor(private readonly deps: UpdateServiceDeps) {}
 
-  async postUpdate(incidentId: string, actor: string, input: UpdateInput): Promise<Incident> {
+  /**
+   * Records a structured update. With `requestKey` (the Slack request's idempotency key) it is
+   * recorded once: a re-run after a crash finishes the posting instead of recording it again.
+   */
+  async postUpdate(
+    incidentId: string,
+    actor: string,
+    input: UpdateInput,
+    options: { requestKey?: string } = {},
+  ): Promise<Incident> {
     const parsed = updateInputSchema.safeParse(input);
     if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => i.message).join(' '));
     const { impact, containment, investigation } = parsed.data;
@@ -84,7 +93,9 @@ export class UpdateService {
           data: { ...update },
         };
       },
-      (incident, event) => this.deps.views.update(incident, event, update!),
+      // a resumed run recorded nothing this time: the update is the recorded event's
+      (incident, event) => this.deps.views.update(incident, event, update ?? updateOf(event.data)),
+      options,
     );
   }
 
@@ -115,6 +126,16 @@ export class UpdateService {
       (incident, event) => views.snoozed(incident, event),
     );
   }
+}
+
+function updateOf(data: Record<string, unknown>): StructuredUpdate {
+  const text = (key: string) => (typeof data[key] === 'string' ? (data[key] as string) : '');
+  return {
+    impact: text('impact'),
+    containment: text('containment'),
+    investigation: text('investigation'),
+    nextUpdateAt: typeof data.nextUpdateAt === 'string' ? data.nextUpdateAt : null,
+  };
 }
 
 function oneLine(text: string): string {

@@ -1,16 +1,18 @@
-import type { Job } from 'bullmq';
-import { UnrecoverableError } from 'bullmq';
 import type { ChatPort } from '../chat/port.js';
 import type { Clock } from '../clock.js';
 import { QuellError, UsageError } from '../errors.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { IncidentStore } from '../incidents/store.js';
 import { SYSTEM_ACTOR } from '../incidents/timeline.js';
+import {
+  classifyJobError,
+  type JobDefinition,
+  type JobRuntime,
+  type PostGuard,
+  RetryLaterError,
+} from '../jobs/index.js';
 import type { Logger } from '../logging/logger.js';
-import type { PostGuard } from '../reminders/post-guard.js';
-import type { ReminderQueue } from '../reminders/queue.js';
-import { asJobError, RetryLaterError } from '../reminders/retry.js';
-import { type ActionOverduePayload, actionOverdueJob } from './jobs.js';
+import { type ActionJobs, type ActionOverduePayload, actionJobs, actionOverdueJobId } from './jobs.js';
 import type { ResolutionPresenter } from './presenter.js';
 import type { CorrectiveAction, ResolutionStore } from './store.js';
 
@@ -18,7 +20,12 @@ export interface CorrectiveActionsDeps {
   store: ResolutionStore;
   incidentStore: IncidentStore;
   incidents: IncidentService;
-  queue: ReminderQueue;
+  jobs: JobRuntime;
+  /** The background chat (fail-fast, timeouts): the job runtime retries a failed reminder. */
+  chat: ChatPort;
+  views: ResolutionPresenter;
+  /** Exactly-once posting of each reminder (at-least-once jobs). */
+  guard: PostGuard;
   clock: Clock;
   logger: Logger;
 }
@@ -39,11 +46,24 @@ export type ActionReminderOutcome = 'posted' | 'already-posted' | 'dropped-done'
 
 /**
  * Corrective actions from the postmortem: owner, due date, text. Each open action has one delayed
- * job on the reminder queue for its due time; when it fires and the action is still open the
- * owner is reminded once, in the incident channel, and the timeline says so.
+ * job (background lane) for its due time; when it fires and the action is still open the owner is
+ * reminded once, in the incident channel, and the timeline says so.
  */
 export class CorrectiveActions {
-  constructor(private readonly deps: CorrectiveActionsDeps) {}
+  readonly jobs: ActionJobs;
+
+  constructor(private readonly deps: CorrectiveActionsDeps) {
+    this.jobs = actionJobs({
+      remind: (payload) => remindOverdue(this.deps, this, payload),
+      reconcile: () => this.reconcile(),
+      recordFailure: (payload, reason) => this.recordReminderFailure(payload, reason),
+    });
+  }
+
+  /** Every job type of this feature, for the runtime to register. */
+  get jobTypes(): JobDefinition[] {
+    return [this.jobs.overdue, this.jobs.reconcile] as JobDefinition[];
+  }
 
   async add(input: {
     incidentId: string;
@@ -108,9 +128,10 @@ export class CorrectiveActions {
       },
     );
     // tidiness: a reminder that fires anyway finds the action done and posts nothing
-    await this.deps.queue.bull
-      .remove(actionOverdueJob.jobId({ actionId: action.id, dueAt: action.dueAt }))
-      .catch(() => 0);
+    await this.deps.jobs.remove(
+      this.jobs.overdue,
+      actionOverdueJobId({ actionId: action.id, dueAt: action.dueAt }),
+    );
     return closed;
   }
 
@@ -135,42 +156,38 @@ export class CorrectiveActions {
     return open.length;
   }
 
+  /** Where workers run: the periodic reconciliation, every `everyMs`, on one replica at a time. */
+  async scheduleReconciliation(everyMs: number): Promise<void> {
+    await this.deps.jobs.every(this.jobs.reconcile, everyMs, {});
+  }
+
   private async schedule(action: CorrectiveAction): Promise<void> {
-    const payload = actionOverdueJob.payload.parse({
-      actionId: action.id,
-      incidentId: action.incidentId,
-      dueAt: action.dueAt,
-    });
-    await this.deps.queue.bull.add(actionOverdueJob.name, payload, {
-      ...actionOverdueJob.options,
-      jobId: actionOverdueJob.jobId(payload),
-      delay: Math.max(0, Date.parse(action.dueAt) - this.deps.clock.now().getTime()),
-    });
+    await this.deps.jobs.enqueue(
+      this.jobs.overdue,
+      { actionId: action.id, incidentId: action.incidentId, dueAt: action.dueAt },
+      { at: new Date(action.dueAt) },
+    );
+  }
+
+  private async recordReminderFailure(payload: ActionOverduePayload, reason: string): Promise<void> {
+    if (!(await this.deps.incidentStore.get(payload.incidentId))) return;
+    await this.deps.incidents.record(
+      payload.incidentId,
+      SYSTEM_ACTOR,
+      'reminder_failed',
+      `could not remind about corrective action ${payload.actionId}: ${reason}`,
+      { what: 'action overdue', actionId: payload.actionId, dueAt: payload.dueAt, reason },
+    );
   }
 }
 
-/** Runs the overdue reminder (in the reminder worker): once per action and due time, only if still open. */
-export function actionOverdueHandler(deps: {
-  actions: CorrectiveActions;
-  incidentStore: IncidentStore;
-  incidents: IncidentService;
-  chat: ChatPort;
-  views: ResolutionPresenter;
-  guard: PostGuard;
-  clock: Clock;
-}) {
-  return async (job: Job): Promise<ActionReminderOutcome> => {
-    const parsed = actionOverdueJob.payload.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`malformed ${job.name} job ${job.id}`);
-    return remindOverdue(deps, parsed.data);
-  };
-}
-
+/** The overdue reminder (a background job): once per action and due time, only if still open. */
 async function remindOverdue(
-  deps: Parameters<typeof actionOverdueHandler>[0],
+  deps: CorrectiveActionsDeps,
+  actions: CorrectiveActions,
   payload: ActionOverduePayload,
 ): Promise<ActionReminderOutcome> {
-  const action = await deps.actions.require(payload.actionId).catch(() => undefined);
+  const action = await actions.require(payload.actionId).catch(() => undefined);
   const incident = await deps.incidentStore.get(payload.incidentId);
   if (!action || !incident) return 'dropped-missing';
   if (action.status === 'done' || action.dueAt !== payload.dueAt) return 'dropped-done';
@@ -186,7 +203,7 @@ async function remindOverdue(
     ts = (await deps.chat.postMessage(channel, deps.views.actionOverdue(incident, action))).ts;
   } catch (error) {
     await claim.release().catch(() => undefined);
-    throw asJobError(error);
+    throw classifyJobError(error);
   }
   const at = deps.clock.now();
   await claim.confirm(at, ts);

@@ -1,18 +1,15 @@
-import { WebClient } from '@slack/web-api';
 import type { ChatPort } from '../../src/chat/port.js';
 import { systemClock } from '../../src/clock.js';
 import type { QuellConfig } from '../../src/config/schema.js';
+import { PostGuard } from '../../src/jobs/index.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { reminderKeys } from '../../src/reminders/keys.js';
-import { PostGuard } from '../../src/reminders/post-guard.js';
 import { ReminderPrompter } from '../../src/reminders/prompter.js';
-import type { ReminderWorker } from '../../src/reminders/worker.js';
-import type { Services } from '../../src/services.js';
+import { type Services, startWorkers } from '../../src/services.js';
 import { reminderViews } from '../../src/slack/blocks/reminders.js';
 import { ACTIONS } from '../../src/slack/ids.js';
-import { BACKGROUND_CLIENT_OPTIONS, SlackWebChat } from '../../src/slack/web-chat.js';
 import type { FakeSlackApi, SlackCall } from '../helpers/fake-slack-api.js';
-import { buildTestServices, TEST_BOT_TOKEN } from '../helpers/services.js';
+import { buildTestServices, testBackgroundChat } from '../helpers/services.js';
 
 /**
  * Short cadences, real time, real Redis, faked Slack: what every reminder test starts from.
@@ -33,8 +30,8 @@ export interface ReminderHarness {
   services: Services;
   config: QuellConfig;
   slack: FakeSlackApi;
-  /** A new worker on the shared Redis (a second one behaves like another replica). */
-  startWorker(name?: string): Promise<ReminderWorker>;
+  /** Background-lane workers on the shared Redis (calling it again behaves like another replica). */
+  startWorker(name?: string): Promise<void>;
   /** Services as a second Quell process would build them: same Redis and prefix, own connections. */
   replica(): Services;
   /** A prompter of its own, to run a job's handler directly (as a redelivered job would). */
@@ -42,8 +39,11 @@ export interface ReminderHarness {
   cleanup(): Promise<void>;
 }
 
-export function backgroundChat(): SlackWebChat {
-  return new SlackWebChat(new WebClient(TEST_BOT_TOKEN, { ...BACKGROUND_CLIENT_OPTIONS }));
+export const backgroundChat = testBackgroundChat;
+
+/** Starts the background lane (reminders, overdue actions) of `services`, as a replica would. */
+export function startBackgroundWorker(services: Services, name?: string): Promise<void> {
+  return startWorkers(services, { lanes: ['background'], ...(name ? { name } : {}) });
 }
 
 export async function reminderHarness(yaml = FAST_CADENCES): Promise<ReminderHarness> {
@@ -55,8 +55,7 @@ export async function reminderHarness(yaml = FAST_CADENCES): Promise<ReminderHar
     services,
     config,
     slack,
-    startWorker: (name) =>
-      services.reminders.startWorker({ chat: backgroundChat(), ...(name ? { name } : {}) }),
+    startWorker: (name) => startBackgroundWorker(services, name),
     replica,
     prompter: (chat = backgroundChat()) =>
       new ReminderPrompter({
@@ -65,7 +64,7 @@ export async function reminderHarness(yaml = FAST_CADENCES): Promise<ReminderHar
         chat,
         views: reminderViews(config),
         queue: services.reminders.queue,
-        guard: new PostGuard(redis.redis, reminderKeys(config.redis.keyPrefix)),
+        guard: new PostGuard(redis.redis, reminderKeys(config.redis.keyPrefix).postGuard),
         config,
         clock: systemClock,
         logger: createLogger('silent'),

@@ -207,7 +207,7 @@ describe('reminder listeners', () => {
       respond: ok.respond,
       client: client(),
     } as never);
-    await h.services.afterAck.drain();
+    await h.services.requests.drain();
     expect(ok.acks).toEqual([undefined]);
     expect(ok.responses).toHaveLength(1);
     expect(String(ok.responses[0]!.text)).toMatch(
@@ -226,7 +226,7 @@ describe('reminder listeners', () => {
       respond: bad.respond,
       client: client(),
     } as never);
-    await h.services.afterAck.drain();
+    await h.services.requests.drain();
     expect(bad.acks).toHaveLength(1);
     expect(bad.acks[0]).toMatchObject({ response_type: 'ephemeral' });
     expect(String(bad.acks[0]!.text)).toContain('An update needs `containment:`, `investigation:`');
@@ -239,7 +239,7 @@ describe('reminder listeners', () => {
       respond: form.respond,
       client: client(),
     } as never);
-    await h.services.afterAck.drain();
+    await h.services.requests.drain();
     expect(h.slack.callsTo('views.open').at(-1)!.params).toMatchObject({ trigger_id: 'T-2' });
   });
 });

@@ -8,7 +8,7 @@ import { type PrivateRedis, startPrivateRedis } from '../../src/redis/private-se
 import type { Services } from '../../src/services.js';
 import { FakeSlackApi } from '../helpers/fake-slack-api.js';
 import { testConfig, testServices } from '../helpers/services.js';
-import { backgroundChat, eventually, FAST_CADENCES, promptsIn, sleep } from './harness.js';
+import { eventually, FAST_CADENCES, promptsIn, sleep, startBackgroundWorker } from './harness.js';
 
 describe('Redis restart with persistence on', () => {
   const dir = mkdtempSync(join(tmpdir(), 'quell-reminders-aof-'));
@@ -18,7 +18,7 @@ describe('Redis restart with persistence on', () => {
   let slack: FakeSlackApi | undefined;
 
   afterEach(async () => {
-    await services?.reminders.close();
+    await services?.jobs.stop(1_000);
     redis?.disconnect();
     slack?.close();
     await server?.stop();
@@ -31,7 +31,7 @@ describe('Redis restart with persistence on', () => {
     redis.on('error', () => undefined); // refused connections while Redis restarts are expected
     slack = new FakeSlackApi();
     services = testServices(redis, testConfig('aof', FAST_CADENCES), systemClock);
-    await services.reminders.startWorker({ chat: backgroundChat() });
+    await startBackgroundWorker(services);
     const { incident } = await services.incidents.declare({
       title: 'Agent wrote to the wrong tenant',
       severity: 'sev2',

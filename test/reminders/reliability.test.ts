@@ -1,8 +1,7 @@
-import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ChatPort, ChatUnavailableError } from '../../src/chat/port.js';
-import { updatePromptJob } from '../../src/reminders/jobs.js';
-import { RetryLaterError } from '../../src/reminders/retry.js';
+import { RetryLaterError } from '../../src/jobs/index.js';
+import { promptJobId } from '../../src/reminders/jobs.js';
 import type { Services } from '../../src/services.js';
 import {
   backgroundChat,
@@ -12,6 +11,7 @@ import {
   type ReminderHarness,
   reminderHarness,
   sleep,
+  startBackgroundWorker,
 } from './harness.js';
 
 async function declare(services: Services, key: string, severity: 'sev1' | 'sev2' = 'sev1') {
@@ -25,9 +25,9 @@ async function declare(services: Services, key: string, severity: 'sev1' | 'sev2
 }
 
 /** Breaks a queue's connection for good, as a Redis outage on the request path would. */
-function breakQueue(services: Services): void {
-  void services.reminders.queue.bull;
-  (services.reminders.queue as unknown as { connection: Redis }).connection.disconnect();
+async function breakQueue(services: Services): Promise<void> {
+  void services.reminders.queue.bull; // opened on first use
+  for (const connection of services.connections.named('jobs-background')) connection.disconnect();
 }
 
 describe('exactly once, across replicas and restarts', () => {
@@ -43,7 +43,7 @@ describe('exactly once, across replicas and restarts', () => {
 
   it('two workers sharing one Redis post every prompt once', async () => {
     await h.startWorker('replica-a');
-    await h.replica().reminders.startWorker({ chat: backgroundChat(), name: 'replica-b' });
+    await startBackgroundWorker(h.replica(), 'replica-b');
     const incidents = [];
     for (let i = 0; i < 8; i++) incidents.push(await declare(h.services, `two-${i}`));
     await eventually(() => expect(promptsIn(h.slack)).toHaveLength(8));
@@ -126,15 +126,16 @@ describe('exactly once, across replicas and restarts', () => {
   });
 
   it('a prompt that fell due while no worker ran is posted once when one starts, marked late', async () => {
-    const first = await h.startWorker();
+    const first = h.replica();
+    await startBackgroundWorker(first);
     const incident = await declare(h.services, 'restart');
-    await first.close();
+    await first.jobs.stop();
     await sleep(Date.parse(incident.nextUpdateDueAt!) - Date.now() + 1_500);
     expect(promptsIn(h.slack)).toHaveLength(0);
 
     const restarted = h.replica();
     const startedAt = Date.now();
-    await restarted.reminders.startWorker({ chat: backgroundChat() });
+    await startBackgroundWorker(restarted);
     const [prompt] = await eventually(() => {
       const prompts = promptsIn(h.slack);
       expect(prompts).toHaveLength(1);
@@ -148,13 +149,13 @@ describe('exactly once, across replicas and restarts', () => {
   });
 
   it('reconciliation at worker start restores a prompt whose scheduling failed', async () => {
-    breakQueue(h.services);
+    await breakQueue(h.services);
     const incident = await declare(h.services, 'lost');
-    const jobId = updatePromptJob.jobId({ incidentId: incident.id, dueAt: incident.nextUpdateDueAt! });
+    const jobId = promptJobId({ incidentId: incident.id, dueAt: incident.nextUpdateDueAt! });
     const other = h.replica();
     expect(await other.reminders.queue.bull.getJob(jobId)).toBeUndefined();
 
-    await other.reminders.startWorker({ chat: backgroundChat() });
+    await startBackgroundWorker(other);
     expect(await (await other.reminders.queue.bull.getJob(jobId))?.getState()).toBe('delayed');
     await eventually(() => expect(promptsIn(h.slack)).toHaveLength(1));
     expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(incident.nextUpdateDueAt!));
@@ -170,9 +171,9 @@ describe('periodic reconciliation', () => {
     try {
       const requests = h.replica();
       await h.startWorker();
-      breakQueue(requests);
+      await breakQueue(requests);
       const incident = await declare(requests, 'periodic', 'sev2');
-      const jobId = updatePromptJob.jobId({ incidentId: incident.id, dueAt: incident.nextUpdateDueAt! });
+      const jobId = promptJobId({ incidentId: incident.id, dueAt: incident.nextUpdateDueAt! });
       await eventually(
         async () => expect(await h.services.reminders.queue.bull.getJob(jobId)).toBeDefined(),
         2_500,

@@ -22,7 +22,7 @@ describe('reminders in the running app', () => {
     await env.cleanup();
   });
 
-  async function start(reminderWorker?: boolean) {
+  async function start(lanes?: ('interactive' | 'background')[]) {
     return startQuell({
       config: testConfig(env.prefix, FAST_CADENCES),
       logger: createLogger('silent'),
@@ -31,19 +31,19 @@ describe('reminders in the running app', () => {
       port: 0,
       clock: systemClock,
       botIdentity: { botId: 'B0QUELL', botUserId: 'U0QUELLBOT' },
-      evidenceWorker: false,
-      ...(reminderWorker === undefined ? {} : { reminderWorker }),
+      lanes: lanes ?? ['interactive', 'background'],
     });
   }
 
-  async function reminderClients(): Promise<number> {
+  /** Redis clients of this test's job queues and workers (BullMQ names them after the queue prefix). */
+  async function jobClients(): Promise<number> {
     const list = String(await env.redis.client('LIST'));
-    return list.split('\n').filter((line) => line.includes(`name={${env.prefix}}:bull`)).length;
+    return list.split('\n').filter((line) => line.includes(`name={${env.prefix}:jobs-`)).length;
   }
 
   it('startQuell runs a worker that posts prompts; stop() closes it and its connections', async () => {
     const runtime = await start();
-    expect(await reminderClients()).toBeGreaterThan(0);
+    expect(await jobClients()).toBeGreaterThan(0);
     await runtime.services.incidents.declare({
       title: 'Agent emailed the board',
       severity: 'sev1',
@@ -52,11 +52,11 @@ describe('reminders in the running app', () => {
     });
     await eventually(() => expect(promptsIn(slack)).toHaveLength(1));
     await runtime.stop();
-    await eventually(async () => expect(await reminderClients()).toBe(0), 3_000);
+    await eventually(async () => expect(await jobClients()).toBe(0), 3_000);
   });
 
-  it('reminderWorker: false starts no worker, yet still schedules prompts', async () => {
-    const runtime = await start(false);
+  it('without the background lane no prompt is posted here, yet prompts are scheduled', async () => {
+    const runtime = await start(['interactive']);
     const { incident } = await runtime.services.incidents.declare({
       title: 'Agent changed a setting',
       severity: 'sev1',

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { overdueEscalationJob, updatePromptJob } from '../../src/reminders/jobs.js';
+import { escalationJobId, promptJobId } from '../../src/reminders/jobs.js';
 import {
   eventually,
   FAST_CADENCES,
@@ -31,9 +31,7 @@ describe('update prompts follow the incident', () => {
     });
     const dueAt = incident.nextUpdateDueAt!;
     expect(Date.parse(dueAt) - Date.parse(incident.createdAt)).toBe(2_000);
-    const job = await h.services.reminders.queue.bull.getJob(
-      updatePromptJob.jobId({ incidentId: incident.id, dueAt }),
-    );
+    const job = await h.services.reminders.queue.bull.getJob(promptJobId({ incidentId: incident.id, dueAt }));
     expect(await job?.getState()).toBe('delayed');
     expect(job?.data).toMatchObject({
       incidentId: incident.id,
@@ -106,7 +104,7 @@ describe('update prompts follow the incident', () => {
 
     // the old due time is gone from the queue; its time passes without a prompt
     const oldJob = await h.services.reminders.queue.bull.getJob(
-      updatePromptJob.jobId({ incidentId: incident.id, dueAt: firstDue }),
+      promptJobId({ incidentId: incident.id, dueAt: firstDue }),
     );
     expect(oldJob).toBeUndefined();
     await sleep(Date.parse(firstDue) - Date.now() + 500);
@@ -149,7 +147,7 @@ describe('update prompts follow the incident', () => {
     expect(Date.parse(raised.nextUpdateDueAt!) - Date.parse(raised.updatedAt)).toBeLessThan(2_100);
     expect(
       await h.services.reminders.queue.bull.getJob(
-        updatePromptJob.jobId({ incidentId: incident.id, dueAt: hourLater }),
+        promptJobId({ incidentId: incident.id, dueAt: hourLater }),
       ),
     ).toBeUndefined();
     const [prompt] = await eventually(() => {
@@ -172,7 +170,7 @@ describe('update prompts follow the incident', () => {
       idempotencyKey: 'k4',
     });
     const dueAt = incident.nextUpdateDueAt!;
-    const jobId = updatePromptJob.jobId({ incidentId: incident.id, dueAt });
+    const jobId = promptJobId({ incidentId: incident.id, dueAt });
     await h.services.resolution.service.forceResolve(
       incident.id,
       'U0ALICE',
@@ -208,9 +206,7 @@ describe('update prompts follow the incident', () => {
     );
     // no escalation job was left behind for the cancelled due time
     expect(
-      await h.services.reminders.queue.bull.getJob(
-        overdueEscalationJob.jobId({ incidentId: incident.id, dueAt }),
-      ),
+      await h.services.reminders.queue.bull.getJob(escalationJobId({ incidentId: incident.id, dueAt })),
     ).toBeUndefined();
   });
 });

@@ -1,11 +1,8 @@
-import { UnrecoverableError } from 'bullmq';
 import { describe, expect, it } from 'vitest';
-import { ChatError, ChatUnavailableError } from '../../src/chat/port.js';
 import { parseConfigText } from '../../src/config/load.js';
 import type { Incident } from '../../src/incidents/model.js';
 import { nextDueAfterUpdate } from '../../src/reminders/cadence.js';
-import { overdueEscalationJob, updatePromptJob } from '../../src/reminders/jobs.js';
-import { asJobError, MAX_BACKOFF_MS, RetryLaterError, slackBackoff } from '../../src/reminders/retry.js';
+import { escalationJobId, promptJobId } from '../../src/reminders/jobs.js';
 import { decodePromptRef, reminderViews } from '../../src/slack/blocks/reminders.js';
 import { parseUpdateArgs } from '../../src/slack/listeners/commands/incident/update.js';
 
@@ -61,32 +58,9 @@ describe('cadence rules', () => {
 describe('job ids', () => {
   it('derive from incident and due time only, without ":"', () => {
     const ref = { incidentId: 'INC-42', dueAt: '2026-11-21T14:15:00.000Z' };
-    expect(updatePromptJob.jobId(ref)).toBe('prompt-INC-42-1795270500000');
-    expect(overdueEscalationJob.jobId(ref)).toBe('overdue-INC-42-1795270500000');
-    expect(updatePromptJob.jobId({ incidentId: 'a:b', dueAt: ref.dueAt })).not.toContain(':');
-  });
-});
-
-describe('retry policy', () => {
-  it('permanent Slack refusals are unrecoverable; rate limits, 5xx and network failures are retried', () => {
-    expect(asJobError(new ChatError('chat.postMessage', 'channel_not_found'))).toBeInstanceOf(
-      UnrecoverableError,
-    );
-    expect(asJobError(new ChatError('chat.postMessage', 'ratelimited'))).toBeInstanceOf(RetryLaterError);
-    const limited = asJobError(new ChatUnavailableError('chat.postMessage', 'ratelimited', 30_000));
-    expect(limited).toBeInstanceOf(RetryLaterError);
-    expect((limited as RetryLaterError).retryAfterMs).toBe(30_000);
-    expect(asJobError(new ChatUnavailableError('chat.postMessage', 'http_503'))).toBeInstanceOf(
-      RetryLaterError,
-    );
-  });
-
-  it('backs off exponentially up to five minutes, never sooner than Retry-After', () => {
-    expect(slackBackoff(1)).toBeLessThanOrEqual(1_000);
-    expect(slackBackoff(1)).toBeGreaterThanOrEqual(800);
-    expect(slackBackoff(4)).toBeGreaterThanOrEqual(6_400);
-    expect(slackBackoff(30)).toBeLessThanOrEqual(MAX_BACKOFF_MS);
-    expect(slackBackoff(1, 'slack', new RetryLaterError('429', 45_000))).toBe(45_000);
+    expect(promptJobId(ref)).toBe('prompt-INC-42-1795270500000');
+    expect(escalationJobId(ref)).toBe('overdue-INC-42-1795270500000');
+    expect(promptJobId({ incidentId: 'a:b', dueAt: ref.dueAt })).not.toContain(':');
   });
 });
 

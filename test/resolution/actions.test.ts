@@ -1,9 +1,7 @@
-import { WebClient } from '@slack/web-api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { actionOverdueJob } from '../../src/resolution/jobs.js';
-import { SlackWebChat } from '../../src/slack/web-chat.js';
+import { actionOverdueJobId } from '../../src/resolution/jobs.js';
+import { type Services, startWorkers } from '../../src/services.js';
 import { eventually } from '../helpers/http-app.js';
-import { TEST_BOT_TOKEN } from '../helpers/services.js';
 import { COMMANDER, type ResolutionHarness, resolutionHarness, TECH_LEAD } from './harness.js';
 
 let h: ResolutionHarness;
@@ -11,14 +9,16 @@ afterEach(async () => {
   await h?.close();
 });
 
-const backgroundChat = () => new SlackWebChat(new WebClient(TEST_BOT_TOKEN, { retryConfig: { retries: 0 } }));
+/** The background lane (where overdue reminders run) of one replica. */
+const startWorker = (services: Services, name: string) =>
+  startWorkers(services, { lanes: ['background'], name });
 
 describe('corrective actions', () => {
   it('reminds the owner once when overdue, with two workers on one Redis, even when the job is added again', async () => {
     h = await resolutionHarness();
     const replica = h.replica();
-    await h.services.reminders.startWorker({ chat: backgroundChat(), name: 'worker-a' });
-    await replica.reminders.startWorker({ chat: backgroundChat(), name: 'worker-b' });
+    await startWorker(h.services, 'worker-a');
+    await startWorker(replica, 'worker-b');
     const id = await h.declare({ severity: 'sev3' });
     const channel = (await h.services.store.require(id)).channelId!;
     h.slack.calls.length = 0;
@@ -50,7 +50,7 @@ describe('corrective actions', () => {
 
     // the same job again (reconciliation on another replica) and a fresh copy after the old one was removed
     await replica.resolution.actions.reconcile();
-    const jobId = actionOverdueJob.jobId({ actionId: action.id, dueAt: action.dueAt });
+    const jobId = actionOverdueJobId({ actionId: action.id, dueAt: action.dueAt });
     await eventually(async () =>
       expect(await (await h.services.reminders.queue.bull.getJob(jobId))?.isCompleted()).toBe(true),
     );
@@ -76,11 +76,11 @@ describe('corrective actions', () => {
       dueAt: new Date(h.clock.now().getTime() + 3_600_000),
       text: 'Narrow the agent key scopes',
     });
-    const jobId = actionOverdueJob.jobId({ actionId: action.id, dueAt: action.dueAt });
+    const jobId = actionOverdueJobId({ actionId: action.id, dueAt: action.dueAt });
     await h.services.reminders.queue.bull.remove(jobId); // as if the add had failed
     expect(await h.services.reminders.queue.bull.getJob(jobId)).toBeUndefined();
 
-    await h.services.reminders.startWorker({ chat: backgroundChat(), name: 'worker-restarted' });
+    await startWorker(h.services, 'worker-restarted');
     const job = await h.services.reminders.queue.bull.getJob(jobId);
     expect(job?.data).toMatchObject({ actionId: action.id, incidentId: id });
     expect(await job?.isDelayed()).toBe(true);

@@ -21,6 +21,14 @@ export async function handleControl(
       slack.rateLimit(String(input.method), {
         times: Number(input.times ?? 1),
         retryAfter: Number(input.retryAfter ?? 1),
+        ...(input.channel ? { channel: String(input.channel) } : {}),
+      });
+      return sendJson(res, 200, { ok: true });
+    case 'hang':
+      slack.hang(String(input.method), {
+        times: Number(input.times ?? 1),
+        ms: Number(input.ms ?? 60_000),
+        ...(input.channel ? { channel: String(input.channel) } : {}),
       });
       return sendJson(res, 200, { ok: true });
     case 'fail':

@@ -23,8 +23,9 @@
  *   Seeding in bulk: addUser, addChannel, seedMessages(channel, [...]) (no events, one change).
  *   Waiting: await slack.waitFor(() => predicate-or-value, timeoutMs) re-checks on every change.
  *
- *   Faults and figures: rateLimit(method, { times, retryAfter }) → HTTP 429 + Retry-After +
- *   { ok:false, error:'ratelimited' }; failNext(method, error, { times }); clearFaults();
+ *   Faults and figures: rateLimit(method, { times, retryAfter, channel? }) → HTTP 429 + Retry-After +
+ *   { ok:false, error:'ratelimited' }; failNext(method, error, { times }); hang(method, { times, ms,
+ *   channel? }) → no answer for ms; clearFaults();
  *   calls (every Web API call), callCount(method), callCounts(), resetCalls().
  *   runDueScheduled(at?) posts scheduled messages now instead of waiting for their timers.
  *
@@ -336,10 +337,23 @@ export class SlackEmulator {
 
   // faults and figures
 
-  rateLimit(method: string, options: { times?: number; retryAfter?: number } = {}): this {
+  rateLimit(method: string, options: { times?: number; retryAfter?: number; channel?: string } = {}): this {
     return this.addFault(
       method,
-      { kind: 'ratelimit', retryAfter: options.retryAfter ?? 1 },
+      {
+        kind: 'ratelimit',
+        retryAfter: options.retryAfter ?? 1,
+        ...(options.channel ? { channel: options.channel } : {}),
+      },
+      options.times ?? 1,
+    );
+  }
+
+  /** The next `times` calls of `method` get no answer for `ms` (default: a minute), as a stalled Slack. */
+  hang(method: string, options: { times?: number; ms?: number; channel?: string } = {}): this {
+    return this.addFault(
+      method,
+      { kind: 'hang', ms: options.ms ?? 60_000, ...(options.channel ? { channel: options.channel } : {}) },
       options.times ?? 1,
     );
   }

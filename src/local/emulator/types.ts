@@ -43,9 +43,13 @@ export interface ApiCall {
   error?: string;
 }
 
-export type Fault =
+/** An injected fault; `channel` limits it to calls for that channel (posting is limited per channel). */
+export type Fault = (
   | { kind: 'ratelimit'; retryAfter: number }
-  | { kind: 'fail'; error: string; status: number };
+  | { kind: 'fail'; error: string; status: number }
+  /** The call gets no answer for `ms` (a stalled Slack), then is answered normally. */
+  | { kind: 'hang'; ms: number }
+) & { channel?: string };
 
 /** Where an interaction happened. */
 export type Container =

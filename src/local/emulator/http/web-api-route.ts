@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SlackEmulator } from '../emulator.js';
 import { parseBody, readBody, sendJson } from '../http/body.js';
 import { appTokenProblem } from '../socket-mode/index.js';
+import type { Fault } from '../types.js';
 import { acceptedScopes, Params, SlackApiError } from '../web-api/index.js';
 
 export async function handleApi(
@@ -44,7 +45,8 @@ export async function handleApi(
     record(404, false, 'unknown_method');
     return sendJson(res, 404, { ok: false, error: 'unknown_method', req_method: method }, headers);
   }
-  const fault = slack.faults.get(method)?.shift();
+  const fault = takeFault(slack.faults.get(method), raw.channel);
+  if (fault?.kind === 'hang') await new Promise((resolve) => setTimeout(resolve, fault.ms));
   if (fault?.kind === 'ratelimit') {
     record(429, false, 'ratelimited');
     return sendJson(
@@ -97,4 +99,10 @@ function openSocketLink(
   }
   record(200, true);
   sendJson(res, 200, { ok: true, url: slack.socket.openLink() }, headers);
+}
+
+/** The first queued fault that applies to this call (a channel-scoped fault only to its channel). */
+function takeFault(faults: Fault[] | undefined, channel: unknown): Fault | undefined {
+  const index = faults?.findIndex((f) => f.channel === undefined || f.channel === channel) ?? -1;
+  return index >= 0 ? faults!.splice(index, 1)[0] : undefined;
 }
