@@ -329,4 +329,78 @@ describe('restart gate over signed HTTP', () => {
       ':white_check_mark: *Contained: the agent can no longer act* (required): 1 control in force, all verified (r2)',
     );
   });
+
+  it('an evaluated item is accepted against the record only by someone allowed to override, with a reason that is recorded', async () => {
+    await showGate();
+    const shown = latestGate();
+    const evidenceBlock = shown.find(
+      (b) => (b as { block_id?: string }).block_id === 'gate_item_evidence-archived',
+    ) as { accessory?: { action_id: string; value: string } };
+    expect(evidenceBlock.accessory).toMatchObject({
+      action_id: ACTIONS.gateItemOverride,
+      value: 'evidence-archived',
+    });
+
+    // a responder who may tick may not override
+    await send(buttonBody(ALICE, ACTIONS.gateItemOverride, 'evidence-archived', '1795269610.001010'));
+    const refused = await eventually(() => {
+      const posts = replies('1795269610.001010');
+      expect(posts).toHaveLength(1);
+      return String(posts[0]!.body.text);
+    });
+    expect(refused).toContain('You are not allowed to accept a restart-gate item against the record');
+    expect(slack.callsTo('views.open')).toEqual([]);
+
+    // the commander gets the reason form, naming what the record says
+    await send(buttonBody(COMMANDER, ACTIONS.gateItemOverride, 'evidence-archived', '1795269611.001111'));
+    const form = await eventually(() => {
+      expect(slack.callsTo('views.open')).toHaveLength(1);
+      return slack.callsTo('views.open')[0]!.params.view as { private_metadata: string; blocks: Block[] };
+    });
+    expect(JSON.stringify(form.blocks)).toContain(
+      'accept *Evidence archived* although the record says: no evidence bundle yet',
+    );
+    const submit = (reason: string, viewId: string) =>
+      send(
+        interactionBody({
+          type: 'view_submission',
+          team: { id: 'T0QUELL', domain: 'quell-test' },
+          user: { id: COMMANDER, username: 'cora', team_id: 'T0QUELL' },
+          api_app_id: 'A0QUELL',
+          trigger_id: `trigger-${viewId}`,
+          view: {
+            id: viewId,
+            type: 'modal',
+            callback_id: 'quell_gate_override',
+            private_metadata: form.private_metadata,
+            hash: '1.1',
+            state: {
+              values: { gate_override_reason: { reason: { type: 'plain_text_input', value: reason } } },
+            },
+          },
+        }),
+      );
+    expect((await submit('ok', 'V0SHORT')).json()).toMatchObject({ response_action: 'errors' });
+    await submit(
+      'Transcript exported by legal into the case system; Quell storage is offline.',
+      'V0OVERRIDE',
+    );
+    await eventually(async () =>
+      expect((await ticked()).items.find((i) => i.id === 'evidence-archived')!.done).toBe(true),
+    );
+    const item = (await ticked()).items.find((i) => i.id === 'evidence-archived')!;
+    expect(item.override).toMatchObject({
+      by: COMMANDER,
+      reason: 'Transcript exported by legal into the case system; Quell storage is offline.',
+    });
+    expect(item.check?.ok).toBe(false); // the record still says what it says
+    const event = (await quell.services.incidents.timeline(incidentId)).find(
+      (e) => e.kind === 'gate_item_overridden',
+    )!;
+    expect(event).toMatchObject({ actor: COMMANDER, data: { item: 'evidence-archived' } });
+    expect(event.text).toContain(
+      'accepted restart gate item "Evidence archived" against the record (no evidence bundle yet;',
+    );
+    expect(JSON.stringify(latestGate())).toContain(':large_yellow_circle: *Evidence archived* (required)');
+  });
 });
