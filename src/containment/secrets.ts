@@ -24,13 +24,25 @@ export function redactor(secrets: SecretValues): (text: string) => string {
   return (text: string) => replacements.reduce((out, [find, label]) => out.split(find).join(label), text);
 }
 
-/** Applies a redactor to every string inside a JSON-like value. */
+/**
+ * A request signature (`x-quell-signature`, `x-hub-signature-256`, ...) is no secret but works like
+ * one: a dry run's audit that kept it would hold a request anyone could replay against the target.
+ */
+export const SIGNATURE_REDACTED = '[signature redacted]';
+const SIGNATURE_HEADER = /signature/i;
+
+/**
+ * Applies a redactor to every string inside a JSON-like value (planned requests, results, audit
+ * entries), and replaces the value of any signature header whole.
+ */
 export function redactDeep<T>(value: T, redact: (text: string) => string): T {
   if (typeof value === 'string') return redact(value) as T;
   if (Array.isArray(value)) return value.map((v) => redactDeep(v, redact)) as T;
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [key, v] of Object.entries(value)) out[redact(key)] = redactDeep(v, redact);
+    for (const [key, v] of Object.entries(value))
+      out[redact(key)] =
+        typeof v === 'string' && SIGNATURE_HEADER.test(key) ? SIGNATURE_REDACTED : redactDeep(v, redact);
     return out as T;
   }
   return value;

@@ -63,6 +63,10 @@ describe('Quell in the local workspace', () => {
     expect(incident).toMatchObject({ id: 'INC-1', severity: 'sev2', channelId: channel });
     const pinnedTs = summaryOf(channel) as unknown as { ts: string };
     await local.command('sev sev1', { channel, user: I.bob });
+    // Bob is a responder through the seeded user group: the permission model looks him up first
+    await local.slack.waitFor(() =>
+      local.slack.messages(channel).some((m) => m.text?.includes('raised severity')),
+    );
     await local.command('role scribe @carmen', { channel });
     await local.slack.waitFor(() => JSON.stringify(summaryOf(channel).blocks).includes('<@U0CARMEN>'));
     const summary = summaryOf(channel) as unknown as { ts: string; text: string; edited?: unknown };

@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Container, SlackEmulator } from './emulator.js';
 import { parseBody, readBody, sendJson } from './http/body.js';
+import { pageTokenOf, unauthorizedPageCall } from './http/page-guard.js';
 import { SlackApiError } from './web-api/index.js';
 import type { Json } from './workspace.js';
 
@@ -12,6 +13,9 @@ export async function handlePageApi(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
+  // a state-changing call needs this run's page token: another site's page cannot send it
+  const refused = unauthorizedPageCall(req, route, pageTokenOf(slack));
+  if (refused) return sendJson(res, 403, { ok: false, error: 'forbidden', detail: refused });
   const input = (req.method === 'POST' ? parseBody(await readBody(req), 'application/json') : {}) as Json;
   const as = String(input.as ?? url.searchParams.get('as') ?? '');
   try {
@@ -35,6 +39,8 @@ export async function pageAction(
   switch (route) {
     case 'workspace':
       return {
+        // only this page can read it (same origin); it sends it back on every change
+        pageToken: pageTokenOf(slack),
         team: ws.team,
         bot: { id: slack.bot.id, name: slack.manifest.botName },
         users: [...ws.users.values()],

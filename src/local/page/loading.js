@@ -6,6 +6,7 @@ import { api, state } from './state.js';
 export async function loadWorkspace() {
   const ws = /** @type {import('./state.js').Workspace} */ (await api('workspace'));
   state.ws = ws;
+  state.pageToken = /** @type {{ pageToken?: string }} */ (ws).pageToken ?? '';
   state.users = new Map(ws.users.map((u) => [u.id, u]));
   state.channels = new Map(ws.channels.map((c) => [c.id, c]));
   state.usergroups = new Map(ws.usergroups.map((g) => [g.id, g]));

@@ -20,6 +20,8 @@ export const params = new URLSearchParams(location.search);
 
 export const state = {
   me: params.get('as') || localStorage.getItem('quell-local-user') || 'U0ALICE',
+  /** this run's page token, from /ui/api/workspace; sent with every change (page-guard.ts) */
+  pageToken: '',
   /** @type {Workspace | null} */
   ws: null,
   /** @type {Map<string, User>} */
@@ -88,7 +90,8 @@ export async function api(route, body) {
     `/ui/api/${route}${body ? '' : `${route.includes('?') ? '&' : '?'}as=${state.me}`}`,
     {
       method: body ? 'POST' : 'GET',
-      headers: body ? { 'content-type': 'application/json' } : {},
+      // the per-run page token (from /ui/api/workspace) on every change: other sites cannot send it
+      headers: body ? { 'content-type': 'application/json', 'x-quell-page-token': state.pageToken } : {},
       body: body ? JSON.stringify({ as: state.me, ...body }) : undefined,
     },
   );

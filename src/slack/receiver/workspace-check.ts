@@ -45,22 +45,19 @@ export function foreignReason(origin: RequestOrigin, workspace: WorkspaceIdentit
 }
 
 /**
- * Learns the bot token's workspace (and app) with `auth.test` and `bots.info`, unless the config's
- * `workspace:` section named it. Called once at start-up; a failure stops start-up, since without
- * it any workspace's requests would be accepted.
+ * Learns the bot token's workspace with `auth.test` (and its app, where the answer names it),
+ * unless the config's `workspace:` section named them. Called once at start-up; a failure stops
+ * start-up, since without it any workspace's requests would be accepted. An Enterprise Grid org
+ * install accepts its whole enterprise.
  */
 export async function learnWorkspace(client: WebClient, workspace: WorkspaceIdentity): Promise<void> {
-  const auth = await client.auth.test();
-  const teamIds = auth.team_id ? [auth.team_id] : [];
-  let appId: string | undefined;
-  if (auth.bot_id) {
-    const bot = await client.bots.info({ bot: auth.bot_id }).catch(() => undefined);
-    appId = bot?.bot?.app_id;
-  }
+  const auth = (await client.auth.test()) as Awaited<ReturnType<WebClient['auth']['test']>> & {
+    app_id?: string;
+  };
   workspace.learn({
-    teamIds,
+    teamIds: auth.team_id ? [auth.team_id] : [],
     ...(auth.is_enterprise_install && auth.enterprise_id ? { enterpriseId: auth.enterprise_id } : {}),
-    ...(appId ? { appId } : {}),
+    ...(auth.app_id ? { appId: auth.app_id } : {}),
   });
 }
 
