@@ -1,26 +1,44 @@
-import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import { App, LogLevel } from '@slack/bolt';
+import type { Redis } from 'ioredis';
 import { normalizeSlackApiUrl } from './config/env.js';
+import type { WorkspaceIdentity } from './incidents/authorize-workspace.js';
 import { boltLogger } from './logging/bolt-logger.js';
 import type { ListenerDeps } from './slack/boundary/deps.js';
 import { registerListeners } from './slack/listeners/index.js';
-import { type DeliveryLedger, skipRedeliveries } from './slack/redeliveries.js';
+import { guardedHttpReceiver } from './slack/receiver/http-receiver.js';
+import { ReplayGuard } from './slack/receiver/replay-guard.js';
+import { learnWorkspace, onlyThisWorkspace } from './slack/receiver/workspace-check.js';
+import { DeliveryLedger, skipRedeliveries } from './slack/redeliveries.js';
 
 export type SlackConnection =
   | { kind: 'socket'; botToken: string; appToken: string }
-  | { kind: 'http'; botToken: string; signingSecret: string };
+  | {
+      kind: 'http';
+      botToken: string;
+      signingSecret: string;
+      /** The interface to listen on; the local workspace binds 127.0.0.1 (default: all). */
+      host?: string;
+    };
 
 export interface BuildAppOptions {
   connection: SlackConnection;
-  /** What the listeners may use (Services satisfies it). */
-  services: ListenerDeps;
+  /**
+   * What the listeners may use (Services satisfies it). When it also carries Redis and the served
+   * workspace (Services does), requests get the full hygiene: replays dropped, other workspaces refused.
+   */
+  services: ListenerDeps & { redis?: Redis; workspace?: WorkspaceIdentity };
   /** Web API base URL: GovSlack, or the local emulator. */
   slackApiUrl?: string;
   /**
    * The bot's ids, when already known (tests, the local workspace). Without them Bolt learns them
-   * with one auth.test call at start-up, which also proves the token works.
+   * with one auth.test call at start-up, which also proves the token works, and Quell learns the
+   * workspace whose requests it accepts (unless the config's `workspace:` names it).
    */
   botIdentity?: { botId: string; botUserId: string };
-  /** Socket Mode: where deliveries already taken are remembered, so a redelivery runs once. */
+  /**
+   * Socket Mode: where deliveries already taken are remembered, so a redelivery runs once (default:
+   * in `services.redis` when it is there).
+   */
   deliveries?: Pick<DeliveryLedger, 'firstTime'>;
 }
 
@@ -43,6 +61,9 @@ export function buildApp({
     clientOptions,
     ...botIdentity,
   };
+  const replays = services.redis
+    ? new ReplayGuard(services.redis, services.config.redis.keyPrefix)
+    : undefined;
   const app =
     connection.kind === 'socket'
       ? new App({
@@ -57,10 +78,12 @@ export function buildApp({
         })
       : new App({
           ...common,
-          receiver: new HTTPReceiver({
+          receiver: guardedHttpReceiver({
             signingSecret: connection.signingSecret,
             endpoints: '/slack/events',
             logger,
+            log: services.logger,
+            ...(replays ? { replays } : {}),
             // ack first, work after: responses go back to Slack as soon as ack() is called
             processBeforeResponse: false,
             customRoutes: [
@@ -75,7 +98,20 @@ export function buildApp({
             ],
           }),
         });
-  if (connection.kind === 'socket' && deliveries) app.use(skipRedeliveries(deliveries, services.logger));
+  const workspace = services.workspace;
+  // before every listener: a request for another workspace, enterprise or app goes no further
+  if (workspace) app.use(onlyThisWorkspace(workspace, services.logger));
+  // Socket Mode redelivers an envelope whose ack Slack missed: acked again, run once
+  const ledger =
+    deliveries ??
+    (services.redis ? new DeliveryLedger(services.redis, services.config.redis.keyPrefix) : undefined);
+  if (connection.kind === 'socket' && ledger) app.use(skipRedeliveries(ledger, services.logger));
+  const start = app.start.bind(app);
+  app.start = (async (...args: Parameters<App['start']>) => {
+    if (workspace && !botIdentity && !workspace.current) await learnWorkspace(app.client, workspace);
+    const host = connection.kind === 'http' ? connection.host : undefined;
+    return host && typeof args[0] === 'number' ? start({ port: args[0], host }) : start(...args);
+  }) as App['start'];
   registerListeners(app, services);
   return app;
 }

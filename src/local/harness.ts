@@ -74,7 +74,8 @@ export async function startLocalQuell(options: LocalQuellOptions): Promise<Local
       connection:
         transport === 'socket'
           ? { kind: 'socket', botToken: slack.botToken, appToken: slack.appToken }
-          : { kind: 'http', botToken: slack.botToken, signingSecret: slack.signingSecret },
+          : // the local receiver is for this machine only
+            { kind: 'http', botToken: slack.botToken, signingSecret: slack.signingSecret, host: '127.0.0.1' },
       slackApiUrl: slack.apiUrl,
       port: options.quellPort ?? 0,
       ...(options.secrets ? { secrets: options.secrets } : {}),
