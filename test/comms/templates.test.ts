@@ -74,7 +74,7 @@ describe('shipped templates', () => {
     const text = render('executive');
     expect(text).toContain('*Executive briefing: INC-7, SEV1*');
     expect(text).toContain(
-      '*Status*: Contained, from 14:05 UTC on 21 November 2026, still ongoing (15 minutes).',
+      '*Status*: Contained, from 14:05 UTC on 21 November 2026 at the latest (start not yet known), still ongoing (15 minutes).',
     );
     expect(text).toContain('*Business impact*: 41 customers received an email');
     expect(text).toContain('[[missing: decisions needed, or "none"]]');
@@ -86,7 +86,8 @@ describe('shipped templates', () => {
     expect(text.split('\n')[0]).toBe(
       'We are investigating a problem with an automated assistant in our service.',
     );
-    expect(text).toContain('Starting at 14:05 UTC, an automated assistant');
+    // the fixture records no start: the notice says when it was found, not that it started then
+    expect(text).toContain('At 14:05 UTC we found that an automated assistant');
     expect(text).toContain('*What we have done*: The mail.send tool is disabled');
     expect(text).toContain(
       "[[missing: whether customers' data or accounts were affected, and what they should do]]",
@@ -108,7 +109,7 @@ describe('shipped templates', () => {
 
   it('legal notice: time window, data categories and likelihood of harm for a person to assess', () => {
     const text = render('legal');
-    expect(text).toContain('*Time window*: from 14:05 UTC on 21 November 2026, still ongoing.');
+    expect(text).toContain('*Time window*: from 14:05 UTC on 21 November 2026 at the latest (start not yet known), still ongoing.');
     expect(text).toContain('("helpdesk-agent", production)');
     expect(text).toContain('*Categories of data involved*: [[missing:');
     expect(text).toContain('*Likelihood of harm*: [[missing:');
@@ -129,7 +130,7 @@ describe('shipped templates', () => {
     const resolved = realisticFields({ status: 'resolved', resolvedAt: '2026-11-21T15:10:00.000Z' }).values;
     expect(library.get('status-page')!.render(resolved)).toMatch(/^\*Resolved\*: The problem .* is resolved/);
     expect(library.get('legal')!.render(resolved)).toContain(
-      'from 14:05 UTC on 21 November 2026 to 15:10 UTC on 21 November 2026',
+      'from 14:05 UTC on 21 November 2026 at the latest (start not yet known) to 15:10 UTC on 21 November 2026',
     );
     expect(library.get('engineering')!.render(resolved)).toContain(
       'Resolved at 15:10 UTC after 1 hour 5 minutes.',

@@ -22,7 +22,7 @@ describe('slash command arguments', () => {
   it('explains a missing severity, an unknown flag and a missing title', () => {
     expect(() => parseDeclareArgs('Agent went rogue')).toThrow(/"Agent" is not a severity/);
     expect(() => parseDeclareArgs('--loud sev1 x')).toThrow(
-      'Unknown option --loud; options are --drill, --no-announce.',
+      'Unknown option --loud; options are --drill, --no-announce, --started.',
     );
     expect(() => parseDeclareArgs('sev2')).toThrow(UsageError);
     expect(() => parseDeclareArgs('sev2')).toThrow(/Give the incident a title/);
