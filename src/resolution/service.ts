@@ -242,6 +242,8 @@ export class ResolutionService {
   /** Resolves if every required item is met (ticked, or shown by the record); otherwise refuses with the missing items. */
   async resolve(incidentId: string, actor: string): Promise<Incident> {
     const incident = await this.requireOpen(incidentId);
+    // who may resolve is decided before anything is recorded (the gate passing is an event)
+    await this.permissions.authorize(actor, 'resolve', incident);
     const state = await this.gate(incident);
     if (!state.passed) {
       await this.refreshGate(incident.id);
@@ -260,6 +262,7 @@ export class ResolutionService {
   /** The override: someone allowed to force it resolves with items missing and a written reason. */
   async forceResolve(incidentId: string, actor: string, reason: string): Promise<Incident> {
     const incident = await this.requireOpen(incidentId);
+    await this.permissions.authorize(actor, 'resolve', incident);
     const text = reason.trim();
     if (text.length < MIN_OVERRIDE_REASON)
       throw new UsageError(
