@@ -250,6 +250,8 @@ export function createServices({
   // 2. Resolving an incident drafts its postmortem (when configured).
   if (config.resolution.postmortem.onResolve)
     incidents.subscribe((change) => resolution.onIncidentChange(change));
+  // 2b. A new fact in the record (a control, a bundle, an action, the root cause) refreshes the checklist.
+  incidents.subscribe((change) => resolution.onRecordChange(change));
   // 3. Overdue corrective actions are reminded on the reminder queue and its workers; registered
   //    before any worker starts, and re-added from their own records whenever the queue reconciles.
   reminders.handleJob(

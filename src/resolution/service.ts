@@ -77,6 +77,14 @@ export { NotPermittedError };
 
 export const MIN_OVERRIDE_REASON = 10;
 
+/** Timeline kinds (besides every `containment_*`) after which the evaluated items may read differently. */
+const RECORD_EVENT_KINDS: readonly string[] = [
+  'evidence_archived',
+  'action_added',
+  'action_done',
+  ROOT_CAUSE_EVENT,
+];
+
 /** A checkbox click: the options the clicker's message showed ticked, and their selection now. */
 export interface ChecklistClick {
   seen: readonly GateItemId[];
@@ -324,6 +332,16 @@ export class ResolutionService {
   /** Drafts the postmortem and posts it as a file in the incident channel; recorded on the timeline. */
   draftPostmortem(incidentId: string, actor: string): Promise<{ fileIds: string[] }> {
     return this.postmortem.draft(incidentId, actor);
+  }
+
+  /**
+   * A fact an evaluated item reads changed (a control run, undone or re-verified, a bundle archived,
+   * a corrective action added or closed, the root cause confirmed): the checklist in the channel
+   * shows the record as it is now. services.ts subscribes it to every incident change.
+   */
+  async onRecordChange({ event }: IncidentChange): Promise<void> {
+    if (!event.kind.startsWith('containment_') && !RECORD_EVENT_KINDS.includes(event.kind)) return;
+    await this.refreshGate(event.incidentId);
   }
 
   /** Drafts the postmortem when an incident is resolved; services.ts subscribes it when configured. */
