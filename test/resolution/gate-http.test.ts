@@ -280,6 +280,10 @@ describe('restart gate over signed HTTP', () => {
     const undo = await quell.services.containment.requestUndo(incident, ALICE, 'r1');
     await quell.services.containment.confirm(confirmToken(undo), ALICE);
     await run('revoke-agent-key');
+    // the checklist in the channel followed the record by itself: nobody clicked since
+    expect(JSON.stringify(latestGate())).toContain(
+      ':white_check_mark: *Contained: the agent can no longer act* (required): 1 control in force, all verified (r2)',
+    );
     const gate = await ticked();
     expect(gate.items.find((i) => i.id === 'contained')!.check).toMatchObject({
       ok: true,
