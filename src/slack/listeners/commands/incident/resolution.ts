@@ -39,6 +39,8 @@ export const postmortemSubcommand = defineSubcommand({
   // no promise in the ack: outside an incident channel the answer is only the refusal
   async run(context) {
     const incident = await channelIncident(context, 'postmortem');
+    // refused before anything is promised (the refusal is recorded on the timeline)
+    await context.services.incidents.permissions.authorize(context.command.user_id, 'postmortem', incident);
     await replyEphemeral(context, `Drafting the postmortem of ${incident.id}… it is posted here as a file.`);
     await context.services.resolution.service.draftPostmortem(incident.id, context.command.user_id);
   },
