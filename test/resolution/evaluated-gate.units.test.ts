@@ -3,6 +3,7 @@ import { describeCadence } from '../../src/cli/cadence.js';
 import { staleness } from '../../src/comms/talking-points.js';
 import type { ContainmentRun } from '../../src/containment/model.js';
 import type { Incident } from '../../src/incidents/model.js';
+import { resolutionConfigSchema } from '../../src/resolution/config.js';
 import { checklistChange, evaluateGate, GATE_ITEM_IDS } from '../../src/resolution/gate.js';
 import {
   checkContained,
@@ -200,6 +201,28 @@ describe('gate checks from the record', () => {
       },
     );
     expect(overridden.passed).toBe(true);
+  });
+});
+
+describe('config: which items are evaluated', () => {
+  it('defaults to every item Quell has the facts for but "records identified"; refuses an item it cannot check', () => {
+    const defaults = resolutionConfigSchema.parse({});
+    expect(defaults.gate.evaluated.sev1).toEqual([
+      'contained',
+      'rollback',
+      'evidence-archived',
+      'owner-assigned',
+      'root-cause',
+    ]);
+    const bad = resolutionConfigSchema.safeParse({
+      gate: { evaluated: { sev2: ['contained', 'approval'] } },
+    });
+    expect(bad.success).toBe(false);
+    expect(bad.error!.issues[0]).toMatchObject({
+      path: ['gate', 'evaluated', 'sev2'],
+      message:
+        'only these items can be checked from the record: contained, records-identified, rollback, evidence-archived, owner-assigned, root-cause',
+    });
   });
 });
 

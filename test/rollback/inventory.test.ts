@@ -210,6 +210,34 @@ describe('rollback inventory: /incident affected → gate → postmortem and evi
     );
     expect(summaryText()).toContain(':x: *crm/account 10443* · reversible, not dealt with yet');
     expect(summaryText()).toContain(ACTIONS.affectedAdd);
+    // its "Record an affected object" button opens the same form
+    const opened = slack.callsTo('views.open').length;
+    await send(
+      interactionBody({
+        type: 'block_actions',
+        user: { id: TESS, username: 'tess', team_id: 'T0QUELL' },
+        api_app_id: 'A0QUELL',
+        team: { id: 'T0QUELL', domain: 'quell-test' },
+        container: {
+          type: 'message',
+          message_ts: '1795269600.000200',
+          channel_id: channel,
+          is_ephemeral: false,
+        },
+        trigger_id: 'trigger-affected-button',
+        channel: { id: channel, name: 'inc' },
+        message: { type: 'message', ts: '1795269600.000200', text: 'Rollback inventory' },
+        response_url: 'https://hooks.slack.com/actions/T0QUELL/77/xyz',
+        actions: [
+          { type: 'button', action_id: ACTIONS.affectedAdd, value: incidentId, action_ts: '1795269700.0001' },
+        ],
+      }),
+    );
+    await eventually(() => expect(slack.callsTo('views.open')).toHaveLength(opened + 1));
+    expect(slack.callsTo('views.open').at(-1)!.params).toMatchObject({
+      trigger_id: 'trigger-affected-button',
+      view: { callback_id: VIEWS.affected },
+    });
 
     expect((await rollback()).check).toMatchObject({
       ok: false,
