@@ -16,23 +16,26 @@ describe('an unrelated SEV1 is not held up by a stalled method or a busy channel
   });
 
   it('declares and opens its channel within 5 s while chat.update hangs and one channel is rate limited', async () => {
-    local = await startLocalSlack();
+    // a short drain: stopping must not wait out the stalled calls this test leaves behind
+    local = await startLocalSlack({ configYaml: 'jobs:\n  drainTimeout: 3s\n' });
     const { slack } = local;
     const busy = await local.declareIncident({ title: 'Agent floods the refunds queue', severity: 'sev2' });
 
-    // every summary edit stalls (no answer for a minute), and the busy channel is at its posting limit
-    slack.hang('chat.update', { times: 100, ms: 60_000 });
+    // the busy channel is at its posting limit: its change notices are refused with 429s
     slack.rateLimit('chat.postMessage', { times: 100, retryAfter: 30, channel: busy.channel });
+    for (const text of ['sev sev3', 'sev sev2'])
+      expect((await local.command(text, { channel: busy.channel })).error).toBeUndefined();
+    const refusedIn = () =>
+      slack.calls.filter(
+        (c) => c.method === 'chat.postMessage' && c.status === 429 && c.params.channel === busy.channel,
+      );
+    // one 429 is enough: the shared pacer then holds the channel back without asking Slack again
+    await slack.waitFor(() => refusedIn().length >= 1, 5_000);
+    // then every summary edit and history read stalls (no answer for a minute), with more work queued
+    const stalledSince = Date.now();
+    slack.hang('chat.update', { times: 100, ms: 60_000 });
     slack.hang('conversations.history', { times: 100, ms: 60_000 });
-    // a burst of work on the busy incident: each edits the summary and posts in its channel
-    for (const text of [
-      'sev sev3',
-      'note agent paused',
-      'note refunds frozen',
-      'sev sev2',
-      'note still looping',
-      'archive',
-    ])
+    for (const text of ['sev sev3', 'sev sev2', 'sev sev3', 'sev sev2', 'archive'])
       expect((await local.command(text, { channel: busy.channel })).error).toBeUndefined();
     await new Promise((resolve) => setTimeout(resolve, 300)); // that work is now stuck on Slack
 
@@ -47,5 +50,8 @@ describe('an unrelated SEV1 is not held up by a stalled method or a busy channel
     expect(Date.now() - startedAt).toBeLessThan(5_000);
     expect(opened.members).toContain(LOCAL_IDS.alice);
     expect(opened.id).not.toBe(busy.channel);
+    // the busy incident's summary edits had reached Slack and were still stalled while the SEV1 opened
+    expect(slack.faults.get('chat.update')!.length).toBeLessThan(100);
+    expect(slack.calls.filter((c) => c.method === 'chat.update' && c.at >= stalledSince)).toEqual([]);
   }, 30_000);
 });

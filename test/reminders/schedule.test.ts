@@ -68,7 +68,7 @@ describe('update prompts follow the incident', () => {
     const firstDue = incident.nextUpdateDueAt!;
     await sleep(1_000);
     const callsBefore = h.slack.calls.length;
-    const updated = await h.services.reminders.updates.postUpdate(incident.id, 'U0BOB', {
+    const updated = await h.services.reminders.updates.postUpdate(incident.id, 'U0ALICE', {
       impact: '12 refunds issued twice',
       containment: 'refund tool disabled',
       investigation: 'Fact: loop started 14:02. Hypothesis: retry storm.',
@@ -80,7 +80,7 @@ describe('update prompts follow the incident', () => {
     // the one path: timeline event with the contract's data, channel post, summary refreshed
     const events = await h.services.incidents.timeline(incident.id);
     expect(events.at(-1)).toMatchObject({
-      actor: 'U0BOB',
+      actor: 'U0ALICE',
       kind: 'update',
       data: {
         impact: '12 refunds issued twice',
@@ -98,7 +98,7 @@ describe('update prompts follow the incident', () => {
     const posted = after[1]!.params;
     expect(posted.channel).toBe(incident.channelId);
     expect(String(posted.text)).toContain(
-      `${incident.id} update from <@U0BOB>: impact: 12 refunds issued twice`,
+      `${incident.id} update from <@U0ALICE>: impact: 12 refunds issued twice`,
     );
     expect(JSON.stringify(posted.blocks)).toContain('*Containment*\\nrefund tool disabled');
 
@@ -121,7 +121,7 @@ describe('update prompts follow the incident', () => {
 
     // an author's earlier next-update time wins over the cadence
     const promised = new Date(Date.now() + 1_000);
-    const second = await h.services.reminders.updates.postUpdate(incident.id, 'U0BOB', {
+    const second = await h.services.reminders.updates.postUpdate(incident.id, 'U0ALICE', {
       impact: 'no new refunds',
       containment: 'holding',
       investigation: 'checking the retry policy',
