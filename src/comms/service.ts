@@ -7,6 +7,7 @@ import type { Incident } from '../incidents/model.js';
 import { type Permissions, RulePermissions } from '../incidents/permissions.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { IncidentStore } from '../incidents/store.js';
+import { safeText } from '../text/safe-text.js';
 import { CommsApprovers } from './approvers.js';
 import { type Approvers, bannedPhrasesOf } from './config.js';
 import { DraftMessages } from './draft-message.js';
@@ -288,7 +289,7 @@ export class CommsService {
         incidentId,
         actor,
         'comms_lint_override',
-        `overrode ${warnings.length} lint warning${warnings.length === 1 ? '' : 's'} on the ${draft.title.toLowerCase()} v${latest.number}: ${reason}`,
+        `overrode ${warnings.length} lint warning${warnings.length === 1 ? '' : 's'} on the ${draft.title.toLowerCase()} v${latest.number}: ${safeText(reason ?? '', 'plain')}`,
         { ...common, reason, warnings },
       );
     await this.deps.incidents.record(
@@ -353,7 +354,7 @@ export class CommsService {
       incidentId,
       actor,
       ROOT_CAUSE_EVENT,
-      `confirmed the root cause: ${text}`,
+      `confirmed the root cause: ${safeText(text, 'plain')}`,
       {
         summary: text,
       },

@@ -6,6 +6,7 @@ import { UsageError } from '../errors.js';
 import { cadenceFor } from '../incidents/cadence.js';
 import type { Incident } from '../incidents/model.js';
 import type { IncidentService } from '../incidents/service.js';
+import { safeText } from '../text/safe-text.js';
 import { nextDueAfterUpdate } from './cadence.js';
 import type { ReminderPresenter, StructuredUpdate } from './presenter.js';
 
@@ -89,7 +90,7 @@ export class UpdateService {
         return {
           nextUpdateDueAt,
           kind: 'update',
-          text: `posted an update: ${oneLine(impact)}`,
+          text: `posted an update: ${safeText(oneLine(impact), 'plain')}`,
           data: { ...update },
         };
       },

@@ -12,6 +12,7 @@ import {
   RetryLaterError,
 } from '../jobs/index.js';
 import type { Logger } from '../logging/logger.js';
+import { safeText } from '../text/safe-text.js';
 import { type ActionJobs, type ActionOverduePayload, actionJobs, actionOverdueJobId } from './jobs.js';
 import type { ResolutionPresenter } from './presenter.js';
 import type { CorrectiveAction, ResolutionStore } from './store.js';
@@ -96,7 +97,7 @@ export class CorrectiveActions {
       action.incidentId,
       input.actor,
       'action_added',
-      `added corrective action ${action.id} for <@${action.owner}>, due ${action.dueAt.slice(0, 10)}: ${text}`,
+      `added corrective action ${action.id} for <@${action.owner}>, due ${action.dueAt.slice(0, 10)}: ${safeText(text, 'plain')}`,
       { ...action },
     );
     await this.schedule(action);

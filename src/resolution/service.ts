@@ -10,6 +10,7 @@ import { NotPermittedError, type Permissions, RulePermissions } from '../inciden
 import type { IncidentChange, IncidentService } from '../incidents/service.js';
 import type { IncidentStore } from '../incidents/store.js';
 import type { Logger } from '../logging/logger.js';
+import { safeText } from '../text/safe-text.js';
 import type { CorrectiveActions } from './actions.js';
 import {
   checklistChange,
@@ -227,7 +228,7 @@ export class ResolutionService {
         incidentId,
         actor,
         GATE_EVENTS.itemOverridden,
-        `accepted restart gate item "${GATE_ITEM_LABELS[item]}" against the record (${check?.reason ?? 'not checked'}): ${text}`,
+        `accepted restart gate item "${GATE_ITEM_LABELS[item]}" against the record (${check?.reason ?? 'not checked'}): ${safeText(text, 'plain')}`,
         { item, label: GATE_ITEM_LABELS[item], reason: text, record: check ?? null },
       );
     await this.refreshGate(incidentId);
@@ -284,7 +285,7 @@ export class ResolutionService {
       incident.id,
       actor,
       GATE_EVENTS.overridden,
-      `overrode the restart gate${state.missing.length ? ` (missing: ${state.missing.map((i) => GATE_ITEM_LABELS[i]).join('; ')})` : ''}: ${text}`,
+      `overrode the restart gate${state.missing.length ? ` (missing: ${state.missing.map((i) => GATE_ITEM_LABELS[i]).join('; ')})` : ''}: ${safeText(text, 'plain')}`,
       {
         reason: text,
         missing: state.missing,

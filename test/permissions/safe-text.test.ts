@@ -1,19 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findLiveMarkup, labelMentions, safeText } from '../../src/text/safe-text.js';
-
-/** What the Done-when feeds through every field a person can type. */
-export const HOSTILE = [
-  '<!channel>',
-  '<!here>',
-  '<!subteam^S1|x>',
-  '<@U123>',
-  '<https://x.example|y>',
-  '{{ incident.title }} {% if x %}',
-] as const;
-export const HOSTILE_TEXT = `Agent ${HOSTILE.join(' ')} done`;
-
-/** A live Slack mention or masked link: what no message Quell posts may build from people's text. */
-export const LIVE = /<(!channel|!here|!everyone|!subteam\^|@U123|https?:\/\/[^>|]*\|)/;
+import { HOSTILE_TEXT, LIVE } from './fixtures.js';
 
 describe('safeText: people’s text as Quell echoes it', () => {
   it('neutralises channel pings, group pings, mentions and masked links, and keeps braces', () => {
