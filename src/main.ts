@@ -19,8 +19,8 @@ async function main(): Promise<void> {
   const config = loadConfigFile(path, { required });
   const logger = createLogger(env.LOG_LEVEL);
   armCrashPoint(env.QUELL_CRASH_AT);
-  // Running jobs get the drain time; the process is gone a little after it whatever happens.
-  const deadlineMs = config.jobs.drainTimeout + 5_000;
+  // Running jobs get the drain time (jobs.drainTimeout); the process is gone by then whatever happens.
+  const deadlineMs = config.jobs.drainTimeout;
   if (resolveMode(env) === 'local') {
     const { startLocalWorkspace } = await import('./local/start.js');
     const local = await startLocalWorkspace({ env, config, logger, secrets });
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     deadlineMs,
     stop: async () => {
       await runtime?.stop();
-      if (redis) await closeWithin(redis, 1_000);
+      if (redis) await closeWithin(redis, 200);
     },
   });
   const connection: SlackConnection = env.SLACK_APP_TOKEN

@@ -1,18 +1,21 @@
-import { WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Redis } from 'ioredis';
 import { type BuildAppOptions, buildApp, type SlackConnection } from './app.js';
 import { type Clock, systemClock } from './clock.js';
 import { normalizeSlackApiUrl } from './config/env.js';
 import type { QuellConfig } from './config/schema.js';
+import { type LaneName, withDeadline } from './jobs/index.js';
+import { SharedPacer } from './jobs/pacer.js';
 import { boltLogger } from './logging/bolt-logger.js';
 import type { Logger } from './logging/logger.js';
+import { RedisConnections } from './redis/connection.js';
 import { createServices, type Services, startWorkers } from './services.js';
 import { DeliveryLedger } from './slack/redeliveries.js';
-import { BACKGROUND_CLIENT_OPTIONS, SlackWebChat } from './slack/web-chat.js';
+import { createWebChat } from './slack/web-chat.js';
 
 export interface RuntimeOptions {
   config: QuellConfig;
   logger: Logger;
+  /** The request path's connection; every other connection is duplicated from it (RedisConnections). */
   redis: Redis;
   connection: SlackConnection;
   slackApiUrl?: string;
@@ -21,10 +24,11 @@ export interface RuntimeOptions {
   clock?: Clock;
   /** Secrets the config file names (main passes the process environment); none by default. */
   secrets?: NodeJS.ProcessEnv;
-  /** Run the update-reminder worker in this process (default true); tests that do not want timers firing turn it off. */
-  reminderWorker?: boolean;
-  /** Run the archive-on-resolve worker in this process (default true). */
-  evidenceWorker?: boolean;
+  /**
+   * Lanes whose jobs run in this process (default all). Tests that do not want timers firing
+   * leave out `background`; a replica may leave `long` to others. `[]`: no workers here.
+   */
+  lanes?: readonly LaneName[];
   botIdentity?: BuildAppOptions['botIdentity'];
 }
 
@@ -32,7 +36,11 @@ export interface Runtime {
   services: Services;
   /** HTTP mode: the port the receiver listens on. */
   port?: number;
-  /** Stops intake, drains after-ack work, closes the workers and queues. The caller closes Redis. */
+  /**
+   * Stops intake, lets running jobs finish within `jobs.drainTimeout` (then hands them back to
+   * the queue), closes the queues and the connections they opened. Bounded, also with Redis down.
+   * The caller closes the request path's Redis.
+   */
   stop(): Promise<void>;
 }
 
@@ -40,10 +48,16 @@ export interface Runtime {
 export async function startQuell(options: RuntimeOptions): Promise<Runtime> {
   const { config, logger, redis, connection } = options;
   const slackApiUrl = options.slackApiUrl ? normalizeSlackApiUrl(options.slackApiUrl) : undefined;
-  const slackClient = (extra: WebClientOptions = {}) =>
-    new WebClient(connection.botToken, {
+  const connections = new RedisConnections(redis);
+  // Slack's rate limits are per method and per channel, and shared by every replica
+  const pacer = new SharedPacer(redis, `${config.redis.keyPrefix}:pace`);
+  const chatOf = (mode: 'request' | 'background') =>
+    createWebChat({
+      token: connection.botToken,
+      mode,
+      timeoutMs: config.jobs.slackTimeout[mode],
+      pacer,
       logger: boltLogger(logger),
-      ...extra,
       ...(slackApiUrl ? { slackApiUrl } : {}),
     });
   const services = createServices({
@@ -51,15 +65,14 @@ export async function startQuell(options: RuntimeOptions): Promise<Runtime> {
     logger,
     clock: options.clock ?? systemClock,
     redis,
-    chat: new SlackWebChat(slackClient()),
+    connections,
+    chat: chatOf('request'),
+    // every job posts with the fail-fast client, so the job runtime's backoff does the retrying
+    backgroundChat: chatOf('background'),
     secrets: options.secrets ?? {},
   });
-  const workers = await startWorkers(services, {
-    // reminder jobs get their own client that fails fast on 429/5xx, so BullMQ's backoff does the retrying
-    reminderChat: new SlackWebChat(slackClient(BACKGROUND_CLIENT_OPTIONS)),
-    ...(options.reminderWorker === false ? { reminders: false } : {}),
-    ...(options.evidenceWorker === false ? { evidence: false } : {}),
-  });
+  const lanes = options.lanes;
+  if (!lanes || lanes.length > 0) await startWorkers(services, lanes ? { lanes } : {});
   const app = buildApp({
     connection,
     services,
@@ -75,11 +88,16 @@ export async function startQuell(options: RuntimeOptions): Promise<Runtime> {
     services,
     port,
     async stop() {
-      // intake first, so nothing new arrives while the rest winds down
-      await app.stop();
-      // the workers finish their running jobs, then the queue connections close
-      await workers.close();
-      await services.reminders.close();
+      // one budget for the whole stop: the drain time (what a container runtime grants after SIGTERM)
+      const deadline = Date.now() + config.jobs.drainTimeout;
+      // intake first, so nothing new arrives while the rest winds down (bounded: closing a
+      // Socket Mode connection waits on the network)
+      await withDeadline(app.stop(), Math.min(5_000, config.jobs.drainTimeout / 5)).catch((error: unknown) =>
+        logger.warn({ err: error }, 'Slack intake did not stop cleanly'),
+      );
+      // running jobs finish, or are handed back to other replicas, within what is left
+      await services.jobs.stop(Math.max(0, deadline - Date.now() - 500));
+      await connections.close(250, { keepRequestPath: true });
     },
   };
 }
@@ -88,6 +106,12 @@ export interface ShutdownOptions {
   logger: Logger;
   /** Everything to stop, in order, ending with Redis. */
   stop: () => Promise<void>;
+  /**
+   * The process exits after this long even if `stop` has not finished (Redis unreachable, a job
+   * ignoring its abort signal): a container runtime kills hard soon after SIGTERM anyway, and
+   * an orphaned Quell must never linger. Default 30 s (the default drain time plus a margin).
+   */
+  deadlineMs?: number;
   /** Test seam; default process.exit. */
   exit?: (code: number) => void;
 }
@@ -100,6 +124,7 @@ export function stopOnSignals({
   logger,
   stop,
   exit = process.exit,
+  deadlineMs = 30_000,
 }: ShutdownOptions): (signal: string) => Promise<void> {
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -108,7 +133,7 @@ export function stopOnSignals({
     logger.info({ signal }, 'shutting down');
     let code = 0;
     try {
-      await stop();
+      await withDeadline(stop(), deadlineMs);
     } catch (error) {
       logger.error({ err: error }, 'shutdown did not finish cleanly');
       code = 1;
