@@ -302,12 +302,19 @@ describe('restart gate over signed HTTP', () => {
         (await quell.services.incidents.timeline(incidentId)).some((e) => e.kind === 'evidence_archived'),
       ).toBe(true),
     );
+    // the checklist re-checks the new bundle as soon as the archive is recorded
+    await eventually(() =>
+      expect(JSON.stringify(latestGate())).toContain(
+        ':white_check_mark: *Evidence archived* (required): v1, manifest verified',
+      ),
+    );
     clock.advance(60_000);
     const evidence = (await ticked()).items.find((i) => i.id === 'evidence-archived')!;
     expect(evidence.check).toMatchObject({
       ok: true,
       reason: 'v1, manifest verified',
-      asOf: '2026-11-21T14:03:00.000Z',
+      // re-checked as soon as the archive was recorded (the checklist refresh), not when first asked
+      asOf: '2026-11-21T14:02:00.000Z',
     });
     expect(evidence.check!.see).toBe(`${storage.dir}/${incidentId}/v1`);
 

@@ -113,7 +113,10 @@ describe('postmortem of a realistic SEV1', () => {
       text: 'Reject wildcard owners in the mailbox.delete tool schema',
     });
     clock.advance(60_000);
-    const archive = await services.evidence.archive({ incidentId: id, actor: COMMANDER, trigger: 'command' });
+    await services.evidence.archive({ incidentId: id, actor: COMMANDER, trigger: 'command' });
+    const archived = (await services.incidents.timeline(id)).find((e) => e.kind === 'evidence_archived')!;
+    expect(String(archived.data.location)).toBe(`${storage.dir}/${id}/v1`);
+    expect(String(archived.data.manifestSha256)).toMatch(/^[0-9a-f]{64}$/);
 
     // every evaluated item passes from the record; only the manual ones are ticked
     await gate.showGate(id);
@@ -144,7 +147,7 @@ describe('postmortem of a realistic SEV1', () => {
     );
     // the evidence bundle, linked with its manifest hash
     expect(markdown).toContain(
-      `| Evidence | bundle v1 at \`${archive.reservation.location}\` (manifest SHA-256 \`${archive.manifest.manifestSha256}\`, 14:11 UTC on 21 November 2026) |`,
+      `| Evidence | bundle v1 at \`${archived.data.location}\` (manifest SHA-256 \`${archived.data.manifestSha256}\`, 14:11 UTC on 21 November 2026) |`,
     );
     // the containment audit, summarised, then in full
     expect(markdown).toMatch(
@@ -161,16 +164,16 @@ describe('postmortem of a realistic SEV1', () => {
     );
     // the gate as the record showed it
     expect(markdown).toContain(
-      '- [x] Contained: the agent can no longer act (required) · checked from the record: 2 controls in force, all verified (r1, r2)',
+      '- [x] Contained: the agent can no longer act (required) · checked from the record: 2 controls in force, all verified (r1, r2) (as of 14:03 UTC on 21 November 2026)',
     );
     expect(markdown).toContain(
-      '- [x] Evidence archived (required) · checked from the record: v1, manifest verified',
+      '- [x] Evidence archived (required) · checked from the record: v1, manifest verified (as of 14:11 UTC on 21 November 2026)',
     );
     expect(markdown).toContain(
       '- [x] Owner assigned for the fix (required) · checked from the record: 1 corrective action, each with an owner (A1 Tess Lead)',
     );
     expect(markdown).toContain(
-      '- [x] Root cause understood enough to remediate (required) · checked from the record: confirmed by Tess Lead: mailbox.delete accepted a wildcard owner argument',
+      '- [x] Root cause understood enough to remediate (required) · checked from the record: confirmed by Tess Lead: mailbox.delete accepted a wildcard owner argument (as of 14:10 UTC on 21 November 2026)',
     );
     expect(markdown).toContain(
       '- [x] Severity owner approved the restart (required): Vera Prove, 14:11 UTC on 21 November 2026',
