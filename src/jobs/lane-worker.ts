@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../logging/logger.js';
 import { closeWithin } from '../redis/connection.js';
 import { classifyJobError, JobTimeoutError, retryDelay } from './classify.js';
-import type { JobContext, JobDefinition, LaneName } from './define.js';
+import type { GiveUp, JobContext, JobDefinition, LaneName } from './define.js';
 
 export interface LaneWorkerOptions {
   lane: LaneName;
@@ -16,6 +16,8 @@ export interface LaneWorkerOptions {
   definitions: ReadonlyMap<string, JobDefinition>;
   logger: Logger;
   name?: string;
+  /** The runtime's fallback for definitions without their own `onGiveUp`. */
+  onGiveUp?: (definition: JobDefinition, payload: unknown, giveUp: GiveUp) => Promise<void>;
 }
 
 interface Running {
@@ -117,13 +119,15 @@ export class LaneWorker {
     if (!final) return;
     const definition = definitions.get(job.name);
     const parsed = definition?.payload.safeParse(job.data);
-    if (!definition?.onGiveUp || !parsed?.success) return;
+    if (!definition || !parsed?.success) return;
+    const giveUp: GiveUp = {
+      error,
+      permanent: error instanceof UnrecoverableError || error.name === 'UnrecoverableError',
+      attempts: job.attemptsMade,
+    };
     try {
-      await definition.onGiveUp(parsed.data, {
-        error,
-        permanent: error instanceof UnrecoverableError || error.name === 'UnrecoverableError',
-        attempts: job.attemptsMade,
-      });
+      if (definition.onGiveUp) await definition.onGiveUp(parsed.data, giveUp);
+      else await this.options.onGiveUp?.(definition, parsed.data, giveUp);
     } catch (err) {
       logger.warn({ err, job: job.id }, 'could not record the job failure');
     }

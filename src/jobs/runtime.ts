@@ -3,7 +3,7 @@ import type { Logger } from '../logging/logger.js';
 import type { RedisConnections } from '../redis/connection.js';
 import { queuePrefix } from '../redis/keys.js';
 import type { JobsConfig } from './config.js';
-import { assertJobId, type JobDefinition, LANES, type LaneName } from './define.js';
+import { assertJobId, type GiveUp, type JobDefinition, LANES, type LaneName } from './define.js';
 import { LaneWorker } from './lane-worker.js';
 
 export interface JobRuntimeDeps {
@@ -14,6 +14,11 @@ export interface JobRuntimeDeps {
   logger: Logger;
   /** "now" for `at:` enqueues (tests use a settable clock). */
   now?: () => number;
+  /**
+   * For job types without their own `onGiveUp`: told once when such a job is given up, so the
+   * failure still reaches a person (services.ts writes it on the incident's timeline).
+   */
+  onGiveUp?: (definition: JobDefinition, payload: unknown, giveUp: GiveUp) => Promise<void>;
 }
 
 export interface EnqueueOptions {
@@ -132,6 +137,7 @@ export class JobRuntime {
 
   /** Starts workers for the given lanes in this process; their jobs run here from now on. */
   async startWorkers(options: WorkerOptions = {}): Promise<void> {
+    if (this.stopping) throw new Error('the job runtime is stopped; build a new one to run jobs again');
     const lanes = options.lanes ?? LANES;
     for (const lane of lanes) {
       const name = laneQueueName(lane);
@@ -144,6 +150,7 @@ export class JobRuntime {
         lockDuration: this.deps.config.lockDuration,
         definitions: this.definitions,
         logger: this.deps.logger,
+        ...(this.deps.onGiveUp ? { onGiveUp: this.deps.onGiveUp } : {}),
         ...(options.name ? { name: options.name } : {}),
       });
       this.workers.push(worker);

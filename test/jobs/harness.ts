@@ -10,7 +10,10 @@ export type JobsConfigInput = Parameters<typeof jobsConfigSchema.parse>[0];
  * A job runtime on the private Redis under a key prefix of its own; `replica()` builds another
  * runtime on the same Redis and prefix (its own connections), as a second Quell process would.
  */
-export async function jobsHarness(config: JobsConfigInput = {}) {
+export async function jobsHarness(
+  config: JobsConfigInput = {},
+  options: { onGiveUp?: ConstructorParameters<typeof JobRuntime>[0]['onGiveUp'] } = {},
+) {
   const redis = await openTestRedis();
   const parsed = jobsConfigSchema.parse(config);
   const runtimes: { runtime: JobRuntime; connections: RedisConnections }[] = [];
@@ -21,6 +24,7 @@ export async function jobsHarness(config: JobsConfigInput = {}) {
       keyPrefix: redis.prefix,
       config: parsed,
       logger: createLogger('silent'),
+      ...(options.onGiveUp ? { onGiveUp: options.onGiveUp } : {}),
     });
     runtimes.push({ runtime, connections });
     return runtime;

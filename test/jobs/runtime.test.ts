@@ -91,6 +91,38 @@ describe('job runtime', () => {
   });
 });
 
+describe('giving up', () => {
+  it('tells the runtime’s hook once when a job without its own onGiveUp is given up', async () => {
+    const told: { name: string; payload: unknown; permanent: boolean }[] = [];
+    h = await jobsHarness(
+      {},
+      {
+        onGiveUp: async (definition, payload, giveUp) => {
+          told.push({ name: definition.name, payload, permanent: giveUp.permanent });
+        },
+      },
+    );
+    const def = defineJob({
+      name: 'post-notice',
+      lane: 'interactive',
+      payload: z.object({ incidentId: z.string() }),
+      jobId: (p) => jobIdOf('notice', p.incidentId),
+      retry: RETRY.interactive,
+      handle: async () => {
+        throw new ChatError('chat.postMessage', 'is_archived');
+      },
+    });
+    h.runtime.register(def);
+    await h.runtime.startWorkers({ lanes: ['interactive'] });
+    await h.runtime.enqueue(def, { incidentId: 'INC-9' });
+    await eventually(() =>
+      expect(told).toEqual([{ name: 'post-notice', payload: { incidentId: 'INC-9' }, permanent: true }]),
+    );
+    await sleep(200);
+    expect(told).toHaveLength(1);
+  });
+});
+
 describe('lanes', () => {
   it('interactive work never waits behind long work', async () => {
     h = await jobsHarness({ lanes: { long: { concurrency: 1 }, interactive: { concurrency: 2 } } });
