@@ -1,9 +1,12 @@
 /**
  * bench/containment: a five-action playbook against local fake targets that each answer after
  * 300 ms. Prints the time to all-verified (parallel and serial playbooks) and Quell's own overhead
- * per action, measured twice: against the slow targets (wall time minus the targets' 2 × 300 ms)
- * and against targets that answer at once.
- * Goal: independent steps in parallel, so total ≈ the slowest step; overhead < 10 ms per action.
+ * per action, measured twice: against the slow targets (wall time minus the time inside target
+ * calls: the prior-state read, the change and the verify, 3 × 300 ms) and against targets that
+ * answer at once. Then a mixed playbook: one 4 s step among four 300 ms ones in one parallel group,
+ * printing when each step's result reached the channel (the chat.update that first shows it).
+ * Goal: independent steps in parallel, so total ≈ the slowest step; overhead < 10 ms per action;
+ * a fast step's result in the channel within about its own time, not the slow step's.
  *
  *   npx tsx bench/containment.ts [rounds=5]    (or: npm run bench -- containment)
  */
@@ -18,18 +21,35 @@ import { createServices } from '../src/services.js';
 import { SlackWebChat } from '../src/slack/web-chat.js';
 import { ms, startOkSlackApi, summarize } from './support.js';
 
+/** The always-ok Slack API, also keeping each chat.update's body and arrival time. */
+async function startRecordingSlackApi() {
+  const updates: { at: number; body: string }[] = [];
+  const api = await startOkSlackApi((method, body) => {
+    if (method === 'chat.update')
+      updates.push({ at: performance.now(), body: decodeURIComponent(body.replace(/\+/g, ' ')) });
+  });
+  return { ...api, updates };
+}
+
 const TARGET_DELAY_MS = 300;
 const ACTIONS = 5;
 const rounds = Number(process.argv[2] ?? 5);
 
-/** A kill switch per path: `/slow/...` answers after 300 ms, `/fast/...` at once; verify says active. */
+/** Each of a step's three requests (prior read, change, verify) takes a third of the step's time. */
+const MIXED = { slowStepMs: 4_000, fastStepMs: 300, fast: 4 };
+
+/**
+ * A kill switch per path: `/slow/...` answers after 300 ms, `/fast/...` at once, `/d/<ms>/...`
+ * after <ms>; verify says active (so the prior-state read sees it engaged only after the change).
+ */
 async function startTargets(): Promise<{ origin: string; requests: () => number; close(): Promise<void> }> {
   let requests = 0;
   const server: Server = createServer((req, res) => {
     requests++;
     req.resume();
     req.on('end', () => {
-      const delay = req.url?.startsWith('/slow/') ? TARGET_DELAY_MS : 0;
+      const custom = /^\/d\/(\d+)\//.exec(req.url ?? '');
+      const delay = custom ? Number(custom[1]) : req.url?.startsWith('/slow/') ? TARGET_DELAY_MS : 0;
       setTimeout(() => {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(req.method === 'GET' ? '{"active":true}' : '{"accepted":true}');
@@ -47,7 +67,7 @@ async function startTargets(): Promise<{ origin: string; requests: () => number;
 
 async function main() {
   const redisServer = await startPrivateRedis();
-  const slackApi = await startOkSlackApi();
+  const slackApi = await startRecordingSlackApi();
   const targets = await startTargets();
   const redis = new Redis(redisServer.url);
   try {
@@ -62,6 +82,19 @@ async function main() {
           },
           secrets: { signingSecret: 'BENCH_SIGNING_SECRET' },
         };
+    const mixedDelay = (stepMs: number) => Math.round(stepMs / 3);
+    const mixed = ['mixed-slow', ...Array.from({ length: MIXED.fast }, (_, i) => `mixed-fast-${i + 1}`)];
+    for (const name of mixed) {
+      const delay = mixedDelay(name === 'mixed-slow' ? MIXED.slowStepMs : MIXED.fastStepMs);
+      actions[name] = {
+        adapter: 'webhook',
+        settings: {
+          url: `${targets.origin}/d/${delay}/${name}/kill`,
+          verifyUrl: `${targets.origin}/d/${delay}/${name}/state`,
+        },
+        secrets: { signingSecret: 'BENCH_SIGNING_SECRET' },
+      };
+    }
     const names = (speed: string) => Array.from({ length: ACTIONS }, (_, i) => `${speed}-${i + 1}`);
     const config = parseConfigText(
       stringify({
@@ -72,6 +105,7 @@ async function main() {
             'slow-serial': { steps: names('slow') },
             'fast-parallel': { steps: [names('fast')] },
             'fast-serial': { steps: names('fast') },
+            mixed: { steps: [mixed] },
           },
         },
       }),
@@ -94,7 +128,7 @@ async function main() {
       idempotencyKey: `bench-${Date.now()}`,
     });
 
-    const runPlaybook = async (name: string) => {
+    const runPlaybook = async (name: string, actionCount = ACTIONS) => {
       const confirmation = await services.containment.requestRun({
         incident,
         user: 'U0BENCH',
@@ -125,8 +159,8 @@ async function main() {
       const targetCalls = audit.reduce((sum, e) => sum + (e.durationMs ?? 0), 0);
       return {
         elapsed,
-        overheadPerAction: (elapsed - criticalPath) / ACTIONS,
-        targetCallMs: targetCalls / (2 * ACTIONS),
+        overheadPerAction: (elapsed - criticalPath) / actionCount,
+        targetCallMs: targetCalls / (3 * actionCount),
       };
     };
 
@@ -144,11 +178,11 @@ async function main() {
       }
     const p50 = (of: Map<string, number[]>, name: string) => summarize(of.get(name)!).p50;
 
-    const slowest = 2 * TARGET_DELAY_MS; // execute + verify of one action
+    const slowest = 3 * TARGET_DELAY_MS; // prior read + change + verify of one action
     const parallel = summarize(elapsed.get('slow-parallel')!);
     const serial = summarize(elapsed.get('slow-serial')!);
     console.log(
-      `containment bench: ${ACTIONS}-action playbook, targets answer after ${TARGET_DELAY_MS} ms (execute + verify = ${slowest} ms per action), ${rounds} rounds`,
+      `containment bench: ${ACTIONS}-action playbook, targets answer after ${TARGET_DELAY_MS} ms (prior read + change + verify = ${slowest} ms per action), ${rounds} rounds`,
     );
     console.log(
       `  time to all-verified, parallel playbook: p50 ${ms(parallel.p50)}  max ${ms(parallel.max)}  (slowest step ${ms(slowest)}; ratio ${(parallel.p50 / slowest).toFixed(3)})`,
@@ -170,6 +204,23 @@ async function main() {
     console.log(
       `  target requests: ${targets.requests()}, audit entries: ${(await services.containment.audit(incident.id)).length}`,
     );
+
+    // mixed: one 4 s step among 300 ms ones; when did each result reach the channel?
+    const mixedRounds = Math.max(1, Math.min(3, rounds));
+    const reached = new Map(mixed.map((n) => [n, [] as number[]]));
+    for (let r = 0; r < mixedRounds; r++) {
+      slackApi.updates.length = 0;
+      const started = performance.now();
+      await runPlaybook('mixed', mixed.length);
+      for (const name of mixed) {
+        const first = slackApi.updates.find((u) => u.body.includes(`:large_green_circle: *${name}*`));
+        reached.get(name)!.push(first ? first.at - started : Number.NaN);
+      }
+    }
+    console.log(
+      `  mixed playbook (one parallel group: a ${MIXED.slowStepMs} ms step and ${MIXED.fast} steps of ${MIXED.fastStepMs} ms), ${mixedRounds} round(s): when each step's result reached the channel (p50)`,
+    );
+    for (const name of mixed) console.log(`    ${name.padEnd(14)} ${ms(summarize(reached.get(name)!).p50)}`);
   } finally {
     redis.disconnect();
     await targets.close();

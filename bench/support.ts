@@ -18,6 +18,21 @@ export function summarize(samples: readonly number[]) {
   };
 }
 
+function fullMember(id: string) {
+  return {
+    id,
+    team_id: 'T0BENCH',
+    name: id.toLowerCase(),
+    deleted: false,
+    is_bot: false,
+    is_admin: false,
+    is_owner: false,
+    is_restricted: false,
+    is_ultra_restricted: false,
+    profile: { real_name: id, display_name: id },
+  };
+}
+
 export function ms(value: number): string {
   return `${value.toFixed(2)} ms`;
 }
@@ -26,7 +41,10 @@ export function ms(value: number): string {
  * Answers every Web API method with a plausible ok response and counts calls. Benchmarks use it so
  * that Slack's own latency (which Quell does not control) stays out of the figures.
  */
-export async function startOkSlackApi(): Promise<{
+export async function startOkSlackApi(
+  /** Sees each call's method and raw body (benchmarks that time what reached the channel). */
+  onCall?: (method: string, body: string) => void,
+): Promise<{
   url: string;
   calls: Map<string, number>;
   close(): Promise<void>;
@@ -36,15 +54,21 @@ export async function startOkSlackApi(): Promise<{
   const server: Server = createServer((req, res) => {
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
     calls.set(method, (calls.get(method) ?? 0) + 1);
-    req.resume();
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      onCall?.(method, raw);
       seq++;
       const body =
         method === 'conversations.create'
           ? { ok: true, channel: { id: `C${String(seq).padStart(8, '0')}`, name: `inc-${seq}` } }
           : method === 'chat.postMessage'
             ? { ok: true, ts: `1700000000.${String(seq).padStart(6, '0')}`, channel: 'C0' }
-            : { ok: true };
+            : method === 'users.info'
+              ? // the permission model looks people up: everyone is a full member here
+                { ok: true, user: fullMember(new URLSearchParams(raw).get('user') ?? 'U0BENCH') }
+              : { ok: true };
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     });

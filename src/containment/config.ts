@@ -103,6 +103,10 @@ export const containmentConfigSchema = z
     timeout: duration.prefault('10s'),
     /** Extra attempts for idempotent calls after 5xx, 429, timeouts and network errors. */
     retries: z.number().int().min(0).max(5).default(2),
+    /** While the incident is open, every control in force is verified again this often (drift). */
+    reverify: duration
+      .refine((ms) => ms >= 30_000, 'must be at least 30s (each check reads every target)')
+      .prefault('5m'),
     authorized: authorizationSchema.prefault({}),
     actions: z.record(z.string(), actionSchema).default({}),
     playbooks: z.record(z.string(), playbookSchema).default({}),

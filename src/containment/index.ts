@@ -38,5 +38,7 @@ export function createContainmentService(inputs: ContainmentInputs): Containment
   });
 }
 
+export { type ControlState, controlStates } from './drift.js';
+export { containmentDriftJob, jobDriftSchedule } from './drift-job.js';
 export { checkContainmentConfig } from './registry.js';
 export { ContainmentRefusedError, ContainmentService, type RunRequest } from './service.js';

@@ -5,11 +5,12 @@ import type { Incident } from '../incidents/model.js';
 import type { Permissions } from '../incidents/permissions.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { IncidentStore } from '../incidents/store.js';
+import type { JobRuntime } from '../jobs/index.js';
 import type { ActionTools } from './actions.js';
 import type { ContainmentAuditLog } from './audit-log.js';
 import type { ContainmentAuthorizer } from './authorization.js';
 import type { HttpOptions } from './http.js';
-import type { ContainmentPresenter } from './presenter.js';
+import type { ContainmentPresenter, ExecutionReport } from './presenter.js';
 import type { ContainmentRegistry, ResolvedAction } from './registry.js';
 import type { ContainmentStore } from './store.js';
 
@@ -23,6 +24,8 @@ export interface ContainmentKit {
   readonly audit: ContainmentAuditLog;
   readonly actions: ActionTools;
   readonly authorizer: ContainmentAuthorizer;
+  /** After a run: schedule the re-verifications of what it put in force (drift.ts). */
+  readonly followUp?: { afterRun(incidentId: string, report: ExecutionReport): Promise<void> };
 }
 
 export interface ContainmentServiceDeps {
@@ -40,6 +43,18 @@ export interface ContainmentServiceDeps {
   permissions?: Permissions;
   /** Overrides for the HTTP core (tests shorten backoff). */
   http?: Partial<Omit<HttpOptions, 'redact' | 'timeoutMs' | 'maxAttempts'>>;
+  /**
+   * The job runtime: re-verification checks are scheduled there (drift-job.ts; services.ts
+   * registers `ContainmentService.jobTypes`). Without it (or `drift`) nothing re-verifies.
+   */
+  jobs?: JobRuntime;
+  /** Where re-verification checks are scheduled; default: on `jobs`. */
+  drift?: DriftSchedule;
+}
+
+/** Puts a re-verification of an incident's controls on the job runtime, at an instant. */
+export interface DriftSchedule {
+  checkAt(incidentId: string, at: Date): Promise<void>;
 }
 
 export interface RunRequest {
@@ -55,6 +70,8 @@ export interface StepInput {
   action: ResolvedAction;
   args: Record<string, unknown>;
   retryOf?: string;
+  /** The run id recorded for this step when the run was confirmed (a resumed run keeps its ids). */
+  runId?: string;
 }
 
 export interface RunScope {

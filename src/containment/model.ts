@@ -23,6 +23,10 @@ const phaseResultSchema = z.object({
 const verifyResultSchema = z.object({
   outcome: z.enum(['verified', 'not_verified', 'failed']),
   observed: z.string(),
+  /** Recorded but not yet true everywhere (caches): when it will be; verified again then. */
+  effectiveBy: z.string().optional(),
+  /** Work that was already running and still is. */
+  inFlight: z.array(z.string()).optional(),
   error: z.string().optional(),
   status: z.number().int().optional(),
   durationMs: z.number(),
@@ -58,10 +62,31 @@ export const containmentRunSchema = z.object({
   state: z.record(z.string(), z.unknown()).default({}),
   /** The run this one retries, if any. */
   retryOf: z.string().optional(),
+  /** Re-verification while the incident is open (containment/drift.ts). */
+  check: z
+    .object({
+      at: z.string(),
+      outcome: z.enum(['verified', 'not_verified', 'failed']),
+      observed: z.string(),
+      /** Set while the control no longer holds; cleared when it holds again (or is re-applied). */
+      driftSince: z.string().optional(),
+    })
+    .optional(),
 });
 export type ContainmentRun = z.infer<typeof containmentRunSchema>;
 
-export const AUDIT_EVENTS = ['refused', 'dry_run', 'executed', 'verified', 'undone', 'cancelled'] as const;
+export const AUDIT_EVENTS = [
+  'refused',
+  /** Recorded before the first request to a target: a run that reached it is always audited. */
+  'started',
+  'dry_run',
+  'executed',
+  'verified',
+  'undone',
+  'cancelled',
+  'drift',
+  'reapplied',
+] as const;
 export type AuditEventName = (typeof AUDIT_EVENTS)[number];
 
 /**
@@ -98,10 +123,25 @@ export const pendingConfirmationSchema = z.object({
   token: z.string(),
   incidentId: z.string(),
   requestedBy: z.string(),
-  kind: z.enum(['action', 'playbook', 'undo', 'retry']),
+  kind: z.enum(['action', 'playbook', 'undo', 'retry', 'reapply']),
   name: z.string(),
   args: z.record(z.string(), z.string()),
   dryRun: z.boolean(),
   createdAt: z.string(),
 });
 export type PendingConfirmation = z.infer<typeof pendingConfirmationSchema>;
+
+/**
+ * A pressed Run, recorded before the confirmation is consumed and before any request goes out:
+ * the request that pressed it (its idempotency key), who, what, and the run ids of every step, so
+ * a run resumed on another replica after a crash is the same run with the same ids.
+ */
+export const confirmedRunSchema = z.object({
+  requestKey: z.string(),
+  confirmedBy: z.string(),
+  at: z.string(),
+  pending: pendingConfirmationSchema,
+  playbook: z.object({ name: z.string(), id: z.string() }).optional(),
+  runIds: z.array(z.array(z.string())),
+});
+export type ConfirmedRun = z.infer<typeof confirmedRunSchema>;

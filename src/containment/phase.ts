@@ -101,6 +101,8 @@ export async function verifyRun(
     result = {
       outcome: outcome.verified ? 'verified' : 'not_verified',
       observed: redact(outcome.observed),
+      ...(outcome.effectiveBy ? { effectiveBy: outcome.effectiveBy } : {}),
+      ...(outcome.inFlight?.length ? { inFlight: outcome.inFlight.map(redact) } : {}),
       status: outcome.status ?? http.lastStatus,
       durationMs: Math.round(performance.now() - started),
       at: kit.deps.clock.now().toISOString(),

@@ -50,7 +50,14 @@ export interface StepReport {
   state: StepState;
   detail?: string;
   error?: string;
-  verify?: { outcome: 'verified' | 'not_verified' | 'failed'; observed: string };
+  verify?: {
+    outcome: 'verified' | 'not_verified' | 'failed';
+    observed: string;
+    /** Recorded but true everywhere only by then (caches); verified again at that time. */
+    effectiveBy?: string;
+    /** Work still running that the control did not stop (yet). */
+    inFlight?: string[];
+  };
   durationMs?: number;
   /** Dry runs: what would have been sent (redacted). */
   wouldSend?: { method: string; url: string; body?: unknown }[];
@@ -60,7 +67,7 @@ export interface StepReport {
 
 export interface ExecutionReport {
   incidentId: string;
-  kind: 'action' | 'playbook' | 'undo' | 'retry';
+  kind: 'action' | 'playbook' | 'undo' | 'retry' | 'reapply';
   title: string;
   playbookRunId?: string;
   by: string;
@@ -76,6 +83,21 @@ export interface ContainmentPresenter {
   confirmation(view: ConfirmationView): ChatMessage;
   /** The channel message that shows a run as it progresses and when it is done. */
   report(report: ExecutionReport): ChatMessage;
-  /** Controls in force (and recent runs) for `/contain status`. */
+  /** Controls in force (and recent runs) for `/contain status`, with their last re-verification. */
   status(incidentId: string, runs: ContainmentRun[]): ChatMessage;
+  /** A control in force stopped holding: what was seen, and a one-click re-apply (token). */
+  drift(alert: DriftAlert): ChatMessage;
+}
+
+export interface DriftAlert {
+  incidentId: string;
+  runId: string;
+  action: string;
+  target: string;
+  observed: string;
+  /** When the drift was first seen (ISO). */
+  since: string;
+  /** The one-use token the Re-apply button carries. */
+  token: string;
+  playbook?: { name: string; id: string };
 }

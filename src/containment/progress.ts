@@ -3,7 +3,9 @@ import type { ExecutionReport } from './presenter.js';
 import { runStep } from './runner.js';
 
 /** Progress updates are rate-limited by Slack (chat.update): at most one a second, the final always. */
-const PROGRESS_UPDATE_INTERVAL_MS = 1_000;
+export const PROGRESS_UPDATE_INTERVAL_MS = 1_000;
+/** Steps that finish within this of each other share one update (a fast group lands in one message). */
+export const PROGRESS_COALESCE_MS = 25;
 
 /**
  * Runs the groups of a confirmed request one after another (the steps of a group in parallel) and
@@ -59,23 +61,44 @@ export async function execute(
     });
   };
 
-  let lastUpdate = performance.now();
+  // each step's result is shown as soon as it is known, not when its whole group ends: updates are
+  // coalesced (steps finishing together share one) and spaced by the interval chat.update allows
+  let lastUpdate = Number.NEGATIVE_INFINITY;
+  let pendingUpdate: NodeJS.Timeout | undefined;
+  const stepFinished = () => {
+    if (pendingUpdate) return;
+    const due = Math.max(PROGRESS_COALESCE_MS, lastUpdate + PROGRESS_UPDATE_INTERVAL_MS - performance.now());
+    pendingUpdate = setTimeout(() => {
+      pendingUpdate = undefined;
+      if (report.finished) return;
+      lastUpdate = performance.now();
+      report.durationMs = Math.round(performance.now() - started);
+      showProgress();
+    }, due);
+  };
+
   for (const [g, group] of steps.entries()) {
     for (const step of report.groups[g]!) step.state = 'running';
-    const runIds = await kit.deps.store.nextRunIds(scope.incident.id, group.length);
-    const results = await Promise.all(group.map((step, i) => runStep(kit, scope, step, runIds[i]!)));
-    report.groups[g] = results;
-    report.durationMs = Math.round(performance.now() - started);
-    report.finished = g === steps.length - 1;
-    // progress at most once a second (chat.update is rate-limited); the final state always
-    if (report.finished || performance.now() - lastUpdate >= PROGRESS_UPDATE_INTERVAL_MS) {
-      lastUpdate = performance.now();
-      showProgress();
-    }
+    // ids recorded at confirmation (a resumed run keeps them), else the next free ones
+    const runIds = group.every((step) => step.runId)
+      ? group.map((step) => step.runId!)
+      : await kit.deps.store.nextRunIds(scope.incident.id, group.length);
+    await Promise.all(
+      group.map(async (step, i) => {
+        report.groups[g]![i] = await runStep(kit, scope, step, runIds[i]!);
+        stepFinished();
+      }),
+    );
   }
+  clearTimeout(pendingUpdate);
   report.finished = true;
   report.durationMs = Math.round(performance.now() - started);
+  showProgress();
   await messages;
+  if (!scope.dryRun && kit.followUp)
+    await bestEffort(kit.deps.logger, 'schedule containment re-verification', () =>
+      kit.followUp!.afterRun(scope.incident.id, report),
+    );
   if (channel && !(await posted))
     await bestEffort(kit.deps.logger, 'post containment result', () =>
       kit.deps.chat.postMessage(channel, kit.deps.views.report(report)),

@@ -33,6 +33,8 @@ export class ContainmentRegistry {
     readonly actions: ReadonlyMap<string, ResolvedAction>,
     readonly playbooks: ReadonlyMap<string, ResolvedPlaybook>,
     readonly retries: number,
+    /** How often controls in force are verified again while the incident is open. */
+    readonly reverifyEveryMs = 5 * 60_000,
   ) {}
 
   action(name: string): ResolvedAction | undefined {
@@ -97,7 +99,7 @@ export function buildContainmentRegistry(
       description: playbook.description ?? '',
       groups: playbook.steps.map((step) => (typeof step === 'string' ? [step] : step)),
     });
-  return new ContainmentRegistry(actions, playbooks, config.retries);
+  return new ContainmentRegistry(actions, playbooks, config.retries, config.reverify);
 }
 
 /** For `quell config check`: builds the registry (failing like start-up would) and summarizes it. */

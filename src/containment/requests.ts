@@ -1,7 +1,8 @@
 import { QuellError, UsageError } from '../errors.js';
 import type { Incident } from '../incidents/model.js';
+import { priorOf } from './contract.js';
 import type { ContainmentKit, RunRequest, RunScope, StepInput } from './kit.js';
-import type { PendingConfirmation } from './model.js';
+import type { ContainmentRun, PendingConfirmation } from './model.js';
 import type { Catalog, ConfirmationStep, ExecutionReport } from './presenter.js';
 import { redactor } from './secrets.js';
 import { undoableRuns } from './undo.js';
@@ -76,7 +77,7 @@ export async function requestUndo(kit: ContainmentKit, incident: Incident, user:
     createdAt: kit.deps.clock.now().toISOString(),
   });
   const groups = runs.map((run) => [
-    { action: run.action, target: `Undo: ${run.target}`, irreversible: false },
+    { action: run.action, target: `Undo: ${run.target} — ${undoIntent(kit, run)}`, irreversible: false },
   ]);
   return kit.deps.views.confirmation({
     token: pending.token,
@@ -87,6 +88,20 @@ export async function requestUndo(kit: ContainmentKit, incident: Incident, user:
     drill: incident.drill,
     kind: 'undo',
   });
+}
+
+/**
+ * What undo will do for this run, from the prior state it recorded. When that state is unknown the
+ * confirmation says so in bold: pressing Undo is then the answer to the question.
+ */
+export function undoIntent(kit: ContainmentKit, run: ContainmentRun): string {
+  const action = kit.actions.require(run.action);
+  const ctx = kit.actions.planContext(action, run.args, run.incidentId, run.id);
+  const intent = action.adapter.describeUndo?.(ctx, run.state) ?? 'reverse it';
+  const prior = priorOf(run.state);
+  return prior?.known
+    ? `${intent} (before containment: ${prior.summary})`
+    : `*the state before containment was not recorded*: undo will ${intent}. Confirm only if that is what was there.`;
 }
 
 /** The Retry button of a failed step: the same action and arguments, confirmed again. */
@@ -137,29 +152,36 @@ export async function cancel(kit: ContainmentKit, token: string, user: string): 
 
 /**
  * The confirmation button of a run or retry: authorizes again (roles may have changed) and says
- * what to run, under which scope and title.
+ * what to run, under which scope and title. `resumed` (a run recorded before a crash, continued on
+ * another replica) skips the checks already passed and keeps the playbook run id it was given.
  */
 export async function prepareConfirmed(
   kit: ContainmentKit,
   incident: Incident,
-  pending: PendingConfirmation & { kind: Exclude<PendingConfirmation['kind'], 'undo'> },
+  pending: PendingConfirmation & { kind: Exclude<PendingConfirmation['kind'], 'undo' | 'reapply'> },
   user: string,
+  resumed?: { playbook?: { name: string; id: string } },
 ): Promise<{ scope: RunScope; kind: ExecutionReport['kind']; title: string; steps: StepInput[][] }> {
   const steps =
     pending.kind === 'retry'
       ? await retrySteps(kit, pending)
       : resolveSteps(kit, pending.kind, pending.name, pending.args);
-  await kit.authorizer.authorize(
-    incident,
-    user,
-    steps.flat().map((s) => s.action),
-    pending.name,
-  );
+  if (!resumed)
+    await kit.authorizer.authorize(
+      incident,
+      user,
+      steps.flat().map((s) => s.action),
+      pending.name,
+    );
   const dryRun = pending.dryRun || incident.drill;
-  const playbook =
-    pending.kind === 'playbook'
+  // a retried step stays part of its playbook run: `/contain undo p1` lifts it with the others
+  const playbook = resumed
+    ? resumed.playbook
+    : pending.kind === 'playbook'
       ? { name: pending.name, id: await kit.deps.store.nextPlaybookRunId(incident.id) }
-      : undefined;
+      : pending.kind === 'retry'
+        ? (await kit.deps.store.run(incident.id, pending.name))?.playbook
+        : undefined;
   const scope: RunScope = {
     incident,
     requestedBy: pending.requestedBy,
@@ -198,10 +220,10 @@ function resolveSteps(
     if (Object.keys(args).length)
       throw new UsageError('Playbooks take no arguments; their actions use their configured ones.');
     return playbook.groups.map((group) =>
-      group.map((actionName) => ({
-        action: kit.actions.require(actionName),
-        args: kit.actions.parseArgs(kit.actions.require(actionName), {}),
-      })),
+      group.map((actionName) => {
+        const action = kit.actions.require(actionName);
+        return { action, args: plannable(kit, action, kit.actions.parseArgs(action, {})) };
+      }),
     );
   }
   const action = registry.action(name);
@@ -210,7 +232,28 @@ function resolveSteps(
       `There is no containment action "${name}". Actions: ${[...registry.actions.keys()].join(', ')}.`,
       '/contain <action> [key=value ...]',
     );
-  return [[{ action, args: kit.actions.parseArgs(action, args) }]];
+  return [[{ action, args: plannable(kit, action, kit.actions.parseArgs(action, args)) }]];
+}
+
+/**
+ * Arguments the schema accepts may still leave the adapter unable to build its request (a LiteLLM
+ * action with neither a key argument nor the agentKey secret): building the plan now refuses the
+ * request before anyone sees a Run button, instead of failing after it was pressed.
+ */
+function plannable(
+  kit: ContainmentKit,
+  action: StepInput['action'],
+  args: Record<string, unknown>,
+): Record<string, unknown> {
+  try {
+    action.adapter.plan('execute', kit.actions.planContext(action, args, 'INC-0', 'preview'));
+  } catch (error) {
+    throw new UsageError(
+      `${action.name} cannot run as asked: ${redactor(action.secrets)((error as Error).message)}`,
+      `/contain ${action.name} [key=value ...]`,
+    );
+  }
+  return args;
 }
 
 async function retrySteps(kit: ContainmentKit, pending: PendingConfirmation): Promise<StepInput[][]> {
@@ -247,6 +290,6 @@ function confirmationMessage(
     groups,
     dryRun: pending.dryRun,
     drill,
-    kind: pending.kind,
+    kind: pending.kind === 'reapply' ? 'retry' : pending.kind,
   });
 }

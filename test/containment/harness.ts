@@ -77,3 +77,28 @@ export function confirmToken(message: { blocks?: Block[] }): string {
   if (!actions) throw new Error('no actions block in the confirmation');
   return actions.elements[0]!.value;
 }
+
+/** Requests and confirms an action or playbook as `user`; returns the final report. */
+export async function runContainment(
+  h: Harness,
+  user: string,
+  name: string,
+  options: { kind?: 'action' | 'playbook'; args?: Record<string, string>; dryRun?: boolean } = {},
+) {
+  const confirmation = await h.services.containment.requestRun({
+    incident: h.incident,
+    user,
+    kind: options.kind ?? 'action',
+    name,
+    args: options.args ?? {},
+    dryRun: options.dryRun ?? false,
+  });
+  return h.services.containment.confirm(confirmToken(confirmation), user);
+}
+
+/** Requests and confirms `/contain undo <runId>` as `user`; returns the confirmation and the report. */
+export async function undoContainment(h: Harness, user: string, runId: string) {
+  const confirmation = await h.services.containment.requestUndo(h.incident, user, runId);
+  const report = await h.services.containment.confirm(confirmToken(confirmation), user);
+  return { confirmation, report };
+}

@@ -1,12 +1,14 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { validateMessageBlocks } from '../../src/local/emulator/validate/index.js';
 import {
   containmentCancelAction,
   containmentConfirmAction,
+  containmentReapplyAction,
   containmentRetryAction,
 } from '../../src/slack/listeners/actions/containment.js';
 import { containCommand, parseContainCommand } from '../../src/slack/listeners/commands/contain.js';
 import { invoke, stubbedClient } from '../helpers/bolt-args.js';
-import { COMMANDER, confirmToken, containmentHarness, type Harness, OUTSIDER } from './harness.js';
+import { COMMANDER, confirmToken, containmentHarness, type Harness, OUTSIDER, TECH_LEAD } from './harness.js';
 
 /**
  * The /contain flow at the Slack boundary: listeners called directly with fake ack/respond (the
@@ -30,6 +32,9 @@ afterEach(async () => {
   await harness?.close();
 });
 
+/** Each invocation has its own trigger id, as in Slack (the boundary dedupes work by it). */
+let triggerSeq = 0;
+
 function commandArgs(text: string, overrides: { user?: string; channel?: string } = {}) {
   const ack = vi.fn(async (_response?: unknown) => {});
   const respond = vi.fn(async (_message: unknown) => {});
@@ -43,7 +48,7 @@ function commandArgs(text: string, overrides: { user?: string; channel?: string 
         channel_id: overrides.channel ?? harness.incident.channelId!,
         command: '/contain',
         response_url: 'https://hooks.slack.com/commands/T0QUELL/1/abc',
-        trigger_id: '1.2.abc',
+        trigger_id: `1.2.abc${++triggerSeq}`,
       },
       ack,
       respond,
@@ -61,7 +66,8 @@ function buttonArgs(actionId: string, value: string, user = COMMANDER) {
     args: {
       ack,
       respond,
-      action: { action_id: actionId, value, type: 'button' },
+      // each press has its own action_ts, as in Slack (the boundary dedupes work by it)
+      action: { action_id: actionId, value, type: 'button', action_ts: `1700000000.${++triggerSeq}` },
       body: { user: { id: user } },
       client: stubbedClient().client,
     } as never,
@@ -309,5 +315,51 @@ describe('/contain in Slack', () => {
     expect(reply.blocks[1]!.text!.text).toMatch(
       /^• `r1` \*block-agent-key\* — in force since <!date\^\d+\^\{time\}\|2026-11-21 14:00 UTC> by <@U0COMMANDER> · Record block-agent-key \(no real target\) · verified \(in force\) · undo: `\/contain undo r1`$/,
     );
+  });
+});
+
+describe('drift alert and its Re-apply button', () => {
+  it('posts a valid alert in the channel; Re-apply runs once and tells the presser, a second press is told it was used', async () => {
+    harness = await containmentHarness({
+      containment: {
+        actions: { 'flaky-flag': { adapter: 'recording', settings: { outcome: 'not-verified' } } },
+      },
+    });
+    const { services, incident, slack } = harness;
+    const token = confirmToken(
+      await services.containment.requestRun({
+        incident,
+        user: COMMANDER,
+        kind: 'action',
+        name: 'flaky-flag',
+        args: {},
+        dryRun: false,
+      }),
+    );
+    await services.containment.confirm(token, COMMANDER);
+    slack.calls.length = 0;
+    await services.containment.reverify(incident.id);
+    const alert = slack.callsTo('chat.postMessage')[0]!;
+    expect(alert.params.text).toBe('Containment drift: flaky-flag (r1) no longer holds');
+    expect(validateMessageBlocks(alert.params.blocks)).toMatchObject({ ok: true });
+    const actions = (
+      alert.params.blocks as { type: string; elements?: { action_id: string; value: string }[] }[]
+    ).find((b) => b.type === 'actions')!;
+    expect(actions.elements![0]!.action_id).toBe('quell_containment_reapply');
+
+    const press = buttonArgs('quell_containment_reapply', actions.elements![0]!.value);
+    await invoke(containmentReapplyAction, services, press.args);
+    expect(press.ack).toHaveBeenCalled();
+    expect(JSON.stringify(press.respond.mock.calls)).toContain('Re-apply flaky-flag (r1)');
+    expect(slack.callsTo('chat.postMessage').at(-1)!.params.text).toMatch(
+      /^Containment Re-apply flaky-flag \(r1\)/,
+    );
+
+    const again = buttonArgs('quell_containment_reapply', actions.elements![0]!.value, TECH_LEAD);
+    await invoke(containmentReapplyAction, services, again.args);
+    expect(JSON.stringify(again.respond.mock.calls)).toContain('already used');
+    const reapplied = (await services.containment.audit(incident.id)).filter((e) => e.event === 'reapplied');
+    expect(reapplied.length).toBeGreaterThan(0);
+    expect(new Set(reapplied.map((e) => e.actor))).toEqual(new Set([COMMANDER]));
   });
 });

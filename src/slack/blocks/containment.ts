@@ -5,6 +5,7 @@ import type {
   Catalog,
   ConfirmationView,
   ContainmentPresenter,
+  DriftAlert,
   ExecutionReport,
   StepReport,
 } from '../../containment/presenter.js';
@@ -154,9 +155,12 @@ function stepLine(step: StepReport): string {
     case 'failed':
       return `:x: ${name} — *failed*: ${escapeText(step.error ?? 'unknown error')}${time}`;
     case 'ok': {
+      const effective = step.verify?.effectiveBy
+        ? `; effective on every proxy by ${slackDate(step.verify.effectiveBy, '{time_secs}')}, verified again then`
+        : '';
       const verify = step.verify
         ? step.verify.outcome === 'verified'
-          ? ` · :white_check_mark: verified (${escapeText(step.verify.observed)})`
+          ? ` · :white_check_mark: verified (${escapeText(step.verify.observed)})${effective}`
           : step.verify.outcome === 'not_verified'
             ? ` · :warning: *not verified* (${escapeText(step.verify.observed)})`
             : ` · :warning: *could not verify*: ${escapeText(step.verify.observed)}`
@@ -181,7 +185,9 @@ function report(report: ExecutionReport): ChatMessage {
           ? 'dry run complete, nothing sent'
           : report.kind === 'undo'
             ? 'undone'
-            : 'done, all verified';
+            : report.kind === 'reapply'
+              ? 're-applied, verified'
+              : 'done, all verified';
   const blocks: Block[] = [
     section(
       `*${dry}Containment: ${escapeText(report.title)}* — ${state} · by <@${report.by}>${report.finished ? ` · ${seconds(report.durationMs)}` : ''}`,
@@ -192,7 +198,7 @@ function report(report: ExecutionReport): ChatMessage {
       if (blocks.length >= MAX_BLOCKS - 3) break;
       const line = `${report.groups.length > 1 ? `${i + 1}. ` : ''}${stepLine(step)}`;
       const block: SectionBlock = section(line);
-      if (step.state === 'failed' && step.runId && report.kind !== 'undo')
+      if (step.state === 'failed' && step.runId && report.kind !== 'undo' && report.kind !== 'reapply')
         block.accessory = button('Retry', ACTIONS.containmentRetry, `${report.incidentId}|${step.runId}`);
       blocks.push(block);
     }
@@ -231,11 +237,15 @@ function status(incidentId: string, runs: ContainmentRun[]): ChatMessage {
       ],
     };
   const lines = runs.map((run) => {
-    const verify = run.verify
-      ? run.verify.outcome === 'verified'
-        ? `verified (${escapeText(run.verify.observed)})`
-        : `*${run.verify.outcome.replace('_', ' ')}*`
-      : '';
+    const verify = run.check?.driftSince
+      ? `:rotating_light: *DRIFT since ${slackDate(run.check.driftSince, '{time}')}*: ${escapeText(run.check.observed)}`
+      : run.check
+        ? `${run.check.outcome === 'verified' ? 'holds' : `*${run.check.outcome.replace('_', ' ')}*`} at ${slackDate(run.check.at, '{time}')} (${escapeText(run.check.observed)})`
+        : run.verify
+          ? run.verify.outcome === 'verified'
+            ? `verified (${escapeText(run.verify.observed)})`
+            : `*${run.verify.outcome.replace('_', ' ')}*`
+          : '';
     const undo = run.irreversible
       ? 'irreversible'
       : run.undoable
@@ -252,6 +262,29 @@ function status(incidentId: string, runs: ContainmentRun[]): ChatMessage {
   };
 }
 
+/** A control in force stopped holding: what was seen, where, and one click to put it back. */
+function drift(alert: DriftAlert): ChatMessage {
+  const playbook = alert.playbook
+    ? ` (playbook ${escapeText(alert.playbook.name)} \`${alert.playbook.id}\`)`
+    : '';
+  return {
+    text: `Containment drift: ${alert.action} (${alert.runId}) no longer holds`,
+    blocks: [
+      section(
+        `:rotating_light: *Containment no longer holds: ${escapeText(alert.action)}* \`${alert.runId}\`${playbook}\n${escapeText(alert.target)}\nRead back ${slackDate(alert.since, '{time}')}: ${escapeText(alert.observed)}`,
+      ),
+      {
+        type: 'actions',
+        block_id: 'containment_drift',
+        elements: [button('Re-apply', ACTIONS.containmentReapply, alert.token, 'danger')],
+      },
+      context(
+        'Someone or something reversed this control (a manual change, a GitOps sync, an unblock). Re-apply runs it again on the same target; undo still restores the state from before the incident.',
+      ),
+    ],
+  };
+}
+
 export function containmentViews(): ContainmentPresenter {
-  return { catalog, confirmation, report, status };
+  return { catalog, confirmation, report, status, drift };
 }

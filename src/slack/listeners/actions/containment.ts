@@ -20,7 +20,8 @@ export const containmentConfirmAction = defineAction({
       ':hourglass_flowing_sand: Confirmed. Running now; results are posted in the channel.',
     );
     try {
-      const report = await ctx.deps.containment.confirm(ctx.value, ctx.user);
+      // the request's key: a resumed job continues the run it recorded instead of finding it used
+      const report = await ctx.deps.containment.confirm(ctx.value, ctx.user, ctx.idempotencyKey);
       const failed = report.groups.flat().filter((s) => s.state === 'failed').length;
       await ctx.reply.replace(
         failed
@@ -44,6 +45,30 @@ export const containmentCancelAction = defineAction({
       await ctx.reply.replace('Cancelled: nothing was run.');
     } catch (error) {
       await ctx.reply.replace(userFacingMessage(error, ctx.deps.logger));
+    }
+  },
+});
+
+/**
+ * Re-apply on a drift alert: one click, one use (the token is taken once, so two clicks at once run
+ * it once). The alert stays in the channel; the result is posted beside it, and only the presser
+ * is told when the button was already used.
+ */
+export const containmentReapplyAction = defineAction({
+  actionId: ACTIONS.containmentReapply,
+  parse: (element) => decodeText(token, element.value),
+  stale: STALE,
+  async run(ctx) {
+    try {
+      const report = await ctx.deps.containment.reapply(ctx.value, ctx.user);
+      const step = report.groups[0]?.[0];
+      await ctx.reply.tell(
+        step?.state === 'ok' && step.verify?.outcome === 'verified'
+          ? `:white_check_mark: ${report.title}: re-applied and verified; see the channel.`
+          : `:warning: ${report.title}: ${step?.error ?? step?.verify?.observed ?? 'did not hold'}; see the channel.`,
+      );
+    } catch (error) {
+      await ctx.reply.tell(userFacingMessage(error, ctx.deps.logger));
     }
   },
 });
