@@ -1,3 +1,4 @@
+import { controlStates } from '../containment/index.js';
 import type { ContainmentRun } from '../containment/model.js';
 import type { TimelineEvent } from '../incidents/timeline.js';
 import type { EvaluableItemId, GateCheck } from './gate.js';
@@ -31,55 +32,35 @@ const list = (names: readonly string[]) =>
     : names.join(', ');
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/**
- * The latest read-back of a control: a scheduled re-verification (`check`, when the containment
- * feature records one) else the verify right after execute.
- */
-function lastReadBack(
-  run: ContainmentRun,
-): { outcome?: string; observed?: string; at?: string; driftSince?: string } | undefined {
-  const check = (run as { check?: { outcome?: string; observed?: string; at?: string; driftSince?: string } })
-    .check;
-  return check ?? run.verify;
-}
-
-const holds = (run: ContainmentRun) => {
-  const last = lastReadBack(run);
-  return last?.outcome === 'verified' && !last.driftSince;
-};
-
 export function checkContained(facts: Pick<GateFacts, 'runs' | 'drill'>): GateCheck {
   const see = '`/contain status`';
-  // a drill's controls run dry: they stand for the real ones there, and only there
-  const inForce = facts.runs.filter((r) =>
-    facts.drill ? r.status === 'in_force' || r.status === 'dry_run' : !r.dryRun && r.status === 'in_force',
-  );
   const undone = facts.runs.filter((r) => !r.dryRun && r.status === 'undone').map((r) => r.id);
-  if (inForce.length === 0)
+  // a drill's controls run dry: they stand for the real ones there, and only there
+  const dry = facts.drill ? facts.runs.filter((r) => r.dryRun && r.status === 'dry_run') : [];
+  // the containment feature's own reading: in force, and held at the last read-back (no drift)
+  const controls = controlStates([...facts.runs]);
+  if (controls.length + dry.length === 0)
     return {
       ok: false,
       reason: `no control in force${undone.length ? ` (${list(undone)} undone)` : ''}; stop the agent with \`/contain\``,
       see,
     };
-  const unverified = inForce.filter((r) => !r.dryRun && !holds(r));
-  if (unverified.length) {
-    const first = unverified[0] ? lastReadBack(unverified[0]) : undefined;
-    const drifted = unverified.some((r) => lastReadBack(r)?.driftSince);
+  const failing = controls.filter((c) => !c.verified);
+  if (failing.length)
     return {
       ok: false,
-      reason: `${list(unverified.map((r) => `${r.id} (${r.action})`))} in force but ${drifted ? 'drifting' : 'not verified'}${first?.observed ? `: ${first.observed}` : ''}`,
+      reason: `${list(failing.map((c) => `${c.runId} (${c.action})`))} in force but ${failing.some((c) => c.driftSince) ? 'drifting' : 'not verified'}: ${failing[0]!.observed}`,
       see,
     };
-  }
-  const verifiedAt = inForce
-    .map((r) => lastReadBack(r)?.at)
+  const verifiedAt = controls
+    .map((c) => c.checkedAt)
     .filter((at): at is string => Boolean(at))
     .sort()
     .at(-1);
-  const dry = inForce.some((r) => r.dryRun) ? ', drill dry runs' : '';
+  const ids = [...controls.map((c) => c.runId), ...dry.map((r) => r.id)];
   return {
     ok: true,
-    reason: `${plural(inForce.length, 'control')} in force, all verified${dry} (${list(inForce.map((r) => r.id))})`,
+    reason: `${plural(ids.length, 'control')} in force, all verified${dry.length ? ', drill dry runs' : ''} (${list(ids)})`,
     ...(verifiedAt ? { asOf: verifiedAt } : {}),
     see,
   };
