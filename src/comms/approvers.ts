@@ -22,6 +22,11 @@ export class CommsApprovers {
     return this.deps.permissions.mayAct(user, approverRule(this.for(audience)), incident);
   }
 
+  /** The audience's approvers as a who-may-act rule. */
+  rule(audience: string): ActorRule {
+    return approverRule(this.for(audience));
+  }
+
   for(audience: string): Approvers {
     return this.deps.config.comms.audiences[audience]?.approvers ?? this.deps.config.comms.defaultApprovers;
   }
@@ -39,6 +44,7 @@ export class CommsApprovers {
     await this.deps.permissions.authorize(user, operation, incident, {
       rule: approverRule(this.for(draft.audience)),
       subject: draft.title,
+      code: 'comms_not_approver',
     });
   }
 }

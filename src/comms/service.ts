@@ -4,7 +4,7 @@ import type { Clock } from '../clock.js';
 import type { QuellConfig } from '../config/schema.js';
 import { QuellError, UsageError } from '../errors.js';
 import type { Incident } from '../incidents/model.js';
-import { type Permissions, RulePermissions } from '../incidents/permissions.js';
+import { type Permissions, RulePermissions, unionRules } from '../incidents/permissions.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { IncidentStore } from '../incidents/store.js';
 import { safeText } from '../text/safe-text.js';
@@ -190,8 +190,12 @@ export class CommsService {
       );
     const incident = await this.deps.store.require(incidentId);
     let draft = await this.requireDraft(incidentId, draftId);
-    await this.permissions.authorize(actor, 'comms.edit', incident, { subject: draft.title });
     assertOpen(draft);
+    // whoever may draft may edit, and so may the audience's approvers (legal edits its own notice)
+    await this.permissions.authorize(actor, 'comms.edit', incident, {
+      subject: draft.title,
+      rule: unionRules(this.permissions.ruleOf('comms.edit'), this.approvers.rule(draft.audience)),
+    });
     const { facts } = await this.fieldsOf(incident);
     const findings = this.lint(text, draft.external, facts);
     let saved: CommsVersion | undefined;

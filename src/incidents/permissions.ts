@@ -69,6 +69,8 @@ export interface AuthorizeOptions {
   subject?: string;
   /** A role assignment's new holder: taking an empty commander role yourself is for responders only. */
   target?: string;
+  /** The refusal's error code, where a feature has its own stable one (default `not_permitted`). */
+  code?: string;
 }
 
 export interface Permissions {
@@ -83,6 +85,8 @@ export interface Permissions {
     incident: Incident | undefined,
     options?: AuthorizeOptions,
   ): Promise<Authorization>;
+  /** Why this person may not act or hold a role at all (a guest, another organisation), or undefined. */
+  barred?(profile: UserProfile): string | undefined;
   /** Resolves when allowed; else records the refusal and throws NotPermittedError. */
   authorize(
     actor: string,
@@ -97,8 +101,9 @@ export class NotPermittedError extends QuellError {
   constructor(
     message: string,
     readonly authorization?: Authorization,
+    code = 'not_permitted',
   ) {
-    super('not_permitted', message);
+    super(code, message);
   }
 }
 
@@ -211,7 +216,7 @@ export class RulePermissions implements Permissions {
       .catch((error: unknown) =>
         this.deps.logger.warn({ err: error, actor, operation }, 'could not record a refusal'),
       );
-    throw new NotPermittedError(refusalMessage(decision, options.subject), decision);
+    throw new NotPermittedError(refusalMessage(decision, options.subject), decision, options.code);
   }
 
   async mayAct(actor: string, rule: ActorRule, incident: Incident | undefined): Promise<PermissionDecision> {
