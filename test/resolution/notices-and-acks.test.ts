@@ -4,7 +4,7 @@ import { FakeSlackApi } from '../helpers/fake-slack-api.js';
 import { eventually, startHttpQuell, TEST_SIGNING_SECRET } from '../helpers/http-app.js';
 import { openTestRedis } from '../helpers/redis.js';
 import { TestClock, testConfig } from '../helpers/services.js';
-import { deliverToQuell, slashCommandBody } from '../helpers/signed-request.js';
+import { deliverToQuell, interactionBody, slashCommandBody } from '../helpers/signed-request.js';
 
 /**
  * "Started at" in notices, stale talking points, and acks that promise only what will happen:
@@ -55,7 +55,7 @@ describe('started at, stale talking points, honest acks', () => {
     });
     const started = await eventually(async () => {
       const [incident] = await quell.services.store.listActive();
-      expect(incident).toBeDefined();
+      expect(incident?.channelId).toBeDefined(); // declared and its channel set up
       return incident!;
     });
     expect(started.startedAt).toBe('2026-11-21T13:20:00.000Z');
@@ -74,7 +74,7 @@ describe('started at, stale talking points, honest acks', () => {
     await declareOverHttp('sev3 Triage agent closes open tickets');
     const unknown = await eventually(async () => {
       const incident = (await quell.services.store.listActive()).find((i) => i.severity === 'sev3');
-      expect(incident).toBeDefined();
+      expect(incident?.channelId).toBeDefined();
       return incident!;
     });
     expect(unknown.startedAt).toBeUndefined();
@@ -190,5 +190,63 @@ describe('started at, stale talking points, honest acks', () => {
     });
     const superseded = await ask();
     expect(superseded).toContain(':warning: *May be out of date*: a newer update was posted');
+  });
+
+  it('the declare form asks when it started (optional); a time in the future is refused on the form', async () => {
+    await declareOverHttp('--started 90m');
+    const form = await eventually(() => {
+      expect(slack.callsTo('views.open')).toHaveLength(1);
+      return slack.callsTo('views.open')[0]!.params.view as {
+        private_metadata: string;
+        blocks: { block_id?: string; optional?: boolean; element?: Record<string, unknown> }[];
+      };
+    });
+    const picker = form.blocks.find((b) => b.block_id === 'declare_started')!;
+    expect(picker.optional).toBe(true);
+    // `--started 90m` with the bare command opens the form with the picker already there
+    expect(picker.element).toMatchObject({
+      type: 'datetimepicker',
+      action_id: 'started',
+      initial_date_time: Date.parse('2026-11-21T12:30:00Z') / 1000,
+    });
+    const submit = (started: number, viewId: string) =>
+      send(
+        interactionBody({
+          type: 'view_submission',
+          team: { id: 'T0QUELL', domain: 'quell-test' },
+          user: { id: CORA, username: 'cora', team_id: 'T0QUELL' },
+          api_app_id: 'A0QUELL',
+          trigger_id: `trigger-${viewId}`,
+          view: {
+            id: viewId,
+            type: 'modal',
+            callback_id: 'quell_declare',
+            private_metadata: form.private_metadata,
+            hash: '1.1',
+            state: {
+              values: {
+                declare_title: {
+                  title: { type: 'plain_text_input', value: 'Agent emails customers a discount' },
+                },
+                declare_severity: { severity: { type: 'static_select', selected_option: { value: 'sev2' } } },
+                declare_started: { started: { type: 'datetimepicker', selected_date_time: started } },
+              },
+            },
+          },
+        }),
+      );
+    const future = await submit(Date.parse('2026-11-21T15:00:00Z') / 1000, 'V0FUTURE');
+    expect(future.json()).toEqual({
+      response_action: 'errors',
+      errors: { declare_started: 'That is in the future; leave it empty if the start is unknown.' },
+    });
+    expect(await quell.services.store.listActive()).toEqual([]);
+    await submit(Date.parse('2026-11-21T13:41:00Z') / 1000, 'V0PAST');
+    const incident = await eventually(async () => {
+      const [declared] = await quell.services.store.listActive();
+      expect(declared).toBeDefined();
+      return declared!;
+    });
+    expect(incident.startedAt).toBe('2026-11-21T13:41:00.000Z');
   });
 });
