@@ -53,6 +53,8 @@ export function buildApp({
   const logger = boltLogger(services.logger);
   const clientOptions = {
     ...(slackApiUrl ? { slackApiUrl: normalizeSlackApiUrl(slackApiUrl) } : {}),
+    // listeners' own calls (views.open, ...) are bounded like every other Web API call
+    timeout: services.config.jobs.slackTimeout.request,
   };
   const common = {
     token: connection.botToken,
