@@ -26,7 +26,7 @@ export const remindersConfigSchema = z
     lateAfter: durationField.prefault('1m'),
     /** How often a worker re-checks that every active incident has its prompt scheduled. */
     reconcileEvery: durationField.prefault('1m'),
-    /** Reminder jobs one worker process runs at the same time. */
+    /** No longer used (still accepted so existing files load): see `jobs.lanes.background.concurrency`. */
     concurrency: z.number().int().min(1).max(200).default(20),
   })
   .prefault({});
