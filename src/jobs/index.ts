@@ -60,6 +60,7 @@ export {
   RETRY,
   type RetryPolicy,
 } from './define.js';
+export { type Rate, type Reservation, SharedPacer } from './pacer.js';
 export { type Claim, type HeldClaim, PostGuard, type PostGuardKey } from './post-guard.js';
 export {
   type EnqueueOptions,
