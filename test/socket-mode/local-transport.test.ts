@@ -5,7 +5,7 @@ import { EnvError, loadEnv } from '../../src/config/env.js';
 import { startLocalWorkspace } from '../../src/local/start.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { testRedisUrl } from '../helpers/redis.js';
-import { testConfig } from '../helpers/services.js';
+import { buildTestServices, testConfig } from '../helpers/services.js';
 
 /** `npm start` in local mode over either transport, and how Bolt's Socket Mode client is configured. */
 
@@ -68,9 +68,8 @@ describe('local mode over Socket Mode', () => {
 
 describe('Bolt’s Socket Mode client', () => {
   it('gets the Web API URL through installerOptions.clientOptions, and its retry policy stays its own', async () => {
-    const services = {
-      logger: createLogger('silent'),
-    } as unknown as Parameters<typeof buildApp>[0]['services'];
+    const built = await buildTestServices();
+    const services = built.services;
     const app = buildApp({
       connection: { kind: 'socket', botToken: 'xoxb-test', appToken: 'xapp-1-A0TEST-1-abc' },
       services,
@@ -86,5 +85,6 @@ describe('Bolt’s Socket Mode client', () => {
     expect(internals.clientOptions.slackApiUrl).toBe('http://127.0.0.1:9/api/');
     // the Socket Mode client's 100 reconnect retries were not written into the listeners' options
     expect(internals.clientOptions.retryConfig).toBeUndefined();
+    await built.cleanup();
   });
 });
