@@ -6,7 +6,7 @@ import { incidentCommand } from '../../src/slack/listeners/commands/incident/ind
 import { updateView } from '../../src/slack/listeners/views/update.js';
 import { invoke } from '../helpers/bolt-args.js';
 import { TEST_BOT_TOKEN } from '../helpers/services.js';
-import { type ReminderHarness, reminderHarness } from './harness.js';
+import { FAST_CADENCES, type ReminderHarness, reminderHarness } from './harness.js';
 
 type Reply = Record<string, unknown> | undefined;
 
@@ -48,7 +48,8 @@ describe('reminder listeners', () => {
   let incident: Incident;
 
   beforeEach(async () => {
-    h = await reminderHarness();
+    // Bob is on call: the permission model lets responders post updates and snooze reminders
+    h = await reminderHarness(`${FAST_CADENCES}responders:\n  users: [U0BOB]\n`);
     ({ incident } = await h.services.incidents.declare({
       title: 'Agent posted in a customer channel',
       severity: 'sev2',

@@ -163,7 +163,8 @@ describe('reminder messages', () => {
       { incidentId: incident.id, at: incident.updatedAt, actor: 'U0IC', kind: 'update', text: '', data: {} },
       { impact: '<!channel> & more', containment: 'c', investigation: 'i', nextUpdateAt: null },
     );
-    expect(JSON.stringify(message.blocks)).toContain('*Impact*\\n&lt;!channel&gt; &amp; more');
+    // a typed @channel is shown as words, never a ping (src/text/safe-text.ts)
+    expect(JSON.stringify(message.blocks)).toContain('*Impact*\\n@channel &amp; more');
     expect(JSON.stringify(message.blocks)).toContain('*Next update:* none scheduled');
   });
 });

@@ -86,8 +86,7 @@ export function escapeExcept(text: string, keep: RegExp): string {
 
 /** User and channel mentions, date tokens and links: what a mention-safe line may keep. */
 export const MENTIONS_DATES_LINKS =
-  // links only bare: a masked link (`<url|label>`) in stored text is escaped, so its URL shows
-  /<(@[UW][A-Z0-9]+(\|[^<>]*)?|#[CG][A-Z0-9]+(\|[^<>]*)?|!date\^[^<>]+|https?:\/\/[^<>\s|]+)>/g;
+  /<(@[UW][A-Z0-9]+(\|[^<>]*)?|#[CG][A-Z0-9]+(\|[^<>]*)?|!date\^[^<>]+|https?:\/\/[^<>\s]+)>/g;
 
 /** Cuts plain text to `max` characters with an ellipsis, never splitting a surrogate pair. */
 export function truncate(text: string, max: number): string {
