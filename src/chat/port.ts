@@ -70,7 +70,12 @@ export interface SharedFile {
 }
 
 export interface ChatPort {
-  createChannel(name: string): Promise<ChannelRef>;
+  /** A new channel; `isPrivate` makes it a private channel (only its members see it). */
+  createChannel(name: string, options?: { isPrivate?: boolean }): Promise<ChannelRef>;
+  /** Who is in a channel (all pages). */
+  channelMembers(channel: string): Promise<string[]>;
+  /** The channel with this name the app can see (public, or private with the bot in it), if any. */
+  findChannel(name: string): Promise<ChannelRef | undefined>;
   setTopic(channel: string, topic: string): Promise<void>;
   setPurpose(channel: string, purpose: string): Promise<void>;
   /** Invites what it can; returns the users that could not be invited and why. */

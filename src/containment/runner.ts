@@ -1,7 +1,8 @@
+import { crashPoint } from '../jobs/crash-points.js';
 import { timelineData } from './audit-log.js';
-import type { RunContext } from './contract.js';
+import { type PriorState, priorOf, type RunContext } from './contract.js';
 import { type ContainmentKit, type RunScope, type StepInput, seconds } from './kit.js';
-import type { ContainmentRun } from './model.js';
+import type { AuditEntry, ContainmentRun } from './model.js';
 import { phaseEntry, runPhase, VERIFY_LABEL, verifyRun } from './phase.js';
 import type { StepReport } from './presenter.js';
 import { redactDeep, redactor } from './secrets.js';
@@ -62,6 +63,12 @@ export async function runStep(
     args: run.args,
   };
 
+  // a resumed run (its job re-ran after a crash) finds what the crashed run recorded of this step
+  const earlier = await kit.deps.store.run(incident.id, runId);
+  if (earlier && earlier.status !== 'running')
+    return finishRecorded(kit, scope, action, ctx, earlier, common, base);
+  const resumed = earlier !== undefined;
+
   let planned: ReturnType<typeof action.adapter.plan>;
   try {
     planned = redactDeep(action.adapter.plan('execute', ctx), redact);
@@ -120,6 +127,22 @@ export async function runStep(
     http: kit.actions.httpClient(action),
     timeoutMs: action.timeoutMs,
   };
+  // the intent is in the audit (and the run in the store: /contain status, undo) before the first
+  // request goes out, so a run that reached its target is always on record
+  if (!resumed)
+    await kit.audit.record(
+      {
+        ...common,
+        at: clock.now().toISOString(),
+        event: 'started',
+        outcome: 'started',
+        requests: planned,
+        detail: 'sending to the target',
+      },
+      null,
+      run,
+    );
+  crashPoint('contain.started');
   const executed = await runPhase(
     () => action.adapter.execute(runCtx),
     runCtx.http,
@@ -128,9 +151,12 @@ export async function runStep(
     () => clock.now().toISOString(),
     scope.confirmedBy,
   );
+  crashPoint('contain.target');
   run.execute = executed.result;
   if (executed.outcome) {
     run.state = redactDeep(executed.outcome.state ?? {}, redact);
+    // re-sent after a crash: what it read as "before" may be the control itself, so undo must not trust it
+    if (resumed) run.state = { ...run.state, prior: resumedPrior(run.state) };
     run.status = 'in_force';
   } else run.status = 'failed';
   const executedEntry = phaseEntry(common, 'executed', run.execute, planned);
@@ -144,7 +170,9 @@ export async function runStep(
   }
   // the timeline gets one event per run, once verified; the audit gets each step as it happens
   await kit.audit.record(executedEntry, null, run);
+  crashPoint('contain.executed');
   const verify = await verifyRun(kit, action, runCtx, run, 'execute', common);
+  crashPoint('contain.verified');
   await kit.audit.recordTimeline(
     incident.id,
     scope.confirmedBy,
@@ -156,7 +184,79 @@ export async function runStep(
     ...base,
     state: 'ok',
     detail: run.execute.detail,
-    verify: { outcome: verify.outcome, observed: verify.error ?? verify.observed },
+    verify: {
+      outcome: verify.outcome,
+      observed: verify.error ?? verify.observed,
+      ...(verify.effectiveBy ? { effectiveBy: verify.effectiveBy } : {}),
+      ...(verify.inFlight ? { inFlight: verify.inFlight } : {}),
+    },
     durationMs: run.execute.durationMs + verify.durationMs,
   };
+}
+
+/** What a resumed execute read as the prior state, marked as not trustworthy for undo. */
+function resumedPrior(state: Record<string, unknown>): PriorState {
+  const read = priorOf(state);
+  return {
+    known: false,
+    summary: `not recorded: the run was resumed after a crash${read ? ` (read on resume: ${read.summary})` : ''}`,
+  };
+}
+
+/**
+ * A step the crashed run had finished recording: its report from the record, and the timeline
+ * event when the crash came before it (verifying first if that was not recorded either).
+ */
+async function finishRecorded(
+  kit: ContainmentKit,
+  scope: RunScope,
+  action: StepInput['action'],
+  ctx: ReturnType<ContainmentKit['actions']['planContext']>,
+  run: ContainmentRun,
+  common: Omit<AuditEntry, 'seq' | 'at' | 'event' | 'outcome' | 'requests'>,
+  base: StepReport,
+): Promise<StepReport> {
+  const timeline = await kit.deps.incidents.timeline(run.incidentId);
+  const onTimeline = timeline.some((e) => e.data.runId === run.id && e.kind !== 'containment_started');
+  const execute = run.execute;
+  if (run.status === 'in_force' && execute?.outcome === 'ok') {
+    const runCtx: RunContext<unknown, unknown> = {
+      ...ctx,
+      http: kit.actions.httpClient(action),
+      timeoutMs: action.timeoutMs,
+    };
+    const verify = run.verify ?? (await verifyRun(kit, action, runCtx, run, 'execute', common));
+    if (!onTimeline)
+      await kit.audit.recordTimeline(
+        run.incidentId,
+        scope.confirmedBy,
+        'containment_executed',
+        `ran containment ${run.action} (${run.id}): ${execute.detail}, ${VERIFY_LABEL[verify.outcome]} (${verify.error ?? verify.observed}) — ${run.target} (${seconds(execute.durationMs + verify.durationMs)})`,
+        timelineData(phaseEntry(common, 'executed', execute, run.requests), verify),
+      );
+    return {
+      ...base,
+      state: 'ok',
+      detail: execute.detail,
+      verify: { outcome: verify.outcome, observed: verify.error ?? verify.observed },
+      durationMs: execute.durationMs + verify.durationMs,
+    };
+  }
+  if (run.status === 'dry_run')
+    return {
+      ...base,
+      state: 'dry_run',
+      durationMs: 0,
+      wouldSend: run.requests.map(({ method, url, body }) => ({ method, url, body })),
+    };
+  const error = execute?.error ?? 'failed';
+  if (!onTimeline && execute)
+    await kit.audit.recordTimeline(
+      run.incidentId,
+      scope.confirmedBy,
+      'containment_executed',
+      `containment ${run.action} (${run.id}) failed: ${error} (${seconds(execute.durationMs)})`,
+      timelineData(phaseEntry(common, 'executed', execute, run.requests)),
+    );
+  return { ...base, state: 'failed', error, durationMs: execute?.durationMs ?? 0 };
 }

@@ -3,7 +3,9 @@ import type { Redis } from 'ioredis';
 import {
   type AuditEntry,
   auditEntrySchema,
+  type ConfirmedRun,
   type ContainmentRun,
+  confirmedRunSchema,
   containmentRunSchema,
   type PendingConfirmation,
   pendingConfirmationSchema,
@@ -18,6 +20,8 @@ export function containmentKeys(prefix: string) {
     runSequence: (incidentId: string) => `${base(incidentId)}:run-seq`,
     playbookSequence: (incidentId: string) => `${base(incidentId)}:playbook-seq`,
     confirmation: (token: string) => `${prefix}:containment:confirm:${token}`,
+    /** The run a pressed confirmation started, recorded before the confirmation is consumed. */
+    confirmedRun: (token: string) => `${prefix}:containment:confirmed:${token}`,
   };
 }
 
@@ -32,6 +36,8 @@ return seq
 `;
 
 export const CONFIRMATION_TTL_SECONDS = 15 * 60;
+/** A confirmed run's record is kept well past any resume (and as evidence of who pressed Run). */
+export const CONFIRMED_RUN_TTL_SECONDS = 7 * 24 * 3600;
 
 export class ContainmentStore {
   private readonly keys: ReturnType<typeof containmentKeys>;
@@ -98,6 +104,29 @@ export class ContainmentStore {
       CONFIRMATION_TTL_SECONDS,
     );
     return stored;
+  }
+
+  /** The confirmation, without taking it (a run is recorded first, then the confirmation taken). */
+  async peekConfirmation(token: string): Promise<PendingConfirmation | undefined> {
+    const json = await this.redis.get(this.keys.confirmation(token));
+    return json ? pendingConfirmationSchema.parse(JSON.parse(json)) : undefined;
+  }
+
+  /** Records the run a confirmation started; false when one is recorded already (another press). */
+  async recordConfirmedRun(token: string, run: ConfirmedRun): Promise<boolean> {
+    const set = await this.redis.set(
+      this.keys.confirmedRun(token),
+      JSON.stringify(confirmedRunSchema.parse(run)),
+      'EX',
+      CONFIRMED_RUN_TTL_SECONDS,
+      'NX',
+    );
+    return set === 'OK';
+  }
+
+  async confirmedRun(token: string): Promise<ConfirmedRun | undefined> {
+    const json = await this.redis.get(this.keys.confirmedRun(token));
+    return json ? confirmedRunSchema.parse(JSON.parse(json)) : undefined;
   }
 
   /** Takes the confirmation once: a double click or a replayed payload finds nothing the second time. */

@@ -1,11 +1,14 @@
 import type { Logger } from 'pino';
-import { ChatError, type ChatPort, chatErrorCode } from '../chat/port.js';
+import { type ChannelRef, ChatError, type ChatPort, chatErrorCode } from '../chat/port.js';
 import type { Clock } from '../clock.js';
 import type { QuellConfig } from '../config/schema.js';
 import { QuellError } from '../errors.js';
+import { crashPoint } from '../jobs/crash-points.js';
+import { safeText } from '../text/safe-text.js';
 import { channelNameFor, withSuffix } from './channel-name.js';
 import type { Incident } from './model.js';
 import type { IncidentPresenter } from './presenter.js';
+import { findEarlierPost, SetupProgress } from './setup-progress.js';
 import type { IncidentStore } from './store.js';
 import { SYSTEM_ACTOR, type TimelineEvent, type TimelineKind } from './timeline.js';
 
@@ -16,7 +19,8 @@ const MAX_NAME_ATTEMPTS = 20;
 export function topicOf(incident: Incident, config: QuellConfig): string {
   const drill = incident.drill ? '[DRILL] ' : '';
   const label = config.severities[incident.severity].label;
-  return `${drill}${label} · ${incident.status} · ${incident.title}`.slice(0, 250);
+  // the title is people's text: a topic must not ping or hide a link (src/text/safe-text.ts)
+  return `${drill}${label} · ${incident.status} · ${safeText(incident.title, 'plain')}`.slice(0, 250);
 }
 
 export function timelineEvent(
@@ -35,6 +39,11 @@ export function timelineEvent(
  * and purpose, invite the declarer and the responders, post and pin the summary, announce it.
  * Only creation is required; every later step is best effort, reported in the channel and on the
  * timeline.
+ *
+ * Every step is recorded (SetupProgress), so `open` run again for the same incident (a job resumed
+ * on another replica after a crash) continues from the step it reached: the channel it created is
+ * found by the name it recorded before creating it, and a post it made (summary, announcement) is
+ * found in the channel before posting again. One channel, one pinned summary, one announcement.
  */
 export class IncidentChannelSetup {
   constructor(
@@ -48,16 +57,108 @@ export class IncidentChannelSetup {
     },
   ) {}
 
-  /** Creates and prepares the channel. Every step after creation is best effort and reported. */
+  /** Creates (or, resumed, finishes) the channel. Every step after creation is best effort and reported. */
   async open(
     incident: Incident,
     input: { declaredBy: string; announce?: boolean },
   ): Promise<{ incident: Incident; failures: string[] }> {
     const { chat, config, store, views } = this.deps;
+    const progress = new SetupProgress(store, 'declare-step', incident.id);
     const failures: string[] = [];
-    let channel: Awaited<ReturnType<ChatPort['createChannel']>>;
+    let current = incident;
+    if (!current.channelId) current = await this.channelStep(current, progress);
+    const channelId = current.channelId!;
+
+    const step = async (name: string, run: () => Promise<unknown>) => {
+      try {
+        await run();
+      } catch (error) {
+        failures.push(`${name}: ${chatErrorCode(error)}`);
+        this.deps.logger.warn({ err: error, incident: incident.id, step: name }, 'declare step failed');
+      }
+    };
+
+    // topic and purpose are set again on a resume: the same text twice changes nothing
+    const drillTag = incident.drill ? '[DRILL] ' : '';
+    await step('set topic', () => chat.setTopic(channelId, topicOf(current, this.deps.config)));
+    await step('set purpose', () =>
+      chat.setPurpose(
+        channelId,
+        `${drillTag}Incident ${incident.id}: ${safeText(incident.title, 'plain')}`.slice(0, 250),
+      ),
+    );
+    if (!(await progress.done('invite'))) {
+      const invitees = new Set<string>([input.declaredBy, ...config.responders.users]);
+      for (const group of config.responders.usergroups) {
+        await step(`read user group ${group}`, async () => {
+          for (const member of await chat.usergroupMembers(group)) invitees.add(member);
+        });
+      }
+      await step('invite responders', async () => {
+        const refused = await chat.inviteUsers(channelId, [...invitees]);
+        for (const { user, error } of refused) failures.push(`invite <@${user}>: ${error}`);
+      });
+      crashPoint('declare.invite');
+      await progress.mark('invite');
+    }
+    if (!current.summaryTs)
+      await step('post summary', async () => {
+        const ts = await this.postOnce(progress, 'summary', channelId, current, () => views.summary(current));
+        crashPoint('declare.summary');
+        current = (
+          await store.update(incident.id, (c) => ({ incident: { ...c, summaryTs: ts }, event: null }))
+        ).incident;
+      });
+    const summaryTs = current.summaryTs;
+    if (summaryTs && !(await progress.done('pin')))
+      await step('pin summary', async () => {
+        await chat.pinMessage(channelId, summaryTs).catch((error: unknown) => {
+          // a resumed pin of a message an earlier run pinned
+          if (!(error instanceof ChatError && error.code === 'already_pinned')) throw error;
+        });
+        crashPoint('declare.pin');
+        await progress.mark('pin');
+      });
+    const announcementChannel = config.channels.announcement;
+    if (
+      announcementChannel &&
+      input.announce !== false &&
+      !incident.drill &&
+      !(await progress.done('announce'))
+    )
+      await step('announce', async () => {
+        await this.postOnce(progress, 'announce', announcementChannel, current, () =>
+          views.announcement(current),
+        );
+        crashPoint('declare.announce');
+        await progress.mark('announce');
+      });
+    if (failures.length > 0) {
+      await store.appendTimeline(
+        timelineEvent(
+          this.deps.clock,
+          incident,
+          SYSTEM_ACTOR,
+          'setup_failed',
+          `some set-up steps failed: ${failures.join('; ')}`,
+          {
+            failures,
+          },
+        ),
+      );
+      await step('report failures', () =>
+        chat.postMessage(channelId, views.setupFailures(current, failures)),
+      );
+    }
+    return { incident: current, failures };
+  }
+
+  /** The channel step: create (or find what an earlier run created) and link it. Required. */
+  private async channelStep(incident: Incident, progress: SetupProgress): Promise<Incident> {
+    const { store } = this.deps;
+    let channel: ChannelRef;
     try {
-      channel = await this.createUniqueChannel(incident);
+      channel = await this.createUniqueChannel(incident, progress);
     } catch (error) {
       const reason = chatErrorCode(error);
       await store.appendTimeline(
@@ -79,70 +180,44 @@ export class IncidentChannelSetup {
         { cause: error },
       );
     }
+    crashPoint('declare.channel');
     await store.linkChannel(channel.id, incident.id);
-    let current = (
+    return (
       await store.update(incident.id, (c) => ({
         incident: { ...c, channelId: channel.id, channelName: channel.name },
         event: null,
       }))
     ).incident;
-
-    const step = async (name: string, run: () => Promise<unknown>) => {
-      try {
-        await run();
-      } catch (error) {
-        failures.push(`${name}: ${chatErrorCode(error)}`);
-        this.deps.logger.warn({ err: error, incident: incident.id, step: name }, 'declare step failed');
-      }
-    };
-
-    const drillTag = incident.drill ? '[DRILL] ' : '';
-    await step('set topic', () => chat.setTopic(channel.id, topicOf(incident, this.deps.config)));
-    await step('set purpose', () =>
-      chat.setPurpose(channel.id, `${drillTag}Incident ${incident.id}: ${incident.title}`.slice(0, 250)),
-    );
-    const invitees = new Set<string>([input.declaredBy, ...config.responders.users]);
-    for (const group of config.responders.usergroups) {
-      await step(`read user group ${group}`, async () => {
-        for (const member of await chat.usergroupMembers(group)) invitees.add(member);
-      });
-    }
-    await step('invite responders', async () => {
-      const refused = await chat.inviteUsers(channel.id, [...invitees]);
-      for (const { user, error } of refused) failures.push(`invite <@${user}>: ${error}`);
-    });
-    await step('post summary', async () => {
-      const { ts } = await chat.postMessage(channel.id, views.summary(current));
-      current = (await store.update(incident.id, (c) => ({ incident: { ...c, summaryTs: ts }, event: null })))
-        .incident;
-      await chat.pinMessage(channel.id, ts);
-    });
-    const announcementChannel = config.channels.announcement;
-    if (announcementChannel && input.announce !== false && !incident.drill) {
-      await step('announce', () => chat.postMessage(announcementChannel, views.announcement(current)));
-    }
-    if (failures.length > 0) {
-      await store.appendTimeline(
-        timelineEvent(
-          this.deps.clock,
-          incident,
-          SYSTEM_ACTOR,
-          'setup_failed',
-          `some set-up steps failed: ${failures.join('; ')}`,
-          {
-            failures,
-          },
-        ),
-      );
-      await step('report failures', () =>
-        chat.postMessage(channel.id, views.setupFailures(current, failures)),
-      );
-    }
-    return { incident: current, failures };
   }
 
-  private async createUniqueChannel(incident: Incident) {
-    const { config, chat } = this.deps;
+  /**
+   * Posts a message once across re-runs: the intent is recorded first; a re-run that finds it looks
+   * for the message an earlier run may have posted, and posts only when there is none.
+   */
+  private async postOnce(
+    progress: SetupProgress,
+    step: string,
+    channel: string,
+    incident: Incident,
+    message: () => ReturnType<IncidentPresenter['summary']>,
+  ): Promise<string> {
+    // Slack's ts are wall-clock time, so the intent records the wall clock, not the (test) clock
+    const intent = await progress.intend(step, String(Date.now()));
+    if (intent.earlier) {
+      const earlier = await findEarlierPost(this.deps.chat, channel, incident.id, Number(intent.value));
+      if (earlier) return earlier;
+    }
+    const { ts } = await this.deps.chat.postMessage(channel, message());
+    return ts;
+  }
+
+  /**
+   * Creates the channel under the first free name. Each name is recorded before it is tried, so a
+   * re-run whose recorded name is taken looks that channel up: it is the one the earlier run made
+   * (unless another incident holds it), and is used instead of creating a second one.
+   */
+  private async createUniqueChannel(incident: Incident, progress: SetupProgress): Promise<ChannelRef> {
+    const { config, chat, store } = this.deps;
     const base = channelNameFor(config.channels.namePattern, {
       id: incident.id,
       title: incident.title,
@@ -150,12 +225,19 @@ export class IncidentChannelSetup {
       declaredAt: new Date(incident.createdAt),
       timezone: config.incidents.timezone,
     });
-    for (let attempt = 1; attempt <= MAX_NAME_ATTEMPTS; attempt++) {
+    const recorded = await progress.intend('channel', '1');
+    for (let attempt = Number(recorded.value) || 1; attempt <= MAX_NAME_ATTEMPTS; attempt++) {
       const name = attempt === 1 ? base : withSuffix(base, attempt);
+      const resumed = recorded.earlier && attempt === Number(recorded.value);
+      if (!resumed) await progress.reintend('channel', String(attempt));
       try {
         return await chat.createChannel(name);
       } catch (error) {
         if (!(error instanceof ChatError && error.code === 'name_taken')) throw error;
+        if (resumed) {
+          const earlier = await chat.findChannel(name);
+          if (earlier && !(await store.findByChannel(earlier.id))) return earlier;
+        }
       }
     }
     throw new ChatError('conversations.create', 'name_taken');

@@ -150,6 +150,11 @@ export class IncidentStore {
     return (await this.redis.get(redisKey)) ?? value;
   }
 
+  /** What a claim holds (undefined when nobody claimed the key, or it expired). */
+  async readClaim(scope: string, key: string): Promise<string | undefined> {
+    return (await this.redis.get(this.keys.idempotency(scope, key))) ?? undefined;
+  }
+
   async setClaim(scope: string, key: string, value: string, ttlSeconds: number): Promise<void> {
     await this.redis.set(this.keys.idempotency(scope, key), value, 'EX', ttlSeconds);
   }

@@ -2,7 +2,7 @@ import { ErrorCode, WebClient } from '@slack/web-api';
 import { vi } from 'vitest';
 import type { Definition } from '../../src/slack/boundary/define.js';
 import type { ListenerDeps } from '../../src/slack/boundary/deps.js';
-import { TEST_BOT_TOKEN } from './services.js';
+import { TEST_BOT_TOKEN, testWorkersReady } from './services.js';
 
 /**
  * Bolt listener arguments for tests that call listeners directly: sensible defaults (a real
@@ -209,6 +209,7 @@ export function listenerOf(definition: Definition, deps: ListenerDeps): (args: n
 
 /** Calls the definition's listener, then waits for the work it queued after the ack. */
 export async function invoke(definition: Definition, deps: ListenerDeps, args: never): Promise<void> {
+  await testWorkersReady(deps);
   await listenerOf(definition, deps)(args);
-  await deps.afterAck.drain();
+  await deps.requests.drain();
 }

@@ -1,12 +1,13 @@
 import { WebClient } from '@slack/web-api';
 import type { Redis } from 'ioredis';
+import { afterAll } from 'vitest';
 import type { ChatPort } from '../../src/chat/port.js';
 import type { Clock } from '../../src/clock.js';
 import { parseConfigText } from '../../src/config/load.js';
 import type { QuellConfig } from '../../src/config/schema.js';
 import { createLogger, type Logger } from '../../src/logging/logger.js';
 import { createServices, type Services } from '../../src/services.js';
-import { SlackWebChat } from '../../src/slack/web-chat.js';
+import { BACKGROUND_CLIENT_OPTIONS, SlackWebChat } from '../../src/slack/web-chat.js';
 import { FakeSlackApi } from './fake-slack-api.js';
 import { openTestRedis } from './redis.js';
 
@@ -46,21 +47,60 @@ export function testChat(): ChatPort {
   return new SlackWebChat(new WebClient(TEST_BOT_TOKEN, { retryConfig: { retries: 0 } }));
 }
 
+/** What jobs post with in tests: the fail-fast background client (the job runtime retries). */
+export function testBackgroundChat(): ChatPort {
+  return new SlackWebChat(new WebClient(TEST_BOT_TOKEN, BACKGROUND_CLIENT_OPTIONS), {
+    mode: 'background',
+    timeoutMs: BACKGROUND_CLIENT_OPTIONS.timeout,
+  });
+}
+
 /** Real services on the private Redis, talking to the nock-faked Slack Web API. */
 export function testServices(
   redis: Redis,
   config: QuellConfig,
   clock: Clock = new TestClock(),
-  options: { logger?: Logger; secrets?: NodeJS.ProcessEnv; chat?: ChatPort } = {},
+  options: {
+    logger?: Logger;
+    secrets?: NodeJS.ProcessEnv;
+    chat?: ChatPort;
+    backgroundChat?: ChatPort;
+  } = {},
 ): Services {
-  return createServices({
+  const services = createServices({
     config,
     logger: options.logger ?? createLogger('silent'),
     clock,
     redis,
     chat: options.chat ?? testChat(),
+    backgroundChat: options.backgroundChat ?? options.chat ?? testBackgroundChat(),
     secrets: options.secrets ?? {},
   });
+  // listeners' promised work is a job on the interactive lane: run it in this process, as a replica does
+  startedRuntimes.add(services.jobs);
+  ready.set(
+    services.requests,
+    services.jobs.startWorkers({ lanes: ['interactive'] }).catch(() => undefined),
+  );
+  return services;
+}
+
+const startedRuntimes = new Set<Services['jobs']>();
+const ready = new WeakMap<object, Promise<void>>();
+
+/** Resolves once the interactive worker testServices started listens (a job queued before would wait for it). */
+export async function testWorkersReady(deps: Pick<Services, 'requests'>): Promise<void> {
+  await ready.get(deps.requests);
+}
+
+// every test file that builds services stops their workers when it is done
+afterAll(() => stopTestWorkers());
+
+/** Stops the workers testServices started (after each test file that imports this helper). */
+export async function stopTestWorkers(): Promise<void> {
+  const runtimes = [...startedRuntimes];
+  startedRuntimes.clear();
+  await Promise.all(runtimes.map((jobs) => jobs.stop(1_000).catch(() => undefined)));
 }
 
 export interface TestServicesOptions {
@@ -110,6 +150,7 @@ export async function buildTestServices(options: TestServicesOptions = {}): Prom
     return services;
   };
   const services = build();
+  await testWorkersReady(services);
   return {
     services,
     config,
@@ -117,7 +158,7 @@ export async function buildTestServices(options: TestServicesOptions = {}): Prom
     redis,
     replica: build,
     async cleanup() {
-      for (const s of built) await s.reminders.close();
+      for (const s of built) await s.jobs.stop(1_000);
       slack.close();
       await redis.cleanup();
     },

@@ -82,7 +82,7 @@ export async function resolutionHarness(yaml = ''): Promise<ResolutionHarness> {
         respond,
         client: new WebClient(TEST_BOT_TOKEN, { retryConfig: { retries: 0 } }),
       } as never);
-      await services.afterAck.drain();
+      await services.requests.drain();
       return { ack: ack.mock.calls[0]?.[0], responses: respond.mock.calls.map((c) => c[0]) };
     },
     close: cleanup,

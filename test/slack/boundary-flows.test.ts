@@ -41,19 +41,19 @@ function updateFormValues() {
 }
 
 describe('forms open inside the trigger window', () => {
-  it('while the after-ack queue is full of slow work (archives, rate-limited declares)', async () => {
+  it('while the interactive lane is full of slow work (archives, rate-limited declares)', async () => {
     const incident = await declare('Agent loops on refunds');
-    // slow work that holds every after-ack slot until the test lets it go
+    // slow promised work that holds worker slots until the test lets it go
     let release!: () => void;
     const held = new Promise<void>((resolve) => {
       release = resolve;
     });
     let slowDone = 0;
     for (let i = 0; i < 12; i++)
-      env.services.afterAck.run(async () => {
+      await env.services.requests.accept('test slow-work', `slow-${i}`, {}, async () => {
         await held;
         slowDone += 1;
-      }, `slow-${i}`);
+      });
 
     const opens: { what: string; ms: number }[] = [];
     const forms = [
@@ -83,7 +83,7 @@ describe('forms open inside the trigger window', () => {
     expect(slowDone).toBe(0); // the slow work is still queued: the forms did not wait for it
     for (const open of opens) expect(open.ms, open.what).toBeLessThan(TRIGGER_WINDOW_MS / 3);
     release();
-    await env.services.afterAck.drain();
+    await env.services.requests.drain();
     expect(slowDone).toBe(12);
   });
 });

@@ -71,7 +71,7 @@ describe('the Slack boundary, structurally', () => {
         stubs: refuseEphemeral,
       });
       await r.listener(call.args);
-      await env.services.afterAck.drain();
+      await env.services.requests.drain();
       expect(call.ack, id).toHaveBeenCalledTimes(1);
       expect(call.ack.mock.invocationCallOrder[0]).toBeLessThan(call.respond.mock.invocationCallOrder[0]!);
       const [dm] = call.callsTo('chat.postMessage');
@@ -88,7 +88,7 @@ describe('the Slack boundary, structurally', () => {
         { user: USER, channel: OUTSIDE, respondFails: true, stubs: refuseEphemeral },
       );
       await r.listener(call.args);
-      await env.services.afterAck.drain();
+      await env.services.requests.drain();
       expect(call.ack, String(r.id)).toHaveBeenCalledTimes(1);
       expect(call.ack.mock.invocationCallOrder[0]).toBeLessThan(call.respond.mock.invocationCallOrder[0]!);
       // response_url refused, ephemeral refused: the DM is the last way, and it is taken
@@ -124,7 +124,7 @@ describe('the Slack boundary, structurally', () => {
       });
       const noInputs = viewArgs(r.id as string, { metadata: '[1,2' });
       await r.listener(noInputs.args);
-      await env.services.afterAck.drain();
+      await env.services.requests.drain();
       expect(noInputs.ack).toHaveBeenCalledWith();
       expect(noInputs.callsTo('chat.postMessage')[0]?.params, String(r.id)).toMatchObject({ channel: USER });
     }
@@ -143,7 +143,7 @@ describe('the Slack boundary, structurally', () => {
       },
     );
     await r!.listener(call.args);
-    await env.services.afterAck.drain();
+    await env.services.requests.drain();
     expect(call.ack).toHaveBeenCalledTimes(1);
     expect(String(call.callsTo('chat.postMessage')[0]?.params.text)).toContain(
       'works inside an incident channel',

@@ -109,9 +109,10 @@ describe('Quell over HTTP with signed Slack requests', () => {
       },
     );
     expect(again.status).toBe(200);
-    await eventually(() => expect(slack.responseUrlPosts).toHaveLength(2));
+    // the retry maps to the job the first delivery stored (its id is the trigger id): nothing runs again
+    await quell.services.jobs.idle(['interactive']);
     expect(slack.callsTo('conversations.create')).toHaveLength(1);
-    expect(slack.responseUrlPosts[1]!.body.text).toBe('INC-1 is open in <#C0INC0001>.');
+    expect(slack.responseUrlPosts.map((p) => p.body.text)).toEqual(['INC-1 is open in <#C0INC0001>.']);
   });
 
   it('changes severity: updates the pinned summary in place and tells the channel', async () => {
@@ -122,10 +123,21 @@ describe('Quell over HTTP with signed Slack requests', () => {
       slashCommandBody({ text: 'sev sev2', channelId: 'C0INC0001', userId: 'U0ONCALL' }),
     );
     expect(response.status).toBe(200);
+    // then the announcement follows: a reply in its thread, and its text edited to the new severity
     await eventually(() =>
-      expect(slack.methods()).toEqual(['chat.update', 'conversations.setTopic', 'chat.postMessage']),
+      expect(slack.methods()).toEqual([
+        'chat.update',
+        'conversations.setTopic',
+        'chat.postMessage',
+        'chat.postMessage',
+        'chat.update',
+      ]),
     );
-    const [update, topic, notice] = slack.calls;
+    const [update, topic, notice, reply, announcement] = slack.calls;
+    expect(reply!.params).toMatchObject({ channel: 'C0ANNOUNCE', thread_ts: expect.any(String) });
+    expect(String(reply!.params.text)).toContain('<@U0ONCALL> lowered the severity: SEV1 → *SEV2*');
+    expect(announcement!.params).toMatchObject({ channel: 'C0ANNOUNCE', ts: reply!.params.thread_ts });
+    expect(String(announcement!.params.text)).toContain('SEV2 incident INC-1');
     expect(update!.params).toMatchObject({ channel: 'C0INC0001', ts: '1700000000.000001' });
     expect(String(update!.params.text)).toBe('INC-1 SEV2 investigating: Agent deleted shared mailbox');
     expect(JSON.stringify(update!.params.blocks)).toContain(':large_orange_circle: SEV2');
@@ -174,7 +186,7 @@ describe('Quell over HTTP with signed Slack requests', () => {
     const unknown = await send(slashCommandBody({ text: 'explode now' }));
     expect(unknown.json()).toMatchObject({ response_type: 'ephemeral' });
     expect((unknown.json() as { text: string }).text).toBe(
-      ':warning: `/incident explode` is not a command I know.\nCommands: declare, sev, status, role, agent, note, timeline, archive, update, triage, resolve, reactivate-plan, affected, postmortem, action, actions. `/incident help` explains each.',
+      ':warning: `/incident explode` is not a command I know.\nCommands: declare, sev, status, role, agent, note, timeline, archive, private, update, triage, resolve, reactivate-plan, affected, postmortem, action, actions. `/incident help` explains each.',
     );
     const typo = await send(slashCommandBody({ text: 'stauts contained' }));
     expect((typo.json() as { text: string }).text).toMatch(

@@ -5,9 +5,19 @@ import { UsageError } from '../../errors.js';
 import { closestMatch } from '../../text/closest-match.js';
 import { restAfter, tokenize } from '../args.js';
 import { userFacingMessage } from '../user-facing-error.js';
-import { type Definition, markBoundary, type RequestContext, requestContext } from './define.js';
+import {
+  acceptWork,
+  type Definition,
+  definitionKey,
+  guarded,
+  markBoundary,
+  NOT_ACCEPTED,
+  type RequestContext,
+  requestContext,
+} from './define.js';
 import type { ListenerDeps } from './deps.js';
 import type { Reply } from './reply.js';
+import { respondVia } from './respond.js';
 
 /** What a subcommand's `run` / `openForm` gets: the command as Slack sent it, plus ways to answer. */
 export interface SubcommandContext {
@@ -24,7 +34,8 @@ export interface SubcommandContext {
 /**
  * One `/<command> <name>` subcommand. `parse` is fast and does no I/O (it may read loaded config):
  * it runs before the ack, so bad input is answered in the ack itself. Then either `openForm` runs at
- * once (a modal must open within the trigger's 3 s, never behind queued work) or `run` is queued.
+ * once (a modal must open within the trigger's 3 s, never behind queued work) or `run` becomes a
+ * durable job, stored before the ack (and its `ackReply`) tells the person it is happening.
  */
 export interface Subcommand<Parsed = unknown> {
   name: string;
@@ -36,6 +47,11 @@ export interface Subcommand<Parsed = unknown> {
   ackReply?(parsed: Parsed, services: ListenerDeps): string | ChatMessage | undefined;
   /** Opens a modal (or decides not to and returns false, to `run` instead). */
   openForm?(context: SubcommandContext, parsed: Parsed): Promise<boolean>;
+  /**
+   * Whether this request opens a form (decided without I/O, before the ack); default: whenever
+   * `openForm` exists. A request that does not is queued as a job before the ack.
+   */
+  opensForm?(parsed: Parsed): boolean;
   run?(context: SubcommandContext, parsed: Parsed): Promise<void>;
 }
 
@@ -109,18 +125,55 @@ function route(set: SubcommandSet, text: string): Route {
   throw unknownSubcommand(set, name);
 }
 
-/** The one router for slash commands: parse before the ack, ack within milliseconds, then form or queue. */
+/** The one router for slash commands: parse before the ack, queue before the ack, then ack and form. */
 export function defineCommand(set: SubcommandSet): Definition {
+  const key = definitionKey('command', set.command);
   return {
     kind: 'command',
     id: set.command,
+    key,
     register(app, deps) {
       app.command(set.command, commandListener(set, deps));
+    },
+    async resume(request, services, client) {
+      const command = request.command as SlashCommand;
+      const chosen = route(set, command.text);
+      const run = 'help' in chosen ? undefined : chosen.subcommand.run;
+      if ('help' in chosen || !run) return;
+      const parsed = chosen.subcommand.parse(chosen.text, services) as never;
+      const respond = respondVia(command.response_url);
+      const { context, ctx } = commandContext(services, client, command, respond);
+      await guarded(ctx.reply, () => run(context, parsed));
     },
   };
 }
 
+function commandContext(
+  services: ListenerDeps,
+  client: WebClient,
+  command: SlashCommand,
+  respond: RespondFn | undefined,
+) {
+  const ctx: RequestContext = requestContext(
+    services,
+    client,
+    { user: command.user_id, channel: command.channel_id, respond },
+    command.trigger_id,
+  );
+  const context: SubcommandContext = {
+    command,
+    // a resumed request without a response_url answers through reply's other routes
+    respond: respond ?? (async () => Promise.reject(new Error('no response_url'))),
+    client,
+    services,
+    reply: ctx.reply,
+    idempotencyKey: ctx.idempotencyKey,
+  };
+  return { ctx, context };
+}
+
 export function commandListener(set: SubcommandSet, services: ListenerDeps) {
+  const key = definitionKey('command', set.command);
   return markBoundary(
     'command',
     async ({
@@ -143,34 +196,28 @@ export function commandListener(set: SubcommandSet, services: ListenerDeps) {
         return;
       }
       const { subcommand } = chosen;
+      const { ctx, context } = commandContext(services, client, command, respond);
+      const { openForm, run } = subcommand;
+      const form = openForm !== undefined && (subcommand.opensForm?.(parsed) ?? true);
+      // the work is in Redis before anything (the ack's own text included) says it is happening
+      if (run && !form && !(await acceptWork(ctx, key, { command }, () => run(context, parsed)))) {
+        await ack({ response_type: 'ephemeral', text: NOT_ACCEPTED });
+        return;
+      }
       const early = subcommand.ackReply?.(parsed, services);
       if (early)
         await ack({ response_type: 'ephemeral', ...(typeof early === 'string' ? { text: early } : early) });
       else await ack();
-      const ctx: RequestContext = requestContext(
-        services,
-        client,
-        { user: command.user_id, channel: command.channel_id, respond },
-        command.trigger_id,
-      );
-      const context: SubcommandContext = {
-        command,
-        respond,
-        client,
-        services,
-        reply: ctx.reply,
-        idempotencyKey: ctx.idempotencyKey,
-      };
-      const { openForm, run } = subcommand;
-      if (openForm) {
-        try {
-          if (await openForm(context, parsed)) return;
-        } catch (error) {
-          await ctx.reply.fail(error);
-          return;
-        }
+      if (!form || !openForm) return;
+      try {
+        if (await openForm(context, parsed)) return;
+      } catch (error) {
+        await ctx.reply.fail(error);
+        return;
       }
-      if (run) ctx.later(() => run(context, parsed));
+      // the form was not needed after all (rare): the work is queued now
+      if (run && !(await acceptWork(ctx, key, { command }, () => run(context, parsed))))
+        await ctx.reply.tell(NOT_ACCEPTED);
     },
   );
 }

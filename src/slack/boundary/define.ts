@@ -14,14 +14,17 @@ import type { z } from 'zod';
 import type { Incident } from '../../incidents/model.js';
 import { decodePayload } from './codec.js';
 import type { ListenerDeps } from './deps.js';
+import type { StoredRequest } from './durable.js';
 import { type IncidentSource, resolveIncident } from './incident-context.js';
 import { Reply, type ReplyTarget } from './reply.js';
+import { respondVia } from './respond.js';
 
 /**
- * The Slack boundary: every listener is built here, so every request is acked first, its payload
- * parsed with zod through one decoder, its incident found one way, its slow work handed to the
- * after-ack queue one way (keyed by the request's idempotency key, so a durable job queue can take
- * its place in `later`), and its results and failures told through one reply policy (reply.ts).
+ * The Slack boundary: every listener is built here, so every request's payload is parsed with zod
+ * through one decoder, its incident found one way, its slow work made a durable job one way (in
+ * Redis, keyed by the request's idempotency key, *before* Slack gets its ack: see durable.ts), and
+ * its results and failures told through one reply policy (reply.ts). A listener's `resume` runs a
+ * stored request again on any replica, from what Slack sent.
  */
 
 /** Marks a Bolt listener built by the boundary; the structural test checks every registration for it. */
@@ -35,6 +38,41 @@ export interface Definition {
   /** Command name, action id, callback id or event type. */
   id: string;
   register(app: Pick<App, 'command' | 'action' | 'view' | 'shortcut' | 'event'>, deps: ListenerDeps): void;
+  /** `${kind} ${id}`: names the listener in a stored request. */
+  readonly key: string;
+  /** Runs a request this listener stored, in any process (after a crash of the one that accepted it). */
+  resume(request: StoredRequest, deps: ListenerDeps, client: WebClient): Promise<void>;
+}
+
+export function definitionKey(kind: HandlerKind, id: string): string {
+  return `${kind} ${id}`;
+}
+
+/** Told when Redis could not take the work: nothing was promised, nothing will happen. */
+export const NOT_ACCEPTED =
+  ':warning: Quell could not take this on just now (its storage did not answer); nothing was changed. Try again in a moment.';
+
+/**
+ * Makes the work a durable job before the caller replies to Slack. False when Redis could not take
+ * it: the caller must then say so instead of promising anything. A duplicate delivery (same key)
+ * counts as accepted: the first delivery's job does the work, once.
+ */
+export async function acceptWork(
+  ctx: RequestContext,
+  listener: string,
+  request: StoredRequest,
+  work: () => Promise<void>,
+): Promise<boolean> {
+  try {
+    await ctx.deps.requests.accept(listener, ctx.idempotencyKey, request, () => guarded(ctx.reply, work));
+    return true;
+  } catch (error) {
+    ctx.deps.logger.error(
+      { err: error, listener, idempotencyKey: ctx.idempotencyKey },
+      'could not queue the work of a Slack request',
+    );
+    return false;
+  }
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: Bolt's argument types differ per kind
@@ -55,8 +93,6 @@ export interface RequestContext {
   /** Unique per request and stable across Slack's re-deliveries: trigger id, view id, action ts, event id. */
   idempotencyKey: string;
   reply: Reply;
-  /** Hands slow work to the after-ack queue; its failure is told to the person through `reply`. */
-  later(task: () => Promise<void>): void;
 }
 
 export function requestContext(
@@ -66,17 +102,7 @@ export function requestContext(
   idempotencyKey: string,
 ): RequestContext {
   const reply = new Reply(client, target, deps.logger);
-  return {
-    deps,
-    client,
-    user: target.user,
-    channel: target.channel,
-    idempotencyKey,
-    reply,
-    later(task) {
-      deps.afterAck.run(() => guarded(reply, task), idempotencyKey);
-    },
-  };
+  return { deps, client, user: target.user, channel: target.channel, idempotencyKey, reply };
 }
 
 /** Runs the work; a failure is told to the person, so no request ends in an unhandled rejection. */
@@ -126,41 +152,83 @@ export interface ActionSpec<V> {
 }
 
 export function defineAction<V>(spec: ActionSpec<V>): Definition {
+  const key = definitionKey('action', String(spec.actionId));
   return {
     kind: 'action',
     id: String(spec.actionId),
+    key,
     register(app, deps) {
       app.action(spec.actionId, actionListener(spec, deps));
+    },
+    async resume(request, deps, client) {
+      const stored = request as unknown as StoredAction;
+      const ctx = actionContext(deps, client, stored, respondVia(stored.responseUrl));
+      const value = spec.parse(stored.element);
+      if (value === undefined) return;
+      await guarded(ctx.reply, actionWork(spec, ctx, value, stored.triggerId));
     },
   };
 }
 
+/** What an action stores to run again elsewhere. */
+interface StoredAction {
+  element: ClickedElement & { action_id?: string; action_ts?: string };
+  user: string;
+  channel?: string;
+  triggerId: string;
+  responseUrl?: string;
+}
+
+function actionContext(
+  deps: ListenerDeps,
+  client: WebClient,
+  stored: StoredAction,
+  respond: ReplyTarget['respond'],
+): RequestContext {
+  return requestContext(
+    deps,
+    client,
+    { user: stored.user, channel: stored.channel, respond, respondDefaults: { replace_original: false } },
+    `action-${stored.element.action_id ?? ''}-${stored.element.action_ts ?? stored.triggerId}`,
+  );
+}
+
+function actionWork<V>(spec: ActionSpec<V>, ctx: RequestContext, value: V, triggerId: string) {
+  return async () => {
+    const incident = await withIncident(ctx, spec.incident, value);
+    await spec.run({ ...ctx, value, incident: incident as Incident, triggerId });
+  };
+}
+
 export function actionListener<V>(spec: ActionSpec<V>, deps: ListenerDeps) {
+  const key = definitionKey('action', String(spec.actionId));
   return markBoundary('action', async ({ ack, body, action, client, respond }: ActionArgs): Promise<void> => {
-    await ack();
-    const element = action as ClickedElement & { action_id?: string; action_ts?: string };
-    const ctx = requestContext(
-      deps,
-      client,
-      {
-        user: body.user.id,
-        channel: body.channel?.id,
-        respond,
-        respondDefaults: { replace_original: false },
-      },
-      `action-${element.action_id ?? ''}-${element.action_ts ?? body.trigger_id}`,
-    );
+    const element = action as StoredAction['element'];
+    const stored: StoredAction = {
+      element,
+      user: body.user.id,
+      ...(body.channel?.id ? { channel: body.channel.id } : {}),
+      triggerId: body.trigger_id,
+      ...((body as { response_url?: string }).response_url
+        ? { responseUrl: (body as { response_url?: string }).response_url }
+        : {}),
+    };
+    const ctx = actionContext(deps, client, stored, respond);
     const value = spec.parse(element);
     if (value === undefined) {
+      await ack();
       await ctx.reply.tell(spec.stale);
       return;
     }
-    const work = async () => {
-      const incident = await withIncident(ctx, spec.incident, value);
-      await spec.run({ ...ctx, value, incident: incident as Incident, triggerId: body.trigger_id });
-    };
-    if (spec.opensForm) await guarded(ctx.reply, work);
-    else ctx.later(work);
+    const work = actionWork(spec, ctx, value, body.trigger_id);
+    if (spec.opensForm) {
+      await ack();
+      await guarded(ctx.reply, work);
+      return;
+    }
+    const accepted = await acceptWork(ctx, key, stored as unknown as StoredRequest, work);
+    await ack();
+    if (!accepted) await ctx.reply.tell(NOT_ACCEPTED);
   });
 }
 
@@ -213,24 +281,70 @@ export interface ViewSpec<M, F> {
 }
 
 export function defineView<M, F>(spec: ViewSpec<M, F>): Definition {
+  const key = definitionKey('view', spec.callbackId);
   return {
     kind: 'view',
     id: spec.callbackId,
+    key,
     register(app, deps) {
       app.view(spec.callbackId, viewListener(spec, deps));
+    },
+    async resume(request, deps, client) {
+      const stored = request as unknown as StoredView;
+      const metadata = decodePayload(spec.metadata, stored.privateMetadata) as M | undefined;
+      const run = spec.run;
+      if (metadata === undefined || !run) return;
+      const ctx = viewContext(spec, deps, client, stored.user, metadata, stored.viewId);
+      const form = spec.form(stored.values, metadata, deps);
+      if (!form.ok) return;
+      await guarded(ctx.reply, viewWork(spec, run, ctx, metadata, form.data, stored.viewId));
     },
   };
 }
 
+/** What a submission stores to run again elsewhere. */
+interface StoredView {
+  user: string;
+  viewId: string;
+  privateMetadata: string;
+  values: StateValues;
+}
+
+function viewContext<M, F>(
+  spec: ViewSpec<M, F>,
+  deps: ListenerDeps,
+  client: WebClient,
+  user: string,
+  metadata: M | undefined,
+  viewId: string,
+): RequestContext {
+  return requestContext(
+    deps,
+    client,
+    { user, channel: metadata ? spec.channelOf(metadata) || undefined : undefined },
+    `view-${viewId}`,
+  );
+}
+
+function viewWork<M, F>(
+  spec: ViewSpec<M, F>,
+  run: NonNullable<ViewSpec<M, F>['run']>,
+  ctx: RequestContext,
+  metadata: M,
+  form: F,
+  viewId: string,
+) {
+  return async () => {
+    const incident = await withIncident(ctx, spec.incident, metadata);
+    await run({ ...ctx, metadata, form, incident: incident as Incident, viewId });
+  };
+}
+
 export function viewListener<M, F>(spec: ViewSpec<M, F>, deps: ListenerDeps) {
+  const key = definitionKey('view', spec.callbackId);
   return markBoundary('view', async ({ ack, body, view, client }: ViewArgs): Promise<void> => {
     const metadata = decodePayload(spec.metadata, view.private_metadata) as M | undefined;
-    const ctx = requestContext(
-      deps,
-      client,
-      { user: body.user.id, channel: metadata ? spec.channelOf(metadata) || undefined : undefined },
-      `view-${view.id}`,
-    );
+    const ctx = viewContext(spec, deps, client, body.user.id, metadata, view.id);
     if (metadata === undefined) {
       const block = firstInputBlock(view);
       if (block) {
@@ -254,14 +368,37 @@ export function viewListener<M, F>(spec: ViewSpec<M, F>, deps: ListenerDeps) {
       return;
     }
     const data = form.data;
+    const run = spec.run;
+    if (run) {
+      const stored: StoredView = {
+        user: body.user.id,
+        viewId: view.id,
+        privateMetadata: view.private_metadata,
+        values: view.state.values,
+      };
+      const accepted = await acceptWork(
+        ctx,
+        key,
+        stored as unknown as StoredRequest,
+        viewWork(spec, run, ctx, metadata, data, view.id),
+      );
+      if (!accepted) {
+        // the form stays open with its values, so submitting again is one click
+        const block = firstInputBlock(view);
+        if (block) {
+          await ack({
+            response_action: 'errors',
+            errors: { [block]: NOT_ACCEPTED.replace(':warning: ', '') },
+          });
+          return;
+        }
+        await ack();
+        await ctx.reply.tell(NOT_ACCEPTED);
+        return;
+      }
+    }
     if (spec.answer) await ack(spec.answer(data, metadata, deps) as never);
     else await ack();
-    const run = spec.run;
-    if (!run) return;
-    ctx.later(async () => {
-      const incident = await withIncident(ctx, spec.incident, metadata);
-      await run({ ...ctx, metadata, form: data, incident: incident as Incident, viewId: view.id });
-    });
   });
 }
 
@@ -287,28 +424,50 @@ export interface ShortcutSpec {
 }
 
 export function defineMessageShortcut(spec: ShortcutSpec): Definition {
+  const key = definitionKey('shortcut', spec.callbackId);
   return {
     kind: 'shortcut',
     id: spec.callbackId,
+    key,
     register(app, deps) {
       app.shortcut({ callback_id: spec.callbackId, type: 'message_action' }, shortcutListener(spec, deps));
+    },
+    async resume(request, deps, client) {
+      const shortcut = request.shortcut as MessageShortcut;
+      const ctx = shortcutContext(deps, client, shortcut, respondVia(shortcut.response_url));
+      await guarded(ctx.reply, shortcutWork(spec, ctx, shortcut));
     },
   };
 }
 
+function shortcutContext(
+  deps: ListenerDeps,
+  client: WebClient,
+  shortcut: MessageShortcut,
+  respond: ReplyTarget['respond'],
+): RequestContext {
+  return requestContext(
+    deps,
+    client,
+    { user: shortcut.user.id, channel: shortcut.channel?.id, respond },
+    `shortcut-${shortcut.trigger_id}`,
+  );
+}
+
+function shortcutWork(spec: ShortcutSpec, ctx: RequestContext, shortcut: MessageShortcut) {
+  return async () => {
+    const incident = await withIncident(ctx, spec.incident, shortcut);
+    await spec.run({ ...ctx, shortcut, incident: incident as Incident });
+  };
+}
+
 export function shortcutListener(spec: ShortcutSpec, deps: ListenerDeps) {
+  const key = definitionKey('shortcut', spec.callbackId);
   return markBoundary('shortcut', async ({ ack, shortcut, client, respond }: ShortcutArgs): Promise<void> => {
+    const ctx = shortcutContext(deps, client, shortcut, respond);
+    const accepted = await acceptWork(ctx, key, { shortcut }, shortcutWork(spec, ctx, shortcut));
     await ack();
-    const ctx = requestContext(
-      deps,
-      client,
-      { user: shortcut.user.id, channel: shortcut.channel?.id, respond },
-      `shortcut-${shortcut.trigger_id}`,
-    );
-    ctx.later(async () => {
-      const incident = await withIncident(ctx, spec.incident, shortcut);
-      await spec.run({ ...ctx, shortcut, incident: incident as Incident });
-    });
+    if (!accepted) await ctx.reply.tell(NOT_ACCEPTED);
   });
 }
 
@@ -336,13 +495,48 @@ export function defineEvent<E extends EventName>(spec: EventSpec<E>): Definition
   return {
     kind: 'event',
     id: spec.event,
+    key: definitionKey('event', spec.event),
     register(app, deps) {
       app.event(spec.event, eventListener(spec, deps) as never);
+    },
+    async resume(request, deps, client) {
+      const stored = request as unknown as StoredEvent<E>;
+      await eventWork(spec, deps, client, stored)();
     },
   };
 }
 
+/** What an event stores to run again elsewhere. */
+interface StoredEvent<E extends EventName> {
+  event: EventContext<E>['event'];
+  bot: EventContext<E>['bot'];
+  idempotencyKey: string;
+}
+
+function eventWork<E extends EventName>(
+  spec: EventSpec<E>,
+  deps: ListenerDeps,
+  client: WebClient,
+  stored: StoredEvent<E>,
+) {
+  return async () => {
+    try {
+      await spec.run({ deps, client, ...stored });
+    } catch (error) {
+      deps.logger.error(
+        { err: error, event: spec.event, idempotencyKey: stored.idempotencyKey },
+        'could not handle a Slack event',
+      );
+    }
+  };
+}
+
+/**
+ * Slack re-delivers an event (`X-Slack-Retry-Num`) with the same event id when it did not see our
+ * 200 in time: the event id is the job id, so a re-delivery adds nothing.
+ */
 export function eventListener<E extends EventName>(spec: EventSpec<E>, deps: ListenerDeps) {
+  const key = definitionKey('event', spec.event);
   return markBoundary(
     'event',
     async ({
@@ -352,19 +546,21 @@ export function eventListener<E extends EventName>(spec: EventSpec<E>, deps: Lis
       context,
     }: AllMiddlewareArgs & SlackEventMiddlewareArgs<E>): Promise<void> => {
       const idempotencyKey = `event-${(body as { event_id?: string }).event_id ?? (event as { event_ts?: string }).event_ts ?? ''}`;
+      const stored: StoredEvent<E> = {
+        event: event as EventContext<E>['event'],
+        bot: { botId: context.botId, botUserId: context.botUserId },
+        idempotencyKey,
+      };
+      const work = eventWork(spec, deps, client, stored);
       try {
-        await spec.run({
-          deps,
-          client,
-          event: event as EventContext<E>['event'],
-          bot: { botId: context.botId, botUserId: context.botUserId },
-          idempotencyKey,
-        });
+        await deps.requests.accept(key, idempotencyKey, stored as unknown as StoredRequest, work);
       } catch (error) {
-        deps.logger.error(
+        // Bolt has answered Slack already; without Redis the event is handled here, at most once
+        deps.logger.warn(
           { err: error, event: spec.event, idempotencyKey },
-          'could not handle a Slack event',
+          'could not queue a Slack event; handling it now',
         );
+        await work();
       }
     },
   );

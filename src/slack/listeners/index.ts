@@ -5,8 +5,10 @@ import { commsApproveAction, commsEditAction, commsRejectAction } from './action
 import {
   containmentCancelAction,
   containmentConfirmAction,
+  containmentReapplyAction,
   containmentRetryAction,
 } from './actions/containment.js';
+import { evidenceRetryAction } from './actions/evidence.js';
 import {
   affectedAddAction,
   gateChecklistAction,
@@ -38,7 +40,9 @@ const HANDLERS: readonly Definition[] = [
   commsRejectAction,
   containmentConfirmAction,
   containmentCancelAction,
+  containmentReapplyAction,
   containmentRetryAction,
+  evidenceRetryAction,
   postUpdateAction,
   snoozeAction,
   gateChecklistAction,
@@ -65,10 +69,14 @@ export const LISTENERS: readonly Definition[] = [
   defineUnknownActions(HANDLERS.filter((d) => d.kind === 'action').map((d) => d.id)),
 ];
 
-/** Maps Slack ids to handlers; nothing else. */
+/**
+ * Maps Slack ids to handlers, and tells the durable request queue which listeners resume stored
+ * requests (with the app's bot client), so this process can run work another replica accepted.
+ */
 export function registerListeners(
-  app: Pick<App, 'command' | 'action' | 'view' | 'shortcut' | 'event'>,
+  app: Pick<App, 'command' | 'action' | 'view' | 'shortcut' | 'event'> & { client?: App['client'] },
   deps: ListenerDeps,
 ): void {
   for (const listener of LISTENERS) listener.register(app, deps);
+  if (app.client) deps.requests.attach(LISTENERS, deps, app.client);
 }

@@ -53,12 +53,17 @@ export const updateView = defineView({
   },
   async run(ctx) {
     const { form } = ctx;
-    const incident = await ctx.deps.reminders.updates.postUpdate(ctx.incident.id, ctx.user, {
-      impact: form.impact,
-      containment: form.containment,
-      investigation: form.investigation,
-      nextUpdateAt: form.nextUpdate ? new Date(form.nextUpdate * 1000) : null,
-    });
+    const incident = await ctx.deps.reminders.updates.postUpdate(
+      ctx.incident.id,
+      ctx.user,
+      {
+        impact: form.impact,
+        containment: form.containment,
+        investigation: form.investigation,
+        nextUpdateAt: form.nextUpdate ? new Date(form.nextUpdate * 1000) : null,
+      },
+      { requestKey: ctx.idempotencyKey },
+    );
     if (ctx.channel && incident.channelId && ctx.channel !== incident.channelId) {
       const next = incident.nextUpdateDueAt ? ` Next update due ${slackDate(incident.nextUpdateDueAt)}.` : '';
       await ctx.reply.tell(`Update posted in <#${incident.channelId}>.${next}`);

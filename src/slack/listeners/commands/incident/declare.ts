@@ -79,6 +79,7 @@ export const declareSubcommand = defineSubcommand({
     args.mode === 'inline'
       ? `Declaring ${args.severity.toUpperCase()} incident: ${escapeText(args.title)}…`
       : undefined,
+  opensForm: (args) => args.mode === 'modal',
   async openForm({ command, client, services }, args) {
     if (args.mode !== 'modal') return false;
     await client.views.open({

@@ -69,6 +69,7 @@ export const updateSubcommand = defineSubcommand({
   summary:
     'Post a structured update (impact, containment, investigation, next update): opens a form, or posts the inline text. Resets the update clock.',
   parse: parseUpdateArgs,
+  opensForm: (args) => args.mode === 'modal',
   async openForm(context, args) {
     if (args.mode !== 'modal') return false;
     const incident = await channelIncident(context, 'update');
@@ -86,12 +87,17 @@ export const updateSubcommand = defineSubcommand({
     const { command, services } = context;
     const incident = await channelIncident(context, 'update');
     const now = services.clock.now().getTime();
-    const updated = await services.reminders.updates.postUpdate(incident.id, command.user_id, {
-      impact: args.impact,
-      containment: args.containment,
-      investigation: args.investigation,
-      nextUpdateAt: args.nextInMs === null ? null : new Date(now + args.nextInMs),
-    });
+    const updated = await services.reminders.updates.postUpdate(
+      incident.id,
+      command.user_id,
+      {
+        impact: args.impact,
+        containment: args.containment,
+        investigation: args.investigation,
+        nextUpdateAt: args.nextInMs === null ? null : new Date(now + args.nextInMs),
+      },
+      { requestKey: context.idempotencyKey },
+    );
     const next = updated.nextUpdateDueAt
       ? `next update due ${slackDate(updated.nextUpdateDueAt)}`
       : 'no next update due';

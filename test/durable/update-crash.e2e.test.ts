@@ -1,0 +1,78 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ALICE, CrashWorld, until } from './harness.js';
+
+/**
+ * A structured update crashed at each step (recorded → summary refreshed → posted in the channel),
+ * right after the step and before the next, then taken over by another replica: the update is on
+ * the timeline once, posted in the channel once, and the pinned summary shows it.
+ */
+const UPDATE_STEPS = ['update.recorded', 'update.summary', 'update.posted'] as const;
+
+describe('a structured update crashed at any step is recorded once', () => {
+  let world: CrashWorld;
+  beforeEach(async () => {
+    world = await CrashWorld.start();
+  });
+  afterEach(async () => {
+    await world.stop();
+  });
+
+  it.each(UPDATE_STEPS)(
+    'killed at %s',
+    async (step) => {
+      const first = await world.replica({ crashAt: step });
+      await world.slack.sendCommand({
+        user: ALICE,
+        channel: 'C0GENERAL',
+        text: 'declare sev2 Agent emails customers their neighbours’ invoices',
+        command: '/incident',
+      });
+      const [incident] = await until(
+        async () => {
+          const all = await world.incidents();
+          return all[0]?.summaryTs ? all : undefined;
+        },
+        20_000,
+        'the declare',
+      );
+      const channel = incident!.channelId!;
+      const ack = await world.slack.sendCommand({
+        user: ALICE,
+        channel,
+        text: 'update impact: 41 customers got another customer’s invoice containment: outbound email off investigation: reading the tool-call log',
+        command: '/incident',
+      });
+      expect(ack.status).toBe(200);
+      expect((await first.exited).signal, first.output()).toBe('SIGKILL');
+
+      await world.replica();
+      await until(
+        () =>
+          world.slack
+            .ephemerals({ user: ALICE })
+            .find((e) => e.text.startsWith(`Update posted to the ${incident!.id} timeline`)),
+        20_000,
+        'the author told',
+      );
+      const updates = (await world.timeline(incident!.id)).filter((e) => e.kind === 'update');
+      expect(updates).toHaveLength(1);
+      expect(updates[0]!.data).toMatchObject({
+        impact: '41 customers got another customer’s invoice',
+        containment: 'outbound email off',
+        investigation: 'reading the tool-call log',
+      });
+      const posted = world.slack
+        .messages(channel)
+        .filter((m) => String(m.text).includes(`${incident!.id} update from`));
+      expect(posted).toHaveLength(1);
+      // the pinned summary was re-rendered from the state the update left ("Updated <its time>")
+      const [after] = await world.incidents();
+      expect(after!.updatedAt).not.toBe(incident!.updatedAt);
+      const updatedAt = Math.floor(Date.parse(after!.updatedAt) / 1000);
+      expect(JSON.stringify(world.slack.pins(channel)[0]!.blocks)).toContain(
+        `Updated <!date^${updatedAt}^{time}`,
+      );
+    },
+    90_000,
+  );
+});
