@@ -3,7 +3,7 @@ import { checkCommsTemplates } from '../comms/index.js';
 import { configLocation, EnvError, loadCliEnv } from '../config/env.js';
 import { ConfigError, loadConfigFile } from '../config/load.js';
 import { checkContainmentConfig } from '../containment/index.js';
-import { EVIDENCE_VERIFY_USAGE, evidenceVerifyCommand } from '../evidence/index.js';
+import { EVIDENCE_VERIFY_USAGE, evidenceKeygenCommand, evidenceVerifyCommand } from '../evidence/index.js';
 import { loadPostmortemTemplate } from '../resolution/index.js';
 import { describeCadence } from './cadence.js';
 
@@ -37,6 +37,7 @@ export function runCli(argv: string[], environment: NodeJS.ProcessEnv): number |
   try {
     if (group === 'config' && command === 'check') return configCheck(rest, environment);
     if (group === 'evidence' && command === 'verify') return evidenceVerifyCommand(rest);
+    if (group === 'evidence' && command === 'keygen') return evidenceKeygenCommand(rest);
     console.error(
       group ? `quell: unknown command "${[group, command].filter(Boolean).join(' ')}"\n${USAGE}` : USAGE,
     );

@@ -1,16 +1,29 @@
 import { z } from 'zod';
 import type { IncidentChange, IncidentService, IncidentSubscriber } from '../incidents/service.js';
-import { SYSTEM_ACTOR } from '../incidents/timeline.js';
-import { defineJob, type JobDefinition, type JobRuntime, jobIdOf, RETRY } from '../jobs/index.js';
+import {
+  defineJob,
+  isPermanent,
+  type JobDefinition,
+  type JobRuntime,
+  jobIdOf,
+  RETRY,
+  retryDelay,
+} from '../jobs/index.js';
 import type { EvidenceService } from './service.js';
 
-export const archiveOnResolvePayload = z.object({
+export const ARCHIVE_JOB = 'archive-evidence';
+
+export const archivePayload = z.object({
   incidentId: z.string(),
-  /** Who resolved it: the bundle names them as the one who (indirectly) archived it. */
+  /** Who asked, or who resolved it (the bundle names them as the one who archived it). */
   actor: z.string(),
-  resolvedAt: z.iso.datetime({ offset: true }),
+  trigger: z.enum(['command', 'resolved']),
+  /** The request's idempotency key (command trigger id, Retry click, resolution time). */
+  requestKey: z.string().regex(/^[A-Za-z0-9_.-]+$/),
 });
-export type ArchiveOnResolvePayload = z.infer<typeof archiveOnResolvePayload>;
+export type ArchivePayload = z.infer<typeof archivePayload>;
+/** Kept for services.ts: the archive job's payload as it is enqueued on resolution. */
+export type ArchiveOnResolvePayload = ArchivePayload;
 
 export interface ArchiveJobDeps {
   /** The evidence service built on the background chat (fail-fast: the runtime retries). */
@@ -19,51 +32,49 @@ export interface ArchiveJobDeps {
 }
 
 /**
- * Archive an incident that was just resolved: a job on the long lane (reading a busy channel's
- * history takes minutes and must not hold up interactive work). It survives a restart half-way,
- * is retried with backoff when Slack or the store fails (the one Slack classification of
- * src/jobs), and a final failure is written on the timeline so a person runs `/incident archive`
- * instead of assuming the evidence is safe.
+ * Archive an incident: a job on the long lane (at Slack's pace a busy channel takes many minutes,
+ * longer than a response_url lives, and must not hold up interactive work). The job id is the run
+ * id: a retry, or another replica after a crash, resumes from the last history cursor. Every failed
+ * attempt is shown at once in the channel and on the timeline with what failed and why; the last
+ * one (or a refusal no retry can fix) offers a Retry button.
  */
-export function archiveOnResolveJob(deps: ArchiveJobDeps): JobDefinition<ArchiveOnResolvePayload> {
+export function archiveOnResolveJob(deps: ArchiveJobDeps): JobDefinition<ArchivePayload> {
+  const jobId = (p: ArchivePayload) => jobIdOf('archive', p.incidentId, p.requestKey);
   return defineJob({
-    name: 'archive-on-resolve',
+    name: ARCHIVE_JOB,
     lane: 'long',
-    payload: archiveOnResolvePayload,
-    /** One archive per resolution, however often the change is seen. */
-    jobId: (p) => jobIdOf('archive', p.incidentId, Date.parse(p.resolvedAt)),
+    payload: archivePayload,
+    jobId,
     retry: RETRY.long,
-    handle: async (p) => {
-      const outcome = await deps.evidence.archive({
-        incidentId: p.incidentId,
-        actor: p.actor,
-        trigger: 'resolved',
-      });
-      return { location: outcome.reservation.location, manifestSha256: outcome.manifest.manifestSha256 };
-    },
-    onGiveUp: async (p, { error }) => {
-      await deps.incidents.record(
-        p.incidentId,
-        SYSTEM_ACTOR,
-        'evidence_archive_failed',
-        `could not archive the evidence automatically (${error.message}); run /incident archive in the channel`,
-        { error: error.message, job: jobIdOf('archive', p.incidentId, Date.parse(p.resolvedAt)) },
-      );
+    handle: async (p, ctx) => {
+      const request = { incidentId: p.incidentId, actor: p.actor, trigger: p.trigger, runId: ctx.jobId };
+      try {
+        const outcome = await deps.evidence.archive(request);
+        return { location: outcome.reservation.location, manifestSha256: outcome.manifestSha256 };
+      } catch (error) {
+        const retryingAt =
+          ctx.lastAttempt || isPermanent(error)
+            ? undefined
+            : new Date(Date.now() + retryDelay(ctx.attempt, RETRY.long, error as Error));
+        await deps.evidence.reportFailure(request, error, {
+          attempt: ctx.attempt,
+          ...(retryingAt ? { retryingAt } : {}),
+        });
+        throw error;
+      }
     },
   });
 }
 
 /** Enqueues the archive when an incident moves to resolved (services.ts subscribes it when configured). */
-export function archiveOnResolve(
-  jobs: JobRuntime,
-  job: JobDefinition<ArchiveOnResolvePayload>,
-): IncidentSubscriber {
+export function archiveOnResolve(jobs: JobRuntime, job: JobDefinition<ArchivePayload>): IncidentSubscriber {
   return async ({ before, incident, event }: IncidentChange) => {
     if (incident.status !== 'resolved' || before?.status === 'resolved' || !before) return;
     await jobs.enqueue(job, {
       incidentId: incident.id,
       actor: event.actor,
-      resolvedAt: incident.resolvedAt ?? event.at,
+      trigger: 'resolved',
+      requestKey: `resolved-${Date.parse(incident.resolvedAt ?? event.at)}`,
     });
   };
 }

@@ -16,11 +16,23 @@ export class LineWriter {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
 
-  private constructor(private readonly handle: FileHandle) {}
+  private constructor(
+    private readonly handle: FileHandle,
+    startAt = 0,
+  ) {
+    this.bytes = startAt;
+  }
 
-  static async create(path: string): Promise<LineWriter> {
+  /** A new file, or (with `appendAt`, when resuming) the existing one, appended to from that size. */
+  static async create(path: string, appendAt?: number): Promise<LineWriter> {
     await mkdir(dirname(path), { recursive: true, mode: DIR_MODE });
+    if (appendAt !== undefined) return new LineWriter(await open(path, 'a', FILE_MODE), appendAt);
     return new LineWriter(await open(path, 'wx', FILE_MODE));
+  }
+
+  /** Bytes in the file once pending lines are flushed. */
+  get bytesWritten(): number {
+    return this.bytes;
   }
 
   /** Appends `line` + newline; returns where it starts and how long it is (without the newline). */

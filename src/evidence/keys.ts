@@ -5,5 +5,7 @@ export function evidenceKeys(prefix: string) {
     revisions: (incidentId: string) => `${prefix}:evidence:{${incidentId}}:revisions`,
     /** Event keys already recorded, so Slack's retried deliveries are stored once. */
     revisionsSeen: (incidentId: string) => `${prefix}:evidence:{${incidentId}}:revisions-seen`,
+    /** One archive run's checkpoint (staging dir, cursor, progress message), for resuming it. */
+    run: (incidentId: string, runId: string) => `${prefix}:evidence:{${incidentId}}:run:${runId}`,
   };
 }

@@ -1,15 +1,17 @@
 import { join } from 'node:path';
 import type { Incident } from '../incidents/model.js';
-import { LineReader, LineWriter } from './files.js';
+import { attachmentToText, blocksToText } from './block-text.js';
+import { LineWriter } from './files.js';
 import { maskTranscriptSecrets } from './mask.js';
-import type { MessageRevision } from './revisions.js';
+import { BlockReader, linesBackward, threadBlocks } from './raw-reader.js';
+import type { MessageContent, MessageRevision } from './revisions.js';
 import {
   compareTs,
-  type IndexedMessage,
+  isBroadcast,
   RAW_HISTORY_FILE,
   RAW_REPLIES_FILE,
-  type TranscriptIndex,
   tsToDate,
+  tsToIso,
 } from './transcript-export.js';
 
 export const READABLE_TRANSCRIPT_FILE = 'transcript.md';
@@ -19,45 +21,42 @@ type Message = Record<string, unknown> & { ts: string };
 export interface ReadableTranscriptInput {
   directory: string;
   incident: Incident;
-  index: TranscriptIndex;
+  /** In event order (RevisionLog.list). */
   revisions: readonly MessageRevision[];
   names: Readonly<Record<string, string>>;
   archivedBy: string;
   archivedAt: string;
   window: { from: string; to: string };
+  /** Threads whose parent Slack no longer returned replies for while archiving. */
+  vanishedThreads: readonly string[];
 }
 
 /**
- * The transcript a person reads: oldest first, thread replies nested under their parent, every time
- * in UTC, user ids shown as names, secrets masked. Messages are read back one at a time from the raw
- * files by offset, so memory holds the index, not the transcript. Deleted messages are put back in
- * place from the revision log; edited ones show the text they had before each edit.
+ * The transcript a person reads: oldest first, thread replies nested under their parent (thread
+ * broadcasts too, marked), every time in UTC, user ids shown as names, secrets masked, Block Kit
+ * and attachments rendered as text. History is read backwards from the raw file and each thread as
+ * one block, so memory holds one thread at a time, not the transcript. Deleted messages are put
+ * back in place from the revision log; edited ones show every earlier version, in event order.
  */
 export async function writeReadableTranscript(input: ReadableTranscriptInput): Promise<void> {
-  const { directory, incident, index, names } = input;
-  const out = await LineWriter.create(join(directory, READABLE_TRANSCRIPT_FILE));
-  const history = await LineReader.open(join(directory, RAW_HISTORY_FILE));
-  const replies = await LineReader.open(join(directory, RAW_REPLIES_FILE));
+  const { directory, incident, names } = input;
   const edits = new Map<string, MessageRevision[]>();
   const deletions = new Map<string, MessageRevision>();
   for (const revision of input.revisions) {
     if (revision.kind === 'deleted') deletions.set(revision.ts, revision);
     else edits.set(revision.ts, [...(edits.get(revision.ts) ?? []), revision]);
   }
-  const inTranscript = new Set<string>(index.history.map((m) => m.ts));
-  for (const thread of index.replies.values()) for (const m of thread) inTranscript.add(m.ts);
-  // deletions Slack no longer returns: put them back where they were, top level or in their thread
-  const lostTopLevel: MessageRevision[] = [];
-  const lostReplies = new Map<string, MessageRevision[]>();
-  for (const deleted of deletions.values()) {
-    if (inTranscript.has(deleted.ts)) continue;
-    if (deleted.threadTs && deleted.threadTs !== deleted.ts)
-      lostReplies.set(deleted.threadTs, [...(lostReplies.get(deleted.threadTs) ?? []), deleted]);
-    else lostTopLevel.push(deleted);
-  }
-
+  const threads = await threadBlocks(join(directory, RAW_REPLIES_FILE));
+  const replies = await BlockReader.open(join(directory, RAW_REPLIES_FILE));
+  const out = await LineWriter.create(join(directory, READABLE_TRANSCRIPT_FILE));
+  const vanished = new Set(input.vanishedThreads);
   const name = (id: string) => names[id] ?? id;
   const context: RenderContext = { name, edits, deletions };
+
+  // deletions Slack no longer returns: put back where they were (top level, or in their thread)
+  const present = new Set<string>();
+  const lostTopLevel: MessageRevision[] = [];
+  const lostReplies = new Map<string, MessageRevision[]>();
 
   try {
     await out.append(`# ${incident.id} transcript: ${escapeInline(maskTranscriptSecrets(incident.title))}`);
@@ -69,48 +68,76 @@ export async function writeReadableTranscript(input: ReadableTranscriptInput): P
     await out.append(
       `Archived by ${name(input.archivedBy)} (${input.archivedBy}) at ${utc(input.archivedAt)}  `,
     );
-    await out.append(
-      'All times are UTC. Token-like secrets are masked here; raw/*.jsonl keep what Slack returned.',
-    );
+    await out.append('All times are UTC. Secrets are masked here; raw/*.jsonl keep what Slack returned.');
 
-    type Entry = { ts: string; at?: IndexedMessage; lost?: MessageRevision };
-    const entries: Entry[] = [
-      ...index.history.map((at) => ({ ts: at.ts, at })),
-      ...lostTopLevel.map((lost) => ({ ts: lost.ts, lost })),
-    ].sort((a, b) => compareTs(a.ts, b.ts));
+    // which deleted messages Slack still returns (tombstones): one pass, remembering only those
+    if (deletions.size > 0) {
+      const found = (ts: string) => deletions.has(ts) && present.add(ts);
+      for await (const line of linesBackward(join(directory, RAW_HISTORY_FILE))) found(tsOf(line));
+      for (const [parent, block] of threads) {
+        found(parent);
+        for (const line of await replies.lines(block)) found(tsOf(line));
+      }
+    }
+    for (const deleted of deletions.values()) {
+      if (present.has(deleted.ts)) continue;
+      if (deleted.threadTs && deleted.threadTs !== deleted.ts)
+        lostReplies.set(deleted.threadTs, [...(lostReplies.get(deleted.threadTs) ?? []), deleted]);
+      else lostTopLevel.push(deleted);
+    }
+    present.clear();
+    lostTopLevel.sort((a, b) => compareTs(b.ts, a.ts)); // popped oldest first
 
     let day = '';
-    for (const entry of entries) {
-      const today = tsToDate(entry.ts).toISOString().slice(0, 10);
-      if (today !== day) {
-        day = today;
-        await out.append('');
-        await out.append(`## ${day}`);
-      }
+    const heading = async (ts: string) => {
+      const today = tsToDate(ts).toISOString().slice(0, 10);
+      if (today === day) return;
+      day = today;
       await out.append('');
-      if (entry.lost) {
-        for (const line of renderLost(entry.lost, context)) await out.append(line);
-        continue;
-      }
-      const message = JSON.parse(await history.line(entry.at!)) as Message;
-      for (const line of renderMessage(message, context)) await out.append(line);
+      await out.append(`## ${day}`);
+    };
+    const writeLost = async (lost: MessageRevision) => {
+      await heading(lost.ts);
+      await out.append('');
+      for (const line of renderLost(lost, context)) await out.append(line);
+    };
 
+    for await (const line of linesBackward(join(directory, RAW_HISTORY_FILE))) {
+      const message = JSON.parse(line) as Message;
+      // a broadcast is shown in its thread; only without its thread in the archive is it top level
+      if (isBroadcast(message) && threads.has(String(message.thread_ts))) continue;
+      while (lostTopLevel.length > 0 && compareTs(lostTopLevel.at(-1)!.ts, message.ts) < 0)
+        await writeLost(lostTopLevel.pop()!);
+      await heading(message.ts);
+      await out.append('');
+      for (const text of renderMessage(message, context)) await out.append(text);
+
+      const block = threads.get(message.ts);
+      type Entry = { ts: string; message?: Message; lost?: MessageRevision };
       const thread: Entry[] = [
-        ...(index.replies.get(message.ts) ?? []).map((at) => ({ ts: at.ts, at })),
+        ...(block ? await replies.lines(block) : []).map((l) => {
+          const reply = JSON.parse(l) as Message;
+          return { ts: reply.ts, message: reply };
+        }),
         ...(lostReplies.get(message.ts) ?? []).map((lost) => ({ ts: lost.ts, lost })),
       ].sort((a, b) => compareTs(a.ts, b.ts));
       lostReplies.delete(message.ts);
+      if (vanished.has(message.ts)) {
+        await out.append('');
+        await out.append(
+          '> _The thread of this message could not be read: Slack no longer had it (`thread_not_found`) while archiving._',
+        );
+      }
       if (thread.length === 0) continue;
       await out.append('');
       await out.append(`> **Thread · ${thread.length} ${thread.length === 1 ? 'reply' : 'replies'}**`);
       for (const reply of thread) {
-        const lines = reply.lost
-          ? renderLost(reply.lost, context)
-          : renderMessage(JSON.parse(await replies.line(reply.at!)) as Message, context);
+        const lines = reply.lost ? renderLost(reply.lost, context) : renderMessage(reply.message!, context);
         await out.append('>');
-        for (const line of lines) await out.append(line ? `> ${line}` : '>');
+        for (const l of lines) await out.append(l ? `> ${l}` : '>');
       }
     }
+    while (lostTopLevel.length > 0) await writeLost(lostTopLevel.pop()!);
     // deleted replies whose parent is gone too: still evidence, listed at the end
     const orphans = [...lostReplies.values()].flat().sort((a, b) => compareTs(a.ts, b.ts));
     if (orphans.length > 0) {
@@ -122,10 +149,13 @@ export async function writeReadableTranscript(input: ReadableTranscriptInput): P
       }
     }
   } finally {
-    await history.close();
     await replies.close();
     await out.close();
   }
+}
+
+function tsOf(line: string): string {
+  return (JSON.parse(line) as { ts: string }).ts;
 }
 
 interface RenderContext {
@@ -137,29 +167,36 @@ interface RenderContext {
 function renderMessage(message: Message, context: RenderContext): string[] {
   const lines: string[] = [];
   const edited = message.edited as { ts?: string; user?: string } | undefined;
-  const editMark = edited?.ts ? ` · _edited ${time(tsToDate(edited.ts))}_` : '';
-  lines.push(`**${time(tsToDate(message.ts))} · ${authorOf(message, context)}**${editMark}`);
-  const body = bodyOf(message, context);
-  if (body) lines.push(...body);
+  const editMark = edited?.ts ? ` · _edited ${time(edited.ts)}_` : '';
+  const broadcast = isBroadcast(message) ? ' · _also sent to the channel_' : '';
+  const deletion = context.deletions.get(message.ts);
+  const tombstone = message.subtype === 'tombstone';
+  lines.push(
+    `**${time(message.ts)} · ${authorOf(message, context, tombstone ? deletion : undefined)}**${editMark}${broadcast}`,
+  );
+  if (tombstone) lines.push('_This message was deleted (its thread remains)._');
+  else
+    lines.push(
+      ...contentLines(
+        {
+          text: str(message.text),
+          blocks: arr(message.blocks),
+          attachments: arr(message.attachments),
+          files: arr(message.files),
+        },
+        message.subtype as string | undefined,
+        context,
+      ),
+    );
 
   for (const revision of context.edits.get(message.ts) ?? [])
     lines.push(
-      `_Before the edit at ${utc(revision.changedAt)}:_ ${oneLine(renderText(revision.previousText, context))}`,
+      `_Before the edit at ${utcIso(revision.changedAt)} (${revision.changed.join(', ') || 'no visible'} changed):_ ${oneLine(versionText(revision.before, context))}`,
     );
-  const deletion = context.deletions.get(message.ts);
   if (deletion)
     lines.push(
-      `_Deleted at ${utc(deletion.changedAt)}; the text was:_ ${oneLine(renderText(deletion.previousText, context))}`,
+      `_Deleted at ${utcIso(deletion.changedAt)}; it was:_ ${oneLine(versionText(deletion.before, context))}`,
     );
-  for (const file of (message.files as Record<string, unknown>[] | undefined) ?? [])
-    lines.push(`_File:_ ${describeFile(file)}`);
-  for (const attachment of (message.attachments as Record<string, unknown>[] | undefined) ?? []) {
-    const label = attachment.title ?? attachment.fallback ?? attachment.from_url ?? 'attachment';
-    const link = attachment.title_link ?? attachment.from_url ?? attachment.original_url;
-    lines.push(
-      `_Attachment:_ ${escapeInline(maskTranscriptSecrets(String(label)))}${link ? ` <${String(link)}>` : ''}`,
-    );
-  }
   const reactions = (message.reactions as { name?: string; count?: number; users?: string[] }[]) ?? [];
   if (reactions.length > 0)
     lines.push(
@@ -173,15 +210,59 @@ function renderMessage(message: Message, context: RenderContext): string[] {
   return lines.map((line, i) => (i < lines.length - 1 ? `${line}  ` : line));
 }
 
+/** A message version's text, blocks, attachments and files, as transcript lines. */
+function contentLines(
+  content: MessageContent,
+  subtype: string | undefined,
+  context: RenderContext,
+): string[] {
+  const lines: string[] = [];
+  if (content.text) {
+    const body = renderText(content.text, context).split('\n').map(escapeBlock);
+    lines.push(
+      ...(subtype && !['thread_broadcast', 'bot_message'].includes(subtype)
+        ? [`_[${subtype}]_ ${body[0]}`, ...body.slice(1)]
+        : body),
+    );
+  }
+  const blockText = blocksToText(content.blocks);
+  if (blockText.length > 0 && blockText.join('\n') !== content.text)
+    lines.push(`_Blocks:_ ${oneLine(renderText(blockText.join('\n'), context))}`);
+  for (const file of content.files ?? [])
+    lines.push(`_File:_ ${describeFile(file as Record<string, unknown>)}`);
+  for (const attachment of content.attachments ?? [])
+    lines.push(
+      `_Attachment:_ ${oneLine(renderText(attachmentToText(attachment as Record<string, unknown>).join('\n'), context))}`,
+    );
+  return lines;
+}
+
+/** A whole earlier version on one line: text, then what its blocks, attachments and files showed. */
+function versionText(content: MessageContent, context: RenderContext): string {
+  const parts = [content.text];
+  const blocks = blocksToText(content.blocks).join('\n');
+  if (blocks && blocks !== content.text) parts.push(`[blocks] ${blocks}`);
+  for (const a of content.attachments ?? [])
+    parts.push(`[attachment] ${attachmentToText(a as Record<string, unknown>).join(' ')}`);
+  for (const f of content.files ?? [])
+    parts.push(
+      `[file] ${String((f as Record<string, unknown>).name ?? (f as Record<string, unknown>).id ?? 'file')}`,
+    );
+  return renderText(parts.filter(Boolean).join('\n'), context);
+}
+
 function renderLost(revision: MessageRevision, context: RenderContext): string[] {
-  const author = revision.user ? `${context.name(revision.user)}` : 'unknown author';
+  const author = revision.user ? `${context.name(revision.user)} (${revision.user})` : 'unknown author';
   return [
-    `**${time(tsToDate(revision.ts))} · ${escapeInline(author)}** · _deleted ${utc(revision.changedAt)}_  `,
-    `_The deleted text was:_ ${oneLine(renderText(revision.previousText, context))}`,
+    `**${time(revision.ts)} · ${escapeInline(author)}** · _deleted ${utcIso(revision.changedAt)}_  `,
+    `_The deleted message was:_ ${oneLine(versionText(revision.before, context))}`,
   ];
 }
 
-function authorOf(message: Message, context: RenderContext): string {
+/** The author; a deleted thread parent (Slack shows Slackbot) is credited to who really wrote it. */
+function authorOf(message: Message, context: RenderContext, deletion?: MessageRevision): string {
+  if (deletion?.user) return `${escapeInline(context.name(deletion.user))} (${deletion.user})`;
+  if (message.subtype === 'tombstone') return 'unknown author (deleted; Slack shows it as Slackbot)';
   if (typeof message.user === 'string')
     return `${escapeInline(context.name(message.user))} (${message.user})`;
   const bot = message.bot_profile as { name?: string } | undefined;
@@ -189,17 +270,8 @@ function authorOf(message: Message, context: RenderContext): string {
   return `${escapeInline(String(label))} (app)`;
 }
 
-function bodyOf(message: Message, context: RenderContext): string[] | undefined {
-  const subtype = message.subtype as string | undefined;
-  const text = typeof message.text === 'string' ? message.text : '';
-  if (subtype === 'tombstone') return ['_This message was deleted (its thread remains)._'];
-  if (!text) return undefined;
-  const rendered = renderText(text, context);
-  const lines = rendered.split('\n').map(escapeBlock);
-  return subtype && subtype !== 'thread_broadcast' && subtype !== 'bot_message'
-    ? [`_[${subtype}]_ ${lines[0]}`, ...lines.slice(1)]
-    : lines;
-}
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+const arr = (v: unknown) => (Array.isArray(v) ? (v as unknown[]) : undefined);
 
 /** Slack's mrkdwn references as names, entities decoded, secrets masked. */
 function renderText(text: string, context: RenderContext): string {
@@ -245,10 +317,15 @@ function escapeInline(text: string): string {
   return text.replace(/([\\`*_])/g, '\\$1');
 }
 
-function time(date: Date): string {
-  return `${date.toISOString().slice(11, 19)} UTC`;
+/** A Slack ts as `HH:MM:SS.ffffff UTC`: two edits in one second stay apart. */
+function time(ts: string): string {
+  return `${tsToIso(ts).slice(11, 26)} UTC`;
 }
 
 function utc(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
+}
+
+function utcIso(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, -1)} UTC`;
 }

@@ -1,11 +1,25 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { evidenceKeys } from './keys.js';
+import { compareTs } from './transcript-export.js';
+
+/** What of a message a change touched: an agent's bot can rewrite its blocks and leave `text` alone. */
+export const REVISION_PARTS = ['text', 'blocks', 'attachments', 'files'] as const;
+export type RevisionPart = (typeof REVISION_PARTS)[number];
+
+const content = z.object({
+  text: z.string(),
+  blocks: z.array(z.unknown()).optional(),
+  attachments: z.array(z.unknown()).optional(),
+  /** File ids, names and sizes (not their contents). */
+  files: z.array(z.unknown()).optional(),
+});
+export type MessageContent = z.infer<typeof content>;
 
 /**
  * A message changed or deleted in an incident channel while the incident was open. Slack's history
- * only shows the current text (and nothing of a deleted message), so the text before each change is
- * kept here and merged into the archive.
+ * only shows the current version (and nothing of a deleted message), so each version before a change
+ * is kept here and merged into the archive.
  */
 export const messageRevisionSchema = z.object({
   kind: z.enum(['edited', 'deleted']),
@@ -13,19 +27,46 @@ export const messageRevisionSchema = z.object({
   /** The ts of the message that changed (its identity), not of the change. */
   ts: z.string(),
   threadTs: z.string().optional(),
-  /** The message's author. */
+  /** The message's real author (for a deleted thread parent: who wrote it, not Slackbot). */
   user: z.string().optional(),
-  /** The text before this change. */
-  previousText: z.string(),
-  /** The text after an edit. */
-  newText: z.string().optional(),
-  /** When the change happened (UTC ISO, from the event's ts). */
-  changedAt: z.iso.datetime({ offset: true }),
+  botId: z.string().optional(),
+  /** What the message showed before this change. */
+  before: content,
+  /** What it shows after an edit. */
+  after: content.optional(),
+  /** Which parts differ. */
+  changed: z.array(z.enum(REVISION_PARTS)),
+  /** Slack's time of the change: `edited.ts` of the new version, else the event's `event_ts`. */
+  changeTs: z.string(),
+  /** The same instant as UTC ISO with all six fraction digits. */
+  changedAt: z.string(),
   /** The event exactly as Slack delivered it. */
   event: z.record(z.string(), z.unknown()),
 });
 
 export type MessageRevision = z.infer<typeof messageRevisionSchema>;
+
+/** Which parts of a message differ between two versions (deep comparison of Slack's JSON). */
+export function changedParts(before: MessageContent, after: MessageContent): RevisionPart[] {
+  return REVISION_PARTS.filter(
+    (part) =>
+      stable(before[part] ?? (part === 'text' ? '' : [])) !==
+      stable(after[part] ?? (part === 'text' ? '' : [])),
+  );
+}
+
+function stable(value: unknown): string {
+  return JSON.stringify(value, (_key, v) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
+  );
+}
+
+/** Revisions in the order they happened (Slack's change ts, microseconds), not the order they arrived. */
+export function inEventOrder(revisions: readonly MessageRevision[]): MessageRevision[] {
+  return [...revisions].sort((a, b) => compareTs(a.changeTs, b.changeTs) || compareTs(a.ts, b.ts));
+}
 
 /** SADD and RPUSH in one step: the record is stored once however often Slack retries the event. */
 const RECORD_ONCE = `
@@ -59,8 +100,28 @@ export class RevisionLog {
     return stored === 1;
   }
 
+  /** Every revision, in event order. */
   async list(incidentId: string): Promise<MessageRevision[]> {
     const items = await this.redis.lrange(this.keys.revisions(incidentId), 0, -1);
-    return items.map((json) => messageRevisionSchema.parse(JSON.parse(json)));
+    return inEventOrder(items.map((json) => messageRevisionSchema.parse(JSON.parse(json))));
+  }
+
+  /**
+   * The revision text (which may hold secrets) leaves Redis `afterMs` from now: called once the
+   * incident is closed and a verified bundle holds it. Returns the seconds set.
+   */
+  async expire(incidentId: string, afterMs: number): Promise<number> {
+    const seconds = Math.max(1, Math.ceil(afterMs / 1000));
+    await this.redis
+      .multi()
+      .expire(this.keys.revisions(incidentId), seconds)
+      .expire(this.keys.revisionsSeen(incidentId), seconds)
+      .exec();
+    return seconds;
+  }
+
+  /** Seconds until the revision text leaves Redis; -1 if kept, -2 if gone. */
+  ttl(incidentId: string): Promise<number> {
+    return this.redis.ttl(this.keys.revisions(incidentId));
   }
 }

@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { type ChatPort, chatErrorCode } from '../chat/port.js';
@@ -7,24 +8,39 @@ import { QuellError } from '../errors.js';
 import type { Incident } from '../incidents/model.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { IncidentStore } from '../incidents/store.js';
-import type { EvidenceConfig } from './config.js';
-import { listFiles, writePrivateFile } from './files.js';
+import type { ArchiveRunStore, RunState } from './archive-state.js';
+import { BundleWriter } from './bundle-writer.js';
 import {
-  hashFiles,
-  MANIFEST_CHECKSUM_FILE,
-  MANIFEST_FILE,
-  type Manifest,
-  type ManifestBody,
-  sealManifest,
-} from './manifest.js';
+  type EvidenceReads,
+  writeAgentBotMessages,
+  writeMembershipChanges,
+  writeSharedFiles,
+} from './channel-sources.js';
+import { type EvidenceConfig, pageSizes, SLACK_PACE } from './config.js';
+import { describeArchiveError } from './describe-error.js';
+import { latestVerifiedBundle, type VerifiedBundle } from './latest-bundle.js';
+import { BUNDLE_FORMAT, type Manifest } from './manifest.js';
+import { type EvidencePresenter, plainEvidencePresenter } from './presenter.js';
+import { ProgressMessage } from './progress.js';
 import { READABLE_TRANSCRIPT_FILE, writeReadableTranscript } from './readable.js';
 import type { MessageRevision, RevisionLog } from './revisions.js';
+import { sealBundle } from './seal/seal-bundle.js';
+import type { SigningKey } from './seal/signing.js';
 import { type EvidenceSources, timelineEvidenceSources } from './sources.js';
 import type { BundleReservation, EvidenceStorage } from './storage/port.js';
-import { dateToTs, exportTranscript, type TranscriptExport, tsToDate } from './transcript-export.js';
+import {
+  dateToTs,
+  exportTranscript,
+  RAW_HISTORY_FILE,
+  RAW_REPLIES_FILE,
+  type TranscriptExport,
+  tsToIso,
+} from './transcript-export.js';
 import { UserDirectory } from './users.js';
+import { QUELL_VERSION } from './version.js';
 
 export const EVIDENCE_ARCHIVED_EVENT = 'evidence_archived';
+export const EVIDENCE_ARCHIVE_FAILED_EVENT = 'evidence_archive_failed';
 
 export interface EvidenceServiceDeps {
   config: EvidenceConfig;
@@ -35,8 +51,17 @@ export interface EvidenceServiceDeps {
   revisions: RevisionLog;
   clock: Clock;
   logger: Logger;
-  /** Containment audit and comms history (services.ts passes the real services'); the timeline by default. */
+  /** Containment audit, comms history, rollback inventory (services.ts passes the real services'). */
   sources?: EvidenceSources;
+  /** Pins, bookmarks and file bytes; without it those are recorded as gaps. */
+  reads?: Partial<EvidenceReads>;
+  /** The key that signs manifests (from the env variable `evidence.signing` names). */
+  signingKey?: SigningKey;
+  /** The served workspace (team / enterprise ids) for the manifest, when known. */
+  workspace?: () => { teamId?: string; enterpriseId?: string };
+  presenter?: EvidencePresenter;
+  /** Redis for run checkpoints (resume); without it an archive restarts from the first page. */
+  runs?: ArchiveRunStore;
 }
 
 export interface ArchiveRequest {
@@ -44,21 +69,16 @@ export interface ArchiveRequest {
   /** Who asked (a Slack user id), or who resolved the incident for an automatic archive. */
   actor: string;
   trigger: Manifest['trigger'];
+  /** The durable job's id: a retry or a replica after a crash resumes this run. */
+  runId?: string;
 }
 
 export interface ArchiveOutcome {
   reservation: BundleReservation;
   manifest: Manifest;
-  transcript: Pick<
-    TranscriptExport,
-    | 'messages'
-    | 'threadReplies'
-    | 'threads'
-    | 'historyCalls'
-    | 'repliesCalls'
-    | 'minimumCalls'
-    | 'duplicatesSkipped'
-  >;
+  manifestSha256: string;
+  transcript: TranscriptExport['counts'];
+  resumed: boolean;
   userLookups: number;
   /** Slack file ids of the shared transcript and manifest; empty when not uploaded. */
   uploadedFileIds: string[];
@@ -67,6 +87,15 @@ export interface ArchiveOutcome {
 }
 
 /** Captured edits and deletions (from the Events API listener). */
+/** A queued archive (the archive job's payload). */
+export interface ArchiveJobPayload {
+  incidentId: string;
+  actor: string;
+  trigger: Manifest['trigger'];
+  /** The request's idempotency key (letters, digits, `_ . -`). */
+  requestKey: string;
+}
+
 export interface RevisionInput {
   channel: string;
   eventKey: string;
@@ -74,16 +103,19 @@ export interface RevisionInput {
 }
 
 /**
- * Archives an incident channel and its records as a tamper-evident bundle, and keeps the text of
- * messages edited or deleted while the incident is open.
+ * Archives an incident channel and its records as a signed, tamper-evident bundle, and keeps every
+ * earlier version of messages edited or deleted while the incident is open.
  */
 export class EvidenceService {
   private readonly sources: EvidenceSources;
   private readonly users: UserDirectory;
+  private readonly presenter: EvidencePresenter;
+  private enqueueArchive?: (payload: ArchiveJobPayload) => Promise<string>;
 
   constructor(private readonly deps: EvidenceServiceDeps) {
     this.sources = deps.sources ?? timelineEvidenceSources((id) => deps.incidents.timeline(id));
     this.users = new UserDirectory(deps.chat);
+    this.presenter = deps.presenter ?? plainEvidencePresenter;
   }
 
   get storageKind(): EvidenceStorage['kind'] {
@@ -91,7 +123,7 @@ export class EvidenceService {
   }
 
   /**
-   * Keeps the text a message had before an edit or deletion, if its channel belongs to an open
+   * Keeps what a message showed before an edit or deletion, if its channel belongs to an open
    * incident. Returns false when it was not kept (no open incident, or a retried delivery).
    */
   async recordRevision(input: RevisionInput): Promise<boolean> {
@@ -103,177 +135,482 @@ export class EvidenceService {
     });
   }
 
+  /**
+   * Wires how a manual archive is queued (services.ts: the archive job on the long lane). Kept out
+   * of the constructor: the job is built on this service.
+   */
+  useArchiveQueue(enqueue: (payload: ArchiveJobPayload) => Promise<string>): void {
+    this.enqueueArchive = enqueue;
+  }
+
+  /**
+   * `/incident archive` and the Retry button: checks the permission (a refusal is recorded), then
+   * queues a durable archive keyed by the request, so a resent request archives once.
+   */
+  async requestArchive(incidentId: string, actor: string, requestKey: string): Promise<Incident> {
+    const incident = await this.authorizeArchive(incidentId, actor);
+    if (!this.enqueueArchive)
+      throw new Error('archives cannot be queued: the archive job is not wired (services.ts)');
+    await this.enqueueArchive({ incidentId: incident.id, actor, trigger: 'command', requestKey });
+    return incident;
+  }
+
+  /** Checks that `actor` may archive `incidentId` (a manual archive), recording a refusal. */
+  async authorizeArchive(incidentId: string, actor: string): Promise<Incident> {
+    const incident = await this.deps.store.require(incidentId);
+    await this.deps.incidents.permissions.authorize(actor, 'archive', incident);
+    if (!incident.channelId)
+      throw new QuellError('no_incident_channel', `${incident.id} has no channel to archive.`);
+    return incident;
+  }
+
+  /**
+   * The incident's newest bundle, verified now against the hash recorded when it was archived (and
+   * its signature when a key is configured): "a verified bundle as of a stated time".
+   */
+  async latestVerifiedBundle(incidentId: string): Promise<VerifiedBundle | undefined> {
+    const timeline = await this.deps.incidents.timeline(incidentId);
+    return latestVerifiedBundle(
+      timeline,
+      this.deps.storage,
+      this.deps.clock.now(),
+      this.deps.signingKey?.publicKey,
+    );
+  }
+
   async archive(request: ArchiveRequest): Promise<ArchiveOutcome> {
-    const { storage, store, config, clock, chat, logger } = this.deps;
-    const incident = await store.require(request.incidentId);
-    // the automatic archive on resolve was decided by whoever resolved; a manual one is asked for
-    if (request.trigger !== 'resolved')
-      await this.deps.incidents.permissions.authorize(request.actor, 'archive', incident);
+    const { storage, config, clock, chat, logger } = this.deps;
+    const incident =
+      request.trigger === 'resolved'
+        ? await this.deps.store.require(request.incidentId)
+        : await this.authorizeArchive(request.incidentId, request.actor);
     if (!incident.channelId)
       throw new QuellError('no_incident_channel', `${incident.id} has no channel to archive.`);
     const channelId = incident.channelId;
+    const runId = request.runId ?? randomUUID();
+    const run = await this.openRun(incident.id, runId);
+    const resumed = run.checkpoint !== undefined;
+    const progress = new ProgressMessage({
+      chat,
+      channel: channelId,
+      presenter: this.presenter,
+      clock,
+      everyMs: config.progressEverySeconds * 1000,
+      ts: run.progressTs,
+      onPosted: async (ts) => {
+        run.progressTs = ts;
+        await this.saveRun(incident.id, runId, run);
+      },
+    });
     const archivedAt = clock.now();
-    const staging = await storage.createStaging(incident.id);
+    const sizes = pageSizes(config);
+    const writer = new BundleWriter(run.staging);
+    writer.claim(RAW_HISTORY_FILE, 'slack.history');
+    writer.claim(RAW_REPLIES_FILE, 'slack.replies');
+    const windowStartMs = Date.parse(incident.createdAt);
+    await progress.show({ incidentId: incident.id, read: readSoFar(run), phase: 'reading', resumed }, true);
+
+    const transcript = await exportTranscript({
+      chat,
+      channel: channelId,
+      hostNowTs: dateToTs(archivedAt),
+      marginSeconds: config.windowMarginSeconds,
+      historyPageSize: sizes.history,
+      repliesPageSize: sizes.replies,
+      directory: run.staging,
+      ...(run.checkpoint ? { resume: run.checkpoint } : {}),
+      onCheckpoint: async (checkpoint) => {
+        run.checkpoint = checkpoint;
+        await this.saveRun(incident.id, runId, run);
+        await progress.show({
+          incidentId: incident.id,
+          read: readSoFar(run),
+          phase: 'reading',
+          resumed,
+          ...estimate(checkpoint, windowStartMs, SLACK_PACE[config.pace].callsPerMinute, sizes.history),
+        });
+      },
+    });
+    await progress.show({ incidentId: incident.id, read: readSoFar(run), phase: 'writing', resumed }, true);
+    for (const thread of transcript.vanishedThreads)
+      writer.recordGap({
+        source: 'slack.replies',
+        what: `thread ${thread}`,
+        reason: 'thread_not_found while archiving (deleted mid-archive)',
+      });
+
+    const revisions = await this.deps.revisions.list(incident.id);
+    const timeline = await this.deps.incidents.timeline(incident.id);
+    const containment = await this.sources.containmentAudit(incident.id);
+    const comms = await this.sources.commsHistory(incident.id);
+    const inventory = (await this.sources.rollbackInventory?.(incident.id)) ?? [];
+
+    const userIds = await this.userIdsOf(run.staging, request.actor, revisions, incident);
+    const lookupsBefore = this.users.lookups;
+    const users = await this.users.resolveAll([...userIds].filter((id) => /^[UW][A-Z0-9]+$/.test(id)));
+    const names = Object.fromEntries(users.map((u) => [u.id, u.name]));
+    const archivedByName = names[request.actor] ?? (request.actor === 'quell' ? 'Quell' : request.actor);
+
+    await writer.write('raw/message-revisions.jsonl', 'quell.revisions', jsonl(revisions));
+    await writer.write('users.json', 'slack.users', `${JSON.stringify(users, null, 2)}\n`);
+    await writer.write('incident.json', 'quell.incident', `${JSON.stringify(incident, null, 2)}\n`);
+    await writer.write('timeline.jsonl', 'quell.timeline', jsonl(timeline));
+    await writer.write('containment-audit.jsonl', 'quell.containment', jsonl(containment));
+    await writer.write('comms-versions.jsonl', 'quell.comms', jsonl(comms));
+    await writer.write('rollback-inventory.jsonl', 'quell.rollback-inventory', jsonl(inventory));
+    const extra = await this.writeChannelSources(writer, channelId, incident, transcript.latestTs);
+    const window = { from: incident.createdAt, to: archivedAt.toISOString() };
+    writer.claim(READABLE_TRANSCRIPT_FILE, 'quell.transcript');
+    await writeReadableTranscript({
+      directory: run.staging,
+      incident,
+      revisions,
+      names,
+      archivedBy: request.actor,
+      archivedAt: archivedAt.toISOString(),
+      window,
+      vanishedThreads: transcript.vanishedThreads,
+    });
+
+    const files = await writer.files();
+    // the version is claimed only now: a failure before this point leaves no empty version behind
+    await progress.show({ incidentId: incident.id, read: readSoFar(run), phase: 'uploading', resumed }, true);
+    const reservation = await storage.reserve(incident.id);
+    const workspace = this.deps.workspace?.() ?? {};
+    const manifest: Manifest = {
+      format: BUNDLE_FORMAT,
+      canonicalization: 'RFC8785',
+      quell: { version: QUELL_VERSION },
+      workspace: {
+        teamId: workspace.teamId ?? transcript.teamId ?? null,
+        enterpriseId: workspace.enterpriseId ?? null,
+      },
+      incident: describeIncident(incident),
+      channels: [
+        { id: channelId, role: 'incident' },
+        ...this.agentChannels(incident).map((id) => ({ id, role: 'agent-bot' as const })),
+      ],
+      bundle: { version: reservation.version, location: reservation.location },
+      archivedBy: { id: request.actor, name: archivedByName },
+      archivedAt: archivedAt.toISOString(),
+      trigger: request.trigger,
+      window: {
+        ...window,
+        latestTs: transcript.latestTs,
+        marginSeconds: config.windowMarginSeconds,
+        firstMessageAt: transcript.firstTs ? tsToIso(transcript.firstTs) : null,
+        lastMessageAt: transcript.lastTs ? tsToIso(transcript.lastTs) : null,
+      },
+      counts: {
+        ...transcript.counts,
+        revisions: revisions.length,
+        timelineEvents: timeline.length,
+        containmentRecords: containment.length,
+        commsRecords: comms.length,
+        rollbackInventoryItems: inventory.length,
+        users: users.length,
+        ...extra,
+      },
+      gaps: writer.gaps,
+      hashAlgorithm: 'sha256',
+      files,
+      signing: this.deps.signingKey ? { algorithm: 'Ed25519', keyId: this.deps.signingKey.keyId } : null,
+      timestampAuthority: config.timestamp?.url ?? null,
+    };
+    let sealed: Awaited<ReturnType<typeof sealBundle>>;
+    let readable: Buffer | null;
     try {
-      const reservation = await storage.reserve(incident.id);
-      const transcript = await exportTranscript({
-        chat,
-        channel: channelId,
-        latest: dateToTs(archivedAt),
-        historyPageSize: config.historyPageSize,
-        repliesPageSize: config.repliesPageSize,
-        directory: staging,
+      sealed = await sealBundle(writer, manifest, {
+        ...(this.deps.signingKey ? { signingKey: this.deps.signingKey } : {}),
+        ...(config.timestamp
+          ? { timestamp: { url: config.timestamp.url, timeoutMs: config.timestamp.timeoutSeconds * 1000 } }
+          : {}),
       });
-      const revisions = await this.deps.revisions.list(incident.id);
-      const timeline = await this.deps.incidents.timeline(incident.id);
-      const containment = await this.sources.containmentAudit(incident.id);
-      const comms = await this.sources.commsHistory(incident.id);
-      const inventory = (await this.sources.rollbackInventory?.(incident.id)) ?? [];
-
-      const userIds = new Set(transcript.userIds);
-      userIds.add(request.actor);
-      for (const r of revisions) if (r.user) userIds.add(r.user);
-      for (const holder of Object.values(incident.roles)) if (holder) userIds.add(holder);
-      const lookupsBefore = this.users.lookups;
-      const names = await this.users.resolveAll([...userIds].filter((id) => /^[UW][A-Z0-9]+$/.test(id)));
-      const archivedByName = names[request.actor] ?? (request.actor === 'quell' ? 'Quell' : request.actor);
-
-      const write = (path: string, content: string) => writePrivateFile(join(staging, path), content);
-      await write('raw/message-revisions.jsonl', jsonl(revisions));
-      await write('users.json', `${JSON.stringify(names, null, 2)}\n`);
-      await write('incident.json', `${JSON.stringify(incident, null, 2)}\n`);
-      await write('timeline.jsonl', jsonl(timeline));
-      await write('containment-audit.jsonl', jsonl(containment));
-      await write('comms-versions.jsonl', jsonl(comms));
-      await write('rollback-inventory.jsonl', jsonl(inventory));
-      const window = { from: incident.createdAt, to: archivedAt.toISOString() };
-      await writeReadableTranscript({
-        directory: staging,
-        incident,
-        index: transcript.index,
-        revisions,
-        names,
-        archivedBy: request.actor,
-        archivedAt: archivedAt.toISOString(),
-        window,
-      });
-
-      const body: ManifestBody = {
-        format: 'quell-evidence-bundle/1',
-        incident: describeIncident(incident),
-        bundle: { version: reservation.version, location: reservation.location },
-        archivedBy: { id: request.actor, name: archivedByName },
-        archivedAt: archivedAt.toISOString(),
-        trigger: request.trigger,
-        window: {
-          ...window,
-          firstMessageAt: transcript.firstTs ? tsToDate(transcript.firstTs).toISOString() : null,
-          lastMessageAt: transcript.lastTs ? tsToDate(transcript.lastTs).toISOString() : null,
-        },
-        counts: {
-          messages: transcript.messages,
-          threadReplies: transcript.threadReplies,
-          threads: transcript.threads,
-          revisions: revisions.length,
-          timelineEvents: timeline.length,
-          containmentRecords: containment.length,
-          commsRecords: comms.length,
-        },
-        hashAlgorithm: 'sha256',
-        files: await hashFiles(staging, await listFiles(staging)),
-      };
-      const sealed = sealManifest(body);
-      await write(MANIFEST_FILE, sealed.text);
-      await write(MANIFEST_CHECKSUM_FILE, sealed.checksum);
       // read before publishing: a local publish moves the staging directory
-      const readable = config.uploadToChannel
-        ? await readFile(join(staging, READABLE_TRANSCRIPT_FILE))
-        : null;
-      await storage.publish(reservation, staging);
-
-      const outcome: ArchiveOutcome = {
-        reservation,
-        manifest: sealed.manifest,
-        transcript: {
-          messages: transcript.messages,
-          threadReplies: transcript.threadReplies,
-          threads: transcript.threads,
-          historyCalls: transcript.historyCalls,
-          repliesCalls: transcript.repliesCalls,
-          minimumCalls: transcript.minimumCalls,
-          duplicatesSkipped: transcript.duplicatesSkipped,
-        },
-        userLookups: this.users.lookups - lookupsBefore,
-        uploadedFileIds: [],
-      };
-      if (readable) await this.share(channelId, readable, reservation, sealed, outcome);
-      await this.deps.incidents.record(
-        incident.id,
-        request.actor,
-        EVIDENCE_ARCHIVED_EVENT,
-        `archived the evidence as bundle v${reservation.version} (${transcript.messages} messages, ${transcript.threadReplies} thread replies) at ${reservation.location}; manifest SHA-256 ${sealed.manifest.manifestSha256}`,
-        {
-          location: reservation.location,
-          storage: storage.kind,
-          version: reservation.version,
-          manifestSha256: sealed.manifest.manifestSha256,
-          trigger: request.trigger,
-          window: body.window,
-          counts: body.counts,
-          uploadedFileIds: outcome.uploadedFileIds,
-          uploadError: outcome.uploadError ?? null,
-        },
-      );
-      logger.info(
-        { incident: incident.id, location: reservation.location, messages: transcript.messages },
-        'evidence archived',
-      );
-      return outcome;
-    } finally {
-      await storage.discardStaging(staging).catch(() => undefined);
+      readable = config.uploadToChannel ? await readFile(join(run.staging, READABLE_TRANSCRIPT_FILE)) : null;
+      await storage.publish(reservation, run.staging);
+    } catch (error) {
+      await storage.release?.(reservation).catch(() => undefined);
+      throw error;
     }
+
+    const outcome: ArchiveOutcome = {
+      reservation,
+      manifest,
+      manifestSha256: sealed.manifestSha256,
+      transcript: transcript.counts,
+      resumed,
+      userLookups: this.users.lookups - lookupsBefore,
+      uploadedFileIds: [],
+    };
+    if (readable) await this.share(channelId, readable, sealed.bytes, reservation, outcome);
+    readable = null;
+    await this.deps.incidents.record(
+      incident.id,
+      request.actor,
+      EVIDENCE_ARCHIVED_EVENT,
+      `archived the evidence as bundle v${reservation.version} (${transcript.counts.messages} messages, ${transcript.counts.threadReplies} thread replies) at ${reservation.location}; manifest SHA-256 ${sealed.manifestSha256}${this.deps.signingKey ? ', signed' : ''}`,
+      {
+        location: reservation.location,
+        storage: storage.kind,
+        version: reservation.version,
+        manifestSha256: sealed.manifestSha256,
+        signingKeyId: this.deps.signingKey?.keyId ?? null,
+        trigger: request.trigger,
+        window: manifest.window,
+        counts: manifest.counts,
+        gaps: manifest.gaps.length,
+        uploadedFileIds: outcome.uploadedFileIds,
+        uploadError: outcome.uploadError ?? null,
+      },
+    );
+    await progress.replace(
+      this.presenter.done({
+        incidentId: incident.id,
+        version: reservation.version,
+        location: reservation.location,
+        manifestSha256: sealed.manifestSha256,
+        messages: transcript.counts.messages,
+        threadReplies: transcript.counts.threadReplies,
+        revisions: revisions.length,
+        signed: Boolean(this.deps.signingKey),
+        gaps: manifest.gaps.length,
+      }),
+    );
+    await this.finishRun(incident.id, runId, run);
+    // the incident is closed and a bundle holds the revision text: it leaves Redis after the retention
+    if (incident.status === 'resolved')
+      await this.deps.revisions.expire(incident.id, config.revisionRetention);
+    logger.info(
+      { incident: incident.id, location: reservation.location, messages: transcript.counts.messages },
+      'evidence archived',
+    );
+    return outcome;
+  }
+
+  /**
+   * Says at once, in the channel (the progress message, edited) and on the timeline, what failed
+   * and why. On the last attempt the run's staging is removed and a Retry button offered.
+   */
+  async reportFailure(
+    request: ArchiveRequest,
+    error: unknown,
+    next: { retryingAt?: Date; attempt: number },
+  ): Promise<void> {
+    const reason = describeArchiveError(error);
+    const incident = await this.deps.store.get(request.incidentId).catch(() => undefined);
+    const run = request.runId ? await this.deps.runs?.get(request.incidentId, request.runId) : undefined;
+    if (incident?.channelId) {
+      const progress = new ProgressMessage({
+        chat: this.deps.chat,
+        channel: incident.channelId,
+        presenter: this.presenter,
+        clock: this.deps.clock,
+        everyMs: 0,
+        ts: run?.progressTs,
+      });
+      await progress
+        .replace(
+          this.presenter.failed({
+            incidentId: request.incidentId,
+            reason,
+            ...(next.retryingAt ? { retryingAt: next.retryingAt } : { retryValue: request.incidentId }),
+          }),
+        )
+        .catch((e: unknown) =>
+          this.deps.logger.warn({ err: e }, 'could not show the archive failure in the channel'),
+        );
+    }
+    if (next.attempt === 1 || !next.retryingAt)
+      await this.deps.incidents.record(
+        request.incidentId,
+        request.actor,
+        EVIDENCE_ARCHIVE_FAILED_EVENT,
+        `could not archive the evidence: ${reason}${next.retryingAt ? '; retrying automatically' : '; gave up (Retry in the channel, or /incident archive)'}`,
+        {
+          reason,
+          attempt: next.attempt,
+          final: !next.retryingAt,
+          run: request.runId ?? null,
+          trigger: request.trigger,
+        },
+      );
+    if (!next.retryingAt && request.runId && run)
+      await this.finishRun(request.incidentId, request.runId, run);
+  }
+
+  private async writeChannelSources(
+    writer: BundleWriter,
+    channelId: string,
+    incident: Incident,
+    latestTs: string,
+  ): Promise<Record<string, number>> {
+    const { reads, config, chat } = this.deps;
+    const counts: Record<string, number> = {};
+    counts.membershipChanges = await writeMembershipChanges(writer);
+    for (const [name, read] of [
+      ['pins', reads?.pins],
+      ['bookmarks', reads?.bookmarks],
+    ] as const) {
+      if (!read) {
+        writer.recordGap({ source: `slack.${name}`, what: name, reason: 'no reader is configured' });
+        continue;
+      }
+      try {
+        const items = await read.call(reads, channelId);
+        await writer.write(`${name}.jsonl`, `slack.${name}`, jsonl(items));
+        counts[name] = items.length;
+      } catch (error) {
+        writer.recordGap({ source: `slack.${name}`, what: name, reason: chatErrorCode(error) });
+      }
+    }
+    const files = await writeSharedFiles(
+      writer,
+      reads?.downloadFile ? { downloadFile: (url) => reads.downloadFile!(url) } : undefined,
+      config.files,
+    );
+    counts.filesDownloaded = files.downloaded;
+    counts.filesMetadataOnly = files.metadataOnly;
+    const botUserId = config.agentBotUserId;
+    const channels = this.agentChannels(incident);
+    if (channels.length > 0 && botUserId)
+      counts.agentBotMessages = await writeAgentBotMessages(writer, chat, {
+        channels,
+        botUserId,
+        oldestTs: dateToTs(new Date(incident.createdAt)),
+        latestTs,
+        pageSize: pageSizes(config).history,
+      });
+    else if (channels.length > 0)
+      writer.recordGap({
+        source: 'slack.agent-bot',
+        what: channels.join(', '),
+        reason: "the agent's bot user id is not configured (evidence.agentBotUserId)",
+      });
+    return counts;
+  }
+
+  private agentChannels(incident: Incident): string[] {
+    return this.deps.config.agentBotChannels.filter((c) => c !== incident.channelId);
+  }
+
+  private async userIdsOf(
+    staging: string,
+    actor: string,
+    revisions: readonly MessageRevision[],
+    incident: Incident,
+  ): Promise<Set<string>> {
+    const { collectUserIds } = await import('./transcript-export.js');
+    const { linesForward } = await import('./raw-reader.js');
+    const ids = new Set<string>([actor]);
+    for (const file of [RAW_HISTORY_FILE, RAW_REPLIES_FILE])
+      for await (const { line } of linesForward(join(staging, file))) collectUserIds(JSON.parse(line), ids);
+    for (const r of revisions) if (r.user) ids.add(r.user);
+    for (const holder of Object.values(incident.roles)) if (holder) ids.add(holder);
+    return ids;
+  }
+
+  private async openRun(incidentId: string, runId: string): Promise<RunState> {
+    const { runs, storage } = this.deps;
+    const existing = await runs?.get(incidentId, runId);
+    if (
+      existing &&
+      (await stat(existing.staging).then(
+        (s) => s.isDirectory(),
+        () => false,
+      ))
+    ) {
+      existing.attempts++;
+      await this.saveRun(incidentId, runId, existing);
+      return existing;
+    }
+    const run: RunState = {
+      staging: await storage.createStaging(incidentId),
+      startedAt: this.deps.clock.now().toISOString(),
+      attempts: 1,
+      ...(existing?.progressTs ? { progressTs: existing.progressTs } : {}),
+    };
+    await this.saveRun(incidentId, runId, run);
+    return run;
+  }
+
+  private async saveRun(incidentId: string, runId: string, run: RunState): Promise<void> {
+    await this.deps.runs?.save(incidentId, runId, run);
+  }
+
+  private async finishRun(incidentId: string, runId: string, run: RunState): Promise<void> {
+    await this.deps.storage.discardStaging(run.staging).catch(() => undefined);
+    await this.deps.runs?.clear(incidentId, runId);
   }
 
   /** Shares the readable transcript and the manifest in the channel; a failure is reported, not fatal. */
   private async share(
     channelId: string,
     readable: Buffer,
+    manifestBytes: Buffer,
     reservation: BundleReservation,
-    sealed: ReturnType<typeof sealManifest>,
     outcome: ArchiveOutcome,
   ): Promise<void> {
-    const { manifest } = sealed;
-    const base = `${manifest.incident.id}-evidence-v${reservation.version}`;
+    const id = outcome.manifest.incident.id;
+    const base = `${id}-evidence-v${reservation.version}`;
     try {
       const { fileIds } = await this.deps.chat.shareFiles(
         channelId,
         [
           {
             filename: `${base}-transcript.md`,
-            title: `${manifest.incident.id} transcript (v${reservation.version})`,
+            title: `${id} transcript (v${reservation.version})`,
             content: readable,
           },
           {
             filename: `${base}-manifest.json`,
-            title: `${manifest.incident.id} evidence manifest (v${reservation.version})`,
-            content: Buffer.from(sealed.text),
+            title: `${id} evidence manifest (v${reservation.version})`,
+            content: manifestBytes,
           },
         ],
         [
-          `:lock: Evidence bundle v${reservation.version} of ${manifest.incident.id} archived: ${manifest.counts.messages} messages, ${manifest.counts.threadReplies} thread replies, ${manifest.counts.revisions} captured edits/deletions.`,
-          `Stored at \`${reservation.location}\` · manifest SHA-256 \`${manifest.manifestSha256}\``,
-          `Check it with \`quell evidence verify <bundle> --expect ${manifest.manifestSha256}\`.`,
+          `:lock: Evidence bundle v${reservation.version} of ${id}: transcript and manifest.`,
+          `Check it with \`quell evidence verify ${reservation.location} --expect ${outcome.manifestSha256}${this.deps.signingKey ? ' --public-key <published key>' : ''}\`.`,
         ].join('\n'),
       );
       outcome.uploadedFileIds = fileIds;
     } catch (error) {
       outcome.uploadError = chatErrorCode(error);
-      this.deps.logger.warn(
-        { err: error, incident: manifest.incident.id },
-        'evidence upload to the channel failed',
-      );
+      this.deps.logger.warn({ err: error, incident: id }, 'evidence upload to the channel failed');
     }
   }
+}
+
+function readSoFar(run: RunState): number {
+  const c = run.checkpoint?.counts;
+  return c ? c.messages + c.threadReplies + c.threadBroadcasts : 0;
+}
+
+/**
+ * How many messages in all, and how long is left at Slack's pace: history is read newest first,
+ * so the share of the window already covered is (latest − oldest read) / (latest − declared).
+ */
+function estimate(
+  checkpoint: { latestTs: string; oldestTs?: string; counts: TranscriptExport['counts']; done: boolean },
+  windowStartMs: number,
+  callsPerMinute: number,
+  historyPageSize: number,
+): { estimatedTotal?: number; etaMs?: number } {
+  const read =
+    checkpoint.counts.messages + checkpoint.counts.threadReplies + checkpoint.counts.threadBroadcasts;
+  if (checkpoint.done) return { estimatedTotal: read, etaMs: 0 };
+  if (!checkpoint.oldestTs) return {};
+  const latest = Number(checkpoint.latestTs.split('.')[0]) * 1000;
+  const oldest = Number(checkpoint.oldestTs.split('.')[0]) * 1000;
+  const covered = (latest - oldest) / Math.max(1, latest - Math.min(windowStartMs, oldest));
+  if (covered <= 0) return {};
+  const total = Math.round(read / Math.min(1, covered));
+  const callsSoFar = checkpoint.counts.historyCalls + checkpoint.counts.repliesCalls;
+  const callsLeft = Math.max(
+    Math.ceil((total - read) / historyPageSize),
+    Math.round(callsSoFar / covered - callsSoFar),
+  );
+  return { estimatedTotal: total, etaMs: (callsLeft / callsPerMinute) * 60_000 };
 }
 
 function jsonl(items: readonly unknown[]): string {

@@ -1,11 +1,22 @@
 import { type ChatPort, chatErrorCode } from '../chat/port.js';
 
+/** What the bundle's users.json says of each person or bot the transcript mentions. */
+export interface UserRecord {
+  id: string;
+  name: string;
+  email: string | null;
+  isBot: boolean;
+  deleted: boolean;
+  /** Set when the lookup failed (the id stays in the bundle). */
+  error?: string;
+}
+
 /**
- * User id → display name, one users.info call per id however often it appears. Shared across
- * archives (names rarely change within an incident); unknown or unreadable ids keep their id.
+ * User id → profile, one users.info call per id however often it appears. Shared across archives
+ * (profiles rarely change within an incident); unknown or unreadable ids keep their id as name.
  */
 export class UserDirectory {
-  private readonly names = new Map<string, Promise<string>>();
+  private readonly records = new Map<string, Promise<UserRecord>>();
   /** users.info calls actually made; the bench reports it. */
   lookups = 0;
 
@@ -14,27 +25,38 @@ export class UserDirectory {
     private readonly maxEntries = 10_000,
   ) {}
 
-  name(userId: string): Promise<string> {
-    const cached = this.names.get(userId);
+  record(userId: string): Promise<UserRecord> {
+    const cached = this.records.get(userId);
     if (cached) return cached;
-    if (this.names.size >= this.maxEntries) this.names.delete(this.names.keys().next().value!);
+    if (this.records.size >= this.maxEntries) this.records.delete(this.records.keys().next().value!);
     this.lookups++;
     const lookup = this.chat.userInfo(userId).then(
-      (profile) => profile.name,
-      (error: unknown) => {
+      (profile): UserRecord => ({
+        id: userId,
+        name: profile.name,
+        email: (profile as { email?: string }).email ?? null,
+        isBot: profile.isBot,
+        deleted: profile.deleted,
+      }),
+      (error: unknown): UserRecord => {
         // user_not_found etc.: the id stays, the archive goes on; a transient failure may retry next time
-        if (chatErrorCode(error) !== 'user_not_found') this.names.delete(userId);
-        return userId;
+        const code = chatErrorCode(error);
+        if (code !== 'user_not_found') this.records.delete(userId);
+        return { id: userId, name: userId, email: null, isBot: false, deleted: false, error: code };
       },
     );
-    this.names.set(userId, lookup);
+    this.records.set(userId, lookup);
     return lookup;
   }
 
-  /** The names of every id given, as a plain object (for the bundle's users.json). */
-  async resolveAll(userIds: Iterable<string>): Promise<Record<string, string>> {
-    const out: Record<string, string> = {};
-    for (const id of [...new Set(userIds)].sort()) out[id] = await this.name(id);
+  async name(userId: string): Promise<string> {
+    return (await this.record(userId)).name;
+  }
+
+  /** Every id given, sorted, as records. */
+  async resolveAll(userIds: Iterable<string>): Promise<UserRecord[]> {
+    const out: UserRecord[] = [];
+    for (const id of [...new Set(userIds)].sort()) out.push(await this.record(id));
     return out;
   }
 }

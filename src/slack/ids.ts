@@ -46,6 +46,8 @@ export const COMMS_FIELDS = {
 } as const;
 
 export const ACTIONS = {
+  /** "Retry" on a failed evidence archive; value is the incident id. */
+  evidenceRetry: 'quell_evidence_retry',
   /** "Declare a private follow-up channel" (`/incident private`); value is the incident id. */
   privateFollowUp: 'quell_private_follow_up',
   /** Buttons on a comms draft. */

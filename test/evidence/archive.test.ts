@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { verifyBundle } from '../../src/evidence/manifest.js';
+import { verifyBundle } from '../../src/evidence/verify.js';
 import type { Services } from '../../src/services.js';
 import { FakeSlackApi, type SeededMessage } from '../helpers/fake-slack-api.js';
 import { openTestRedis } from '../helpers/redis.js';
@@ -110,11 +110,14 @@ describe('archiving an incident channel', () => {
     const history = slack.callsTo('conversations.history').map((c) => c.params);
     expect(history).toHaveLength(4);
     expect(history.map((p) => p.cursor)).toEqual([undefined, cursor(3), cursor(3), cursor(6)]);
-    for (const params of history)
+    // the first page is read without `latest`: the window's end comes from Slack's timestamps
+    // (the newest message, or the host's clock if later) plus the configured 120 s margin
+    expect(history[0]).toEqual({ channel: CHANNEL, limit: '3', include_all_metadata: 'true' });
+    for (const params of history.slice(1))
       expect(params).toMatchObject({
         channel: CHANNEL,
         limit: '3',
-        latest: '1795273200.000000',
+        latest: '1795273320.000000',
         inclusive: 'true',
       });
     // replies: the parent + 5 replies in pages of 2; the second call was rate limited and re-sent
@@ -135,6 +138,7 @@ describe('archiving an incident channel', () => {
       repliesCalls: 3,
       minimumCalls: 6,
       duplicatesSkipped: 0,
+      threadBroadcasts: 0,
     });
     const bundle = outcome.reservation.location;
     expect(bundle).toBe(join(storage.dir, 'INC-1', 'v1'));
@@ -163,27 +167,27 @@ describe('archiving an incident channel', () => {
     const expected = [
       '## 2026-11-21',
       '',
-      '**14:01:00 UTC · Alice Archer (U0ALICE)**  ',
+      '**14:01:00.000100 UTC · Alice Archer (U0ALICE)**  ',
       'Declaring: agent sent refunds',
       '',
-      '**14:02:00 UTC · Alice Archer (U0ALICE)**  ',
+      '**14:02:00.000100 UTC · Alice Archer (U0ALICE)**  ',
       'Agent is emailing customers, @Bob Baker can you pull the key?  ',
       '_Reactions:_ :eyes: ×2 (Bob Baker, Carol Chen)',
       '',
       '> **Thread · 5 replies**',
       '>',
-      '> **14:02:10 UTC · Bob Baker (U0BOB)**  ',
+      '> **14:02:10.000100 UTC · Bob Baker (U0BOB)**  ',
       '> reply 1',
       '>',
-      '> **14:02:20 UTC · Carol Chen (U0CAROL)**  ',
+      '> **14:02:20.000100 UTC · Carol Chen (U0CAROL)**  ',
       '> reply 2',
     ].join('\n');
     expect(md).toContain(expected);
     expect(md).toContain(
       '_File:_ `rollback.pdf` (application/pdf, 20.0 KB) <https://quell-test.slack.com/files/U0CAROL/F0PLAN/rollback.pdf>',
     );
-    expect(md).toContain('**14:07:00 UTC · Alice Archer (U0ALICE)** · _edited 14:07:10 UTC_');
-    expect(md).toContain('**14:08:00 UTC · Deploy bot (app)**');
+    expect(md).toContain('**14:07:00.000100 UTC · Alice Archer (U0ALICE)** · _edited 14:07:10.000100 UTC_');
+    expect(md).toContain('**14:08:00.000100 UTC · Deploy bot (app)**');
     expect(md).toContain('\\# not a heading  \n\\> not a quote');
     // chronological: the last message comes after the thread
     expect(md.indexOf('monitoring')).toBeGreaterThan(md.indexOf('reply 5'));
@@ -202,13 +206,16 @@ describe('archiving an incident channel', () => {
     expect(files.sort()).toEqual([
       'comms-versions.jsonl',
       'containment-audit.jsonl',
+      'files.jsonl',
       'incident.json',
       'manifest.json',
       'manifest.json.sha256',
+      'membership-changes.jsonl',
       'raw',
       'raw/history.jsonl',
       'raw/message-revisions.jsonl',
       'raw/replies.jsonl',
+      'rollback-inventory.jsonl',
       'timeline.jsonl',
       'transcript.md',
       'users.json',
@@ -218,7 +225,11 @@ describe('archiving an incident channel', () => {
 
     const manifest = JSON.parse(await readFile(join(bundle, 'manifest.json'), 'utf8'));
     expect(manifest).toMatchObject({
-      format: 'quell-evidence-bundle/1',
+      format: 'quell-evidence-bundle/2',
+      canonicalization: 'RFC8785',
+      quell: { version: '0.1.0' },
+      channels: [{ id: CHANNEL, role: 'incident' }],
+      signing: null,
       incident: { id: 'INC-1', channelId: CHANNEL, severity: 'sev1', status: 'investigating' },
       bundle: { version: 1, location: bundle },
       archivedBy: { id: 'U0DECLARER', name: 'Dana Declarer' },
@@ -227,38 +238,56 @@ describe('archiving an incident channel', () => {
       window: {
         from: '2026-11-21T14:00:00.000Z',
         to: '2026-11-21T15:00:00.000Z',
-        firstMessageAt: '2026-11-21T14:01:00.000Z',
-        lastMessageAt: '2026-11-21T14:10:00.000Z',
+        latestTs: '1795273320.000000',
+        marginSeconds: 120,
+        firstMessageAt: '2026-11-21T14:01:00.000100Z',
+        lastMessageAt: '2026-11-21T14:10:00.000100Z',
       },
       counts: { messages: 8, threadReplies: 5, threads: 1, revisions: 0, timelineEvents: 1 },
     });
-    expect(manifest.files.map((f: { path: string }) => f.path)).toEqual([
-      'comms-versions.jsonl',
-      'containment-audit.jsonl',
-      'incident.json',
-      'raw/history.jsonl',
-      'raw/message-revisions.jsonl',
-      'raw/replies.jsonl',
-      'timeline.jsonl',
-      'transcript.md',
-      'users.json',
+    expect(manifest.files.map((f: { path: string; collector: string }) => [f.path, f.collector])).toEqual([
+      ['comms-versions.jsonl', 'quell.comms'],
+      ['containment-audit.jsonl', 'quell.containment'],
+      ['files.jsonl', 'slack.files'],
+      ['incident.json', 'quell.incident'],
+      ['membership-changes.jsonl', 'slack.membership'],
+      ['raw/history.jsonl', 'slack.history'],
+      ['raw/message-revisions.jsonl', 'quell.revisions'],
+      ['raw/replies.jsonl', 'slack.replies'],
+      ['rollback-inventory.jsonl', 'quell.rollback-inventory'],
+      ['timeline.jsonl', 'quell.timeline'],
+      ['transcript.md', 'quell.transcript'],
+      ['users.json', 'slack.users'],
     ]);
-    expect(JSON.parse(await readFile(join(bundle, 'users.json'), 'utf8'))).toEqual({
-      U0ALICE: 'Alice Archer',
-      U0BOB: 'Bob Baker',
-      U0CAROL: 'Carol Chen',
-      U0DECLARER: 'Dana Declarer',
-    });
-    // each user looked up once, however often they appear
+    // sources with no reader wired, and the file over no reader, are named as gaps
+    expect(manifest.gaps.map((g: { source: string }) => g.source)).toEqual([
+      'slack.pins',
+      'slack.bookmarks',
+      'slack.files',
+    ]);
+    expect(JSON.parse(await readFile(join(bundle, 'users.json'), 'utf8'))).toEqual([
+      { id: 'U0ALICE', name: 'Alice Archer', email: null, isBot: false, deleted: false },
+      { id: 'U0BOB', name: 'Bob Baker', email: null, isBot: false, deleted: false },
+      { id: 'U0CAROL', name: 'Carol Chen', email: null, isBot: false, deleted: false },
+      { id: 'U0DECLARER', name: 'Dana Declarer', email: null, isBot: false, deleted: false },
+    ]);
+    // each user looked up once by the archive, however often they appear (plus the permission check's)
     expect(
       slack
         .callsTo('users.info')
         .map((c) => c.params.user)
         .sort(),
-    ).toEqual(['U0ALICE', 'U0BOB', 'U0CAROL', 'U0DECLARER']);
+    ).toEqual(['U0ALICE', 'U0BOB', 'U0CAROL', 'U0DECLARER', 'U0DECLARER']);
 
-    const report = await verifyBundle(bundle, outcome.manifest.manifestSha256);
-    expect(report).toMatchObject({ ok: true, added: [], removed: [], changed: [], problems: [], checked: 9 });
+    const report = await verifyBundle(bundle, { expectedManifestSha256: outcome.manifestSha256 });
+    expect(report).toMatchObject({
+      ok: true,
+      added: [],
+      removed: [],
+      changed: [],
+      problems: [],
+      checked: 12,
+    });
 
     // files upload v2: one URL per file, the bytes POSTed there, then one completing call
     expect(slack.callsTo('files.getUploadURLExternal').map((c) => c.params)).toEqual([
@@ -283,7 +312,7 @@ describe('archiving an incident channel', () => {
       ],
     });
     expect(String(complete.initial_comment)).toContain(
-      `manifest SHA-256 \`${outcome.manifest.manifestSha256}\``,
+      `quell evidence verify ${bundle} --expect ${outcome.manifestSha256}`,
     );
     expect(outcome.uploadedFileIds).toEqual(['F0FILE0001', 'F0FILE0002']);
 
@@ -295,7 +324,7 @@ describe('archiving an incident channel', () => {
         location: bundle,
         storage: 'local',
         version: 1,
-        manifestSha256: outcome.manifest.manifestSha256,
+        manifestSha256: outcome.manifestSha256,
         uploadedFileIds: ['F0FILE0001', 'F0FILE0002'],
         uploadError: null,
       },
@@ -344,7 +373,7 @@ describe('archiving an incident channel', () => {
     clock.advance(60_000);
     const second = await services.evidence.archive({
       incidentId: 'INC-1',
-      actor: 'U0ALICE',
+      actor: 'U0DECLARER',
       trigger: 'command',
     });
     expect(second.reservation.version).toBe(2);

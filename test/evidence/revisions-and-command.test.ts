@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { verifyBundle } from '../../src/evidence/manifest.js';
+import { verifyBundle } from '../../src/evidence/verify.js';
 import type { Runtime } from '../../src/runtime.js';
 import { FakeSlackApi } from '../helpers/fake-slack-api.js';
 import { eventually, startHttpQuell, TEST_SIGNING_SECRET } from '../helpers/http-app.js';
@@ -151,31 +151,40 @@ describe('edits and deletions are kept; /incident archive and archive on resolve
     // the ack promises nothing: "Archiving…" is said once the channel is known to be an incident's
     expect(response.body).toBe('');
     const reply = await eventually(() => {
-      expect(slack.responseUrlPosts).toHaveLength(2);
-      return slack.responseUrlPosts[1]!.body;
+      expect(slack.responseUrlPosts).toHaveLength(1);
+      return slack.responseUrlPosts[0]!.body;
     });
-    expect(slack.responseUrlPosts[0]!.body).toEqual({
+    expect(reply).toEqual({
       response_type: 'ephemeral',
-      text: 'Archiving INC-1 as evidence… the bundle is posted here when it is done.',
+      text: 'Archiving INC-1 as evidence: progress is shown in this channel, and the bundle is posted here when it is done.',
     });
+    // the archive runs as a job; its one channel message is posted, then edited in place to the result
     const bundle = join(storage.dir, 'INC-1', 'v1');
-    expect(String(reply.text)).toContain(
-      ':lock: INC-1 archived as bundle v1: 3 messages, 1 thread replies, 3 kept edits/deletions.',
-    );
-    expect(String(reply.text)).toContain(`Stored at \`${bundle}\``);
+    const done = await eventually(() => {
+      const last = slack.callsTo('chat.update').at(-1);
+      expect(String(last?.params.text)).toContain(':lock: INC-1 evidence bundle v1 archived');
+      return String(last!.params.text);
+    }, 10_000);
+    const progress = slack
+      .callsTo('chat.postMessage')
+      .filter((c) => String(c.params.text).includes('evidence'));
+    expect(progress).toHaveLength(1);
+    expect(String(progress[0]!.params.text)).toContain(':hourglass_flowing_sand: INC-1 evidence archiving');
+    expect(done).toContain('3 messages, 1 thread replies, 3 captured edits/deletions');
+    expect(done).toContain(`Stored at \`${bundle}\``);
 
     const md = await readFile(join(bundle, 'transcript.md'), 'utf8');
     expect(md).toContain(
       [
-        '**14:02:00 UTC · Bob Baker (U0BOB)** · _edited 14:03:00 UTC_  ',
+        '**14:02:00.000100 UTC · Bob Baker (U0BOB)** · _edited 14:03:00.000900 UTC_  ',
         'customer impact is small  ',
-        '_Before the edit at 2026-11-21 14:03:00 UTC:_ “customer impact: 4,000 refunds sent”',
+        '_Before the edit at 2026-11-21 14:03:00.000900 UTC (text changed):_ “customer impact: 4,000 refunds sent”',
       ].join('\n'),
     );
     expect(md).toContain(
       [
-        '**14:03:20 UTC · Bob Baker** · _deleted 2026-11-21 14:03:50 UTC_  ',
-        '_The deleted text was:_ “I think we should not tell legal yet”',
+        '**14:03:20.000100 UTC · Bob Baker (U0BOB)** · _deleted 2026-11-21 14:03:50.000901 UTC_  ',
+        '_The deleted message was:_ “I think we should not tell legal yet”',
       ].join('\n'),
     );
     // the deleted reply is back in its thread, between parent and the remaining reply
@@ -249,8 +258,10 @@ describe('edits and deletions are kept; /incident archive and archive on resolve
         revision: {
           kind: 'deleted',
           ts: tsAt(60),
-          previousText: 'x',
-          changedAt: '2026-11-21T14:40:00.000Z',
+          before: { text: 'x' },
+          changed: ['text'],
+          changeTs: tsAt(2400),
+          changedAt: '2026-11-21T14:40:00.000100Z',
           event: {},
         },
       }),

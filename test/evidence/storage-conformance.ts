@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { chmod, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writePrivateFile } from '../../src/evidence/files.js';
@@ -8,6 +8,8 @@ export interface StorageFixture {
   storage: EvidenceStorage;
   /** The published bytes of a bundle file, or undefined when absent. */
   read(location: string, path: string): Promise<string | undefined>;
+  /** Makes the next publish fail after its first file (S3: a 500 mid-way); local: a file it cannot read. */
+  failPublishMidway?(): void;
   close(): Promise<void>;
 }
 
@@ -56,6 +58,38 @@ export function describeStorageConformance(name: string, open: () => Promise<Sto
       await expect(fixture.storage.publish(reservation, again)).rejects.toBeInstanceOf(BundleExistsError);
       expect(await fixture.read(reservation.location, 'manifest.json')).toBe('{"v":"first"}\n');
       await fixture.storage.discardStaging(again);
+    });
+
+    it('a publish that fails mid-way leaves no counted version, and the next archive gets that number', async () => {
+      const dir = await stage({ 'a.jsonl': 'a\n', 'b.jsonl': 'b\n', 'manifest.json': '{"m":1}\n' });
+      const reservation = await fixture.storage.reserve('INC-7');
+      if (fixture.failPublishMidway) fixture.failPublishMidway();
+      else await chmod(join(dir, 'b.jsonl'), 0o000).then(() => rm(join(dir, 'manifest.json')));
+      const failed = await fixture.storage.publish(reservation, dir).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      if (!fixture.failPublishMidway) {
+        // a local publish is one rename: it cannot fail half-way, only as a whole; a bundle without
+        // its manifest is what a failed archive never publishes (the service releases the claim)
+        expect(failed).toBeUndefined();
+        await fixture.storage.release?.(reservation);
+      } else {
+        expect(failed).toBeInstanceOf(Error);
+        await fixture.storage.discardStaging(dir);
+      }
+      expect(await fixture.storage.versions('INC-7')).toEqual([]);
+      if (fixture.failPublishMidway) {
+        expect(await fixture.read(reservation.location, 'a.jsonl')).toBeUndefined();
+        expect((await fixture.storage.reserve('INC-7')).version).toBe(reservation.version);
+      }
+    });
+
+    it('releases a reserved version that was never published: nothing is left at it', async () => {
+      const reservation = await fixture.storage.reserve('INC-7');
+      await fixture.storage.release?.(reservation);
+      expect(await fixture.storage.versions('INC-7')).toEqual([]);
+      expect((await fixture.storage.reserve('INC-7')).version).toBe(1);
     });
 
     it('refuses incident ids that could escape the store', async () => {

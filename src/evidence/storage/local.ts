@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { chmod, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { access, chmod, mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DIR_MODE, syncDirectory } from '../files.js';
+import { MANIFEST_FILE } from '../manifest.js';
 import { BundleExistsError, type BundleReservation, type EvidenceStorage, safeSegment } from './port.js';
 
 const VERSION_DIR = /^v(\d+)$/;
@@ -55,18 +56,31 @@ export class LocalEvidenceStorage implements EvidenceStorage {
     await syncDirectory(join(this.root, safeSegment(reservation.incidentId)));
   }
 
+  /** Removes the empty claim of a version that was never published, so no empty folder is left. */
+  async release(reservation: BundleReservation): Promise<void> {
+    await rmdir(reservation.location).catch(() => undefined);
+  }
+
   async discardStaging(stagingDir: string): Promise<void> {
     if (!resolve(stagingDir).startsWith(join(this.root, STAGING))) return;
     await rm(stagingDir, { recursive: true, force: true });
   }
 
+  /** Versions with a manifest: a claim or a partial copy is never counted as a bundle. */
   async versions(incidentId: string): Promise<BundleReservation[]> {
     const incidentDir = join(this.root, safeSegment(incidentId));
-    return (await this.existingVersions(incidentDir)).map((version) => ({
-      incidentId,
-      version,
-      location: join(incidentDir, `v${version}`),
-    }));
+    const out: BundleReservation[] = [];
+    for (const version of await this.existingVersions(incidentDir)) {
+      const location = join(incidentDir, `v${version}`);
+      if (
+        await access(join(location, MANIFEST_FILE)).then(
+          () => true,
+          () => false,
+        )
+      )
+        out.push({ incidentId, version, location });
+    }
+    return out;
   }
 
   private async existingVersions(incidentDir: string): Promise<number[]> {

@@ -19,9 +19,11 @@ export interface EvidenceStorage {
   reserve(incidentId: string): Promise<BundleReservation>;
   /** Publishes every file of the staging directory under the reservation; never overwrites. */
   publish(reservation: BundleReservation, stagingDir: string): Promise<void>;
+  /** Gives back a reserved version that was never published (nothing is left at it). */
+  release?(reservation: BundleReservation): Promise<void>;
   /** Removes a staging directory (after publishing, or after a failure). */
   discardStaging(stagingDir: string): Promise<void>;
-  /** The published versions of an incident's bundle, oldest first. */
+  /** The published (complete) versions of an incident's bundle, oldest first. */
   versions(incidentId: string): Promise<BundleReservation[]>;
 }
 

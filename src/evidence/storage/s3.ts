@@ -1,33 +1,44 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { join, resolve } from 'node:path';
+import {
+  DeleteObjectsCommand,
+  ListObjectsV2Command,
+  type ListObjectsV2CommandOutput,
+  PutObjectCommand,
+  type PutObjectCommandInput,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
 import type { Clock } from '../../clock.js';
 import type { S3Config } from '../config.js';
-import { DIR_MODE, listFiles, sha256OfFile } from '../files.js';
-import { MANIFEST_CHECKSUM_FILE, MANIFEST_FILE } from '../manifest.js';
+import { DIR_MODE, listFiles } from '../files.js';
+import { MANIFEST_CHECKSUM_FILE, MANIFEST_FILE, SIGNATURE_FILE, TIMESTAMP_FILE } from '../manifest.js';
 import { BundleExistsError, type BundleReservation, type EvidenceStorage, safeSegment } from './port.js';
-import { EMPTY_SHA256, type SigV4Credentials, signRequest } from './sigv4.js';
+import { describeS3Error, s3ClientFor, s3Status } from './s3-client.js';
 
 export class S3Error extends Error {
   constructor(
-    readonly status: number,
-    readonly code: string,
-    what: string,
+    readonly what: string,
+    cause: unknown,
   ) {
-    super(`S3 ${what} failed: HTTP ${status} ${code}`);
+    super(`S3 ${what} failed: ${describeS3Error(cause)}`, { cause });
     this.name = 'S3Error';
   }
 }
 
+const INCOMPLETE_MARKER = 'INCOMPLETE';
+
 /**
- * Bundles in an S3-compatible object store: `<prefix>/<incident>/v<N>/<file>`. A version is claimed
- * with a conditional PUT of `<prefix>/<incident>/reservations/v<N>` (`If-None-Match: *`, so two
- * archivers never get the same one); every object is written with `If-None-Match: *` too, so nothing
- * is ever overwritten; the manifest goes last, so a bundle with a manifest is complete. Files are
- * streamed from the local staging directory, never held in memory.
+ * Bundles in S3 (or an S3-compatible store) through the AWS SDK v3: `<prefix>/<incident>/v<N>/<file>`.
+ * A version is claimed with a conditional PUT of `<prefix>/<incident>/reservations/v<N>`
+ * (`If-None-Match: *`); every object is written with `If-None-Match: *` (PutObject, or
+ * CompleteMultipartUpload for large files) so nothing is ever overwritten; the manifest and its seal
+ * go last, so a version with a manifest is complete, and only those are counted. Files are streamed
+ * from staging (lib-storage multipart, at most two parts in memory) with CRC32 checksums, Object
+ * Lock retention and SSE when configured. A version that fails half-way is deleted (its reservation
+ * too, so the number is reused) or, where deletion is refused (Object Lock), marked INCOMPLETE.
  */
 export class S3EvidenceStorage implements EvidenceStorage {
   readonly kind = 's3' as const;
@@ -35,23 +46,12 @@ export class S3EvidenceStorage implements EvidenceStorage {
   constructor(
     private readonly config: S3Config,
     private readonly stagingRoot: string,
-    private readonly credentials: SigV4Credentials,
+    readonly client: S3Client,
     private readonly clock: Clock = { now: () => new Date() },
   ) {}
 
   static fromConfig(config: S3Config, stagingRoot: string, env: NodeJS.ProcessEnv): S3EvidenceStorage {
-    const accessKeyId = env[config.accessKeyIdEnv];
-    const secretAccessKey = env[config.secretAccessKeyEnv];
-    if (!accessKeyId || !secretAccessKey)
-      throw new Error(
-        `evidence.storage.s3 needs credentials in ${config.accessKeyIdEnv} and ${config.secretAccessKeyEnv}`,
-      );
-    const sessionToken = config.sessionTokenEnv ? env[config.sessionTokenEnv] : undefined;
-    return new S3EvidenceStorage(config, stagingRoot, {
-      accessKeyId,
-      secretAccessKey,
-      ...(sessionToken ? { sessionToken } : {}),
-    });
+    return new S3EvidenceStorage(config, stagingRoot, s3ClientFor(config, env));
   }
 
   async createStaging(incidentId: string): Promise<string> {
@@ -61,33 +61,55 @@ export class S3EvidenceStorage implements EvidenceStorage {
   }
 
   async reserve(incidentId: string): Promise<BundleReservation> {
-    let version = (await this.reservedVersions(incidentId)).at(-1) ?? 0;
+    const taken = new Set(
+      await this.keyVersions(this.key(incidentId, 'reservations/'), /\/reservations\/v(\d+)$/),
+    );
+    let version = Math.max(0, ...taken);
     for (;;) {
       version++;
-      const response = await this.send('PUT', this.key(incidentId, `reservations/v${version}`), {
-        headers: { 'if-none-match': '*' },
-      });
-      if (response.status === 412) continue;
-      expectOk(response, 'reserve a bundle version');
-      return { incidentId, version, location: this.location(incidentId, version) };
+      try {
+        await this.client.send(
+          new PutObjectCommand({
+            Bucket: this.config.bucket,
+            Key: this.key(incidentId, `reservations/v${version}`),
+            Body: new Uint8Array(0),
+            ContentLength: 0,
+            IfNoneMatch: '*',
+          }),
+        );
+        return { incidentId, version, location: this.location(incidentId, version) };
+      } catch (error) {
+        if (s3Status(error) === 412) continue;
+        throw new S3Error('reserving a bundle version', error);
+      }
     }
   }
 
   async publish(reservation: BundleReservation, stagingDir: string): Promise<void> {
     const files = await listFiles(stagingDir);
-    const last = [MANIFEST_FILE, MANIFEST_CHECKSUM_FILE];
+    const last = [MANIFEST_FILE, MANIFEST_CHECKSUM_FILE, SIGNATURE_FILE, TIMESTAMP_FILE];
     const ordered = [...files.filter((f) => !last.includes(f)), ...last.filter((f) => files.includes(f))];
-    for (const file of ordered) {
-      const path = join(stagingDir, file);
-      const { sha256, bytes } = await sha256OfFile(path);
-      const key = this.key(reservation.incidentId, `v${reservation.version}/${file}`);
-      const response = await this.send('PUT', key, {
-        headers: { 'if-none-match': '*', 'content-length': String(bytes), 'content-type': contentType(file) },
-        body: { path, sha256 },
-      });
-      if (response.status === 412) throw new BundleExistsError(`${reservation.location}${file}`);
-      expectOk(response, `upload ${file}`);
+    const written: string[] = [];
+    try {
+      for (const file of ordered) {
+        const key = this.key(reservation.incidentId, `v${reservation.version}/${file}`);
+        await this.upload(key, join(stagingDir, file), file);
+        written.push(key);
+      }
+    } catch (error) {
+      // a version someone else published keeps its reservation; ours is given back
+      if (error instanceof BundleExistsError) {
+        if (written.length > 0) await this.deleteKeys(written).catch(() => undefined);
+        throw error;
+      }
+      await this.abandon(reservation, written);
+      throw new S3Error(`uploading v${reservation.version}`, error);
     }
+  }
+
+  /** Releases a reserved version that was never published (the archive failed before uploading). */
+  async release(reservation: BundleReservation): Promise<void> {
+    await this.abandon(reservation, []);
   }
 
   async discardStaging(stagingDir: string): Promise<void> {
@@ -95,32 +117,101 @@ export class S3EvidenceStorage implements EvidenceStorage {
     await rm(stagingDir, { recursive: true, force: true });
   }
 
+  /** Published (complete) versions only: those with a manifest. */
   async versions(incidentId: string): Promise<BundleReservation[]> {
-    return (await this.reservedVersions(incidentId)).map((version) => ({
-      incidentId,
-      version,
-      location: this.location(incidentId, version),
-    }));
+    const versions = await this.keyVersions(this.key(incidentId, 'v'), /\/v(\d+)\/manifest\.json$/);
+    return versions.map((version) => ({ incidentId, version, location: this.location(incidentId, version) }));
   }
 
-  private async reservedVersions(incidentId: string): Promise<number[]> {
-    const prefix = this.key(incidentId, 'reservations/');
-    const versions: number[] = [];
+  private async upload(key: string, path: string, file: string): Promise<void> {
+    const { objectLock, serverSideEncryption: sse } = this.config;
+    const params: PutObjectCommandInput = {
+      Bucket: this.config.bucket,
+      Key: key,
+      Body: createReadStream(path),
+      IfNoneMatch: '*',
+      ContentType: contentType(file),
+      ChecksumAlgorithm: 'CRC32',
+      ...(objectLock
+        ? {
+            ObjectLockMode: objectLock.mode,
+            ObjectLockRetainUntilDate: new Date(
+              this.clock.now().getTime() + objectLock.retainDays * 86_400_000,
+            ),
+          }
+        : {}),
+      ...(sse
+        ? { ServerSideEncryption: sse.kind, ...(sse.kmsKeyId ? { SSEKMSKeyId: sse.kmsKeyId } : {}) }
+        : {}),
+    };
+    const upload = new Upload({
+      client: this.client,
+      params,
+      partSize: this.config.partSizeMb * 1024 * 1024,
+      queueSize: 2,
+      leavePartsOnError: false,
+    });
+    try {
+      await upload.done();
+    } catch (error) {
+      if (s3Status(error) === 412) throw new BundleExistsError(`s3://${this.config.bucket}/${key}`);
+      throw error;
+    }
+  }
+
+  /** Deletes what a failed publish wrote and the reservation; marks the version if S3 refuses. */
+  private async abandon(reservation: BundleReservation, written: string[]): Promise<void> {
+    // the reservation goes last: if the objects cannot be deleted (Object Lock), the number stays used
+    if (await this.deleteKeys(written).catch(() => false))
+      if (
+        await this.deleteKeys([
+          this.key(reservation.incidentId, `reservations/v${reservation.version}`),
+        ]).catch(() => false)
+      )
+        return;
+    await this.client
+      .send(
+        new PutObjectCommand({
+          Bucket: this.config.bucket,
+          Key: this.key(reservation.incidentId, `v${reservation.version}/${INCOMPLETE_MARKER}`),
+          Body: 'This version failed while uploading: it has no manifest and is not a bundle.\n',
+          ChecksumAlgorithm: 'CRC32',
+        }),
+      )
+      .catch(() => undefined);
+  }
+
+  /** True when every key is gone. */
+  private async deleteKeys(keys: string[]): Promise<boolean> {
+    if (keys.length === 0) return true;
+    const result = await this.client.send(
+      new DeleteObjectsCommand({
+        Bucket: this.config.bucket,
+        Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true },
+      }),
+    );
+    return (result.Errors ?? []).length === 0;
+  }
+
+  private async keyVersions(prefix: string, pattern: RegExp): Promise<number[]> {
+    const versions = new Set<number>();
     let token: string | undefined;
     do {
-      const response = await this.send('GET', '', {
-        query: { 'list-type': '2', prefix, ...(token ? { 'continuation-token': token } : {}) },
-      });
-      expectOk(response, 'list bundle versions');
-      for (const [, key] of response.body.matchAll(/<Key>([^<]+)<\/Key>/g)) {
-        const match = /\/reservations\/v(\d+)$/.exec(key!);
-        if (match) versions.push(Number(match[1]));
+      let page: ListObjectsV2CommandOutput;
+      try {
+        page = await this.client.send(
+          new ListObjectsV2Command({ Bucket: this.config.bucket, Prefix: prefix, ContinuationToken: token }),
+        );
+      } catch (error) {
+        throw new S3Error('listing bundle versions', error);
       }
-      token = /<IsTruncated>true<\/IsTruncated>/.test(response.body)
-        ? /<NextContinuationToken>([^<]+)<\/NextContinuationToken>/.exec(response.body)?.[1]
-        : undefined;
+      for (const object of page.Contents ?? []) {
+        const match = pattern.exec(object.Key ?? '');
+        if (match) versions.add(Number(match[1]));
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
-    return versions.sort((a, b) => a - b);
+    return [...versions].sort((a, b) => a - b);
   }
 
   private key(incidentId: string, rest: string): string {
@@ -131,85 +222,12 @@ export class S3EvidenceStorage implements EvidenceStorage {
   private location(incidentId: string, version: number): string {
     return `s3://${this.config.bucket}/${this.key(incidentId, `v${version}/`)}`;
   }
-
-  private send(
-    method: 'GET' | 'PUT',
-    key: string,
-    options: {
-      query?: Record<string, string>;
-      headers?: Record<string, string>;
-      body?: { path: string; sha256: string };
-    },
-  ): Promise<{ status: number; body: string }> {
-    const endpoint = new URL(this.config.endpoint);
-    const host = this.config.pathStyle ? endpoint.host : `${this.config.bucket}.${endpoint.host}`;
-    const basePath = endpoint.pathname.replace(/\/+$/, '');
-    const path = this.config.pathStyle ? `${basePath}/${this.config.bucket}/${key}` : `${basePath}/${key}`;
-    const headers = signRequest(
-      {
-        method,
-        host,
-        path,
-        query: options.query,
-        headers: {
-          ...(options.body ? {} : method === 'PUT' ? { 'content-length': '0' } : {}),
-          ...options.headers,
-        },
-        payloadSha256: options.body?.sha256 ?? EMPTY_SHA256,
-        at: this.clock.now(),
-        region: this.config.region,
-      },
-      this.credentials,
-    );
-    const search = new URLSearchParams(options.query ?? {}).toString();
-    const send = endpoint.protocol === 'https:' ? httpsRequest : httpRequest;
-    return new Promise((resolvePromise, reject) => {
-      const req = send(
-        {
-          method,
-          protocol: endpoint.protocol,
-          hostname: this.config.pathStyle ? endpoint.hostname : `${this.config.bucket}.${endpoint.hostname}`,
-          port: endpoint.port || undefined,
-          path: `${encodePath(path)}${search ? `?${search}` : ''}`,
-          headers,
-        },
-        (res: IncomingMessage) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () =>
-            resolvePromise({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
-          );
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      if (options.body) createReadStream(options.body.path).on('error', reject).pipe(req);
-      else req.end();
-    });
-  }
-}
-
-function encodePath(path: string): string {
-  return path
-    .split('/')
-    .map((segment) =>
-      encodeURIComponent(segment).replace(
-        /[!'()*]/g,
-        (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-      ),
-    )
-    .join('/');
-}
-
-function expectOk(response: { status: number; body: string }, what: string): void {
-  if (response.status >= 200 && response.status < 300) return;
-  const code = /<Code>([^<]+)<\/Code>/.exec(response.body)?.[1] ?? 'unknown';
-  throw new S3Error(response.status, code, what);
 }
 
 function contentType(file: string): string {
   if (file.endsWith('.json')) return 'application/json';
   if (file.endsWith('.jsonl')) return 'application/x-ndjson';
   if (file.endsWith('.md')) return 'text/markdown; charset=utf-8';
-  return 'text/plain; charset=utf-8';
+  if (file.endsWith('.tsr')) return 'application/timestamp-reply';
+  return 'application/octet-stream';
 }

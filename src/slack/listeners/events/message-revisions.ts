@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { tsToDate } from '../../../evidence/index.js';
+import { changedParts, type MessageContent, tsToIso } from '../../../evidence/index.js';
 import { defineEvent } from '../../boundary/define.js';
 
 const shownMessage = z.looseObject({
@@ -8,7 +8,13 @@ const shownMessage = z.looseObject({
   user: z.string().optional(),
   bot_id: z.string().optional(),
   thread_ts: z.string().optional(),
+  subtype: z.string().optional(),
+  blocks: z.array(z.unknown()).optional(),
+  attachments: z.array(z.unknown()).optional(),
+  files: z.array(z.unknown()).optional(),
+  edited: z.looseObject({ ts: z.string().optional(), user: z.string().optional() }).optional(),
 });
+type ShownMessage = z.infer<typeof shownMessage>;
 
 const revisionEvent = z.discriminatedUnion('subtype', [
   z.looseObject({
@@ -29,12 +35,24 @@ const revisionEvent = z.discriminatedUnion('subtype', [
   }),
 ]);
 
+function contentOf(message: ShownMessage): MessageContent {
+  return {
+    text: message.text ?? '',
+    ...(message.blocks ? { blocks: message.blocks } : {}),
+    ...(message.attachments ? { attachments: message.attachments } : {}),
+    ...(message.files ? { files: message.files } : {}),
+  };
+}
+
 /**
  * `message_changed` / `message_deleted` in a channel Quell is in: while the channel's incident is
- * open, keep the text the message had before, so the archive shows what was said. Quell's own
- * messages (the pinned summary is edited all the time) and changes that leave the text as it was
- * (unfurls, reply counts) are not revisions worth keeping. Retried deliveries are stored once. A failure
- * is logged by the boundary (the event is acked already, nobody waits for an answer).
+ * open, keep what the message showed before, so the archive shows what was said. An edit counts
+ * when its text, blocks, attachments or files differ (a bot can rewrite its blocks and leave `text`
+ * alone); unfurls and reply-count updates change none of these and are skipped, as are Quell's own
+ * messages. A thread parent deleted while its replies stay becomes Slack's tombstone (a
+ * `message_changed` to subtype `tombstone`): that is recorded as the deletion, with the real author.
+ * Each revision carries Slack's time of the change (`edited.ts`, else `event_ts`) at full
+ * resolution, so out-of-order deliveries are put back in order. Retried deliveries are stored once.
  */
 export const messageRevisionEvent = defineEvent({
   event: 'message',
@@ -56,18 +74,25 @@ export const messageRevisionEvent = defineEvent({
       (bot.botUserId !== undefined && before.user === bot.botUserId);
     if (ownMessage) return;
     const after = e.subtype === 'message_changed' ? e.message : undefined;
-    if (after && (after.text ?? '') === (before.text ?? '')) return;
+    const tombstoned = after?.subtype === 'tombstone';
+    const deleted = e.subtype === 'message_deleted' || tombstoned;
+    const changed = after && !tombstoned ? changedParts(contentOf(before), contentOf(after)) : [];
+    if (!deleted && changed.length === 0) return;
+    const changeTs = (!deleted && after?.edited?.ts) || e.event_ts;
     await deps.evidence.recordRevision({
       channel: e.channel,
       eventKey: `${e.channel}-${before.ts}-${e.event_ts}`,
       revision: {
-        kind: e.subtype === 'message_changed' ? 'edited' : 'deleted',
+        kind: deleted ? 'deleted' : 'edited',
         ts: before.ts,
         ...(before.thread_ts ? { threadTs: before.thread_ts } : {}),
         ...(before.user ? { user: before.user } : {}),
-        previousText: before.text ?? '',
-        ...(after ? { newText: after.text ?? '' } : {}),
-        changedAt: tsToDate(e.event_ts).toISOString(),
+        ...(before.bot_id ? { botId: before.bot_id } : {}),
+        before: contentOf(before),
+        ...(after && !tombstoned ? { after: contentOf(after) } : {}),
+        changed: deleted ? ['text'] : changed,
+        changeTs,
+        changedAt: tsToIso(changeTs),
         event: e as Record<string, unknown>,
       },
     });
