@@ -3,6 +3,7 @@ import { ChatError, type ChatMessage, type ChatPort } from '../chat/port.js';
 import type { Clock } from '../clock.js';
 import type { QuellConfig } from '../config/schema.js';
 import { InvalidTransitionError, NotAnIncidentChannelError, QuellError, UsageError } from '../errors.js';
+import { labelMentions, safeText } from '../text/safe-text.js';
 import { nextUpdateDueFrom } from './cadence.js';
 import { IncidentChannelSetup, timelineEvent, topicOf } from './channel-setup.js';
 import { assertTransition } from './lifecycle.js';
@@ -16,7 +17,13 @@ import {
   type Severity,
   type Status,
 } from './model.js';
-import { type Permissions, RulePermissions } from './permissions.js';
+import {
+  type AuthorizeOptions,
+  type Operation,
+  type Permissions,
+  RulePermissions,
+  roleOperation,
+} from './permissions.js';
 import type { IncidentPresenter } from './presenter.js';
 import type { IncidentStore } from './store.js';
 import type { TimelineEvent, TimelineKind } from './timeline.js';
@@ -76,9 +83,31 @@ export class IncidentService {
   private resolveKey?: symbol;
 
   private readonly channelSetup: IncidentChannelSetup;
+  /** Who may do what; also for the other features, which decide their own operations through it. */
+  readonly permissions: Permissions;
 
   constructor(private readonly deps: IncidentServiceDeps) {
     this.channelSetup = new IncidentChannelSetup(deps);
+    this.permissions =
+      deps.permissions ??
+      new RulePermissions({ chat: deps.chat, logger: deps.logger, config: deps.config, clock: deps.clock });
+  }
+
+  /** `<@U1>` → `<@U1|Alice Chen>` in people's text, so it reads "@Alice Chen" wherever it is echoed. */
+  private labelMentions(text: string): Promise<string> {
+    return labelMentions(text, async (user) => (await this.deps.chat.userInfo(user)).name);
+  }
+
+  /** The incident, once `actor` may do `operation` on it (else the refusal is recorded and thrown). */
+  private async authorized(
+    incidentId: string,
+    actor: string,
+    operation: Operation,
+    options?: AuthorizeOptions,
+  ): Promise<Incident> {
+    const incident = await this.deps.store.require(incidentId);
+    await this.permissions.authorize(actor, operation, incident, options);
+    return incident;
   }
 
   subscribe(subscriber: IncidentSubscriber): void {
@@ -91,6 +120,7 @@ export class IncidentService {
     if (!title) throw new UsageError('An incident needs a title.', '/incident declare sev1 <title>');
     if (title.length > MAX_TITLE_LENGTH)
       throw new UsageError(`Keep the title under ${MAX_TITLE_LENGTH} characters (it has ${title.length}).`);
+    await this.permissions.authorize(input.declaredBy, 'declare', undefined);
 
     const pending = `pending:${input.declaredBy}`;
     const earlier = await store.claimOnce(
@@ -129,7 +159,7 @@ export class IncidentService {
       incident,
       input.declaredBy,
       'declared',
-      `Declared ${this.sevLabel(incident)}: ${title}`,
+      `Declared ${this.sevLabel(incident)}: ${safeText(title, 'plain')}`,
       {
         severity: incident.severity,
         drill: incident.drill,
@@ -161,6 +191,14 @@ export class IncidentService {
 
   async setSeverity(incidentId: string, actor: string, severity: Severity): Promise<Incident> {
     const { config, clock } = this.deps;
+    const before = await this.deps.store.require(incidentId);
+    if (before.severity !== severity)
+      await this.permissions.authorize(
+        actor,
+        severity < before.severity ? 'severity.raise' : 'severity.lower',
+        before,
+        { subject: `${this.label(before.severity)} → ${this.label(severity)}` },
+      );
     return this.change(incidentId, actor, (current) => {
       if (current.severity === severity)
         throw new UsageError(`The severity is already ${this.label(severity)}.`);
@@ -194,6 +232,10 @@ export class IncidentService {
     const { config, clock } = this.deps;
     if (status === 'resolved' && this.resolveKey && resolveKey !== this.resolveKey)
       throw new InvalidTransitionError('Resolving goes through the restart gate: run `/incident resolve`.');
+    const before = await this.deps.store.require(incidentId);
+    const operation: Operation =
+      status === 'resolved' ? 'resolve' : before.status === 'resolved' ? 'reopen' : 'status';
+    await this.permissions.authorize(actor, operation, before, { subject: status });
     return this.change(incidentId, actor, (current) => {
       assertTransition(current.status, status);
       const now = clock.now();
@@ -218,6 +260,10 @@ export class IncidentService {
   }
 
   async assignRole(incidentId: string, actor: string, role: Role, user: string): Promise<Incident> {
+    await this.authorized(incidentId, actor, roleOperation(role), {
+      target: user,
+      subject: `${ROLE_LABELS[role].toLowerCase()}: <@${user}>`,
+    });
     const profile = await this.deps.chat.userInfo(user).catch((error: unknown) => {
       if (error instanceof ChatError && error.code === 'user_not_found')
         throw new UsageError(`<@${user}> is not a user in this workspace.`);
@@ -225,6 +271,9 @@ export class IncidentService {
     });
     if (profile.deleted) throw new UsageError(`<@${user}> is deactivated and cannot hold a role.`);
     if (profile.isBot) throw new UsageError(`<@${user}> is an app, not a person; roles go to people.`);
+    // role holders act without a lookup later on (permissions.ts), so they are checked here
+    const barred = this.permissions.barred?.(profile);
+    if (barred) throw new UsageError(`<@${user}> cannot hold a role: ${barred}.`);
 
     const incident = await this.change(incidentId, actor, (current) => {
       if (current.roles[role] === user)
@@ -243,11 +292,13 @@ export class IncidentService {
     return incident;
   }
 
-  async setAgentFact(incidentId: string, actor: string, field: AgentField, value: string): Promise<Incident> {
+  async setAgentFact(incidentId: string, actor: string, field: AgentField, typed: string): Promise<Incident> {
+    await this.authorized(incidentId, actor, 'agent.facts', { subject: AGENT_FIELD_LABELS[field].toLowerCase() });
+    const value = await this.labelMentions(typed);
     return this.change(incidentId, actor, (current) => ({
       incident: { ...current, agent: { ...current.agent, [field]: value } },
       kind: 'agent_fact',
-      text: `recorded ${AGENT_FIELD_LABELS[field].toLowerCase()}: ${value}`,
+      text: `recorded ${AGENT_FIELD_LABELS[field].toLowerCase()}: ${safeText(value, 'plain')}`,
       data: { field, value, previous: current.agent[field] ?? null },
     }));
   }
@@ -258,6 +309,7 @@ export class IncidentService {
     actor: string,
     steps: ReactivationPlan['steps'],
   ): Promise<Incident> {
+    await this.authorized(incidentId, actor, 'reactivation-plan');
     const plan: ReactivationPlan = {
       steps,
       recordedBy: actor,
@@ -273,7 +325,10 @@ export class IncidentService {
   }
 
   async addNote(incidentId: string, actor: string, text: string): Promise<void> {
-    await this.record(incidentId, actor, 'note', text, {});
+    await this.authorized(incidentId, actor, 'note');
+    // the event's line is what people read back: their words, never a live ping or masked link
+    const labelled = await this.labelMentions(text);
+    await this.record(incidentId, actor, 'note', safeText(labelled, 'plain'), { text: labelled });
   }
 
   /** Records a chat message (from the message shortcut) with its permalink. */
@@ -282,13 +337,14 @@ export class IncidentService {
     actor: string,
     message: { channel: string; ts: string; author?: string; text: string },
   ): Promise<void> {
+    await this.authorized(incidentId, actor, 'note');
     const permalink = await this.deps.chat.permalink(message.channel, message.ts);
     const by = message.author ? ` by <@${message.author}>` : '';
     await this.record(
       incidentId,
       actor,
       'message_added',
-      `added a message${by} to the timeline: ${message.text}`,
+      `added a message${by} to the timeline: ${safeText(await this.labelMentions(message.text), 'plain')}`,
       {
         permalink,
         channel: message.channel,
@@ -347,6 +403,7 @@ export class IncidentService {
     },
     message: (incident: Incident, event: TimelineEvent) => ChatMessage,
   ): Promise<Incident> {
+    await this.authorized(incidentId, actor, 'update');
     return this.change(
       incidentId,
       actor,
