@@ -5,6 +5,7 @@ import type { QuellConfig } from '../config/schema.js';
 import { QuellError } from '../errors.js';
 import { crashPoint } from '../jobs/crash-points.js';
 import { safeText } from '../text/safe-text.js';
+import { IncidentAnnouncements } from './announcements.js';
 import { channelNameFor, withSuffix } from './channel-name.js';
 import type { Incident } from './model.js';
 import type { IncidentPresenter } from './presenter.js';
@@ -56,6 +57,11 @@ export class IncidentChannelSetup {
       logger: Logger;
     },
   ) {}
+
+  /** Posts the announcement and keeps where it is (the thread and text follow the incident). */
+  private get announcements(): IncidentAnnouncements {
+    return new IncidentAnnouncements(this.deps);
+  }
 
   /** Creates (or, resumed, finishes) the channel. Every step after creation is best effort and reported. */
   async open(
@@ -127,9 +133,11 @@ export class IncidentChannelSetup {
       !(await progress.done('announce'))
     )
       await step('announce', async () => {
-        await this.postOnce(progress, 'announce', announcementChannel, current, () =>
+        const ts = await this.postOnce(progress, 'announce', announcementChannel, current, () =>
           views.announcement(current),
         );
+        // the announcement follows the incident (announcements.ts): keep where it is
+        current = await this.announcements.remember(current, { channel: announcementChannel, ts });
         crashPoint('declare.announce');
         await progress.mark('announce');
       });
@@ -231,7 +239,7 @@ export class IncidentChannelSetup {
       const resumed = recorded.earlier && attempt === Number(recorded.value);
       if (!resumed) await progress.reintend('channel', String(attempt));
       try {
-        return await chat.createChannel(name);
+        return await chat.createChannel(name, { isPrivate: incident.private === true });
       } catch (error) {
         if (!(error instanceof ChatError && error.code === 'name_taken')) throw error;
         if (resumed) {

@@ -1,4 +1,9 @@
 import { z } from 'zod';
+import { INCIDENT_CATEGORIES } from './categories.js';
+
+export { CATEGORY_LABELS, INCIDENT_CATEGORIES, type IncidentCategory } from './categories.js';
+
+import { obligationSchema } from '../obligations/model.js';
 
 /** Who did it when nobody did: the actor of what Quell did by itself (timers, auto-archive, gates). */
 export const SYSTEM_ACTOR = 'quell';
@@ -77,6 +82,16 @@ export const incidentSchema = z.object({
   resolvedAt: isoInstant.optional(),
   /** `/incident reactivate-plan`: how the agent is brought back, shown in the summary. */
   reactivationPlan: reactivationPlanSchema.optional(),
+  /** A private incident: private channel, announcement without details, shown only to its members. */
+  private: z.boolean().optional(),
+  /** What kind of misbehaviour (security, privacy, ...), when the declarer said. */
+  category: z.enum(INCIDENT_CATEGORIES).optional(),
+  /** Where the announcement was posted, so its thread and text can follow the incident. */
+  announcement: z.object({ channel: z.string(), ts: z.string() }).optional(),
+  /** Channels the incident left (a public channel before its private follow-up). */
+  previousChannelIds: z.array(z.string()).optional(),
+  /** Notification clocks (GDPR Art. 33, AI Act Art. 73...): src/obligations keeps them. */
+  obligations: z.array(obligationSchema).optional(),
   /** Optimistic-concurrency counter, bumped by every stored change. */
   version: z.number().int().nonnegative(),
 });

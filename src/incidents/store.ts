@@ -71,6 +71,12 @@ export class IncidentStore {
     await this.redis.set(this.keys.channelIncident(channelId), incidentId);
   }
 
+  /** The channel stops being this incident's (it moved to a private follow-up). */
+  async unlinkChannel(channelId: string, incidentId: string): Promise<void> {
+    if ((await this.redis.get(this.keys.channelIncident(channelId))) === incidentId)
+      await this.redis.del(this.keys.channelIncident(channelId));
+  }
+
   async listActive(): Promise<Incident[]> {
     const ids = await this.redis.zrange(this.keys.activeIncidents, 0, -1);
     const incidents = await Promise.all(ids.map((id) => this.get(id)));

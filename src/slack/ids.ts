@@ -36,6 +36,7 @@ export const DECLARE_FIELDS = {
   agentModel: { block: 'declare_agent_model', action: 'agent_model' },
   environment: { block: 'declare_environment', action: 'environment' },
   options: { block: 'declare_options', action: 'options' },
+  category: { block: 'declare_category', action: 'category' },
   /** When the agent's misbehaviour started (datetimepicker; optional: unknown by default). */
   started: { block: 'declare_started', action: 'started' },
 } as const;

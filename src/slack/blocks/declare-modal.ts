@@ -1,6 +1,11 @@
 import type { Checkboxes, InputBlock, ModalView, PlainTextOption } from '@slack/types';
 import type { QuellConfig } from '../../config/schema.js';
-import { SEVERITIES } from '../../incidents/model.js';
+import {
+  CATEGORY_LABELS,
+  INCIDENT_CATEGORIES,
+  type IncidentCategory,
+  SEVERITIES,
+} from '../../incidents/model.js';
 import { MAX_TITLE_LENGTH } from '../../incidents/service.js';
 import { DECLARE_FIELDS, VIEWS } from '../ids.js';
 import { LABEL_LIMIT, PLACEHOLDER_LIMIT, plain, plainOption, VIEW_TITLE_LIMIT } from './format.js';
@@ -12,6 +17,9 @@ export interface DeclareModalOptions {
   channelId: string;
   /** `--started` given with the command: the picker starts there. */
   startedAt?: string;
+  /** `--private` given with the command: the Private box starts ticked. */
+  private?: boolean;
+  category?: IncidentCategory;
 }
 
 function textInput(
@@ -36,19 +44,31 @@ function textInput(
 
 const OPTION_DRILL = 'drill';
 const OPTION_NO_ANNOUNCE = 'no_announce';
+const OPTION_PRIVATE = 'private';
 
 /** The declare form opened by `/incident declare` with no arguments. */
 export function declareModal(config: QuellConfig, options: DeclareModalOptions): ModalView {
   const severityOptions: PlainTextOption[] = SEVERITIES.map((s) =>
     plainOption(config.severities[s].label, s, config.severities[s].description),
   );
+  const categoryOptions: PlainTextOption[] = INCIDENT_CATEGORIES.map((c) =>
+    plainOption(CATEGORY_LABELS[c], c),
+  );
+  const initialCategory = categoryOptions.find((o) => o.value === options.category);
   const checkboxOptions: PlainTextOption[] = [
     plainOption('Drill (rehearsal: nothing leaves the team)', OPTION_DRILL),
     plainOption('Do not announce', OPTION_NO_ANNOUNCE),
+    plainOption(
+      'Private',
+      OPTION_PRIVATE,
+      'A private channel; the announcement names no title, agent or channel',
+    ),
   ];
   const initial = checkboxOptions.filter(
     (o) =>
-      (o.value === OPTION_DRILL && options.drill) || (o.value === OPTION_NO_ANNOUNCE && !options.announce),
+      (o.value === OPTION_DRILL && options.drill) ||
+      (o.value === OPTION_NO_ANNOUNCE && !options.announce) ||
+      (o.value === OPTION_PRIVATE && options.private === true),
   );
   return {
     type: 'modal',
@@ -96,6 +116,19 @@ export function declareModal(config: QuellConfig, options: DeclareModalOptions):
             : {}),
         },
       },
+      {
+        type: 'input',
+        block_id: DECLARE_FIELDS.category.block,
+        optional: true,
+        label: plain('Category'),
+        hint: plain('Security and privacy incidents are private unless your team configured otherwise.'),
+        element: {
+          type: 'static_select',
+          action_id: DECLARE_FIELDS.category.action,
+          options: categoryOptions,
+          ...(initialCategory ? { initial_option: initialCategory } : {}),
+        },
+      },
       textInput(DECLARE_FIELDS.agentName, 'Agent name', { optional: true, max: 200 }),
       textInput(DECLARE_FIELDS.agentVersion, 'Agent version', { optional: true, max: 200 }),
       textInput(DECLARE_FIELDS.agentModel, 'Model', {
@@ -124,4 +157,8 @@ export function declareModal(config: QuellConfig, options: DeclareModalOptions):
   };
 }
 
-export const DECLARE_OPTIONS = { drill: OPTION_DRILL, noAnnounce: OPTION_NO_ANNOUNCE } as const;
+export const DECLARE_OPTIONS = {
+  drill: OPTION_DRILL,
+  noAnnounce: OPTION_NO_ANNOUNCE,
+  private: OPTION_PRIVATE,
+} as const;

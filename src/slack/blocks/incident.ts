@@ -10,6 +10,7 @@ import {
 } from '../../incidents/model.js';
 import type { IncidentPresenter } from '../../incidents/presenter.js';
 import type { TimelineEvent } from '../../incidents/timeline.js';
+import { announcementFollowUpMessage, announcementMessage } from './announcements.js';
 import {
   actorName,
   context,
@@ -27,6 +28,7 @@ import {
   slackDate,
   truncateMrkdwn,
 } from './format.js';
+import { movedToPrivateMessage } from './privacy.js';
 
 const STATUS_EMOJI: Record<Status, string> = {
   investigating: ':mag:',
@@ -110,21 +112,11 @@ export function incidentViews(config: QuellConfig): IncidentPresenter {
       };
     },
 
-    announcement(incident) {
-      const where = incident.channelId ? ` in <#${incident.channelId}>` : '';
-      const text = `${SEVERITY_EMOJI[incident.severity]} ${sev(incident)} incident ${incident.id} declared${where}: ${escapeText(incident.title)}`;
-      return {
-        text,
-        blocks: [
-          section(
-            `${SEVERITY_EMOJI[incident.severity]} *${sev(incident)} incident ${incident.id} declared*${where}\n${escapeText(incident.title)}`,
-          ),
-          context(
-            `Commander: ${mention(incident.roles.commander)} · Declared ${slackDate(incident.createdAt)}`,
-          ),
-        ],
-      };
-    },
+    announcement: (incident) => announcementMessage(incident, config),
+
+    announcementFollowUp: (incident, followUp) => announcementFollowUpMessage(incident, followUp, config),
+
+    movedToPrivate: (incident) => movedToPrivateMessage(incident),
 
     changeNotice(incident, event) {
       // people's words inside the event (a note, an agent fact) must not become markup

@@ -9,6 +9,7 @@ import {
   containmentRetryAction,
 } from './actions/containment.js';
 import { evidenceRetryAction } from './actions/evidence.js';
+import { privateFollowUpAction } from './actions/private-follow-up.js';
 import {
   affectedAddAction,
   gateChecklistAction,
@@ -45,6 +46,7 @@ const HANDLERS: readonly Definition[] = [
   evidenceRetryAction,
   postUpdateAction,
   snoozeAction,
+  privateFollowUpAction,
   gateChecklistAction,
   gateResolveAction,
   gateOverrideAction,

@@ -6,7 +6,8 @@ export const appHomeOpenedEvent = defineEvent({
   event: 'app_home_opened',
   async run({ event, client, deps }) {
     if (event.tab !== 'home') return;
-    const entries = await deps.comms.talkingPoints();
+    // a private incident shows only to the members of its channel
+    const entries = await deps.incidents.visibleTo(await deps.comms.talkingPoints(), event.user);
     await client.views.publish({
       user_id: event.user,
       view: homeView(entries, deps.config, deps.clock.now()),

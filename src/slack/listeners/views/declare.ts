@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SEVERITIES } from '../../../incidents/model.js';
+import { INCIDENT_CATEGORIES, SEVERITIES } from '../../../incidents/model.js';
 import { DECLARE_OPTIONS } from '../../blocks/declare-modal.js';
 import { defineView, type StateValues } from '../../boundary/define.js';
 import { DECLARE_FIELDS, VIEWS } from '../../ids.js';
@@ -20,6 +20,7 @@ const declareFormSchema = z.object({
   agentModel: optionalText,
   environment: optionalText,
   options: z.array(z.string()).default([]),
+  category: z.enum(INCIDENT_CATEGORIES).optional(),
   /** The datetimepicker's unix seconds, if set. */
   started: z.number().int().positive().optional(),
 });
@@ -33,6 +34,9 @@ function readForm(values: StateValues) {
     agentVersion: textOf(values, DECLARE_FIELDS.agentVersion),
     agentModel: textOf(values, DECLARE_FIELDS.agentModel),
     environment: textOf(values, DECLARE_FIELDS.environment),
+    category:
+      values[DECLARE_FIELDS.category.block]?.[DECLARE_FIELDS.category.action]?.selected_option?.value ??
+      undefined,
     options: (
       values[DECLARE_FIELDS.options.block]?.[DECLARE_FIELDS.options.action]?.selected_options ?? []
     ).map((o) => o.value),
@@ -83,6 +87,9 @@ export const declareView = defineView({
       description: form.description,
       drill: form.options.includes(DECLARE_OPTIONS.drill),
       announce: !form.options.includes(DECLARE_OPTIONS.noAnnounce),
+      // unticked: the configured defaults decide (security and privacy incidents are private)
+      ...(form.options.includes(DECLARE_OPTIONS.private) ? { private: true } : {}),
+      ...(form.category ? { category: form.category } : {}),
       ...(form.started ? { startedAt: new Date(form.started * 1000) } : {}),
       agent: {
         ...(form.agentName ? { name: form.agentName } : {}),

@@ -23,7 +23,14 @@ export const talkingPointsSubcommand = defineSubcommand({
   },
   async run(context, { incidentId }) {
     const { comms, config } = context.services;
-    const entries = incidentId ? [await comms.talkingPointsFor(incidentId)] : await comms.talkingPoints();
+    const all = incidentId ? [await comms.talkingPointsFor(incidentId)] : await comms.talkingPoints();
+    // a private incident shows only to the members of its channel
+    const entries = await context.services.incidents.visibleTo(all, context.command.user_id);
+    if (incidentId && entries.length === 0)
+      throw new UsageError(
+        `${incidentId} is private: only the members of its channel see its talking points.`,
+        USAGE,
+      );
     await context.reply.tell(talkingPointsMessage(entries, config));
   },
 });

@@ -1,4 +1,5 @@
 import { UsageError } from '../../../../errors.js';
+import { INCIDENT_CATEGORIES, type IncidentCategory } from '../../../../incidents/model.js';
 import { MAX_TITLE_LENGTH } from '../../../../incidents/service.js';
 import { parseSeverity, restAfter, tokenize } from '../../../args.js';
 import { declareModal } from '../../../blocks/declare-modal.js';
@@ -8,15 +9,18 @@ import type { ListenerDeps } from '../../../boundary/deps.js';
 import { parseStartedAt } from './started-at.js';
 
 const USAGE =
-  '/incident declare [--drill] [--no-announce] [--started <13:20|2026-11-21T13:20Z|90m>] <sev1|sev2|sev3|sev4> <title>';
+  '/incident declare [--drill] [--no-announce] [--private|--public] [--category <security|privacy|safety|integrity|compliance|operational>] [--started <13:20|2026-11-21T13:20Z|90m>] <sev1|sev2|sev3|sev4> <title>';
 
-const FLAGS = ['--drill', '--no-announce', '--started'] as const;
+const FLAGS = ['--drill', '--no-announce', '--private', '--public', '--category', '--started'] as const;
 
 interface DeclareOptions {
   drill: boolean;
   announce: boolean;
   /** When the agent's misbehaviour started, if given (ISO instant). */
   startedAt?: string;
+  /** `--private` / `--public`; unset: `incidents.privateByDefault` decides. */
+  private?: boolean;
+  category?: IncidentCategory;
 }
 
 export type DeclareArgs =
@@ -32,12 +36,23 @@ export function parseDeclareArgs(
   const flags = new Set<string>();
   let consumed = 0;
   let startedAt: string | undefined;
+  let category: IncidentCategory | undefined;
   while (tokens[0]?.startsWith('--')) {
     const flag = tokens.shift()!;
     consumed += 1;
     if (!(FLAGS as readonly string[]).includes(flag))
       throw new UsageError(`Unknown option ${truncate(flag, 40)}; options are ${FLAGS.join(', ')}.`, USAGE);
     flags.add(flag);
+    if (flag === '--category') {
+      const name = tokens.shift()?.toLowerCase();
+      consumed += 1;
+      if (!name || !(INCIDENT_CATEGORIES as readonly string[]).includes(name))
+        throw new UsageError(
+          `\`--category\` takes one of ${INCIDENT_CATEGORIES.join(', ')}${name ? ` (not ${truncate(name, 40)})` : ''}.`,
+          USAGE,
+        );
+      category = name as IncidentCategory;
+    }
     if (flag === '--started') {
       const when = tokens.shift();
       consumed += 1;
@@ -53,9 +68,13 @@ export function parseDeclareArgs(
       startedAt = at.toISOString();
     }
   }
+  if (flags.has('--private') && flags.has('--public'))
+    throw new UsageError('Choose one of `--private` and `--public`.', USAGE);
   const options: DeclareOptions = {
     drill: flags.has('--drill'),
     announce: !flags.has('--no-announce'),
+    ...(flags.has('--private') ? { private: true } : flags.has('--public') ? { private: false } : {}),
+    ...(category ? { category } : {}),
     ...(startedAt ? { startedAt } : {}),
   };
   if (tokens.length === 0) return { mode: 'modal', ...options };
@@ -89,6 +108,8 @@ export const declareSubcommand = defineSubcommand({
         announce: args.announce,
         channelId: command.channel_id,
         ...(args.startedAt ? { startedAt: args.startedAt } : {}),
+        ...(args.private ? { private: true } : {}),
+        ...(args.category ? { category: args.category } : {}),
       }),
     });
     return true;
@@ -102,6 +123,8 @@ export const declareSubcommand = defineSubcommand({
       drill: args.drill,
       announce: args.announce,
       ...(args.startedAt ? { startedAt: new Date(args.startedAt) } : {}),
+      ...(args.private !== undefined ? { private: args.private } : {}),
+      ...(args.category ? { category: args.category } : {}),
       declaredBy: command.user_id,
       idempotencyKey: context.idempotencyKey,
     });

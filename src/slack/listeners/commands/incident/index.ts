@@ -9,6 +9,7 @@ import {
   statusSubcommand,
 } from './changes.js';
 import { declareSubcommand } from './declare.js';
+import { privateSubcommand } from './private.js';
 import {
   actionSubcommand,
   actionsSubcommand,
@@ -30,6 +31,7 @@ export const INCIDENT_SUBCOMMANDS: readonly Subcommand<never>[] = [
   noteSubcommand,
   timelineSubcommand,
   archiveSubcommand,
+  privateSubcommand,
   updateSubcommand,
   triageSubcommand,
   resolveSubcommand,

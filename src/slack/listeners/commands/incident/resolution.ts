@@ -104,7 +104,9 @@ export const actionsSubcommand = defineSubcommand({
   summary: 'List open corrective actions across all incidents (only to you).',
   parse: noArguments('/incident actions'),
   async run(context) {
-    const actions = await context.services.resolution.actions.listOpen();
+    const open = await context.services.resolution.actions.listOpen();
+    // a private incident's actions show only to the members of its channel
+    const actions = await context.services.incidents.visibleById(open, context.command.user_id);
     await context.reply.tell(openActionsMessage(actions, context.services.clock.now()));
   },
 });
