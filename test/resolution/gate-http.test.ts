@@ -359,7 +359,9 @@ describe('restart gate over signed HTTP', () => {
       expect(posts).toHaveLength(1);
       return String(posts[0]!.body.text);
     });
-    expect(refused).toContain('You are not allowed to accept a restart-gate item against the record');
+    // the permission model's refusal: who may, and it is on the timeline
+    expect(refused).toContain('You may not override the restart gate (accept a gate item against the record)');
+    expect(refused).toContain('Who may: the incident commander');
     expect(slack.callsTo('views.open')).toEqual([]);
 
     // the commander gets the reason form, naming what the record says

@@ -47,12 +47,10 @@ export const gateItemOverrideAction = defineAction({
   async run(ctx) {
     const { incident } = ctx;
     const resolution = ctx.deps.resolution.service;
-    if (!(await resolution.mayOverride(incident, ctx.user))) {
-      await ctx.reply.tell(
-        ':warning: You are not allowed to accept a restart-gate item against the record (see `resolution.gate.override` in the config).',
-      );
-      return;
-    }
+    // refused before the form opens: told who may, and recorded on the timeline
+    await ctx.deps.incidents.permissions.authorize(ctx.user, 'gate.override', incident, {
+      subject: 'accept a gate item against the record',
+    });
     const gate = await resolution.gate(incident);
     const item = gate.items.find((i) => i.id === ctx.value && i.mode === 'evaluated');
     if (!item || item.done) {
@@ -113,12 +111,9 @@ export const gateOverrideAction = defineAction({
   async run(ctx) {
     const { incident } = ctx;
     const resolution = ctx.deps.resolution.service;
-    if (!(await resolution.mayOverride(incident, ctx.user))) {
-      await ctx.reply.tell(
-        ':warning: You are not allowed to override the restart gate (see `resolution.gate.override` in the config).',
-      );
-      return;
-    }
+    await ctx.deps.incidents.permissions.authorize(ctx.user, 'gate.override', incident, {
+      subject: 'resolve with restart-gate items missing',
+    });
     const gate = await resolution.gate(incident);
     await ctx.client.views.open({
       trigger_id: ctx.triggerId,
