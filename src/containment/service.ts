@@ -1,13 +1,17 @@
+import { randomUUID } from 'node:crypto';
 import { QuellError } from '../errors.js';
 import type { Incident } from '../incidents/model.js';
 import { RulePermissions } from '../incidents/permissions.js';
+import type { JobDefinition } from '../jobs/index.js';
 import { ActionTools } from './actions.js';
 import { ContainmentAuditLog } from './audit-log.js';
 import { ContainmentAuthorizer } from './authorization.js';
+import { ConfirmationUsedError, confirmRun } from './confirmed-run.js';
+import { type ControlState, controlStates, DriftWatch } from './drift.js';
+import { containmentDriftJob, jobDriftSchedule } from './drift-job.js';
 import type { ContainmentKit, ContainmentServiceDeps, RunRequest } from './kit.js';
 import type { AuditEntry, ContainmentRun } from './model.js';
 import type { Catalog, ExecutionReport } from './presenter.js';
-import { execute } from './progress.js';
 import type { ContainmentRegistry } from './registry.js';
 import * as requests from './requests.js';
 import { runUndo } from './undo.js';
@@ -27,13 +31,24 @@ export type { ContainmentServiceDeps, RunRequest } from './kit.js';
  */
 export class ContainmentService {
   private readonly kit: ContainmentKit;
+  private readonly drift: DriftWatch;
+  /** Job types to register with the job runtime (the scheduled re-verification). */
+  readonly jobTypes: JobDefinition<any>[];
 
-  constructor(deps: ContainmentServiceDeps) {
+  constructor(given: ContainmentServiceDeps) {
+    const reverifyJob = containmentDriftJob((incidentId) => this.reverify(incidentId));
+    this.jobTypes = [reverifyJob];
+    const deps: ContainmentServiceDeps = {
+      ...given,
+      drift: given.drift ?? (given.jobs ? jobDriftSchedule(given.jobs, () => reverifyJob) : undefined),
+    };
     const permissions = deps.permissions ?? new RulePermissions(deps);
     const audit = new ContainmentAuditLog(deps);
     const actions = new ActionTools(deps);
     const authorizer = new ContainmentAuthorizer({ ...deps, permissions, audit, actions });
-    this.kit = { deps, audit, actions, authorizer };
+    const base = { deps, audit, actions, authorizer };
+    this.drift = new DriftWatch(base);
+    this.kit = { ...base, followUp: this.drift };
   }
 
   get registry(): ContainmentRegistry {
@@ -71,24 +86,38 @@ export class ContainmentService {
    * The confirmation button: takes the pending request once, authorizes again (roles may have
    * changed), posts a progress message in the incident channel and runs. Returns the final report.
    */
-  async confirm(token: string, user: string): Promise<ExecutionReport> {
+  async confirm(token: string, user: string, requestKey: string = randomUUID()): Promise<ExecutionReport> {
+    // runs (actions, playbooks, retries) are recorded before the confirmation is consumed and
+    // resume after a crash when the same request runs again (confirmed-run.ts)
+    const run = await confirmRun(this.kit, token, user, requestKey);
+    if (run) return run;
     const { store, incidentStore } = this.kit.deps;
     const pending = await store.takeConfirmation(token);
-    if (!pending)
-      throw new QuellError(
-        'confirmation_expired',
-        'This confirmation was already used, cancelled or has expired. Run the command again if it is still needed.',
-      );
+    if (!pending) throw new ConfirmationUsedError();
     const incident = await incidentStore.require(pending.incidentId);
     if (pending.kind === 'undo') return runUndo(this.kit, incident, pending, user);
-    const confirmed = { ...pending, kind: pending.kind };
-    const { scope, kind, title, steps } = await requests.prepareConfirmed(
-      this.kit,
-      incident,
-      confirmed,
-      user,
-    );
-    return execute(this.kit, scope, kind, title, steps);
+    throw new QuellError('confirmation_expired', 'This button belongs to a drift alert; press its Re-apply.');
+  }
+
+  /**
+   * The drift alert's Re-apply (one click, one use): executes the control again, keeping the prior
+   * state recorded before the incident, verifies and reports in the channel.
+   */
+  reapply(token: string, user: string): Promise<ExecutionReport> {
+    return this.drift.reapply(token, user);
+  }
+
+  /** One scheduled re-verification of every control in force (the drift job runs it). */
+  reverify(incidentId: string): Promise<ControlState[]> {
+    return this.drift.check(incidentId);
+  }
+
+  /**
+   * Each control in force and whether it holds (verified at the last read-back, drifting since
+   * when): what the restart gate reads as "controls in force and verified".
+   */
+  async controls(incidentId: string): Promise<ControlState[]> {
+    return controlStates(await this.kit.deps.store.runs(incidentId));
   }
 
   /** Controls in force: executed, not dry, not undone. */
