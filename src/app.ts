@@ -8,7 +8,7 @@ import { registerListeners } from './slack/listeners/index.js';
 import { guardedHttpReceiver } from './slack/receiver/http-receiver.js';
 import { ReplayGuard } from './slack/receiver/replay-guard.js';
 import { learnWorkspace, onlyThisWorkspace } from './slack/receiver/workspace-check.js';
-import { DeliveryLedger, skipRedeliveries } from './slack/redeliveries.js';
+import { type Deliveries, DeliveryLedger, skipRedeliveries } from './slack/redeliveries.js';
 
 export type SlackConnection =
   | { kind: 'socket'; botToken: string; appToken: string }
@@ -39,7 +39,7 @@ export interface BuildAppOptions {
    * Socket Mode: where deliveries already taken are remembered, so a redelivery runs once (default:
    * in `services.redis` when it is there).
    */
-  deliveries?: Pick<DeliveryLedger, 'firstTime'>;
+  deliveries?: Deliveries;
 }
 
 /** Builds the Bolt app and registers listeners. No I/O here: `start` is the caller's. */

@@ -29,8 +29,17 @@ export function deliveryKey(body: unknown): string | undefined {
 
 /** Slack gives up redelivering within minutes; an hour of memory is ample. */
 const REMEMBER_SECONDS = 3600;
+/**
+ * How long a delivery counts as taken while it runs. A replica that dies mid-run leaves its claim to
+ * expire, so a later redelivery of that delivery runs instead of being dropped for good.
+ */
+const RUNNING_SECONDS = 60;
 
-/** Which deliveries were already taken, in Redis, so every replica sees the same answer. */
+/**
+ * Which deliveries were taken, in Redis, so every replica gives the same answer. A delivery is
+ * claimed while it runs, remembered for the hour once it ran (its work acknowledged and handed on),
+ * and released when it failed before that, so Slack's next redelivery gets another chance.
+ */
 export class DeliveryLedger {
   private readonly keys: ReturnType<typeof redisKeys>;
 
@@ -41,47 +50,61 @@ export class DeliveryLedger {
     this.keys = redisKeys(keyPrefix);
   }
 
-  /** True the first time a key is seen; false for every repeat. */
-  async firstTime(key: string): Promise<boolean> {
-    const set = await this.redis.set(
-      this.keys.idempotency('delivery', key),
-      '1',
-      'EX',
-      REMEMBER_SECONDS,
-      'NX',
-    );
+  /** True when this delivery is new (and now claimed); false while it runs elsewhere or once it ran. */
+  async claim(key: string): Promise<boolean> {
+    const set = await this.redis.set(this.redisKey(key), 'running', 'EX', RUNNING_SECONDS, 'NX');
     return set === 'OK';
   }
+
+  async done(key: string): Promise<void> {
+    await this.redis.set(this.redisKey(key), 'done', 'EX', REMEMBER_SECONDS);
+  }
+
+  async release(key: string): Promise<void> {
+    await this.redis.del(this.redisKey(key));
+  }
+
+  private redisKey(key: string): string {
+    return this.keys.idempotency('delivery', key);
+  }
 }
+
+export type Deliveries = Pick<DeliveryLedger, 'claim' | 'done' | 'release'>;
 
 /**
  * Bolt global middleware: a repeat delivery is acknowledged and goes no further. When Redis cannot
  * answer, the delivery runs (a possible duplicate beats a lost request).
  */
-export function skipRedeliveries(
-  ledger: Pick<DeliveryLedger, 'firstTime'>,
-  logger: Logger,
-): Middleware<AnyMiddlewareArgs> {
+export function skipRedeliveries(ledger: Deliveries, logger: Logger): Middleware<AnyMiddlewareArgs> {
   return async (args) => {
     const key = deliveryKey(args.body);
-    let first = true;
+    let claimed: boolean | undefined;
     if (key) {
       try {
-        first = await ledger.firstTime(key);
+        claimed = await ledger.claim(key);
       } catch (error) {
         logger.warn({ err: error, key }, 'could not check for a Socket Mode redelivery; handling it');
       }
     }
-    if (first) {
-      await args.next();
+    if (claimed === false) {
+      logger.info(
+        { key, retryNum: args.context.retryNum },
+        'Socket Mode redelivery acknowledged, not run again',
+      );
+      // events are acknowledged by Bolt before middleware runs; everything else waits for this ack
+      const ack = (args as { ack?: () => Promise<void> }).ack;
+      if (ack) await ack();
       return;
     }
-    logger.info(
-      { key, retryNum: args.context.retryNum },
-      'Socket Mode redelivery acknowledged, not run again',
-    );
-    // events are acknowledged by Bolt before middleware runs; everything else waits for this ack
-    const ack = (args as { ack?: () => Promise<void> }).ack;
-    if (ack) await ack();
+    try {
+      await args.next();
+    } catch (error) {
+      if (key && claimed) await ledger.release(key).catch(() => undefined);
+      throw error;
+    }
+    if (key && claimed)
+      await ledger
+        .done(key)
+        .catch((error: unknown) => logger.warn({ err: error, key }, 'could not remember a delivery'));
   };
 }
