@@ -207,6 +207,91 @@ describe('permissions over signed HTTP', () => {
       expect(answer).not.toMatch(/You may not/);
     });
 
+    it('the update form, archive and the gate checklist: refused for a member, recorded', async () => {
+      const kindsSince = async (n: number) =>
+        (await quell.services.incidents.timeline('INC-1')).slice(n).map((e) => [e.kind, e.data.operation]);
+      let n = (await quell.services.incidents.timeline('INC-1')).length;
+      const text = (id: string, value: string) => ({ [id]: { type: 'plain_text_input', value } });
+      await deliverToQuell(
+        quell.url,
+        interactionBody({
+          type: 'view_submission',
+          team: { id: 'T0QUELL' },
+          user: { id: MALLORY },
+          api_app_id: 'A0QUELL',
+          trigger_id: 'trigger-update',
+          view: {
+            id: 'V0UPDATEMALLORY',
+            callback_id: 'quell_update',
+            private_metadata: JSON.stringify({ incidentId: 'INC-1', channelId: CHANNEL }),
+            state: {
+              values: {
+                update_impact: text('impact', 'none'),
+                update_containment: text('containment', 'none'),
+                update_investigation: text('investigation', 'none'),
+                update_next: { next_update: { type: 'datetimepicker', selected_date_time: null } },
+              },
+            },
+          },
+        }),
+        { signingSecret: TEST_SIGNING_SECRET },
+      );
+      await eventually(async () => expect(await kindsSince(n)).toEqual([['permission_refused', 'update']]));
+      expect((await quell.services.incidents.timeline('INC-1')).some((e) => e.kind === 'update')).toBe(false);
+      n += 1;
+      await refused('archive', MALLORY, 'archive');
+      n += 1;
+      await deliverToQuell(
+        quell.url,
+        interactionBody({
+          type: 'block_actions',
+          trigger_id: 'trigger-tick',
+          team: { id: 'T0QUELL' },
+          user: { id: MALLORY },
+          channel: { id: CHANNEL },
+          container: { type: 'message', channel_id: CHANNEL, message_ts: '1700000000.000005' },
+          actions: [
+            {
+              action_id: 'quell_gate_checklist',
+              block_id: 'gate_checklist~0',
+              type: 'checkboxes',
+              selected_options: [{ value: 'records-identified' }],
+              action_ts: '1700000002.000001',
+            },
+          ],
+          response_url: 'https://hooks.slack.com/actions/T0QUELL/4/tick',
+        }),
+        { signingSecret: TEST_SIGNING_SECRET },
+      );
+      await eventually(async () =>
+        expect(await kindsSince(n)).toEqual([['permission_refused', 'gate.tick']]),
+      );
+    });
+
+    it('reopen: refused for a member, done by the commander', async () => {
+      await command('declare sev4 Odd answer once', COMMANDER, 'C0GENERAL');
+      await eventually(async () =>
+        expect((await quell.services.store.get('INC-2'))?.summaryTs).toBeDefined(),
+      );
+      const channel = (await quell.services.store.require('INC-2')).channelId!;
+      await command('status resolved', COMMANDER, channel);
+      await eventually(async () =>
+        expect((await quell.services.store.require('INC-2')).status).toBe('resolved'),
+      );
+      const { replies } = await command('status investigating', MALLORY, channel);
+      await eventually(() => expect(replies().join()).toMatch(/You may not reopen the incident/));
+      expect((await quell.services.store.require('INC-2')).status).toBe('resolved');
+      // (what resolving set off, the archive and its events, may come after it)
+      const refusals = (await quell.services.incidents.timeline('INC-2')).filter(
+        (e) => e.kind === 'permission_refused',
+      );
+      expect(refusals.map((e) => [e.actor, e.data.operation])).toEqual([[MALLORY, 'reopen']]);
+      await command('status investigating', COMMANDER, channel);
+      await eventually(async () =>
+        expect((await quell.services.store.require('INC-2')).status).toBe('investigating'),
+      );
+    });
+
     it('the message shortcut (add to timeline) refuses a member and records it', async () => {
       const timelineBefore = (await quell.services.incidents.timeline('INC-1')).length;
       await deliverToQuell(
