@@ -39,12 +39,12 @@ import {
   ResolutionStore,
   RollbackInventory,
 } from './resolution/index.js';
-import { AfterAckWork } from './slack/after-ack.js';
 import { commsViews } from './slack/blocks/comms.js';
 import { containmentViews } from './slack/blocks/containment.js';
 import { incidentViews } from './slack/blocks/incident.js';
 import { reminderViews } from './slack/blocks/reminders.js';
 import { resolutionViews } from './slack/blocks/resolution.js';
+import { DurableRequests } from './slack/boundary/durable.js';
 
 /**
  * The composition root. `createServices` builds every service in dependency order with plain
@@ -71,8 +71,8 @@ export interface Services {
   containment: ContainmentService;
   /** Restart gate, postmortem draft and corrective actions (with their overdue reminders). */
   resolution: Resolution;
-  /** Slow work that listeners hand off once Slack has its ack. */
-  afterAck: AfterAckWork;
+  /** Slack requests whose work continues after the reply: durable jobs, stored before the reply. */
+  requests: DurableRequests;
   /** The job runtime: every job type is registered here; `startWorkers` runs its lanes. */
   jobs: JobRuntime;
   /** Every Redis connection beyond the request path's comes from here. */
@@ -205,6 +205,7 @@ export function createServices({
     incidents,
     views: reminderViews(config),
   });
+  const requests = new DurableRequests({ jobs, logger });
   const resolutionStore = new ResolutionStore(redis, prefix);
   const actions = new CorrectiveActions({
     store: resolutionStore,
@@ -268,6 +269,8 @@ export function createServices({
     { reconcile: () => actions.reconcile() },
   );
   // 4. Archive-on-resolve is wired by startWorkers, in the process that runs the archive worker.
+  // 5. Slack requests' promised work runs as durable jobs (the boundary stores them before replying).
+  jobs.register(requests.job);
 
   return {
     config,
@@ -282,7 +285,7 @@ export function createServices({
     evidence,
     containment,
     resolution: { service: resolution, actions, inventory },
-    afterAck: new AfterAckWork(),
+    requests,
     jobs,
     connections,
     permissions,

@@ -3,6 +3,7 @@ import { ChatError, type ChatMessage, type ChatPort } from '../chat/port.js';
 import type { Clock } from '../clock.js';
 import type { QuellConfig } from '../config/schema.js';
 import { InvalidTransitionError, NotAnIncidentChannelError, QuellError, UsageError } from '../errors.js';
+import { crashPoint } from '../jobs/crash-points.js';
 import { labelMentions, safeText } from '../text/safe-text.js';
 import { nextUpdateDueFrom } from './cadence.js';
 import { IncidentChannelSetup, timelineEvent, topicOf } from './channel-setup.js';
@@ -25,6 +26,7 @@ import {
   roleOperation,
 } from './permissions.js';
 import type { IncidentPresenter } from './presenter.js';
+import { findEarlierPost, SetupProgress } from './setup-progress.js';
 import type { IncidentStore } from './store.js';
 import type { TimelineEvent, TimelineKind } from './timeline.js';
 
@@ -115,32 +117,60 @@ export class IncidentService {
   }
 
   async declare(input: DeclareInput): Promise<DeclareOutcome> {
-    const { store, config, clock } = this.deps;
+    const { store } = this.deps;
     const title = input.title.trim();
     if (!title) throw new UsageError('An incident needs a title.', '/incident declare sev1 <title>');
     if (title.length > MAX_TITLE_LENGTH)
       throw new UsageError(`Keep the title under ${MAX_TITLE_LENGTH} characters (it has ${title.length}).`);
     await this.permissions.authorize(input.declaredBy, 'declare', undefined);
 
-    const pending = `pending:${input.declaredBy}`;
-    const earlier = await store.claimOnce(
-      'declare',
-      input.idempotencyKey,
-      pending,
-      DECLARE_CLAIM_TTL_SECONDS,
-    );
-    if (earlier !== null) {
-      const incident = earlier.startsWith('pending:') ? undefined : await store.get(earlier);
-      if (!incident) throw new QuellError('declare_in_progress', 'This incident is already being declared.');
-      return { incident, created: false, failures: [] };
+    // Step "record": the key names the incident's id before the incident is stored, so a resumed
+    // declare (same key, any replica) finds it and never makes a second incident.
+    const earlier = await store.readClaim('declare', input.idempotencyKey);
+    if (earlier?.startsWith('pending:'))
+      throw new QuellError('declare_in_progress', 'This incident is already being declared.');
+    if (earlier && (await store.readClaim('declare-step', `${earlier}.setup`)) === 'done') {
+      const incident = await store.get(earlier);
+      if (incident) return { incident, created: false, failures: [] };
     }
+    const id = earlier ?? (await this.reserveIncidentId(input.idempotencyKey));
+    let incident = await store.get(id);
+    const created = !incident;
+    if (!incident) {
+      incident = this.newIncident(id, title, input);
+      await store.create(incident, this.declaredEvent(incident, input.declaredBy)).catch(async (error) => {
+        // a concurrent run with the same key stored it first: carry on with theirs
+        if (!(await store.get(id))) throw error;
+      });
+      incident = (await store.get(id))!;
+    }
+    crashPoint('declare.record');
 
-    const seq = await store.nextSequence();
+    const { incident: opened, failures } = await this.channelSetup.open(incident, input);
+    await store.setClaim('declare-step', `${id}.setup`, 'done', DECLARE_CLAIM_TTL_SECONDS);
+    // subscribers (update reminders) are idempotent: a resumed declare tells them again
+    await this.notify({
+      before: null,
+      incident: opened,
+      event: this.declaredEvent(opened, input.declaredBy),
+    });
+    return { incident: opened, created, failures };
+  }
+
+  /** A new incident id for this key; two runs racing for one key get the same id. */
+  private async reserveIncidentId(idempotencyKey: string): Promise<string> {
+    const { store, config } = this.deps;
+    const id = `${config.incidents.idPrefix}-${await store.nextSequence()}`;
+    const winner = await store.claimOnce('declare', idempotencyKey, id, DECLARE_CLAIM_TTL_SECONDS);
+    return winner ?? id;
+  }
+
+  private newIncident(id: string, title: string, input: DeclareInput): Incident {
+    const { config, clock } = this.deps;
     const now = clock.now();
-    const id = `${config.incidents.idPrefix}-${seq}`;
-    const incident: Incident = {
+    return {
       id,
-      seq,
+      seq: Number(id.slice(config.incidents.idPrefix.length + 1)),
       title,
       description: input.description?.trim() ?? '',
       severity: input.severity,
@@ -155,22 +185,19 @@ export class IncidentService {
       nextUpdateDueAt: nextUpdateDueFrom(input.severity, now, config),
       version: 0,
     };
-    const declared = this.event(
+  }
+
+  private declaredEvent(incident: Incident, actor: string): TimelineEvent {
+    return this.event(
       incident,
-      input.declaredBy,
+      actor,
       'declared',
-      `Declared ${this.sevLabel(incident)}: ${safeText(title, 'plain')}`,
+      `Declared ${this.sevLabel(incident)}: ${safeText(incident.title, 'plain')}`,
       {
         severity: incident.severity,
         drill: incident.drill,
       },
     );
-    await store.create(incident, declared);
-    await store.setClaim('declare', input.idempotencyKey, id, DECLARE_CLAIM_TTL_SECONDS);
-
-    const { incident: opened, failures } = await this.channelSetup.open(incident, input);
-    await this.notify({ before: null, incident: opened, event: declared });
-    return { incident: opened, created: true, failures };
   }
 
   /** The incident with this id (IncidentNotFoundError when there is none). */
@@ -402,6 +429,8 @@ export class IncidentService {
       data: Record<string, unknown>;
     },
     message: (incident: Incident, event: TimelineEvent) => ChatMessage,
+    /** The request's idempotency key: the change is recorded once however often it is run. */
+    options: { requestKey?: string } = {},
   ): Promise<Incident> {
     await this.authorized(incidentId, actor, 'update');
     return this.change(
@@ -412,6 +441,7 @@ export class IncidentService {
         return { incident: { ...current, nextUpdateDueAt }, ...event };
       },
       message,
+      options.requestKey,
     );
   }
 
@@ -425,29 +455,73 @@ export class IncidentService {
       data: Record<string, unknown>;
     },
     notice?: (incident: Incident, event: TimelineEvent) => ChatMessage,
+    requestKey?: string,
   ): Promise<Incident> {
+    const { store } = this.deps;
     const now = this.deps.clock.now().toISOString();
-    const { before, incident, event } = await this.deps.store.update(incidentId, (current) => {
-      const result = apply(current);
-      const incident = { ...result.incident, updatedAt: now };
-      return { incident, event: this.event(incident, actor, result.kind, result.text, result.data) };
-    });
-    const recorded = event!;
+    // A run with a request key that finds its event already recorded is a resume (the job re-ran
+    // after a crash): it records nothing again and finishes the steps after the record.
+    const earlier = requestKey ? await this.recordedChange(incidentId, requestKey) : undefined;
+    let before: Incident | null;
+    let incident: Incident;
+    let recorded: TimelineEvent;
+    if (earlier) {
+      incident = await store.require(incidentId);
+      before = null;
+      recorded = earlier;
+    } else {
+      const saved = await store.update(incidentId, (current) => {
+        const result = apply(current);
+        const incident = { ...result.incident, updatedAt: now };
+        const data = requestKey ? { ...result.data, requestKey } : result.data;
+        return { incident, event: this.event(incident, actor, result.kind, result.text, data) };
+      });
+      ({ before, incident } = saved);
+      recorded = saved.event!;
+    }
+    const flow = recorded.kind.replace(/_/g, '-');
+    crashPoint(`${flow}.recorded`);
     await this.bestEffort('refresh summary', () => this.refreshSummary(incident.id));
+    crashPoint(`${flow}.summary`);
     if (incident.channelId) {
       const channel = incident.channelId;
       const topic = topicOf(incident, this.deps.config);
-      if (topic !== topicOf(before, this.deps.config))
+      if (!before || topic !== topicOf(before, this.deps.config))
         await this.bestEffort('update topic', () => this.deps.chat.setTopic(channel, topic));
+      const message = () =>
+        notice ? notice(incident, recorded) : this.deps.views.changeNotice(incident, recorded);
       await this.bestEffort('post change notice', () =>
-        this.deps.chat.postMessage(
-          channel,
-          notice ? notice(incident, recorded) : this.deps.views.changeNotice(incident, recorded),
-        ),
+        requestKey
+          ? this.postChangeOnce(requestKey, channel, incident.id, message)
+          : this.deps.chat.postMessage(channel, message()),
       );
     }
+    crashPoint(`${flow}.posted`);
     await this.notify({ before, incident, event: recorded });
     return incident;
+  }
+
+  /** The event a change with this request key recorded, if one did. */
+  private async recordedChange(incidentId: string, requestKey: string): Promise<TimelineEvent | undefined> {
+    const events = await this.deps.store.timeline(incidentId);
+    return events.find((e) => e.data.requestKey === requestKey);
+  }
+
+  /** The channel message of a keyed change, posted once across re-runs (see SetupProgress). */
+  private async postChangeOnce(
+    requestKey: string,
+    channel: string,
+    incidentId: string,
+    message: () => ChatMessage,
+  ): Promise<void> {
+    const progress = new SetupProgress(this.deps.store, 'change-step', requestKey);
+    if (await progress.done('post')) return;
+    const intent = await progress.intend('post', String(Date.now()));
+    const earlier = intent.earlier
+      ? await findEarlierPost(this.deps.chat, channel, incidentId, Number(intent.value))
+      : undefined;
+    if (!earlier) await this.deps.chat.postMessage(channel, message());
+    await progress.mark('post');
   }
 
   private async notify(change: IncidentChange): Promise<void> {
