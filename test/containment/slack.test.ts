@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { validateMessageBlocks } from '../../src/local/emulator/validate/index.js';
+import { containmentViews } from '../../src/slack/blocks/containment.js';
 import {
   containmentCancelAction,
   containmentConfirmAction,
@@ -30,6 +31,8 @@ const CONTAINMENT = {
 let harness: Harness;
 afterEach(async () => {
   await harness?.close();
+  // closed once: a test without a harness must not close the previous one again
+  harness = undefined as unknown as Harness;
 });
 
 /** Each invocation has its own trigger id, as in Slack (the boundary dedupes work by it). */
@@ -361,5 +364,24 @@ describe('drift alert and its Re-apply button', () => {
     const reapplied = (await services.containment.audit(incident.id)).filter((e) => e.event === 'reapplied');
     expect(reapplied.length).toBeGreaterThan(0);
     expect(new Set(reapplied.map((e) => e.actor))).toEqual(new Set([COMMANDER]));
+  });
+});
+
+describe('drift and status blocks at their worst', () => {
+  it('a drift alert with a very long read-back (100 pods) and an 11-character W… user stays valid Block Kit', () => {
+    const views = containmentViews();
+    const observed = `replicas 0; 100 pod(s) still running after 60 s: ${Array.from({ length: 100 }, (_, i) => `support-agent-7d9c5b8f6d-${String(i).padStart(5, 'x')}`).join(', ')}`;
+    const alert = views.drift({
+      incidentId: 'INC-99999',
+      runId: 'r123',
+      action: 'scale-down-agent-workers-in-every-region',
+      target: 'Scale Deployment agents/support-agent to 0 <script>&',
+      observed,
+      since: '2026-11-21T14:05:00.000Z',
+      token: 'A'.repeat(16),
+      playbook: { name: 'freeze-agent', id: 'p12' },
+    });
+    expect(validateMessageBlocks(alert.blocks)).toMatchObject({ ok: true });
+    expect(JSON.stringify(alert.blocks)).toContain('&lt;script&gt;&amp;');
   });
 });
