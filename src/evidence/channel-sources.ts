@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import type { ChatPort, RawChatMessage } from '../chat/port.js';
+import { type ChatPort, chatErrorCode, type RawChatMessage } from '../chat/port.js';
+import type { Incident } from '../incidents/model.js';
 import type { BundleWriter } from './bundle-writer.js';
+import { type EvidenceConfig, pageSizes } from './config.js';
 import { linesForward } from './raw-reader.js';
-import { compareTs, RAW_HISTORY_FILE, RAW_REPLIES_FILE } from './transcript-export.js';
+import { compareTs, dateToTs, RAW_HISTORY_FILE, RAW_REPLIES_FILE } from './transcript-export.js';
 
 /**
  * Reads for the bundle's extra sources that the chat port does not cover (pins, bookmarks, file
@@ -174,4 +176,66 @@ export async function writeAgentBotMessages(
     await writer.write(`agent-bot/${channel}.jsonl`, 'slack.agent-bot', lines.join(''));
   }
   return kept;
+}
+
+/** Pins, bookmarks, membership changes, shared files and the agent bot's messages; counts for the manifest. */
+export async function writeExtraSources(
+  deps: {
+    reads?: Partial<EvidenceReads>;
+    config: EvidenceConfig;
+    chat: Pick<ChatPort, 'channelHistoryPage'>;
+  },
+  agentChannels: readonly string[],
+  writer: BundleWriter,
+  channelId: string,
+  incident: Pick<Incident, 'createdAt'>,
+  latestTs: string,
+): Promise<Record<string, number>> {
+  const { reads, config, chat } = deps;
+  const counts: Record<string, number> = {};
+  counts.membershipChanges = await writeMembershipChanges(writer);
+  for (const [name, read] of [
+    ['pins', reads?.pins],
+    ['bookmarks', reads?.bookmarks],
+  ] as const) {
+    if (!read) {
+      writer.recordGap({ source: `slack.${name}`, what: name, reason: 'no reader is configured' });
+      continue;
+    }
+    try {
+      const items = await read.call(reads, channelId);
+      await writer.write(`${name}.jsonl`, `slack.${name}`, jsonl(items));
+      counts[name] = items.length;
+    } catch (error) {
+      writer.recordGap({ source: `slack.${name}`, what: name, reason: chatErrorCode(error) });
+    }
+  }
+  const files = await writeSharedFiles(
+    writer,
+    reads?.downloadFile ? { downloadFile: (url) => reads.downloadFile!(url) } : undefined,
+    config.files,
+  );
+  counts.filesDownloaded = files.downloaded;
+  counts.filesMetadataOnly = files.metadataOnly;
+  const botUserId = config.agentBotUserId;
+  const channels = agentChannels;
+  if (channels.length > 0 && botUserId)
+    counts.agentBotMessages = await writeAgentBotMessages(writer, chat, {
+      channels,
+      botUserId,
+      oldestTs: dateToTs(new Date(incident.createdAt)),
+      latestTs,
+      pageSize: pageSizes(config).history,
+    });
+  else if (channels.length > 0)
+    writer.recordGap({
+      source: 'slack.agent-bot',
+      what: channels.join(', '),
+      reason: "the agent's bot user id is not configured (evidence.agentBotUserId)",
+    });
+  return counts;
+}
+
+function jsonl(items: readonly unknown[]): string {
+  return items.map((item) => `${JSON.stringify(item)}\n`).join('');
 }

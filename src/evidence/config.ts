@@ -95,6 +95,12 @@ export const evidenceConfigSchema = z
     archiveOnResolve: z.boolean().default(true),
     /** Upload the readable transcript and the manifest to the incident channel. */
     uploadToChannel: z.boolean().default(true),
+    /** A transcript larger than this is not uploaded (it stays in the bundle; the manifest is). */
+    uploadMaxBytes: z
+      .number()
+      .int()
+      .min(0)
+      .default(5 * 1024 * 1024),
     /** Edit the progress message in the channel at most this often while archiving. */
     progressEverySeconds: z.number().int().min(1).default(15),
     signing: z

@@ -1,6 +1,5 @@
 import { ChatError, ChatUnavailableError } from '../chat/port.js';
 import { BundleExistsError } from './storage/port.js';
-import { S3Error } from './storage/s3.js';
 
 /** What failed and why, in one sentence a responder can act on (never a secret, never a stack). */
 export function describeArchiveError(error: unknown): string {
@@ -15,7 +14,7 @@ export function describeArchiveError(error: unknown): string {
     return `Slack refused ${error.method} (${error.code}${hint[error.code] ? `: ${hint[error.code]}` : ''})`;
   }
   if (error instanceof ChatUnavailableError) return `Slack did not answer ${error.method} (${error.reason})`;
-  if (error instanceof S3Error) return error.message;
+  if ((error as Error)?.name === 'S3Error') return (error as Error).message;
   if (error instanceof BundleExistsError) return error.message;
   const code = (error as NodeJS.ErrnoException)?.code;
   if (code === 'ENOSPC') return 'the evidence disk is full (ENOSPC) while writing the bundle';

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 
@@ -97,13 +96,21 @@ export function sha256Hex(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** SHA-256 of a file, streamed (a transcript can be large). */
+/** SHA-256 of a file, read through one reused 1 MB buffer (a transcript can be large; no garbage per chunk). */
 export async function sha256OfFile(path: string): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
+  const handle = await open(path, 'r');
+  const buffer = Buffer.allocUnsafe(1 << 20);
   let bytes = 0;
-  for await (const chunk of createReadStream(path)) {
-    hash.update(chunk as Buffer);
-    bytes += (chunk as Buffer).length;
+  try {
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, bytes);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+      bytes += bytesRead;
+    }
+  } finally {
+    await handle.close();
   }
   return { sha256: hash.digest('hex'), bytes };
 }

@@ -36,9 +36,9 @@ import { RevisionLog } from './revisions.js';
 import { loadSigningKey, type SigningKey, SigningKeyError } from './seal/signing.js';
 import { EvidenceService } from './service.js';
 import { type EvidenceSources, timelineEvidenceSources } from './sources.js';
+import { LazyS3Storage } from './storage/lazy-s3.js';
 import { LocalEvidenceStorage } from './storage/local.js';
 import type { EvidenceStorage } from './storage/port.js';
-import { S3EvidenceStorage } from './storage/s3.js';
 
 export interface EvidenceInputs {
   config: QuellConfig;
@@ -97,8 +97,7 @@ export function evidenceExtras(
 
 export function createEvidenceStorage(config: QuellConfig, env: NodeJS.ProcessEnv): EvidenceStorage {
   const { storage } = config.evidence;
-  if (storage.kind === 's3' && storage.s3)
-    return S3EvidenceStorage.fromConfig(storage.s3, storage.directory, env);
+  if (storage.kind === 's3' && storage.s3) return new LazyS3Storage(storage.s3, storage.directory, env);
   return new LocalEvidenceStorage(storage.directory);
 }
 

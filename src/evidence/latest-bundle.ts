@@ -1,9 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { TimelineEvent } from '../incidents/timeline.js';
-import { type BundleSource, BundleUnreadableError, LocalBundleSource } from './bundle-source.js';
+import { BundleUnreadableError } from './bundle-source.js';
 import type { EvidenceStorage } from './storage/port.js';
-import { S3EvidenceStorage } from './storage/s3.js';
-import { parseS3Url, S3BundleSource } from './storage/s3-source.js';
 import { verifyBundle } from './verify.js';
 
 /** The newest bundle of an incident as re-checked just now (the restart gate reads this). */
@@ -20,13 +18,6 @@ export interface VerifiedBundle {
   signature: 'valid' | 'invalid' | 'absent' | 'not-checked';
   /** What is wrong, one line each (empty when ok). */
   problems: string[];
-}
-
-export function bundleSourceFor(storage: EvidenceStorage, location: string): BundleSource | undefined {
-  if (!location.startsWith('s3://')) return new LocalBundleSource(location);
-  const url = parseS3Url(location);
-  if (!url || !(storage instanceof S3EvidenceStorage)) return undefined;
-  return new S3BundleSource(storage.client, url.bucket, url.prefix);
 }
 
 /**
@@ -56,7 +47,8 @@ export async function latestVerifiedBundle(
     archivedAt: event.at,
     verifiedAt: now.toISOString(),
   };
-  const source = bundleSourceFor(storage, data.location);
+  await (storage as { load?: () => Promise<void> }).load?.();
+  const source = storage.source?.(data.location);
   if (!source)
     return { ...base, ok: false, signature: 'not-checked', problems: ['this store cannot read the bundle'] };
   try {

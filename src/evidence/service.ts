@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { type ChatPort, chatErrorCode } from '../chat/port.js';
+import type { ChatPort } from '../chat/port.js';
 import type { Clock } from '../clock.js';
 import { QuellError } from '../errors.js';
 import type { Incident } from '../incidents/model.js';
@@ -10,22 +10,18 @@ import type { IncidentService } from '../incidents/service.js';
 import type { IncidentStore } from '../incidents/store.js';
 import type { ArchiveRunStore, RunState } from './archive-state.js';
 import { BundleWriter } from './bundle-writer.js';
-import {
-  type EvidenceReads,
-  writeAgentBotMessages,
-  writeMembershipChanges,
-  writeSharedFiles,
-} from './channel-sources.js';
+import { type EvidenceReads, writeExtraSources } from './channel-sources.js';
 import { type EvidenceConfig, pageSizes, SLACK_PACE } from './config.js';
 import { describeArchiveError } from './describe-error.js';
 import { latestVerifiedBundle, type VerifiedBundle } from './latest-bundle.js';
 import { BUNDLE_FORMAT, type Manifest } from './manifest.js';
 import { type EvidencePresenter, plainEvidencePresenter } from './presenter.js';
-import { ProgressMessage } from './progress.js';
+import { estimate, ProgressMessage, readSoFar } from './progress.js';
 import { READABLE_TRANSCRIPT_FILE, writeReadableTranscript } from './readable.js';
 import type { MessageRevision, RevisionLog } from './revisions.js';
 import { sealBundle } from './seal/seal-bundle.js';
 import type { SigningKey } from './seal/signing.js';
+import { shareInChannel } from './share.js';
 import { type EvidenceSources, timelineEvidenceSources } from './sources.js';
 import type { BundleReservation, EvidenceStorage } from './storage/port.js';
 import {
@@ -36,7 +32,7 @@ import {
   type TranscriptExport,
   tsToIso,
 } from './transcript-export.js';
-import { UserDirectory } from './users.js';
+import { transcriptUserIds, UserDirectory } from './users.js';
 import { QUELL_VERSION } from './version.js';
 
 export const EVIDENCE_ARCHIVED_EVENT = 'evidence_archived';
@@ -218,6 +214,8 @@ export class EvidenceService {
       historyPageSize: sizes.history,
       repliesPageSize: sizes.replies,
       directory: run.staging,
+      // the archive's own progress message is not evidence of the incident
+      skip: (ts) => ts === run.progressTs,
       ...(run.checkpoint ? { resume: run.checkpoint } : {}),
       onCheckpoint: async (checkpoint) => {
         run.checkpoint = checkpoint;
@@ -244,8 +242,9 @@ export class EvidenceService {
     const containment = await this.sources.containmentAudit(incident.id);
     const comms = await this.sources.commsHistory(incident.id);
     const inventory = (await this.sources.rollbackInventory?.(incident.id)) ?? [];
+    const obligations = (await this.sources.obligations?.(incident.id)) ?? [];
 
-    const userIds = await this.userIdsOf(run.staging, request.actor, revisions, incident);
+    const userIds = await transcriptUserIds(run.staging, request.actor, revisions, incident);
     const lookupsBefore = this.users.lookups;
     const users = await this.users.resolveAll([...userIds].filter((id) => /^[UW][A-Z0-9]+$/.test(id)));
     const names = Object.fromEntries(users.map((u) => [u.id, u.name]));
@@ -258,7 +257,15 @@ export class EvidenceService {
     await writer.write('containment-audit.jsonl', 'quell.containment', jsonl(containment));
     await writer.write('comms-versions.jsonl', 'quell.comms', jsonl(comms));
     await writer.write('rollback-inventory.jsonl', 'quell.rollback-inventory', jsonl(inventory));
-    const extra = await this.writeChannelSources(writer, channelId, incident, transcript.latestTs);
+    if (obligations.length) await writer.write('obligations.jsonl', 'quell.obligations', jsonl(obligations));
+    const extra = await writeExtraSources(
+      this.deps,
+      this.agentChannels(incident),
+      writer,
+      channelId,
+      incident,
+      transcript.latestTs,
+    );
     const window = { from: incident.createdAt, to: archivedAt.toISOString() };
     writer.claim(READABLE_TRANSCRIPT_FILE, 'quell.transcript');
     await writeReadableTranscript({
@@ -327,7 +334,12 @@ export class EvidenceService {
           : {}),
       });
       // read before publishing: a local publish moves the staging directory
-      readable = config.uploadToChannel ? await readFile(join(run.staging, READABLE_TRANSCRIPT_FILE)) : null;
+      // a huge transcript is not read into memory for Slack: the bundle has it, the channel gets the manifest
+      const transcriptPath = join(run.staging, READABLE_TRANSCRIPT_FILE);
+      readable =
+        config.uploadToChannel && (await stat(transcriptPath)).size <= config.uploadMaxBytes
+          ? await readFile(transcriptPath)
+          : null;
       await storage.publish(reservation, run.staging);
     } catch (error) {
       await storage.release?.(reservation).catch(() => undefined);
@@ -343,7 +355,21 @@ export class EvidenceService {
       userLookups: this.users.lookups - lookupsBefore,
       uploadedFileIds: [],
     };
-    if (readable) await this.share(channelId, readable, sealed.bytes, reservation, outcome);
+    if (config.uploadToChannel) {
+      const shared = await shareInChannel({
+        chat,
+        logger,
+        channelId,
+        incidentId: incident.id,
+        reservation,
+        manifestSha256: sealed.manifestSha256,
+        manifestBytes: sealed.bytes,
+        transcript: readable,
+        signed: Boolean(this.deps.signingKey),
+      });
+      outcome.uploadedFileIds = shared.fileIds;
+      if (shared.error) outcome.uploadError = shared.error;
+    }
     readable = null;
     await this.deps.incidents.record(
       incident.id,
@@ -439,75 +465,8 @@ export class EvidenceService {
       await this.finishRun(request.incidentId, request.runId, run);
   }
 
-  private async writeChannelSources(
-    writer: BundleWriter,
-    channelId: string,
-    incident: Incident,
-    latestTs: string,
-  ): Promise<Record<string, number>> {
-    const { reads, config, chat } = this.deps;
-    const counts: Record<string, number> = {};
-    counts.membershipChanges = await writeMembershipChanges(writer);
-    for (const [name, read] of [
-      ['pins', reads?.pins],
-      ['bookmarks', reads?.bookmarks],
-    ] as const) {
-      if (!read) {
-        writer.recordGap({ source: `slack.${name}`, what: name, reason: 'no reader is configured' });
-        continue;
-      }
-      try {
-        const items = await read.call(reads, channelId);
-        await writer.write(`${name}.jsonl`, `slack.${name}`, jsonl(items));
-        counts[name] = items.length;
-      } catch (error) {
-        writer.recordGap({ source: `slack.${name}`, what: name, reason: chatErrorCode(error) });
-      }
-    }
-    const files = await writeSharedFiles(
-      writer,
-      reads?.downloadFile ? { downloadFile: (url) => reads.downloadFile!(url) } : undefined,
-      config.files,
-    );
-    counts.filesDownloaded = files.downloaded;
-    counts.filesMetadataOnly = files.metadataOnly;
-    const botUserId = config.agentBotUserId;
-    const channels = this.agentChannels(incident);
-    if (channels.length > 0 && botUserId)
-      counts.agentBotMessages = await writeAgentBotMessages(writer, chat, {
-        channels,
-        botUserId,
-        oldestTs: dateToTs(new Date(incident.createdAt)),
-        latestTs,
-        pageSize: pageSizes(config).history,
-      });
-    else if (channels.length > 0)
-      writer.recordGap({
-        source: 'slack.agent-bot',
-        what: channels.join(', '),
-        reason: "the agent's bot user id is not configured (evidence.agentBotUserId)",
-      });
-    return counts;
-  }
-
   private agentChannels(incident: Incident): string[] {
     return this.deps.config.agentBotChannels.filter((c) => c !== incident.channelId);
-  }
-
-  private async userIdsOf(
-    staging: string,
-    actor: string,
-    revisions: readonly MessageRevision[],
-    incident: Incident,
-  ): Promise<Set<string>> {
-    const { collectUserIds } = await import('./transcript-export.js');
-    const { linesForward } = await import('./raw-reader.js');
-    const ids = new Set<string>([actor]);
-    for (const file of [RAW_HISTORY_FILE, RAW_REPLIES_FILE])
-      for await (const { line } of linesForward(join(staging, file))) collectUserIds(JSON.parse(line), ids);
-    for (const r of revisions) if (r.user) ids.add(r.user);
-    for (const holder of Object.values(incident.roles)) if (holder) ids.add(holder);
-    return ids;
   }
 
   private async openRun(incidentId: string, runId: string): Promise<RunState> {
@@ -542,75 +501,6 @@ export class EvidenceService {
     await this.deps.storage.discardStaging(run.staging).catch(() => undefined);
     await this.deps.runs?.clear(incidentId, runId);
   }
-
-  /** Shares the readable transcript and the manifest in the channel; a failure is reported, not fatal. */
-  private async share(
-    channelId: string,
-    readable: Buffer,
-    manifestBytes: Buffer,
-    reservation: BundleReservation,
-    outcome: ArchiveOutcome,
-  ): Promise<void> {
-    const id = outcome.manifest.incident.id;
-    const base = `${id}-evidence-v${reservation.version}`;
-    try {
-      const { fileIds } = await this.deps.chat.shareFiles(
-        channelId,
-        [
-          {
-            filename: `${base}-transcript.md`,
-            title: `${id} transcript (v${reservation.version})`,
-            content: readable,
-          },
-          {
-            filename: `${base}-manifest.json`,
-            title: `${id} evidence manifest (v${reservation.version})`,
-            content: manifestBytes,
-          },
-        ],
-        [
-          `:lock: Evidence bundle v${reservation.version} of ${id}: transcript and manifest.`,
-          `Check it with \`quell evidence verify ${reservation.location} --expect ${outcome.manifestSha256}${this.deps.signingKey ? ' --public-key <published key>' : ''}\`.`,
-        ].join('\n'),
-      );
-      outcome.uploadedFileIds = fileIds;
-    } catch (error) {
-      outcome.uploadError = chatErrorCode(error);
-      this.deps.logger.warn({ err: error, incident: id }, 'evidence upload to the channel failed');
-    }
-  }
-}
-
-function readSoFar(run: RunState): number {
-  const c = run.checkpoint?.counts;
-  return c ? c.messages + c.threadReplies + c.threadBroadcasts : 0;
-}
-
-/**
- * How many messages in all, and how long is left at Slack's pace: history is read newest first,
- * so the share of the window already covered is (latest − oldest read) / (latest − declared).
- */
-function estimate(
-  checkpoint: { latestTs: string; oldestTs?: string; counts: TranscriptExport['counts']; done: boolean },
-  windowStartMs: number,
-  callsPerMinute: number,
-  historyPageSize: number,
-): { estimatedTotal?: number; etaMs?: number } {
-  const read =
-    checkpoint.counts.messages + checkpoint.counts.threadReplies + checkpoint.counts.threadBroadcasts;
-  if (checkpoint.done) return { estimatedTotal: read, etaMs: 0 };
-  if (!checkpoint.oldestTs) return {};
-  const latest = Number(checkpoint.latestTs.split('.')[0]) * 1000;
-  const oldest = Number(checkpoint.oldestTs.split('.')[0]) * 1000;
-  const covered = (latest - oldest) / Math.max(1, latest - Math.min(windowStartMs, oldest));
-  if (covered <= 0) return {};
-  const total = Math.round(read / Math.min(1, covered));
-  const callsSoFar = checkpoint.counts.historyCalls + checkpoint.counts.repliesCalls;
-  const callsLeft = Math.max(
-    Math.ceil((total - read) / historyPageSize),
-    Math.round(callsSoFar / covered - callsSoFar),
-  );
-  return { estimatedTotal: total, etaMs: (callsLeft / callsPerMinute) * 60_000 };
 }
 
 function jsonl(items: readonly unknown[]): string {

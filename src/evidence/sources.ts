@@ -12,6 +12,8 @@ export interface EvidenceSources {
   commsHistory(incidentId: string): Promise<readonly unknown[]>;
   /** The rollback inventory (what the agent changed, and how each was reversed or why not). */
   rollbackInventory?(incidentId: string): Promise<readonly unknown[]>;
+  /** Notification obligations: what was due to whom by when, and what was submitted when, by whom, with which reference. */
+  obligations?(incidentId: string): Promise<readonly unknown[]>;
 }
 
 export function timelineEvidenceSources(

@@ -63,6 +63,8 @@ export interface TranscriptExportOptions {
   directory: string;
   /** A checkpoint of an earlier run of this archive, in this directory: continue from it. */
   resume?: ExportCheckpoint;
+  /** Messages to leave out (the archive's own progress message in the channel). */
+  skip?: (ts: string) => boolean;
   /** After each history page and its threads: save it (resume) and show progress. */
   onCheckpoint?: (checkpoint: ExportCheckpoint) => Promise<void>;
 }
@@ -140,6 +142,7 @@ export async function exportTranscript(options: TranscriptExportOptions): Promis
       const parents: string[] = [];
       for (const message of page.messages) {
         if (compareTs(message.ts, state.latestTs) > 0) continue; // after the cut (first page only)
+        if (options.skip?.(message.ts)) continue;
         if (state.oldestTs && compareTs(message.ts, state.oldestTs) >= 0) {
           counts.duplicatesSkipped++;
           continue;

@@ -1,4 +1,9 @@
+import { join } from 'node:path';
 import { type ChatPort, chatErrorCode } from '../chat/port.js';
+import type { Incident } from '../incidents/model.js';
+import { linesForward } from './raw-reader.js';
+import type { MessageRevision } from './revisions.js';
+import { collectUserIds, RAW_HISTORY_FILE, RAW_REPLIES_FILE } from './transcript-export.js';
 
 /** What the bundle's users.json says of each person or bot the transcript mentions. */
 export interface UserRecord {
@@ -59,4 +64,19 @@ export class UserDirectory {
     for (const id of [...new Set(userIds)].sort()) out.push(await this.record(id));
     return out;
   }
+}
+
+/** Every user id the raw transcript, the revisions and the incident's roles mention, read back from disk. */
+export async function transcriptUserIds(
+  staging: string,
+  actor: string,
+  revisions: readonly MessageRevision[],
+  incident: Incident,
+): Promise<Set<string>> {
+  const ids = new Set<string>([actor]);
+  for (const file of [RAW_HISTORY_FILE, RAW_REPLIES_FILE])
+    for await (const { line } of linesForward(join(staging, file))) collectUserIds(JSON.parse(line), ids);
+  for (const r of revisions) if (r.user) ids.add(r.user);
+  for (const holder of Object.values(incident.roles)) if (holder) ids.add(holder);
+  return ids;
 }

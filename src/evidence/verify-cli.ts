@@ -2,8 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { type BundleSource, BundleUnreadableError, LocalBundleSource } from './bundle-source.js';
 import { generateSigningKey, loadPublicKey, SigningKeyError } from './seal/signing.js';
-import { s3ClientFor } from './storage/s3-client.js';
-import { parseS3Url, S3BundleSource } from './storage/s3-source.js';
+import { parseS3Url } from './storage/s3-url.js';
 import { verifyBundle } from './verify.js';
 
 export const EVIDENCE_VERIFY_USAGE = `quell evidence verify <bundle-dir | s3://bucket/prefix/> [--expect <manifest-sha256>] [--public-key <file | key>] [--tsa-cert <file.der|.pem>] [--region R] [--endpoint URL]
@@ -63,11 +62,16 @@ async function readCert(path: string): Promise<Buffer> {
   return Buffer.from(text.replace(/-----(BEGIN|END) CERTIFICATE-----|\s+/g, ''), 'base64');
 }
 
-function sourceFor(args: VerifyArgs, env: NodeJS.ProcessEnv): BundleSource | string {
+async function sourceFor(args: VerifyArgs, env: NodeJS.ProcessEnv): Promise<BundleSource | string> {
   if (!args.bundle.startsWith('s3://')) return new LocalBundleSource(args.bundle);
   const url = parseS3Url(args.bundle);
   if (!url) return `${args.bundle} is not an s3://bucket/prefix/ URL`;
   const endpoint = args.endpoint ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
+  // the SDK is loaded only for an s3:// bundle
+  const [{ s3ClientFor }, { S3BundleSource }] = await Promise.all([
+    import('./storage/s3-client.js'),
+    import('./storage/s3-source.js'),
+  ]);
   const client = s3ClientFor(
     {
       region: args.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
@@ -106,7 +110,7 @@ export async function evidenceVerifyCommand(
     );
     return 2;
   }
-  const source = sourceFor(args, env);
+  const source = await sourceFor(args, env);
   if (typeof source === 'string') {
     err(`quell evidence verify: ${source}`);
     return 2;

@@ -12,7 +12,7 @@ import {
 } from './manifest.js';
 import { canonicalJsonBytes } from './seal/canonical-json.js';
 import { keyIdOf, verifySignature } from './seal/signing.js';
-import { type TimestampInfo, verifyTimestamp } from './seal/timestamp.js';
+import type { TimestampInfo } from './seal/timestamp.js';
 
 export interface VerifyOptions {
   /** The manifest SHA-256 recorded on the timeline / in the channel at archive time. */
@@ -193,6 +193,8 @@ async function checkTimestamp(
     return;
   }
   try {
+    // pkijs is loaded only for a timestamped bundle
+    const { verifyTimestamp } = await import('./seal/timestamp.js');
     report.timestamp = await verifyTimestamp(
       await bundle.read(TIMESTAMP_FILE),
       bytes,

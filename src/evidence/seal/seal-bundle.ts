@@ -12,7 +12,6 @@ import {
 } from '../manifest.js';
 import { canonicalJson } from './canonical-json.js';
 import { type SigningKey, signBytes } from './signing.js';
-import { requestTimestamp } from './timestamp.js';
 
 export interface SealOptions {
   signingKey?: SigningKey;
@@ -38,10 +37,13 @@ export async function sealBundle(
       at(SIGNATURE_FILE),
       `${canonicalJson({ algorithm: 'Ed25519', keyId: options.signingKey.keyId, signature: signBytes(options.signingKey, sealed.bytes) })}\n`,
     );
-  if (options.timestamp)
-    await writePrivateFile(
-      at(TIMESTAMP_FILE),
-      await requestTimestamp(options.timestamp.url, sealed.bytes, { timeoutMs: options.timestamp.timeoutMs }),
-    );
+  if (options.timestamp) {
+    // pkijs is loaded only where a TSA is configured
+    const { requestTimestamp } = await import('./timestamp.js');
+    const token = await requestTimestamp(options.timestamp.url, sealed.bytes, {
+      timeoutMs: options.timestamp.timeoutMs,
+    });
+    await writePrivateFile(at(TIMESTAMP_FILE), token);
+  }
   return sealed;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { access, chmod, mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { type BundleSource, LocalBundleSource } from '../bundle-source.js';
 import { DIR_MODE, syncDirectory } from '../files.js';
 import { MANIFEST_FILE } from '../manifest.js';
 import { BundleExistsError, type BundleReservation, type EvidenceStorage, safeSegment } from './port.js';
@@ -64,6 +65,10 @@ export class LocalEvidenceStorage implements EvidenceStorage {
   async discardStaging(stagingDir: string): Promise<void> {
     if (!resolve(stagingDir).startsWith(join(this.root, STAGING))) return;
     await rm(stagingDir, { recursive: true, force: true });
+  }
+
+  source(location: string): BundleSource | undefined {
+    return resolve(location).startsWith(this.root) ? new LocalBundleSource(location) : undefined;
   }
 
   /** Versions with a manifest: a claim or a partial copy is never counted as a bundle. */

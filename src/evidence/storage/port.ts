@@ -1,3 +1,5 @@
+import type { BundleSource } from '../bundle-source.js';
+
 /**
  * Where finished bundles are kept. A bundle is built in a private local staging directory, then
  * published as the next version of its incident's bundle: all of it or none of it, and never over an
@@ -23,6 +25,8 @@ export interface EvidenceStorage {
   release?(reservation: BundleReservation): Promise<void>;
   /** Removes a staging directory (after publishing, or after a failure). */
   discardStaging(stagingDir: string): Promise<void>;
+  /** A reader of the bundle published at `location` (verify, the restart gate). */
+  source?(location: string): BundleSource | undefined;
   /** The published (complete) versions of an incident's bundle, oldest first. */
   versions(incidentId: string): Promise<BundleReservation[]>;
 }

@@ -2,13 +2,7 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/
 import { type BundleSource, BundleUnreadableError } from '../bundle-source.js';
 import { describeS3Error } from './s3-client.js';
 
-/** `s3://bucket/prefix/` → its bucket and key prefix (ending in `/`). */
-export function parseS3Url(url: string): { bucket: string; prefix: string } | undefined {
-  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/?(.*)$/.exec(url);
-  if (!match) return undefined;
-  const rest = match[2]!.replace(/^\/+/, '');
-  return { bucket: match[1]!, prefix: rest === '' || rest.endsWith('/') ? rest : `${rest}/` };
-}
+export { parseS3Url } from './s3-url.js';
 
 /** A published bundle read straight from S3 (`quell evidence verify s3://…`). */
 export class S3BundleSource implements BundleSource {

@@ -12,11 +12,14 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { Clock } from '../../clock.js';
+import type { BundleSource } from '../bundle-source.js';
 import type { S3Config } from '../config.js';
 import { DIR_MODE, listFiles } from '../files.js';
 import { MANIFEST_CHECKSUM_FILE, MANIFEST_FILE, SIGNATURE_FILE, TIMESTAMP_FILE } from '../manifest.js';
 import { BundleExistsError, type BundleReservation, type EvidenceStorage, safeSegment } from './port.js';
 import { describeS3Error, s3ClientFor, s3Status } from './s3-client.js';
+import { S3BundleSource } from './s3-source.js';
+import { parseS3Url } from './s3-url.js';
 
 export class S3Error extends Error {
   constructor(
@@ -115,6 +118,13 @@ export class S3EvidenceStorage implements EvidenceStorage {
   async discardStaging(stagingDir: string): Promise<void> {
     if (!resolve(stagingDir).startsWith(join(resolve(this.stagingRoot), '.staging'))) return;
     await rm(stagingDir, { recursive: true, force: true });
+  }
+
+  source(location: string): BundleSource | undefined {
+    const url = parseS3Url(location);
+    return url && url.bucket === this.config.bucket
+      ? new S3BundleSource(this.client, url.bucket, url.prefix)
+      : undefined;
   }
 
   /** Published (complete) versions only: those with a manifest. */
