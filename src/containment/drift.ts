@@ -8,6 +8,7 @@ import { phaseEntry, runPhase, VERIFY_LABEL, verifyRun } from './phase.js';
 import type { ExecutionReport, StepReport } from './presenter.js';
 import type { ResolvedAction } from './registry.js';
 import { redactDeep, redactor } from './secrets.js';
+import { CONFIRMATION_TTL_SECONDS } from './store.js';
 
 /**
  * Controls stay verified: while the incident is open, every control in force is read back on a
@@ -118,7 +119,20 @@ export class DriftWatch {
     // a target that cannot be read is not drift (yet): it is shown, and the next check tries again
     const drifting =
       result === 'not_verified' ? (wasDrifting ?? at) : result === 'failed' ? wasDrifting : undefined;
-    run.check = { at, outcome: result, observed, ...(drifting ? { driftSince: drifting } : {}) };
+    // the alert's Re-apply expires with its token: a drift that outlives it gets a fresh alert
+    const lastAlert = run.check?.alertedAt;
+    const realert =
+      drifting !== undefined &&
+      wasDrifting !== undefined &&
+      (!lastAlert || Date.parse(at) - Date.parse(lastAlert) >= CONFIRMATION_TTL_SECONDS * 1000);
+    const alertedAt = drifting && (!wasDrifting || realert) ? at : drifting ? lastAlert : undefined;
+    run.check = {
+      at,
+      outcome: result,
+      observed,
+      ...(drifting ? { driftSince: drifting } : {}),
+      ...(alertedAt ? { alertedAt } : {}),
+    };
     const entry = {
       ...this.common(run, action, 'quell'),
       at,
@@ -137,6 +151,9 @@ export class DriftWatch {
         run,
       );
       await this.alert(run, observed, at);
+    } else if (realert) {
+      await this.kit.audit.record(entry, null, run);
+      await this.alert(run, observed, drifting!);
     } else if (wasDrifting && !drifting) {
       await this.kit.audit.record(
         entry,

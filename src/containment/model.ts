@@ -70,6 +70,8 @@ export const containmentRunSchema = z.object({
       observed: z.string(),
       /** Set while the control no longer holds; cleared when it holds again (or is re-applied). */
       driftSince: z.string().optional(),
+      /** When the last drift alert (with its one-use Re-apply) was posted. */
+      alertedAt: z.string().optional(),
     })
     .optional(),
 });

@@ -457,6 +457,15 @@ describe('controls stay verified: drift', () => {
     slack.calls.length = 0;
     await services.containment.reverify(incident.id);
     expect(slack.callsTo('chat.postMessage')).toEqual([]);
+    // ...until the alert's Re-apply has expired (15 min): then a fresh alert with a fresh button
+    harness.clock.advance(15 * 60_000);
+    await services.containment.reverify(incident.id);
+    const fresh = slack
+      .callsTo('chat.postMessage')
+      .filter((c) => String(c.params.text).startsWith('Containment drift'));
+    expect(fresh).toHaveLength(1);
+    expect(JSON.stringify(fresh[0]!.params.blocks)).not.toContain(button![1]!);
+    expect((await services.containment.controls(incident.id))[0]!.driftSince).toBe(drifted[0]!.driftSince);
 
     // someone who may not re-apply is refused and does not use up the button
     const token = button![1]!;
