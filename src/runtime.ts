@@ -8,6 +8,7 @@ import { boltLogger } from './logging/bolt-logger.js';
 import type { Logger } from './logging/logger.js';
 import { RedisConnections } from './redis/connection.js';
 import { createServices, type Services, startWorkers } from './services.js';
+import { SlackEvidenceReads } from './slack/evidence-reads.js';
 import { DeliveryLedger } from './slack/redeliveries.js';
 import { createWebChat } from './slack/web-chat.js';
 
@@ -69,6 +70,12 @@ export async function startQuell(options: RuntimeOptions): Promise<Runtime> {
     // every job posts with the fail-fast client, so the job runtime's backoff does the retrying
     backgroundChat: chatOf('background'),
     secrets: options.secrets ?? {},
+    // pins, bookmarks and file bytes for the evidence bundle
+    evidenceReads: SlackEvidenceReads.create({
+      token: connection.botToken,
+      timeoutMs: config.jobs.slackTimeout.background,
+      ...(slackApiUrl ? { slackApiUrl } : {}),
+    }),
   });
   const lanes = options.lanes;
   if (!lanes || lanes.length > 0) await startWorkers(services, lanes ? { lanes } : {});

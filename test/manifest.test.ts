@@ -44,6 +44,10 @@ const SCOPE_FOR: Record<string, string | readonly string[] | null> = {
   'conversations.join': 'channels:join',
   'conversations.open': 'im:write',
   'pins.add': 'pins:write',
+  // the evidence bundle's pins, bookmarks and shared files (src/slack/evidence-reads.ts)
+  'pins.list': 'pins:read',
+  'bookmarks.list': 'bookmarks:read',
+  'files.info': 'files:read',
   'bookmarks.add': 'bookmarks:write',
   'users.info': 'users:read',
   'users.list': 'users:read',
@@ -99,8 +103,21 @@ const productCode = sourceFiles('src')
 const methods = calledMethods(productCode);
 const registered = (kind: string) => LISTENERS.filter((l) => l.kind === kind).map((l) => l.id);
 
+/**
+ * Scopes a method needs only for a field the code reads from its answer: users.info returns
+ * `profile.email` only with users:read.email (docs.slack.dev/reference/methods/users.info).
+ */
+const FIELD_SCOPES: readonly { scope: string; uses: RegExp; why: string }[] = [
+  {
+    scope: 'users:read.email',
+    uses: /\bprofile\?\.email\b/,
+    why: "users.info's profile.email (evidence users.json)",
+  },
+];
+
 function usedScopes(): Map<string, string> {
   const why = new Map<string, string>();
+  for (const field of FIELD_SCOPES) if (field.uses.test(productCode)) why.set(field.scope, field.why);
   for (const method of methods)
     for (const scope of scopeList(SCOPE_FOR[method])) why.set(scope, why.get(scope) ?? method);
   for (const event of registered('event'))

@@ -15,8 +15,8 @@ import { compareTs, dateToTs, RAW_HISTORY_FILE, RAW_REPLIES_FILE } from './trans
 export interface EvidenceReads {
   pins(channel: string): Promise<readonly unknown[]>;
   bookmarks(channel: string): Promise<readonly unknown[]>;
-  /** A file's bytes (url_private_download, with the bot token), streamed. */
-  downloadFile(url: string): Promise<Readable>;
+  /** A shared file's bytes (a current download URL, fetched with the bot token), streamed. */
+  downloadFile(file: { id: string; url?: string }): Promise<Readable>;
 }
 
 const MEMBERSHIP_SUBTYPES = new Set([
@@ -97,7 +97,6 @@ export async function writeSharedFiles(
     let skipped: string | undefined;
     if (!options.download) skipped = 'file downloads are off (evidence.files.download)';
     else if (!reads) skipped = 'no file reader is configured';
-    else if (!ref.url) skipped = 'Slack gave no download URL';
     else if (ref.size !== undefined && ref.size > options.maxBytes)
       skipped = `${ref.size} bytes is over the ${options.maxBytes}-byte cap (evidence.files.maxBytes)`;
     let entry: { sha256: string; bytes: number } | undefined;
@@ -106,7 +105,10 @@ export async function writeSharedFiles(
         entry = await writer.write(
           path,
           'slack.files',
-          capped(await reads!.downloadFile(ref.url!), options.maxBytes),
+          capped(
+            await reads!.downloadFile({ id: ref.id, ...(ref.url ? { url: ref.url } : {}) }),
+            options.maxBytes,
+          ),
         );
       } catch (error) {
         skipped = `download failed: ${(error as Error).message}`;
@@ -212,7 +214,7 @@ export async function writeExtraSources(
   }
   const files = await writeSharedFiles(
     writer,
-    reads?.downloadFile ? { downloadFile: (url) => reads.downloadFile!(url) } : undefined,
+    reads?.downloadFile ? { downloadFile: (file) => reads.downloadFile!(file) } : undefined,
     config.files,
   );
   counts.filesDownloaded = files.downloaded;

@@ -202,6 +202,8 @@ export class SlackWebChat implements ChatPort {
       isRestricted: Boolean(u.is_restricted),
       isUltraRestricted: Boolean(u.is_ultra_restricted),
       ...(u.team_id ? { teamId: u.team_id } : {}),
+      // the evidence bundle's users.json (users:read.email); absent without the scope
+      ...(u.profile?.email ? { email: u.profile.email } : {}),
       ...(u.enterprise_user?.enterprise_id ? { enterpriseId: u.enterprise_user.enterprise_id } : {}),
     };
   }
