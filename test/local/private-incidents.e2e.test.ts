@@ -189,6 +189,23 @@ describe('private incidents', () => {
     expect(JSON.stringify(slack.messages(I.announcements))).not.toContain(title);
     const thread = slack.thread(I.announcements, String(announcement!.ts));
     expect(thread.at(-1)!.text).toContain('is now handled in a private channel');
+    // asked again in the private channel: it already is
+    await local.command('private', { channel: privateChannel.id });
+    await slack.waitFor(() =>
+      slack
+        .ephemerals({ user: I.alice, channel: privateChannel.id })
+        .find((e) => e.text.includes('is already private')),
+    );
+    // and the old button, pressed again, changes nothing
+    await slack.clickAction({
+      user: I.alice,
+      container: { type: 'ephemeral', id: offer.id },
+      actionId: 'quell_private_follow_up',
+    });
+    await slack.waitFor(() =>
+      slack.ephemerals({ user: I.alice, channel }).find((e) => e.text.includes('is already private')),
+    );
+    expect(slack.channels().filter((c) => c.is_private && c.name.endsWith('-private'))).toHaveLength(1);
   }, 30_000);
 });
 
