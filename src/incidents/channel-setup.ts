@@ -109,7 +109,7 @@ export class IncidentChannelSetup {
     }
     if (!current.summaryTs)
       await step('post summary', async () => {
-        const ts = await this.postOnce(progress, 'summary', channelId, current, () => views.summary(current));
+        const ts = await this.postOnce(progress, 'summary', channelId, () => views.summary(current));
         crashPoint('declare.summary');
         current = (
           await store.update(incident.id, (c) => ({ incident: { ...c, summaryTs: ts }, event: null }))
@@ -133,7 +133,7 @@ export class IncidentChannelSetup {
       !(await progress.done('announce'))
     )
       await step('announce', async () => {
-        const ts = await this.postOnce(progress, 'announce', announcementChannel, current, () =>
+        const ts = await this.postOnce(progress, 'announce', announcementChannel, () =>
           views.announcement(current),
         );
         // the announcement follows the incident (announcements.ts): keep where it is
@@ -206,16 +206,16 @@ export class IncidentChannelSetup {
     progress: SetupProgress,
     step: string,
     channel: string,
-    incident: Incident,
     message: () => ReturnType<IncidentPresenter['summary']>,
   ): Promise<string> {
     // Slack's ts are wall-clock time, so the intent records the wall clock, not the (test) clock
     const intent = await progress.intend(step, String(Date.now()));
+    const rendered = message();
     if (intent.earlier) {
-      const earlier = await findEarlierPost(this.deps.chat, channel, incident.id, Number(intent.value));
+      const earlier = await findEarlierPost(this.deps.chat, channel, rendered.text, Number(intent.value));
       if (earlier) return earlier;
     }
-    const { ts } = await this.deps.chat.postMessage(channel, message());
+    const { ts } = await this.deps.chat.postMessage(channel, rendered);
     return ts;
   }
 

@@ -47,26 +47,19 @@ export class SetupProgress {
 }
 
 /**
- * A message a bot posted in `channel` since `sinceMs` whose text names `incidentId` as a word:
- * what an earlier run of a post step left, if it got that far. Reads the newest page only (the
- * window since the intent is seconds to minutes).
+ * A message a bot posted in `channel` since `sinceMs` with exactly this text: what an earlier run of
+ * a post step left, if it got that far (the same state renders the same text). Reads the newest page
+ * only (the window since the intent is seconds to minutes).
  */
 export async function findEarlierPost(
   chat: ChatPort,
   channel: string,
-  incidentId: string,
+  text: string,
   sinceMs: number,
 ): Promise<string | undefined> {
   const page = await chat.channelHistoryPage(channel, { limit: 100 });
-  const names = new RegExp(
-    `(^|[^A-Za-z0-9-])${incidentId.replace(/[^A-Za-z0-9]/g, '\\$&')}($|[^A-Za-z0-9-])`,
-  );
   const found = page.messages.find(
-    (m) =>
-      typeof m.bot_id === 'string' &&
-      Number(m.ts) * 1000 >= sinceMs - 1_000 &&
-      typeof m.text === 'string' &&
-      names.test(m.text),
+    (m) => typeof m.bot_id === 'string' && Number(m.ts) * 1000 >= sinceMs - 1_000 && m.text === text,
   );
   return found?.ts;
 }

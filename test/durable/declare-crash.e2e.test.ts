@@ -63,7 +63,7 @@ describe('a declare crashed at any step is finished by another replica, once', (
       expect(pins[0]!.ts).toBe(incident!.summaryTs);
       const summaries = world.slack
         .messages(incident!.channelId!)
-        .filter((m) => typeof m.bot_id === 'string' && String(m.text).includes(incident!.id));
+        .filter((m) => typeof m.bot_id === 'string' && String(m.text).startsWith(`${incident!.id} SEV1 `));
       expect(summaries).toHaveLength(1);
       await until(
         () => world.slack.messages(ANNOUNCEMENTS).some((m) => String(m.text).includes(incident!.id)),
