@@ -492,7 +492,7 @@ export class IncidentService {
         notice ? notice(incident, recorded) : this.deps.views.changeNotice(incident, recorded);
       await this.bestEffort('post change notice', () =>
         requestKey
-          ? this.postChangeOnce(requestKey, channel, incident.id, message)
+          ? this.postChangeOnce(requestKey, channel, message)
           : this.deps.chat.postMessage(channel, message()),
       );
     }
@@ -508,19 +508,15 @@ export class IncidentService {
   }
 
   /** The channel message of a keyed change, posted once across re-runs (see SetupProgress). */
-  private async postChangeOnce(
-    requestKey: string,
-    channel: string,
-    incidentId: string,
-    message: () => ChatMessage,
-  ): Promise<void> {
+  private async postChangeOnce(requestKey: string, channel: string, message: () => ChatMessage): Promise<void> {
     const progress = new SetupProgress(this.deps.store, 'change-step', requestKey);
     if (await progress.done('post')) return;
     const intent = await progress.intend('post', String(Date.now()));
+    const rendered = message();
     const earlier = intent.earlier
-      ? await findEarlierPost(this.deps.chat, channel, incidentId, Number(intent.value))
+      ? await findEarlierPost(this.deps.chat, channel, rendered.text, Number(intent.value))
       : undefined;
-    if (!earlier) await this.deps.chat.postMessage(channel, message());
+    if (!earlier) await this.deps.chat.postMessage(channel, rendered);
     await progress.mark('post');
   }
 
