@@ -12,6 +12,8 @@ import { startLocalSlack } from '../helpers/local-slack.js';
  */
 
 const I = LOCAL_IDS;
+/** How long a poll waits for Quell's work after the ack (a loaded machine is slow, never wrong). */
+const POLL = { timeout: 5_000 };
 
 describe('private incidents', () => {
   let local: Awaited<ReturnType<typeof startLocalSlack>> | undefined;
@@ -73,7 +75,7 @@ describe('private incidents', () => {
     // a corrective action, then a non-member opens the Home tab, asks for talking points and actions
     await local.command('action @bob tomorrow Rotate the payroll export keys', { channel });
     await expect
-      .poll(async () => (await local!.runtime.services.resolution.actions.listOpen()).length)
+      .poll(async () => (await local!.runtime.services.resolution.actions.listOpen()).length, POLL)
       .toBe(1);
     await slack.openHome(I.dev);
     const devHome = await slack.waitFor(() => slack.home(I.dev));
@@ -252,7 +254,10 @@ describe('announcements follow the incident', () => {
       { channel },
     );
     await expect
-      .poll(async () => (await local!.runtime.services.incidents.timeline(incident.id)).map((e) => e.kind))
+      .poll(
+        async () => (await local!.runtime.services.incidents.timeline(incident.id)).map((e) => e.kind),
+        POLL,
+      )
       .toContain('update');
     await local.command('status contained', { channel });
     await slack.waitFor(() => thread().length === 3);
@@ -268,7 +273,7 @@ describe('announcements follow the incident', () => {
     expect(slack.messages(I.announcements)).toHaveLength(1);
     const edits = () =>
       slack.calls.filter((c) => c.method === 'chat.update' && c.params.channel === I.announcements);
-    await expect.poll(() => edits().length).toBe(4);
+    await expect.poll(() => edits().length, POLL).toBe(4);
     expect(edits().every((c) => c.params.ts === ts)).toBe(true);
   }, 40_000);
 });

@@ -11,7 +11,9 @@ import { startSocketModeSlack } from './helpers.js';
 
 const I = LOCAL_IDS;
 /** Short enough to keep the suite quick, long enough that Quell's millisecond acks never miss it. */
-const ACK_TIMEOUT_MS = 1_500;
+const ACK_TIMEOUT_MS = 2_500;
+/** How long a poll waits for Quell's work after the ack (a loaded machine is slow, never wrong). */
+const POLL = { timeout: 5_000 };
 
 /** Opens a link with a plain WebSocket client, returns the first message, closes. */
 function connectOnce(link: string): Promise<Record<string, unknown>> {
@@ -109,7 +111,10 @@ describe('Socket Mode end to end', () => {
     const submission = sent('interactive').find((e) => e.payload.type === 'view_submission');
     expect(submission).toMatchObject({ accepts_response_payload: true, retry_attempt: 0 });
     await expect
-      .poll(async () => (await local.runtime.services.incidents.timeline(incident.id)).map((e) => e.kind))
+      .poll(
+        async () => (await local.runtime.services.incidents.timeline(incident.id)).map((e) => e.kind),
+        POLL,
+      )
       .toContain('update');
 
     // a button: the restart gate's Resolve (SEV4 requires no item)
@@ -129,7 +134,7 @@ describe('Socket Mode end to end', () => {
       payload: { actions: [expect.objectContaining({ action_id: 'quell_gate_resolve' })] },
     });
     await expect
-      .poll(async () => (await local.runtime.services.incidents.require(incident.id)).status)
+      .poll(async () => (await local.runtime.services.incidents.require(incident.id)).status, POLL)
       .toBe('resolved');
 
     // Events API: app_home_opened publishes the Home tab; a message edit reaches the revision log
@@ -166,9 +171,9 @@ describe('Socket Mode end to end', () => {
       retry_reason: 'timeout',
     });
     expect(second!.payload).toEqual(first!.payload);
-    await expect.poll(() => acksFor(first!).filter((f) => !f.dropped).length).toBe(1);
+    await expect.poll(() => acksFor(first!).filter((f) => !f.dropped).length, POLL).toBe(1);
     expect(local.slack.socket.unacknowledged).toBe(0);
-    await expect.poll(() => notes(incident.id)).toEqual(['Refund tool called with a stale order id']);
+    await expect.poll(() => notes(incident.id), POLL).toEqual(['Refund tool called with a stale order id']);
     await new Promise((r) => setTimeout(r, 500)); // the repeat had every chance to record a second
     expect(await notes(incident.id)).toEqual(['Refund tool called with a stale order id']);
     const confirmations = local.slack
@@ -207,6 +212,8 @@ describe('Socket Mode end to end', () => {
     expect(deliveredOn).toBe(2);
     // and the new connection carries the next command like the first did
     await local.command('note After the reconnect', { channel });
-    await expect.poll(() => notes(incident.id)).toEqual(['Sent while reconnecting', 'After the reconnect']);
+    await expect
+      .poll(() => notes(incident.id), POLL)
+      .toEqual(['Sent while reconnecting', 'After the reconnect']);
   }, 30_000);
 });
