@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -115,4 +115,11 @@ export class BundleWriter implements EvidenceSink {
     }
     return out;
   }
+}
+
+/** Empties a retried run's staging directory but for the resumable raw export files. */
+export async function clearStagingExceptRaw(directory: string): Promise<void> {
+  const keep = new Set(['raw/history.jsonl', 'raw/replies.jsonl']);
+  for (const path of await listFiles(directory))
+    if (!keep.has(path)) await rm(join(directory, path), { force: true });
 }

@@ -9,7 +9,7 @@ import type { Incident } from '../incidents/model.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { IncidentStore } from '../incidents/store.js';
 import type { ArchiveRunStore, RunState } from './archive-state.js';
-import { BundleWriter } from './bundle-writer.js';
+import { BundleWriter, clearStagingExceptRaw } from './bundle-writer.js';
 import { type EvidenceReads, writeExtraSources } from './channel-sources.js';
 import { type EvidenceConfig, pageSizes, SLACK_PACE } from './config.js';
 import { describeArchiveError } from './describe-error.js';
@@ -479,6 +479,8 @@ export class EvidenceService {
         () => false,
       ))
     ) {
+      // the raw export resumes from its checkpoint; everything written after it is written again
+      await clearStagingExceptRaw(existing.staging);
       existing.attempts++;
       await this.saveRun(incidentId, runId, existing);
       return existing;

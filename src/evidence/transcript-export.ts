@@ -1,7 +1,7 @@
-import { open, truncate } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, open, truncate } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { type ChatPort, chatErrorCode, type MessagePage, type RawChatMessage } from '../chat/port.js';
-import { LineWriter } from './files.js';
+import { DIR_MODE, FILE_MODE, LineWriter } from './files.js';
 
 export const RAW_HISTORY_FILE = 'raw/history.jsonl';
 export const RAW_REPLIES_FILE = 'raw/replies.jsonl';
@@ -97,12 +97,11 @@ export async function exportTranscript(options: TranscriptExportOptions): Promis
   const historyPath = join(options.directory, RAW_HISTORY_FILE);
   const repliesPath = join(options.directory, RAW_REPLIES_FILE);
   const resume = options.resume;
-  if (resume) {
-    await cutBack(historyPath, resume.historyBytes);
-    await cutBack(repliesPath, resume.repliesBytes);
-  }
-  const history = await LineWriter.create(historyPath, resume?.historyBytes);
-  const replies = await LineWriter.create(repliesPath, resume?.repliesBytes);
+  // a retried run finds its raw files: cut back to the checkpoint (or to nothing before the first)
+  await cutBack(historyPath, resume?.historyBytes ?? 0);
+  await cutBack(repliesPath, resume?.repliesBytes ?? 0);
+  const history = await LineWriter.create(historyPath, resume?.historyBytes ?? 0);
+  const replies = await LineWriter.create(repliesPath, resume?.repliesBytes ?? 0);
   const state: TranscriptExport = resume
     ? {
         ...resume,
@@ -224,7 +223,8 @@ function checkpointOf(state: TranscriptExport): ExportCheckpoint {
 
 /** Truncates a raw file back to a checkpoint's size (a half-written page after it is dropped). */
 async function cutBack(path: string, bytes: number): Promise<void> {
-  const handle = await open(path, 'a');
+  await mkdir(dirname(path), { recursive: true, mode: DIR_MODE });
+  const handle = await open(path, 'a', FILE_MODE);
   await handle.close();
   await truncate(path, bytes);
 }

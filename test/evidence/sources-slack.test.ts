@@ -112,14 +112,12 @@ describe('evidence sources read from Slack', () => {
     const { ts } = await chat.postMessage(CHANNEL, { text: 'containment plan' });
     await chat.pinMessage(CHANNEL, ts);
     // a person added it (Quell itself has no bookmarks:write)
-    slack.workspace.channels
-      .get(CHANNEL)!
-      .bookmarks.push({
-        id: 'Bk0RUNBOOK',
-        title: 'Runbook',
-        type: 'link',
-        link: 'https://runbooks.example.com/refunds',
-      });
+    slack.workspace.channels.get(CHANNEL)!.bookmarks.push({
+      id: 'Bk0RUNBOOK',
+      title: 'Runbook',
+      type: 'link',
+      link: 'https://runbooks.example.com/refunds',
+    });
     const small = Buffer.from('tool call: refund_api amount=4000\n');
     await chat.shareFiles(
       CHANNEL,
