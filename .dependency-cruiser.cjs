@@ -1,6 +1,6 @@
 // The architecture, as rules `npm test` checks before any test runs (`npm run depcheck`).
 // Domain folders say what the product does; Slack is an edge. See README, "Architecture".
-const DOMAIN = '^src/(incidents|reminders|containment|forensics|comms|evidence|resolution|intake|paging)/';
+const DOMAIN = '^src/(incidents|reminders|containment|forensics|comms|evidence|resolution|intake|paging|obligations)/';
 // Features other than `incidents` (the shared kernel every feature builds on) are used from outside
 // only through their public files: index.ts (the service), model.ts (its types), presenter.ts (the
 // port src/slack/blocks implements) and config.ts (the schema src/config composes).
@@ -14,6 +14,7 @@ const FEATURES = [
   'resolution',
   'intake',
   'paging',
+  'obligations',
 ];
 
 /** @type {import('dependency-cruiser').IConfiguration} */

@@ -52,6 +52,8 @@ export const FIELD_DESCRIPTIONS = {
   'rootCause.confirmedAt': 'When it was confirmed',
   'containment.actions': 'List of containment actions; each has action, outcome, at, dryRun',
   'containment.count': 'How many containment actions were taken',
+  obligations:
+    'Notification obligations of the incident (`/incident obligations`); each has type, name, authority, citation, awareAt, deadlineAt, status, initialAt, submittedAt, reference, drill',
   now: 'When the draft was made, in plain words',
   timezone: 'The timezone times are written in',
 } as const;
@@ -62,6 +64,19 @@ export const FIELD_NAMES = Object.keys(FIELD_DESCRIPTIONS) as FieldName[];
 /** Fields that are lists, and the fields of each item (used inside {% for item in ... %}). */
 const LIST_ITEM_FIELDS: Partial<Record<FieldName, readonly string[]>> = {
   'containment.actions': ['action', 'outcome', 'at', 'dryRun'],
+  obligations: [
+    'type',
+    'name',
+    'authority',
+    'citation',
+    'awareAt',
+    'deadlineAt',
+    'status',
+    'initialAt',
+    'submittedAt',
+    'reference',
+    'drill',
+  ],
 };
 /** Liquid's own properties on lists. */
 const LIST_PROPERTIES = ['size', 'first', 'last'];
@@ -253,6 +268,20 @@ export function buildFields(sources: FieldSources): { values: FieldValues; facts
       confirmedAt: rootCauseEvent ? time(new Date(rootCauseEvent.at)) : '',
     },
     containment: { actions, count: actions.length },
+    // the notification clocks (src/obligations), with full dates: a notice states them exactly
+    obligations: (incident.obligations ?? []).map((o) => ({
+      type: o.type,
+      name: o.name,
+      authority: o.authority,
+      citation: o.citation,
+      awareAt: plainDateTime(new Date(o.awareAt), timezone),
+      deadlineAt: plainDateTime(new Date(o.deadlineAt), timezone),
+      status: o.status,
+      initialAt: o.initial ? plainDateTime(new Date(o.initial.at), timezone) : '',
+      submittedAt: o.submitted ? plainDateTime(new Date(o.submitted.at), timezone) : '',
+      reference: o.submitted?.reference ?? o.initial?.reference ?? '',
+      drill: o.drill,
+    })),
     now: plainTime(now, now, timezone),
     timezone,
   };

@@ -46,6 +46,7 @@ export class Reminders {
     this.jobs = reminderJobs({
       sendPrompt: (p) => this.prompter.sendPrompt(p),
       escalate: (p) => this.prompter.escalate(p),
+      settle: (p) => this.prompter.settle(p),
       reconcile: () => this.reconcile(),
       recordFailure: (...args) => this.prompter.recordFailure(...args),
     });
@@ -57,6 +58,8 @@ export class Reminders {
       views,
       queue: this.queue,
       guard: new PostGuard(redis, reminderKeys(config.redis.keyPrefix).postGuard),
+      redis,
+      keys: reminderKeys(config.redis.keyPrefix),
       config,
       clock,
       logger,
@@ -67,7 +70,12 @@ export class Reminders {
 
   /** Every job type of this feature, for the runtime to register. */
   get jobTypes(): JobDefinition[] {
-    return [this.jobs.updatePrompt, this.jobs.overdueEscalation, this.jobs.reconcile] as JobDefinition[];
+    return [
+      this.jobs.updatePrompt,
+      this.jobs.overdueEscalation,
+      this.jobs.settlePrompts,
+      this.jobs.reconcile,
+    ] as JobDefinition[];
   }
 
   /** Makes sure every active incident with a due update has its prompt job (idempotent). */
@@ -93,6 +101,8 @@ export class Reminders {
   }
 }
 
-export type { PromptReason } from './jobs.js';
-export type { ReminderPresenter, StructuredUpdate } from './presenter.js';
+export type { PromptFate, PromptReason } from './jobs.js';
+export { type Ladder, ladderFor } from './ladder.js';
+export { type PostOnceDeps, type PostOnceRequest, postOnce } from './post-once.js';
+export type { ReminderPresenter, SettledFacts, StructuredUpdate } from './presenter.js';
 export { MAX_UPDATE_FIELD_LENGTH } from './updates.js';

@@ -38,18 +38,41 @@ export const overdueEscalationPayload = z.object({
   dueAt: isoInstant,
   overdueSince: isoInstant,
   promptedAt: isoInstant,
+  /** The ladder step (0-based; beyond the configured steps: a repeat of the last). */
+  step: z.number().int().nonnegative().default(0),
+  /** When this step was planned for: the next one is planned from here. */
+  at: isoInstant.optional(),
 });
 export type OverdueEscalationPayload = z.infer<typeof overdueEscalationPayload>;
 
 /** One prompt and one escalation per (incident, due time), however often they are scheduled. */
 export const promptJobId = (p: { incidentId: string; dueAt: string }) =>
   jobIdOf('prompt', p.incidentId, Date.parse(p.dueAt));
-export const escalationJobId = (p: { incidentId: string; dueAt: string }) =>
-  jobIdOf('overdue', p.incidentId, Date.parse(p.dueAt));
+export const escalationJobId = (p: { incidentId: string; dueAt: string; step?: number }) =>
+  jobIdOf('overdue', p.incidentId, Date.parse(p.dueAt), p.step ?? 0);
+
+/** What became of the prompts of a due time that no longer applies; they are edited to say so. */
+export const PROMPT_FATES = ['answered', 'snoozed', 'superseded', 'resolved'] as const;
+export type PromptFate = (typeof PROMPT_FATES)[number];
+
+export const settlePromptsPayload = z.object({
+  incidentId: z.string(),
+  /** The due time whose prompts (and ladder steps) are settled. */
+  dueAt: isoInstant,
+  fate: z.enum(PROMPT_FATES),
+  /** Who answered or snoozed (a Slack user id), or the system actor. */
+  actor: z.string(),
+  at: isoInstant,
+  /** Snoozed until. */
+  until: isoInstant.optional(),
+});
+export type SettlePromptsPayload = z.infer<typeof settlePromptsPayload>;
 
 export interface ReminderJobHandlers {
   sendPrompt(payload: UpdatePromptPayload): Promise<unknown>;
   escalate(payload: OverdueEscalationPayload): Promise<unknown>;
+  /** Edits the open prompts of a due time to drop their buttons and say what happened. */
+  settle(payload: SettlePromptsPayload): Promise<unknown>;
   /** Re-adds every due prompt; returns how many incidents have an update due. */
   reconcile(): Promise<number>;
   /** Attempts ran out or Slack refused for good: say so on the timeline. */
@@ -60,6 +83,7 @@ export interface ReminderJobs {
   updatePrompt: JobDefinition<UpdatePromptPayload>;
   overdueEscalation: JobDefinition<OverdueEscalationPayload>;
   reconcile: JobDefinition<Record<string, never>>;
+  settlePrompts: JobDefinition<SettlePromptsPayload>;
 }
 
 export function reminderJobs(run: ReminderJobHandlers): ReminderJobs {
@@ -82,7 +106,15 @@ export function reminderJobs(run: ReminderJobHandlers): ReminderJobs {
       retry: RETRY.slack,
       handle: (p) => run.escalate(p),
       onGiveUp: (p, { error }) =>
-        run.recordFailure(p.incidentId, 'overdue escalation', p.dueAt, error.message),
+        run.recordFailure(p.incidentId, `overdue escalation (step ${p.step + 1})`, p.dueAt, error.message),
+    }),
+    settlePrompts: defineJob({
+      name: 'update-prompt-settle',
+      lane: 'background',
+      payload: settlePromptsPayload,
+      jobId: (p) => jobIdOf('settle', p.incidentId, Date.parse(p.dueAt)),
+      retry: RETRY.slack,
+      handle: (p) => run.settle(p),
     }),
     reconcile: defineJob({
       name: 'reconcile-reminders',

@@ -7,6 +7,8 @@ export function reminderKeys(prefix: string) {
     /** Marks one prompt or escalation as being posted / posted: the exactly-once guard. */
     postGuard: (incidentId: string, what: string, dueMs: number) =>
       `${prefix}:reminder:{${incidentId}}:${what}:${dueMs}`,
+    /** Hash of the prompts and ladder steps still showing buttons: ts → { channel, dueAt, what }. */
+    openPrompts: (incidentId: string) => `${prefix}:reminder:{${incidentId}}:open-prompts`,
   };
 }
 

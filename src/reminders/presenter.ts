@@ -1,7 +1,7 @@
 import type { ChatMessage } from '../chat/port.js';
 import type { Incident } from '../incidents/model.js';
 import type { TimelineEvent } from '../incidents/timeline.js';
-import type { PromptReason } from './jobs.js';
+import type { PromptFate, PromptReason } from './jobs.js';
 
 /** A structured update: the four things every update answers. */
 export interface StructuredUpdate {
@@ -36,7 +36,24 @@ export interface EscalationFacts {
   promptedAt: string;
   users: readonly string[];
   usergroups: readonly string[];
+  /** Whether this step mentions the commander (default true). */
+  commander?: boolean;
+  /** The ladder step (0-based, default 0) and how many steps the ladder has (default 1); beyond them, a repeat. */
+  step?: number;
+  steps?: number;
   marker: string;
+}
+
+/** What became of a prompt (or ladder step) whose due time no longer applies. */
+export interface SettledFacts {
+  incident: Incident;
+  fate: PromptFate;
+  /** Who answered or snoozed: a Slack user id, or the system actor. */
+  actor: string;
+  at: string;
+  until?: string;
+  /** 'prompt' or 'overdue…': which message is edited. */
+  kind: string;
 }
 
 /** How reminders become chat messages; implemented by the Block Kit builders in src/slack/blocks. */
@@ -45,6 +62,8 @@ export interface ReminderPresenter {
   escalation(facts: EscalationFacts): ChatMessage;
   /** The structured update as posted in the incident channel. */
   update(incident: Incident, event: TimelineEvent, update: StructuredUpdate): ChatMessage;
+  /** The prompt or ladder step, edited in place: no buttons, what happened instead. */
+  settled(facts: SettledFacts): ChatMessage;
   /** The in-channel notice that someone snoozed the prompt. */
   snoozed(incident: Incident, event: TimelineEvent): ChatMessage;
 }

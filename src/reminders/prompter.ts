@@ -1,4 +1,5 @@
-import { type ChatMessage, type ChatPort, ChatUnavailableError } from '../chat/port.js';
+import type { Redis } from 'ioredis';
+import type { ChatMessage, ChatPort } from '../chat/port.js';
 import type { Clock } from '../clock.js';
 import { formatDuration } from '../config/duration.js';
 import type { QuellConfig } from '../config/schema.js';
@@ -7,10 +8,13 @@ import type { Incident } from '../incidents/model.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { IncidentStore } from '../incidents/store.js';
 import { SYSTEM_ACTOR } from '../incidents/timeline.js';
-import { classifyJobError, type PostGuard, RetryLaterError } from '../jobs/index.js';
+import { classifyJobError, isPermanent, type PostGuard } from '../jobs/index.js';
 import type { Logger } from '../logging/logger.js';
-import { isLate, overdueAfterMs } from './cadence.js';
-import type { OverdueEscalationPayload, UpdatePromptPayload } from './jobs.js';
+import { isLate } from './cadence.js';
+import type { OverdueEscalationPayload, SettlePromptsPayload, UpdatePromptPayload } from './jobs.js';
+import type { ReminderKeys } from './keys.js';
+import { gapBefore, ladderFor, stepTargets } from './ladder.js';
+import { postOnce } from './post-once.js';
 import type { ReminderPresenter } from './presenter.js';
 import type { ReminderQueue } from './queue.js';
 
@@ -22,6 +26,9 @@ export interface ReminderPrompterDeps {
   views: ReminderPresenter;
   queue: ReminderQueue;
   guard: PostGuard;
+  /** Where the prompts still showing buttons are remembered (to edit them once settled). */
+  redis?: Redis;
+  keys?: ReminderKeys;
   config: QuellConfig;
   clock: Clock;
   logger: Logger;
@@ -36,15 +43,14 @@ export type ReminderOutcome =
   | 'dropped-superseded'
   | 'dropped-no-channel';
 
-/** While another run holds the post mark, come back after this long. */
-const BUSY_RETRY_MS = 5_000;
-
 export const OVERDUE_EVENT_KIND = 'update_overdue';
 
 /**
- * Handles due reminder jobs: posts the update prompt, and later the overdue escalation. Every post
- * is checked against the incident's current state first (resolved → drop; due time moved on →
- * drop) and guarded by the post mark, so at-least-once jobs give exactly-once messages.
+ * Handles due reminder jobs: posts the update prompt, then walks the escalation ladder one step at
+ * a time (each step schedules the next; past the last step it repeats at the ladder's interval).
+ * Every post is checked against the incident's current state first (resolved → drop; due time
+ * moved on → drop: an update, a snooze or a resolve stops the ladder) and goes through the
+ * exactly-once posting path, so at-least-once jobs and several workers give one message per step.
  */
 export class ReminderPrompter {
   constructor(private readonly deps: ReminderPrompterDeps) {}
@@ -57,7 +63,7 @@ export class ReminderPrompter {
     const current = incident!;
 
     const dueMs = Date.parse(payload.dueAt);
-    const { fresh, postedAt: promptedAt } = await this.postOnce(current, 'prompt', dueMs, (at, marker) =>
+    const posted = await this.post(current, 'prompt', dueMs, payload.dueAt, (at, marker) =>
       views.prompt({
         incident: current,
         dueAt: payload.dueAt,
@@ -69,53 +75,123 @@ export class ReminderPrompter {
         marker,
       }),
     );
-    // posted now or by an earlier run: either way its escalation must be scheduled (idempotent)
-    const overdueMs = overdueAfterMs(current.severity, config);
-    if (overdueMs !== null)
+    // posted now or by an earlier run: either way the ladder's next step must be scheduled (idempotent)
+    const ladder = ladderFor(current.severity, config);
+    if (ladder) {
+      // after a snooze the ladder goes on from the step it reached, keeping its gaps
+      const step = (await this.reachedStep(current.id, payload.overdueSince)) + 1;
+      const at = new Date(dueMs + gapBefore(ladder, step));
       await this.deps.queue.scheduleEscalation(
         {
           incidentId: current.id,
           dueAt: payload.dueAt,
           overdueSince: payload.overdueSince,
-          promptedAt: promptedAt.toISOString(),
+          promptedAt: posted.postedAt.toISOString(),
+          step,
+          at: at.toISOString(),
         },
-        new Date(Math.max(promptedAt.getTime(), dueMs) + overdueMs),
+        at,
       );
-    return fresh ? 'posted' : 'already-posted';
+    }
+    return posted.fresh ? 'posted' : 'already-posted';
   }
 
-  /** Escalates once per missing update (keyed by overdueSince, so snoozing cannot escalate twice). */
+  /** One ladder step, once per missing update (keyed by overdueSince and step: a snooze never repeats one). */
   async escalate(payload: OverdueEscalationPayload): Promise<ReminderOutcome> {
     const { config, views, clock } = this.deps;
     const incident = await this.deps.store.get(payload.incidentId);
     const skip = this.staleness(incident, payload.dueAt);
     if (skip) return skip;
     const current = incident!;
+    const ladder = ladderFor(current.severity, config);
+    if (!ladder) return 'dropped-superseded';
+    const { step } = payload;
+    const targets = stepTargets(ladder, step, config);
 
-    const { users, usergroups } = config.reminders.escalateTo;
-    const { fresh } = await this.postOnce(
+    const what = step === 0 ? 'overdue' : `overdue-${step}`;
+    const { fresh } = await this.post(
       current,
-      'overdue',
+      what,
       Date.parse(payload.overdueSince),
-      (_at, marker) => views.escalation({ incident: current, ...payload, users, usergroups, marker }),
+      payload.dueAt,
+      (_at, marker) =>
+        views.escalation({
+          incident: current,
+          dueAt: payload.dueAt,
+          overdueSince: payload.overdueSince,
+          promptedAt: payload.promptedAt,
+          users: targets.users,
+          usergroups: targets.usergroups,
+          commander: targets.commander,
+          step,
+          steps: ladder.steps.length,
+          marker,
+        }),
     );
-    if (!fresh && (await this.escalationRecorded(current.id, payload.overdueSince))) return 'already-posted';
-    const missingFor = clock.now().getTime() - Date.parse(payload.overdueSince);
-    await this.deps.incidents.record(
-      current.id,
-      SYSTEM_ACTOR,
-      OVERDUE_EVENT_KIND,
-      `escalated: no update for ${formatDuration(missingFor)} after it fell due`,
-      {
-        dueAt: payload.dueAt,
-        overdueSince: payload.overdueSince,
-        promptedAt: payload.promptedAt,
-        commander: current.roles.commander ?? null,
-        users,
-        usergroups,
-      },
+    if (fresh || !(await this.stepRecorded(current.id, payload.overdueSince, step))) {
+      const missingFor = clock.now().getTime() - Date.parse(payload.overdueSince);
+      const label = targets.repeat
+        ? `repeat ${step - ladder.steps.length + 1} of the last step`
+        : `step ${step + 1} of ${ladder.steps.length}`;
+      await this.deps.incidents.record(
+        current.id,
+        SYSTEM_ACTOR,
+        OVERDUE_EVENT_KIND,
+        `escalated (${label}): no update for ${formatDuration(missingFor)} after it fell due`,
+        {
+          dueAt: payload.dueAt,
+          overdueSince: payload.overdueSince,
+          promptedAt: payload.promptedAt,
+          step,
+          repeat: targets.repeat,
+          commander: targets.commander ? (current.roles.commander ?? null) : null,
+          users: targets.users,
+          usergroups: targets.usergroups,
+        },
+      );
+    }
+    // the next step, from when this one was planned (a late run does not compress the ladder)
+    const plannedMs = Math.max(Date.parse(payload.at ?? payload.dueAt), clock.now().getTime() - 1_000);
+    const nextAt = new Date(plannedMs + gapBefore(ladder, step + 1));
+    await this.deps.queue.scheduleEscalation(
+      { ...payload, step: step + 1, at: nextAt.toISOString() },
+      nextAt,
     );
     return fresh ? 'posted' : 'already-posted';
+  }
+
+  /**
+   * Edits every prompt and ladder step of a due time that no longer applies: the buttons go, and
+   * the message says what happened ("answered by @Bob at 14:02"). A message deleted meanwhile is
+   * skipped; other failures retry (the edit is idempotent).
+   */
+  async settle(payload: SettlePromptsPayload): Promise<number> {
+    const { redis, keys, chat, views } = this.deps;
+    if (!redis || !keys) return 0;
+    const incident = await this.deps.store.get(payload.incidentId);
+    if (!incident) return 0;
+    const key = keys.openPrompts(incident.id);
+    const open = await redis.hgetall(key);
+    let edited = 0;
+    for (const [ts, value] of Object.entries(open)) {
+      const entry = parseOpen(value);
+      // a prompt of the current due time keeps its buttons
+      if (!entry || (incident.nextUpdateDueAt === entry.dueAt && payload.fate !== 'resolved')) continue;
+      try {
+        await chat.updateMessage(
+          entry.channel,
+          ts,
+          views.settled({ incident, ...payload, kind: entry.what }),
+        );
+        edited++;
+      } catch (error) {
+        const classified = classifyJobError(error);
+        if (!isPermanent(classified)) throw classified;
+        this.deps.logger.warn({ err: error, incident: incident.id, ts }, 'could not edit a settled prompt');
+      }
+      await redis.hdel(key, ts);
+    }
+    return edited;
   }
 
   /** Records on the timeline that a reminder could not be posted at all (attempts exhausted). */
@@ -131,56 +207,20 @@ export class ReminderPrompter {
     );
   }
 
-  /**
-   * Posts the message for (incident, what, key) unless it was posted already; see PostGuard. Returns
-   * whether this run posted and when the message went out.
-   */
-  private async postOnce(
+  /** Posts exactly once, and remembers the message while it shows buttons. */
+  private async post(
     incident: Incident,
-    what: 'prompt' | 'overdue',
+    what: string,
     keyMs: number,
+    dueAt: string,
     build: (at: Date, marker: string) => ChatMessage,
   ): Promise<{ fresh: boolean; postedAt: Date }> {
-    const { guard, chat, clock } = this.deps;
     const channel = incident.channelId!;
-    const marker = `quell_${what}_${keyMs}`;
-    let claim = await guard.claim(incident.id, what, keyMs);
-    if (claim.outcome === 'posted') return { fresh: false, postedAt: claim.postedAt };
-    if (claim.outcome === 'uncertain') {
-      const found = await this.findInChannel(channel, marker);
-      if (found) {
-        await claim.resolve(claim.since, found.ts);
-        return { fresh: false, postedAt: claim.since };
-      }
-      claim = await claim.takeOver();
-    }
-    if (claim.outcome !== 'claimed')
-      throw new RetryLaterError(`another run is posting the ${what}`, BUSY_RETRY_MS);
-    const postedAt = clock.now();
-    let ts: string;
-    try {
-      ts = (await chat.postMessage(channel, build(postedAt, marker))).ts;
-    } catch (error) {
-      // a timeout or lost connection may still have posted: the retry looks in the channel first
-      const unknownFate = error instanceof ChatUnavailableError && error.reason === 'unreachable';
-      await (unknownFate ? claim.markUncertain(postedAt) : claim.release()).catch(() => undefined);
-      throw classifyJobError(error);
-    }
-    await claim.confirm(postedAt, ts);
-    return { fresh: true, postedAt };
-  }
-
-  /** Quell's own message with this marker among the channel's latest messages, if any. */
-  private async findInChannel(channel: string, marker: string): Promise<{ ts: string } | undefined> {
-    try {
-      const page = await this.deps.chat.channelHistoryPage(channel, { limit: 100 });
-      return page.messages.find(
-        (m) =>
-          Array.isArray(m.blocks) && (m.blocks as { block_id?: string }[]).some((b) => b.block_id === marker),
-      );
-    } catch (error) {
-      throw classifyJobError(error);
-    }
+    const posted = await postOnce(this.deps, { incidentId: incident.id, channel, what, keyMs, build });
+    const { redis, keys } = this.deps;
+    if (posted.ts && redis && keys)
+      await redis.hset(keys.openPrompts(incident.id), posted.ts, JSON.stringify({ channel, dueAt, what }));
+    return posted;
   }
 
   private staleness(incident: Incident | undefined, dueAt: string): ReminderOutcome | undefined {
@@ -194,9 +234,35 @@ export class ReminderPrompter {
     return undefined;
   }
 
-  /** After a crash between posting and recording: did the timeline get the escalation? */
-  private async escalationRecorded(incidentId: string, overdueSince: string): Promise<boolean> {
+  /** The last ladder step recorded for this missing update (-1: none yet). */
+  private async reachedStep(incidentId: string, overdueSince: string): Promise<number> {
     const events = await this.deps.store.timeline(incidentId);
-    return events.some((e) => e.kind === OVERDUE_EVENT_KIND && e.data.overdueSince === overdueSince);
+    return events
+      .filter((e) => e.kind === OVERDUE_EVENT_KIND && e.data.overdueSince === overdueSince)
+      .reduce((max, e) => Math.max(max, typeof e.data.step === 'number' ? e.data.step : 0), -1);
   }
+
+  /** After a crash between posting and recording: did the timeline get this step? */
+  private async stepRecorded(incidentId: string, overdueSince: string, step: number): Promise<boolean> {
+    const events = await this.deps.store.timeline(incidentId);
+    return events.some(
+      (e) =>
+        e.kind === OVERDUE_EVENT_KIND && e.data.overdueSince === overdueSince && (e.data.step ?? 0) === step,
+    );
+  }
+}
+
+function parseOpen(value: string): { channel: string; dueAt: string; what: string } | undefined {
+  try {
+    const parsed = JSON.parse(value) as { channel?: unknown; dueAt?: unknown; what?: unknown };
+    if (
+      typeof parsed.channel === 'string' &&
+      typeof parsed.dueAt === 'string' &&
+      typeof parsed.what === 'string'
+    )
+      return { channel: parsed.channel, dueAt: parsed.dueAt, what: parsed.what };
+  } catch {
+    // not ours: skipped
+  }
+  return undefined;
 }

@@ -5,6 +5,7 @@ import {
   type OverdueEscalationPayload,
   promptJobId,
   type ReminderJobs,
+  type SettlePromptsPayload,
   type UpdatePromptPayload,
 } from './jobs.js';
 
@@ -36,6 +37,11 @@ export class ReminderQueue {
     await this.jobs.enqueue(this.types.overdueEscalation, payload, { at });
   }
 
+  /** Edits the prompts of a due time that no longer applies (answered, snoozed, superseded, resolved). */
+  async scheduleSettle(payload: SettlePromptsPayload): Promise<void> {
+    await this.jobs.enqueue(this.types.settlePrompts, payload);
+  }
+
   /**
    * Removes the prompt and escalation of a due time that no longer applies (its id can be freed:
    * the incident never returns to an earlier due time). Tidiness only: a job that runs anyway finds
@@ -44,7 +50,8 @@ export class ReminderQueue {
   async cancel(incidentId: string, dueAt: string): Promise<void> {
     // an active (locked) job cannot be removed; it will find its due time superseded
     await this.jobs.remove(this.types.updatePrompt, promptJobId({ incidentId, dueAt }));
-    await this.jobs.remove(this.types.overdueEscalation, escalationJobId({ incidentId, dueAt }));
+    // the ladder's pending step (its index is not known here) finds its due time superseded
+    await this.jobs.remove(this.types.overdueEscalation, escalationJobId({ incidentId, dueAt, step: 0 }));
   }
 
   /**

@@ -1,6 +1,6 @@
 import { isActive } from '../incidents/model.js';
 import type { IncidentChange, IncidentSubscriber } from '../incidents/service.js';
-import type { PromptReason } from './jobs.js';
+import type { PromptFate, PromptReason } from './jobs.js';
 import type { ReminderQueue } from './queue.js';
 
 const REASON_OF_KIND: Record<string, PromptReason> = {
@@ -39,6 +39,23 @@ export function reminderScheduler(queue: ReminderQueue): IncidentSubscriber {
         since: event.at,
       });
     }
-    if (previous) await queue.cancel(incident.id, previous);
+    if (previous) {
+      await queue.cancel(incident.id, previous);
+      // the prompts of the old due time lose their buttons and say what became of them
+      await queue.scheduleSettle({
+        incidentId: incident.id,
+        dueAt: previous,
+        fate: fateOf(event.kind, next),
+        actor: event.actor,
+        at: event.at,
+        ...(event.kind === 'update_snoozed' && next ? { until: next } : {}),
+      });
+    }
   };
+}
+
+function fateOf(kind: string, next: string | null): PromptFate {
+  if (kind === 'update') return 'answered';
+  if (kind === 'update_snoozed') return 'snoozed';
+  return next === null ? 'resolved' : 'superseded';
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { approversSchema } from '../comms/config.js';
-import { EVALUABLE_ITEM_IDS, GATE_ITEM_IDS, type GateItemId } from './gate.js';
+import { type ConfigurableGateItemId, EVALUABLE_ITEM_IDS, GATE_ITEM_IDS } from './gate.js';
 
 /** The `resolution:` section of the config file: restart gate, postmortem template, corrective actions. */
 
@@ -8,7 +8,7 @@ const gateItemList = z.array(z.enum(GATE_ITEM_IDS)).refine((items) => new Set(it
   message: 'lists an item twice',
 });
 
-const DEFAULT_REQUIRED: Record<'sev1' | 'sev2' | 'sev3' | 'sev4', GateItemId[]> = {
+const DEFAULT_REQUIRED: Record<'sev1' | 'sev2' | 'sev3' | 'sev4', ConfigurableGateItemId[]> = {
   sev1: [...GATE_ITEM_IDS],
   // changed guardrails may follow a SEV2 as a corrective action instead of gating the restart
   sev2: GATE_ITEM_IDS.filter((item) => item !== 'guardrails'),
@@ -17,7 +17,9 @@ const DEFAULT_REQUIRED: Record<'sev1' | 'sev2' | 'sev3' | 'sev4', GateItemId[]> 
 };
 
 /** Checked from the record by default: everything Quell has the facts for except "records identified". */
-const DEFAULT_EVALUATED: GateItemId[] = EVALUABLE_ITEM_IDS.filter((item) => item !== 'records-identified');
+const DEFAULT_EVALUATED: ConfigurableGateItemId[] = EVALUABLE_ITEM_IDS.filter(
+  (item) => item !== 'records-identified',
+);
 
 const evaluatedList = gateItemList.refine(
   (items) => items.every((item) => (EVALUABLE_ITEM_IDS as readonly string[]).includes(item)),

@@ -1,6 +1,7 @@
 import { controlStates } from '../containment/index.js';
 import type { ContainmentRun } from '../containment/model.js';
 import type { TimelineEvent } from '../incidents/timeline.js';
+import { describeOutcome, isOutstanding, type Obligation } from '../obligations/model.js';
 import type { EvaluableItemId, GateCheck } from './gate.js';
 import { type AffectedObject, describeObject, inventoryCounts, isSettled } from './inventory.js';
 import type { CorrectiveAction } from './store.js';
@@ -145,6 +146,23 @@ export function checkRollback(inventory: readonly AffectedObject[]): GateCheck {
     counts.accepted ? `${counts.accepted} irreversible, accepted and disclosed` : '',
   ].filter(Boolean);
   return { ok: true, reason: `${plural(counts.total, 'object')}: ${parts.join(', ')}`, see };
+}
+
+/** Every notification obligation submitted (the complete report) or waived with a reason. */
+export function checkObligations(obligations: readonly Obligation[]): GateCheck {
+  const see = '`/incident obligations`';
+  const open = obligations.filter(isOutstanding);
+  if (open.length)
+    return {
+      ok: false,
+      reason: `${list(open.map((o) => `${o.name}: ${describeOutcome(o)}`))}; record it with \`/incident obligation submitted <type> <reference>\` or waive it with the reason`,
+      see,
+    };
+  return {
+    ok: true,
+    reason: `${plural(obligations.length, 'obligation')} settled (${list(obligations.map((o) => `${o.type} ${o.status}`))})`,
+    see,
+  };
 }
 
 export function checkItem(item: EvaluableItemId, facts: GateFacts): GateCheck {

@@ -15,7 +15,14 @@ export const GATE_ITEM_IDS = [
   'tests-passed',
   'approval',
 ] as const;
-export type GateItemId = (typeof GATE_ITEM_IDS)[number];
+/**
+ * Not in the configurable lists: whenever an incident has a notification obligation (src/obligations)
+ * this item is required and checked from the record: every obligation submitted or waived.
+ */
+export const OBLIGATIONS_ITEM = 'obligations' as const;
+/** An item of the configurable checklist (`resolution.gate.required` / `evaluated`). */
+export type ConfigurableGateItemId = (typeof GATE_ITEM_IDS)[number];
+export type GateItemId = ConfigurableGateItemId | typeof OBLIGATIONS_ITEM;
 
 /** Items Quell can check against its own records; the others can only be ticked by a person. */
 export const EVALUABLE_ITEM_IDS = [
@@ -38,6 +45,7 @@ export const GATE_ITEM_LABELS: Record<GateItemId, string> = {
   guardrails: 'Guardrails changed',
   'tests-passed': 'Tests or shadow runs passed',
   approval: 'Severity owner approved the restart',
+  obligations: 'Notification obligations submitted or waived',
 };
 
 /** Who ticked an item and when. */
@@ -101,7 +109,12 @@ export function evaluateGate(
   record: { evaluated?: readonly GateItemId[]; checks?: GateChecks; overrides?: GateOverrides } = {},
 ): GateState {
   const evaluated = record.evaluated ?? [];
-  const items = GATE_ITEM_IDS.map((id): GateItemState => {
+  // the obligations item exists only where the caller evaluates it (an incident with obligations)
+  const ids: GateItemId[] = [
+    ...GATE_ITEM_IDS,
+    ...(evaluated.includes(OBLIGATIONS_ITEM) ? [OBLIGATIONS_ITEM] : []),
+  ];
+  const items = ids.map((id): GateItemState => {
     const mode = evaluated.includes(id) ? 'evaluated' : 'manual';
     const tick = ticks[id];
     const check = record.checks?.[id];

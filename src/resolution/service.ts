@@ -19,7 +19,9 @@ import {
   GATE_ITEM_LABELS,
   type GateItemId,
   type GateState,
+  OBLIGATIONS_ITEM,
 } from './gate.js';
+import { checkObligations } from './gate-checks.js';
 import { type EvidenceVerifier, GateRecord } from './gate-record.js';
 import type { AffectedInput, AffectedObject } from './inventory.js';
 import type { RollbackInventory } from './inventory-service.js';
@@ -126,7 +128,15 @@ export class ResolutionService {
       this.deps.store.overrides(incident.id),
       this.record.checks(incident, items),
     ]);
-    return evaluateGate(required[incident.severity], ticks, { evaluated: items, checks, overrides });
+    // a notification clock holds the restart until it is submitted or waived, whatever the severity
+    const clocks = incident.obligations?.length ? [OBLIGATIONS_ITEM] : [];
+    return evaluateGate([...required[incident.severity], ...clocks], ticks, {
+      evaluated: [...items, ...clocks],
+      checks: clocks.length
+        ? { ...checks, [OBLIGATIONS_ITEM]: checkObligations(incident.obligations ?? []) }
+        : checks,
+      overrides,
+    });
   }
 
   private evaluatedItems(incident: Incident): readonly GateItemId[] {

@@ -35,10 +35,15 @@ export function testConfig(prefix: string, yaml = ''): QuellConfig {
   const postmortem = /\bonResolve\s*:/.test(yaml)
     ? config.resolution.postmortem
     : { ...config.resolution.postmortem, onResolve: false };
+  // Likewise a declared SEV1/SEV2 gets obligation proposals (a post) unless the test says `proposeOnDeclare`.
+  const obligations = /\bproposeOnDeclare\s*:/.test(yaml)
+    ? config.obligations
+    : { ...config.obligations, proposeOnDeclare: false };
   return {
     ...config,
     redis: { ...config.redis, keyPrefix: prefix },
     resolution: { ...config.resolution, postmortem },
+    obligations,
   };
 }
 

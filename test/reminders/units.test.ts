@@ -59,7 +59,8 @@ describe('job ids', () => {
   it('derive from incident and due time only, without ":"', () => {
     const ref = { incidentId: 'INC-42', dueAt: '2026-11-21T14:15:00.000Z' };
     expect(promptJobId(ref)).toBe('prompt-INC-42-1795270500000');
-    expect(escalationJobId(ref)).toBe('overdue-INC-42-1795270500000');
+    expect(escalationJobId(ref)).toBe('overdue-INC-42-1795270500000-0');
+    expect(escalationJobId({ ...ref, step: 3 })).toBe('overdue-INC-42-1795270500000-3');
     expect(promptJobId({ incidentId: 'a:b', dueAt: ref.dueAt })).not.toContain(':');
   });
 });

@@ -28,6 +28,7 @@ import {
   slackDate,
   truncateMrkdwn,
 } from './format.js';
+import { obligationsSummarySection } from './obligations.js';
 import { movedToPrivateMessage } from './privacy.js';
 
 const STATUS_EMOJI: Record<Status, string> = {
@@ -95,6 +96,8 @@ export function incidentViews(config: QuellConfig): IncidentPresenter {
       );
       if (incident.reactivationPlan)
         blocks.push(section(reactivationPlanText(incident.reactivationPlan.steps)));
+      const deadlines = obligationsSummarySection(incident);
+      if (deadlines) blocks.push(deadlines);
       blocks.push(divider);
       const links = [
         incident.channelId ? `<#${incident.channelId}>` : null,

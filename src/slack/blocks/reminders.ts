@@ -3,8 +3,9 @@ import type { Block, ChatMessage } from '../../chat/port.js';
 import { formatDuration } from '../../config/duration.js';
 import type { QuellConfig } from '../../config/schema.js';
 import type { Incident } from '../../incidents/model.js';
+import { SYSTEM_ACTOR } from '../../incidents/model.js';
 import type { PromptReason } from '../../reminders/index.js';
-import type { PromptFacts, ReminderPresenter } from '../../reminders/presenter.js';
+import type { PromptFacts, ReminderPresenter, SettledFacts } from '../../reminders/presenter.js';
 import { ACTIONS } from '../ids.js';
 import { context, escapeText, section, slackDate } from './format.js';
 
@@ -127,7 +128,7 @@ export function reminderViews(config: QuellConfig): ReminderPresenter {
     escalation(facts) {
       const { incident, overdueSince } = facts;
       const mentions = [
-        commanderMention(incident),
+        ...(facts.commander !== false ? [commanderMention(incident)] : []),
         ...facts.users.map((u) => `<@${u}>`),
         ...facts.usergroups.map((g) => `<!subteam^${g}>`),
       ].join(' ');
@@ -136,7 +137,7 @@ export function reminderViews(config: QuellConfig): ReminderPresenter {
         text,
         blocks: [
           section(
-            `:rotating_light: *${drillTag(incident)}Update overdue for ${incident.id}* ${mentions}\nThe update due ${slackDate(overdueSince)} is still missing (${slackDate(overdueSince, '{ago}')}); it was asked for ${slackDate(facts.promptedAt, '{time}')}. A missed update is a sign the incident is drifting: post one, or say who will.`,
+            `:rotating_light: *${drillTag(incident)}Update overdue for ${incident.id}* ${mentions}\n${stepLabel(facts.step ?? 0, facts.steps ?? 1)} The update due ${slackDate(overdueSince)} is still missing (${slackDate(overdueSince, '{ago}')}); it was asked for ${slackDate(facts.promptedAt, '{time}')}. A missed update is a sign the incident is drifting: post one, or say who will.`,
           ),
           promptActions(config, { i: incident.id, d: facts.dueAt, o: overdueSince }, facts.marker),
         ],
@@ -160,12 +161,53 @@ export function reminderViews(config: QuellConfig): ReminderPresenter {
       };
     },
 
+    settled(facts) {
+      const what = facts.kind === 'prompt' ? 'Update reminder' : 'Overdue escalation';
+      const text = `${drillTag(facts.incident)}${fateIcon(facts.fate)} ${what} for ${facts.incident.id}: ${fateText(facts)}`;
+      return { text, blocks: [context(text)] };
+    },
+
     snoozed(incident, event) {
       const until = typeof event.data.until === 'string' ? slackDate(event.data.until, '{time}') : 'later';
       const text = `${drillTag(incident)}<@${event.actor}> snoozed the update reminder until ${until}.`;
       return { text, blocks: [context(text)] };
     },
   };
+}
+
+function stepLabel(step: number, steps: number): string {
+  return step < steps
+    ? `Escalation ${step + 1} of ${steps}.`
+    : `Still missing: repeat ${step - steps + 1} of the last escalation.`;
+}
+
+/** A person as Quell mentions them: only a real user id becomes a mention; Quell's own acts say Quell. */
+export function personMention(actor: string): string {
+  if (/^[UW][A-Z0-9]{2,}$/.test(actor)) return `<@${actor}>`;
+  return actor === SYSTEM_ACTOR ? 'Quell' : 'someone';
+}
+
+function fateIcon(fate: SettledFacts['fate']): string {
+  return {
+    answered: ':white_check_mark:',
+    snoozed: ':zzz:',
+    superseded: ':arrows_counterclockwise:',
+    resolved: ':checkered_flag:',
+  }[fate];
+}
+
+function fateText({ fate, actor, at, until }: SettledFacts): string {
+  const when = slackDate(at, '{time}');
+  switch (fate) {
+    case 'answered':
+      return `answered by ${personMention(actor)} at ${when}.`;
+    case 'snoozed':
+      return `snoozed by ${personMention(actor)} at ${when}${until ? ` until ${slackDate(until, '{time}')}` : ''}.`;
+    case 'resolved':
+      return `no longer needed: the incident was resolved at ${when}.`;
+    default:
+      return `superseded at ${when} (the update clock changed); see the pinned summary for when the next update is due.`;
+  }
 }
 
 /** What replaces a prompt once someone has snoozed it, so the buttons cannot be used twice. */

@@ -17,5 +17,6 @@ export type ListenerDeps = Pick<
   | 'evidence'
   | 'containment'
   | 'resolution'
+  | 'obligations'
   | 'requests'
 >;

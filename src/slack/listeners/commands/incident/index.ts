@@ -9,6 +9,7 @@ import {
   statusSubcommand,
 } from './changes.js';
 import { declareSubcommand } from './declare.js';
+import { obligationSubcommand, obligationsSubcommand } from './obligation.js';
 import { privateSubcommand } from './private.js';
 import {
   actionSubcommand,
@@ -40,6 +41,8 @@ export const INCIDENT_SUBCOMMANDS: readonly Subcommand<never>[] = [
   postmortemSubcommand,
   actionSubcommand,
   actionsSubcommand,
+  obligationSubcommand,
+  obligationsSubcommand,
 ] as Subcommand<never>[];
 
 export const INCIDENT_COMMAND: SubcommandSet = {
