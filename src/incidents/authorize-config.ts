@@ -34,6 +34,9 @@ export const OPERATIONS = [
   'actions',
   'archive',
   'postmortem',
+  'obligation.add',
+  'obligation.submit',
+  'obligation.waive',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
@@ -108,6 +111,10 @@ export const DEFAULT_GRANTS: Record<Operation, Grant> = {
   actions: leads(ALL_ROLES, { declarer: true }),
   archive: leads(['commander', 'scribe']),
   postmortem: leads(['commander', 'scribe', 'tech-lead']),
+  'obligation.add': leads(ALL_ROLES, { declarer: true }),
+  'obligation.submit': leads(['commander', 'comms']),
+  // a waived legal clock is a decision the commander owns (the reason is recorded)
+  'obligation.waive': leads(['commander']),
 };
 
 /** Operations whose default rule comes from another config field (see DEFAULT_GRANTS). */

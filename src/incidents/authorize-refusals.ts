@@ -115,4 +115,7 @@ export const OPERATION_LABELS: Record<Operation, string> = {
   actions: 'manage corrective actions',
   archive: 'archive the evidence',
   postmortem: 'draft the postmortem',
+  'obligation.add': 'add a notification obligation',
+  'obligation.submit': 'record a notification as submitted',
+  'obligation.waive': 'waive a notification obligation',
 };

@@ -65,6 +65,16 @@ export const TIMELINE_KINDS = {
     'action_overdue',
   ],
   evidence: ['evidence_archived', 'evidence_archive_failed'],
+  /** Notification clocks (src/obligations): proposed, added, reports, waivers, reminders, missed deadlines. */
+  obligations: [
+    'obligation_proposed',
+    'obligation_added',
+    'obligation_initial',
+    'obligation_submitted',
+    'obligation_waived',
+    'obligation_reminded',
+    'obligation_overdue',
+  ],
 } as const;
 
 export type TimelineKind = (typeof TIMELINE_KINDS)[keyof typeof TIMELINE_KINDS][number];
