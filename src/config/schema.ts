@@ -4,6 +4,7 @@ import { containmentConfigSchema } from '../containment/config.js';
 import { evidenceConfigSchema } from '../evidence/config.js';
 import { permissionsConfigSchema, workspaceConfigSchema } from '../incidents/authorize-config.js';
 import { jobsConfigSchema } from '../jobs/config.js';
+import { obligationsConfigSchema } from '../obligations/config.js';
 import { remindersConfigSchema } from '../reminders/config.js';
 import { resolutionConfigSchema } from '../resolution/config.js';
 import { cadence, slackChannelId, slackUsergroupId, slackUserId } from './fields.js';
@@ -129,6 +130,8 @@ export const quellConfigSchema = z.strictObject({
   evidence: evidenceConfigSchema,
   comms: commsConfigSchema,
   reminders: remindersConfigSchema,
+  /** Notification clocks (EU AI Act Art. 73, GDPR Art. 33, your own): src/obligations/config.ts. */
+  obligations: obligationsConfigSchema,
   containment: containmentConfigSchema,
   resolution: resolutionConfigSchema,
   /** The job runtime: lanes, dedupe window, Slack timeouts, drain time (src/jobs/config.ts). */

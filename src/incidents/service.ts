@@ -445,6 +445,34 @@ export class IncidentService {
     );
   }
 
+  /**
+   * Changes the incident's notification obligations (src/obligations authorizes and validates):
+   * the same path as every change, with the obligation's own channel notice.
+   */
+  async changeObligations(
+    incidentId: string,
+    actor: string,
+    apply: (current: Incident) => {
+      obligations: NonNullable<Incident['obligations']>;
+      kind: TimelineKind;
+      text: string;
+      data: Record<string, unknown>;
+    },
+    message: (incident: Incident, event: TimelineEvent) => ChatMessage,
+    options: { requestKey?: string } = {},
+  ): Promise<Incident> {
+    return this.change(
+      incidentId,
+      actor,
+      (current) => {
+        const { obligations, ...event } = apply(current);
+        return { incident: { ...current, obligations }, ...event };
+      },
+      message,
+      options.requestKey,
+    );
+  }
+
   private async change(
     incidentId: string,
     actor: string,
