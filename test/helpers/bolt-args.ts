@@ -96,6 +96,13 @@ export function commandArgs(
   return { ...r, args: args as never };
 }
 
+let actionSeq = 0;
+/** A fresh action ts per click (the request's idempotency key: two clicks never share one). */
+function nextActionTs(): string {
+  actionSeq += 1;
+  return `${Math.floor(Date.now() / 1000)}.${String(actionSeq).padStart(6, '0')}`;
+}
+
 export function actionArgs(
   actionId: string,
   element: { value?: string; selected_option?: { value: string }; selected_options?: { value: string }[] },
@@ -106,7 +113,7 @@ export function actionArgs(
     ack: r.ack,
     respond: r.respond,
     client: r.client,
-    action: { action_id: actionId, type: 'button', action_ts: `${Date.now() / 1000}`, ...element },
+    action: { action_id: actionId, type: 'button', action_ts: nextActionTs(), ...element },
     body: {
       type: 'block_actions',
       user: { id: options.user ?? 'U0ALICE' },

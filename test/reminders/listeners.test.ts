@@ -170,7 +170,11 @@ describe('reminder listeners', () => {
       ack: r.ack,
       respond: r.respond,
       body: { user: { id: 'U0BOB' } },
-      action: { action_id: 'quell_update_snooze', selected_option: { value: JSON.stringify(ref) } },
+      action: {
+        action_id: 'quell_update_snooze',
+        action_ts: '1796150000.000100',
+        selected_option: { value: JSON.stringify(ref) },
+      },
       client: client(),
     };
     const started = Date.now();
@@ -187,7 +191,8 @@ describe('reminder listeners', () => {
       data: { dueAt: incident.nextUpdateDueAt, overdueSince: incident.nextUpdateDueAt, snoozeMs: 1_000 },
     });
 
-    await snooze(args as never);
+    // a second click (its own action ts: the first one's key would be a redelivery of it)
+    await snooze({ ...args, action: { ...args.action, action_ts: '1796150009.000200' } } as never);
     expect(r.responses[1]).toMatchObject({ response_type: 'ephemeral', replace_original: false });
     expect(String(r.responses[1]!.text)).toContain('This reminder is out of date');
   });
