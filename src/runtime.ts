@@ -3,6 +3,7 @@ import { type BuildAppOptions, buildApp, type SlackConnection } from './app.js';
 import { type Clock, systemClock } from './clock.js';
 import { normalizeSlackApiUrl } from './config/env.js';
 import type { QuellConfig } from './config/schema.js';
+import { historyRates } from './evidence/index.js';
 import { type LaneName, SharedPacer, withDeadline } from './jobs/index.js';
 import { boltLogger } from './logging/bolt-logger.js';
 import type { Logger } from './logging/logger.js';
@@ -57,6 +58,8 @@ export async function startQuell(options: RuntimeOptions): Promise<Runtime> {
       mode,
       timeoutMs: config.jobs.slackTimeout[mode],
       pacer,
+      // history and replies at the pace the app's distribution allows (evidence.pace)
+      rates: historyRates(config.evidence),
       logger: boltLogger(logger),
       ...(slackApiUrl ? { slackApiUrl } : {}),
     });

@@ -145,6 +145,13 @@ export const evidenceConfigSchema = z
 export type EvidenceConfig = z.output<typeof evidenceConfigSchema>;
 export type S3Config = z.output<typeof s3Schema>;
 
+/** The shared pacer's rate for history and replies at the configured pace (runtime.ts passes it on). */
+export function historyRates(config: EvidenceConfig): Record<string, { perMinute: number; burst: number }> {
+  const { callsPerMinute } = SLACK_PACE[config.pace];
+  const rate = { perMinute: callsPerMinute, burst: callsPerMinute };
+  return { 'conversations.history': rate, 'conversations.replies': rate };
+}
+
 export function pageSizes(config: EvidenceConfig): { history: number; replies: number } {
   const pace = SLACK_PACE[config.pace];
   return {

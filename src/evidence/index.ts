@@ -105,8 +105,11 @@ export { ARCHIVE_JOB, archiveOnResolve, archiveOnResolveJob } from './auto-archi
 export { BundleUnreadableError, LocalBundleSource } from './bundle-source.js';
 export { BundlePathError, BundleWriter, type EvidenceSink, type FileContent } from './bundle-writer.js';
 export type { EvidenceReads } from './channel-sources.js';
+export { historyRates, SLACK_PACE } from './config.js';
 export type { VerifiedBundle } from './latest-bundle.js';
 export type { Manifest, ManifestFile } from './manifest.js';
+/** The readable views' secret masking, for other features' readable views (forensics). */
+export { MASK, maskTranscriptSecrets } from './mask.js';
 export {
   type ArchiveDone,
   type ArchiveFailure,

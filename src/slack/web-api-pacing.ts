@@ -37,10 +37,18 @@ export interface PaceKey {
   rate: Rate;
 }
 
-/** The limit a call counts against, or undefined for methods Slack paces only by its "special" tier. */
-export function paceKeyOf(method: string, channel?: string): PaceKey | undefined {
+/**
+ * The limit a call counts against, or undefined for methods Slack paces only by its "special" tier.
+ * `overrides` replace a method's tier (evidence.pace: a commercially distributed app outside the
+ * Marketplace gets about 1 history/replies call a minute).
+ */
+export function paceKeyOf(
+  method: string,
+  channel?: string,
+  overrides?: Readonly<Record<string, Rate>>,
+): PaceKey | undefined {
   if (PER_CHANNEL.has(method))
     return channel ? { name: `${method}:${channel}`, rate: POST_PER_CHANNEL } : undefined;
-  const rate = TIERS[method];
+  const rate = overrides?.[method] ?? TIERS[method];
   return rate ? { name: method, rate } : undefined;
 }

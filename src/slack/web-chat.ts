@@ -10,7 +10,7 @@ import {
   type RawChatMessage,
   type SharedFile,
 } from '../chat/port.js';
-import type { SharedPacer } from '../jobs/pacer.js';
+import type { Rate, SharedPacer } from '../jobs/pacer.js';
 import { type PaceKey, paceKeyOf } from './web-api-pacing.js';
 
 /**
@@ -29,6 +29,8 @@ export interface ChatCallPolicy {
   timeoutMs: number;
   /** Shared Redis pacing per method and per channel; without it calls are not paced (tests). */
   pacer?: SharedPacer;
+  /** Per-method rates that replace Slack's tier (evidence.pace for history and replies). */
+  rates?: Readonly<Record<string, Rate>>;
 }
 
 /** How long a call may wait for its pacing slot or a Retry-After before it fails instead. */
@@ -285,7 +287,7 @@ export class SlackWebChat implements ChatPort {
    * timeout), and shares a 429's Retry-After with every replica through the pacer.
    */
   private async call<T>(method: string, run: () => Promise<T>, context: CallContext = {}): Promise<T> {
-    const pace = this.policy.pacer ? paceKeyOf(method, context.channel) : undefined;
+    const pace = this.policy.pacer ? paceKeyOf(method, context.channel, this.policy.rates) : undefined;
     const maxWait = context.waitOut ? PAGE_WAIT_BUDGET_MS : MAX_WAIT_MS[this.policy.mode];
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {
@@ -399,6 +401,7 @@ export interface WebChatOptions {
   mode: ChatCallPolicy['mode'];
   timeoutMs: number;
   pacer?: SharedPacer;
+  rates?: Readonly<Record<string, Rate>>;
   slackApiUrl?: string;
   logger?: WebClientOptions['logger'];
 }
@@ -416,5 +419,6 @@ export function createWebChat(options: WebChatOptions): SlackWebChat {
     mode: options.mode,
     timeoutMs: options.timeoutMs,
     ...(options.pacer ? { pacer: options.pacer } : {}),
+    ...(options.rates ? { rates: options.rates } : {}),
   });
 }
