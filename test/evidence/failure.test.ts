@@ -120,3 +120,73 @@ describe('archive failures are honest', () => {
     });
   });
 });
+
+describe('the Retry button', () => {
+  it('queues the archive again for someone who may archive (once per click), and it completes', async () => {
+    const { startHttpQuell, TEST_SIGNING_SECRET, eventually } = await import('../helpers/http-app.js');
+    const { deliverToQuell, interactionBody } = await import('../helpers/signed-request.js');
+    const env = await openTestRedis();
+    const storage = await tempEvidenceDir();
+    const slack = new FakeSlackApi({ users: [{ id: 'U0ALICE', name: 'Alice' }] });
+    const clock = new TestClock();
+    const quell = await startHttpQuell(
+      env.redis,
+      evidenceConfig(env.prefix, storage.dir, '  uploadToChannel: false'),
+      clock,
+    );
+    try {
+      await quell.services.incidents.declare({
+        title: 'Leak',
+        severity: 'sev2',
+        declaredBy: 'U0ALICE',
+        idempotencyKey: 'k',
+      });
+      slack.seedChannel(CHANNEL, [message(60, 'U0ALICE', 'first')]);
+      const click = interactionBody({
+        type: 'block_actions',
+        user: { id: 'U0ALICE', username: 'alice', team_id: 'T0QUELL' },
+        api_app_id: 'A0QUELL',
+        team: { id: 'T0QUELL', domain: 'quell-test' },
+        container: {
+          type: 'message',
+          message_ts: '1795269700.000100',
+          channel_id: CHANNEL,
+          is_ephemeral: false,
+        },
+        trigger_id: 'trigger-retry',
+        channel: { id: CHANNEL, name: 'inc' },
+        message: { type: 'message', ts: '1795269700.000100', text: 'failed' },
+        response_url: 'https://hooks.slack.com/actions/T0QUELL/1/retry',
+        actions: [
+          {
+            type: 'button',
+            action_id: 'quell_evidence_retry',
+            block_id: 'evidence_archive_failed',
+            value: 'INC-1',
+            action_ts: '1795269701.0001',
+          },
+        ],
+      });
+      const send = () => deliverToQuell(quell.url, click, { signingSecret: TEST_SIGNING_SECRET });
+      expect((await send()).status).toBe(200);
+      expect((await send()).status).toBe(200); // Slack's redelivery of the same click
+      const archived = await eventually(async () => {
+        const events = (await quell.services.incidents.timeline('INC-1')).filter(
+          (e) => e.kind === 'evidence_archived',
+        );
+        expect(events).toHaveLength(1);
+        return events[0]!;
+      }, 10_000);
+      expect(archived).toMatchObject({ actor: 'U0ALICE', data: { version: 1, trigger: 'command' } });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(
+        (await quell.services.incidents.timeline('INC-1')).filter((e) => e.kind === 'evidence_archived'),
+      ).toHaveLength(1);
+    } finally {
+      await quell.stop();
+      slack.close();
+      await env.cleanup();
+      await storage.remove();
+    }
+  });
+});
