@@ -38,6 +38,16 @@ export interface ContainmentAdapter<Settings = unknown, Args = unknown> {
   describeUndo?(ctx: PlanContext<Settings, Args>, state: RunState): string;
   /** When undo depends on settings (e.g. a webhook without an undo URL); default: undo exists. */
   canUndo?(settings: Settings): boolean;
+  /**
+   * Secret slots read from files named in the settings (slot → path), e.g. a GitHub App's PEM.
+   * The registry reads them at start-up into the action's secrets, so the redactor covers them.
+   */
+  fileSecrets?(settings: Settings): Record<string, string>;
+  /**
+   * The identity this action acts on and what it was allowed to do, in a sentence (forensics reads
+   * it for "what the agent was allowed to do"); from settings only, no I/O.
+   */
+  describeIdentity?(settings: Settings): string;
 }
 
 /**

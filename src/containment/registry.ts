@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { ConfigError } from '../config/load.js';
 import { BUILT_IN_ADAPTERS } from './adapters/index.js';
 import type { ContainmentAuthorization, ContainmentConfig } from './config.js';
@@ -48,6 +49,27 @@ export class ContainmentRegistry {
   get isEmpty(): boolean {
     return this.actions.size === 0;
   }
+
+  /** Each action's identity and what it may do (forensics: "what the agent was allowed to do"). */
+  identities(): { action: string; adapter: string; identity: string }[] {
+    return [...this.actions.values()].flatMap((a) => {
+      const identity = a.adapter.describeIdentity?.(a.settings);
+      return identity ? [{ action: a.name, adapter: a.adapter.id, identity }] : [];
+    });
+  }
+}
+
+/** A secret file's content; the message names the field and path, never the content. */
+function readSecretFile(field: string, slot: string, path: string): string {
+  try {
+    const content = readFileSync(path, 'utf8').trim();
+    if (!content) throw new Error('the file is empty');
+    return content;
+  } catch (error) {
+    throw new ConfigError(
+      `${field}: cannot read the ${slot} file ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
 }
 
 /** Environment variables the config names but the environment lacks, as config-check lines. */
@@ -79,6 +101,8 @@ export function buildContainmentRegistry(
       throw new ConfigError(`containment.actions.${name}.adapter: unknown adapter "${action.adapter}"`);
     const secrets: Record<string, string> = {};
     for (const [slot, variable] of Object.entries(action.secrets)) secrets[slot] = env[variable]!;
+    for (const [slot, path] of Object.entries(adapter.fileSecrets?.(action.settings) ?? {}))
+      secrets[slot] = readSecretFile(`containment.actions.${name}.settings`, slot, path);
     actions.set(name, {
       name,
       description: action.description ?? '',

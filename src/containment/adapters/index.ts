@@ -1,10 +1,16 @@
 import type { AnyAdapter } from '../contract.js';
 import { anthropicAdapter } from './anthropic.js';
+import { awsEcsAdapter } from './aws-ecs.js';
+import { awsIamKeyAdapter } from './aws-iam-key.js';
+import { awsLambdaAdapter } from './aws-lambda.js';
+import { awsRoleSessionsAdapter } from './aws-role-sessions.js';
 import { bullmqAdapter } from './bullmq.js';
 import { githubAdapter } from './github.js';
+import { githubAppAdapter } from './github-app.js';
 import { kubernetesAdapter } from './kubernetes.js';
 import { launchdarklyAdapter } from './launchdarkly.js';
 import { litellmAdapter } from './litellm.js';
+import { litellmCapsAdapter } from './litellm-caps.js';
 import { openaiAdapter } from './openai.js';
 import { recordingAdapter } from './recording.js';
 import { unleashAdapter } from './unleash.js';
@@ -22,6 +28,12 @@ export const BUILT_IN_ADAPTERS: ReadonlyMap<string, AnyAdapter> = new Map(
     anthropicAdapter,
     openaiAdapter,
     githubAdapter,
+    githubAppAdapter,
+    litellmCapsAdapter,
+    awsIamKeyAdapter,
+    awsRoleSessionsAdapter,
+    awsLambdaAdapter,
+    awsEcsAdapter,
     recordingAdapter,
   ].map((adapter) => [adapter.id, adapter as AnyAdapter]),
 );
