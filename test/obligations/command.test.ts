@@ -148,6 +148,20 @@ describe('/incident obligation', () => {
     expect(gateAfter.items.find((i) => i.id === 'obligations')).toMatchObject({ done: true });
   });
 
+  it('the legal template drafts the notice with each obligation, its deadline, citation and what was submitted', async () => {
+    await run('obligation add gdpr-art33 --aware 2026-11-21T09:30Z');
+    await run('obligation submitted gdpr-art33 SA-CASE-19');
+    const { text } = await t.services.comms.render(incident.id, 'legal');
+    expect(text).toContain('*Notification obligations*:');
+    expect(text).toContain(
+      '• GDPR personal-data breach notification to the competent supervisory authority (Art. 55/56): aware since 09:30 UTC on 21 November 2026, due by 09:30 UTC on 24 November 2026',
+    );
+    expect(text).toContain('Art. 33(1)');
+    expect(text).toContain(
+      'Status: submitted, submitted 14:00 UTC on 21 November 2026, reference SA-CASE-19.',
+    );
+  });
+
   it('someone not allowed cannot add, submit or waive; the refusal is recorded, nothing else changes', async () => {
     const refused = await run('obligation add gdpr-art33', 'U0STRANGR');
     expect(refused.said).toContain('You may not add a notification obligation');
