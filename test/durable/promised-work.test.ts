@@ -127,7 +127,7 @@ describe('promised work is a job before the reply', () => {
     expect(actionAck.seen.map((s) => s.stored)).toEqual([true]);
 
     const view = viewArgs('quell_test_form', { metadata: {}, id: 'V0TESTFORM1' });
-    const viewAck = ackRecorder(() => 'view-V0TESTFORM1');
+    const viewAck = ackRecorder(() => 'view-V0TESTFORM1-quell_test_form');
     await listenerOf(
       defineView({
         callbackId: 'quell_test_form',

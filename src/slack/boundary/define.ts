@@ -294,7 +294,7 @@ export function defineView<M, F>(spec: ViewSpec<M, F>): Definition {
       const metadata = decodePayload(spec.metadata, stored.privateMetadata) as M | undefined;
       const run = spec.run;
       if (metadata === undefined || !run) return;
-      const ctx = viewContext(spec, deps, client, stored.user, metadata, stored.viewId);
+      const ctx = viewContext(spec, deps, client, stored.user, metadata, submissionKey(spec, stored));
       const form = spec.form(stored.values, metadata, deps);
       if (!form.ok) return;
       await guarded(ctx.reply, viewWork(spec, run, ctx, metadata, form.data, stored.viewId));
@@ -306,8 +306,19 @@ export function defineView<M, F>(spec: ViewSpec<M, F>): Definition {
 interface StoredView {
   user: string;
   viewId: string;
+  /** Changes whenever the view is updated (a form replaced by its next step keeps its id). */
+  hash?: string;
   privateMetadata: string;
   values: StateValues;
+}
+
+/**
+ * A submission's idempotency key: the view id names the opened modal; the callback id and hash say
+ * which step and state of it was submitted (`response_action: update` keeps the id). A resend of
+ * the same submission has all three the same.
+ */
+function submissionKey<M, F>(spec: ViewSpec<M, F>, view: { viewId: string; hash?: string }): string {
+  return `view-${view.viewId}-${spec.callbackId}${view.hash ? `-${view.hash}` : ''}`;
 }
 
 function viewContext<M, F>(
@@ -316,13 +327,13 @@ function viewContext<M, F>(
   client: WebClient,
   user: string,
   metadata: M | undefined,
-  viewId: string,
+  idempotencyKey: string,
 ): RequestContext {
   return requestContext(
     deps,
     client,
     { user, channel: metadata ? spec.channelOf(metadata) || undefined : undefined },
-    `view-${viewId}`,
+    idempotencyKey,
   );
 }
 
@@ -344,7 +355,9 @@ export function viewListener<M, F>(spec: ViewSpec<M, F>, deps: ListenerDeps) {
   const key = definitionKey('view', spec.callbackId);
   return markBoundary('view', async ({ ack, body, view, client }: ViewArgs): Promise<void> => {
     const metadata = decodePayload(spec.metadata, view.private_metadata) as M | undefined;
-    const ctx = viewContext(spec, deps, client, body.user.id, metadata, view.id);
+    const hash = (view as { hash?: string }).hash;
+    const submitted = { viewId: view.id, ...(hash ? { hash } : {}) };
+    const ctx = viewContext(spec, deps, client, body.user.id, metadata, submissionKey(spec, submitted));
     if (metadata === undefined) {
       const block = firstInputBlock(view);
       if (block) {
@@ -372,7 +385,7 @@ export function viewListener<M, F>(spec: ViewSpec<M, F>, deps: ListenerDeps) {
     if (run) {
       const stored: StoredView = {
         user: body.user.id,
-        viewId: view.id,
+        ...submitted,
         privateMetadata: view.private_metadata,
         values: view.state.values,
       };
