@@ -9,31 +9,40 @@ import type { QuellConfig } from './config/schema.js';
 import { buildContainmentRegistry } from './containment/registry.js';
 import { ContainmentService } from './containment/service.js';
 import { ContainmentStore } from './containment/store.js';
-import { AutoArchive } from './evidence/auto-archive.js';
-import { createEvidenceStorage } from './evidence/index.js';
+import { archiveOnResolve, archiveOnResolveJob } from './evidence/auto-archive.js';
+import { createEvidenceStorage, type EvidenceReads, type EvidenceSink, evidenceExtras } from './evidence/index.js';
 import { RevisionLog } from './evidence/revisions.js';
 import { EvidenceService } from './evidence/service.js';
-import { verifyBundle } from './evidence/manifest.js';
 import { evidenceSourcesFrom, timelineEvidenceSources } from './evidence/sources.js';
+import { verifyBundle } from './evidence/verify.js';
 import { RefusalLog } from './incidents/authorize-refusals.js';
 import { WorkspaceIdentity } from './incidents/authorize-workspace.js';
 import { RulePermissions } from './incidents/permissions.js';
 import { IncidentService } from './incidents/service.js';
 import { IncidentStore } from './incidents/store.js';
-import { JobRuntime } from './jobs/index.js';
+import { SummaryRenderer, summaryRefreshJob, summaryRetryPayload } from './incidents/summary-render.js';
+import { SYSTEM_ACTOR } from './incidents/timeline.js';
+import { collectJob, createForensicsService, type ForensicsService } from './forensics/index.js';
+import { forensicsViews } from './slack/blocks/forensics.js';
+import {
+  type GiveUp,
+  type JobDefinition,
+  JobRuntime,
+  LANES,
+  type LaneName,
+  PostGuard,
+} from './jobs/index.js';
 import type { Logger } from './logging/logger.js';
+import { ObligationService } from './obligations/index.js';
 import { RedisConnections } from './redis/connection.js';
 import { redisKeys } from './redis/keys.js';
 import { Reminders } from './reminders/index.js';
 import { reminderKeys } from './reminders/keys.js';
-import { PostGuard } from './reminders/post-guard.js';
 import {
-  actionOverdueHandler,
-  actionOverdueJob,
   CorrectiveActions,
   type EvidenceVerifier,
-  loadPostmortemTemplate,
   InventoryStore,
+  loadPostmortemTemplate,
   type Resolution,
   ResolutionService,
   ResolutionStore,
@@ -41,7 +50,9 @@ import {
 } from './resolution/index.js';
 import { commsViews } from './slack/blocks/comms.js';
 import { containmentViews } from './slack/blocks/containment.js';
+import { evidenceViews } from './slack/blocks/evidence.js';
 import { incidentViews } from './slack/blocks/incident.js';
+import { obligationViews } from './slack/blocks/obligations.js';
 import { reminderViews } from './slack/blocks/reminders.js';
 import { resolutionViews } from './slack/blocks/resolution.js';
 import { DurableRequests } from './slack/boundary/durable.js';
@@ -71,12 +82,16 @@ export interface Services {
   containment: ContainmentService;
   /** Restart gate, postmortem draft and corrective actions (with their overdue reminders). */
   resolution: Resolution;
+  /** Notification clocks (GDPR Art. 33, EU AI Act Art. 73...): deadlines, reminders, reports, waivers. */
+  obligations: ObligationService;
   /** Slack requests whose work continues after the reply: durable jobs, stored before the reply. */
   requests: DurableRequests;
   /** The job runtime: every job type is registered here; `startWorkers` runs its lanes. */
   jobs: JobRuntime;
   /** Every Redis connection beyond the request path's comes from here. */
   connections: RedisConnections;
+  /** Forensic collectors: the agent's own trail into the evidence bundle. */
+  forensics: ForensicsService;
   /** Who may do what: every domain service asks it (incidents/permissions.ts). */
   permissions: RulePermissions;
   /** Refusals outside an incident (and the record of those inside), for operators and tests. */
@@ -103,6 +118,8 @@ export interface ServiceInputs {
    * from: main passes the process environment, tests pass exactly what they need. None by default.
    */
   secrets?: NodeJS.ProcessEnv;
+  /** Pins, bookmarks and file bytes for the evidence bundle (the Web API's, from runtime.ts). */
+  evidenceReads?: Partial<EvidenceReads>;
   /** The served workspace; default from the config's `workspace:` section (start-up learns the rest). */
   workspace?: WorkspaceIdentity;
 }
@@ -116,7 +133,7 @@ const verifyStoredBundle: EvidenceVerifier = async (bundle) => {
     return {
       unverifiable: `bundles in ${bundle.storage || 'this'} storage are checked with \`quell evidence verify\` after download`,
     };
-  const report = await verifyBundle(bundle.location, bundle.manifestSha256);
+  const report = await verifyBundle(bundle.location, { expectedManifestSha256: bundle.manifestSha256 });
   if (report.ok) return { ok: true };
   const problems = [
     ...report.problems,
@@ -138,21 +155,51 @@ export function createServices({
 }: ServiceInputs): Services {
   const prefix = config.redis.keyPrefix;
   const connections = inputs.connections ?? new RedisConnections(redis);
-  const jobs = new JobRuntime({ connections, keyPrefix: prefix, config: config.jobs, logger });
+  const jobs = new JobRuntime({
+    connections,
+    keyPrefix: prefix,
+    config: config.jobs,
+    logger,
+    now: () => clock.now().getTime(),
+    // a job type without its own give-up entry still tells the incident's timeline
+    onGiveUp: (definition, payload, giveUp) => recordJobFailure(incidents, definition, payload, giveUp),
+  });
+  // what every job posts with: fail-fast, so the runtime's backoff does the retrying
+  const backgroundChat = inputs.backgroundChat ?? chat;
 
   // ── Build, in dependency order. No constructor subscribes, registers or injects anything. ──
   const store = new IncidentStore(redis, redisKeys(prefix));
   const workspace = inputs.workspace ?? new WorkspaceIdentity(config.workspace);
   const refusals = new RefusalLog({ store, redis, prefix, clock, logger });
   const permissions = new RulePermissions({ chat, logger, config, clock, refusals, workspace });
+  const views = incidentViews(config);
+  // the pinned summary in version order; a failed render is re-done by a background job
+  const summaryRenderer = (summaryChat: ChatPort, retry: boolean): SummaryRenderer =>
+    new SummaryRenderer({
+      redis,
+      keyPrefix: prefix,
+      load: (id) => store.require(id),
+      chat: summaryChat,
+      views,
+      logger,
+      ...(retry
+        ? {
+            retryLater: (id: string) =>
+              jobs.enqueue(summaryJob, summaryRetryPayload(id, clock.now().getTime()), { delayMs: 5_000 }),
+          }
+        : {}),
+    });
+  const backgroundSummaries = summaryRenderer(backgroundChat, false);
+  const summaryJob = summaryRefreshJob(() => backgroundSummaries);
   const incidents = new IncidentService({
     store,
     chat,
-    views: incidentViews(config),
+    views,
     config,
     clock,
     logger,
     permissions,
+    summaries: summaryRenderer(chat, true),
   });
   const comms = new CommsService({
     store,
@@ -178,9 +225,25 @@ export function createServices({
     logger,
     responders: config.responders,
     permissions,
+    jobs,
   });
   const inventoryStore = new InventoryStore(redis, prefix);
-  const evidence = new EvidenceService({
+  // collectors run as jobs: they post progress with the background chat; secrets come from `secrets`
+  const forensics = createForensicsService({
+    config,
+    incidents,
+    store,
+    chat: backgroundChat,
+    clock,
+    logger,
+    views: forensicsViews(),
+    env: secrets,
+  });
+  const evidenceDeps = {
+    // run checkpoints (resume after a crash) and the manifest signing key named in the config
+    ...evidenceExtras(config, secrets, redis),
+    presenter: evidenceViews(),
+    ...(inputs.evidenceReads ? { reads: inputs.evidenceReads } : {}),
     config: config.evidence,
     chat,
     incidents,
@@ -192,9 +255,17 @@ export function createServices({
       ...timelineEvidenceSources((id) => incidents.timeline(id)),
       ...evidenceSourcesFrom({ comms, containment }),
       rollbackInventory: (id: string) => inventoryStore.list(id),
+      obligations: async (id: string) => (await store.require(id)).obligations ?? [],
+      forensics: (id: string, sink: EvidenceSink) => forensics.writeIntoBundle(id, sink),
     },
     clock,
     logger,
+  };
+  const evidence = new EvidenceService(evidenceDeps);
+  // the archive job reads history and uploads with the background chat, like every job
+  const archiveJob = archiveOnResolveJob({
+    evidence: new EvidenceService({ ...evidenceDeps, chat: backgroundChat }),
+    incidents,
   });
   const reminders = new Reminders({
     config,
@@ -204,18 +275,37 @@ export function createServices({
     store,
     incidents,
     views: reminderViews(config),
+    jobs,
+    chat: backgroundChat,
+  });
+  const obligations = new ObligationService({
+    config,
+    incidents,
+    store,
+    permissions,
+    jobs,
+    chat: backgroundChat,
+    // the same marks as update prompts (one key layout for "posted once")
+    guard: new PostGuard(redis, reminderKeys(prefix).postGuard),
+    views: obligationViews(),
+    clock,
+    logger,
   });
   const requests = new DurableRequests({ jobs, logger });
   const resolutionStore = new ResolutionStore(redis, prefix);
+  const resolutionViewsForConfig = resolutionViews(config);
   const actions = new CorrectiveActions({
     store: resolutionStore,
     incidentStore: store,
     incidents,
-    queue: reminders.queue,
+    jobs,
+    chat: backgroundChat,
+    views: resolutionViewsForConfig,
+    // the same marks as update prompts (one key layout for "posted once")
+    guard: new PostGuard(redis, reminderKeys(prefix).postGuard),
     clock,
     logger,
   });
-  const resolutionViewsForConfig = resolutionViews(config);
   const inventory = new RollbackInventory({
     store: inventoryStore,
     incidents,
@@ -248,27 +338,34 @@ export function createServices({
   // ── Wiring: every subscription and job registration, in the order they run. ──
   // 1. Each incident change re-plans its update prompts.
   incidents.subscribe(reminders.scheduleOnChange);
+  // the announcement's thread and text follow severity, status, commander, privacy and resolution
+  incidents.subscribe(incidents.announcements.follow);
   // 2. Resolving an incident drafts its postmortem (when configured).
   if (config.resolution.postmortem.onResolve)
     incidents.subscribe((change) => resolution.onIncidentChange(change));
   // 2b. A new fact in the record (a control, a bundle, an action, the root cause) refreshes the checklist.
   incidents.subscribe((change) => resolution.onRecordChange(change));
-  // 3. Overdue corrective actions are reminded on the reminder queue and its workers; registered
-  //    before any worker starts, and re-added from their own records whenever the queue reconciles.
-  reminders.handleJob(
-    actionOverdueJob.name,
-    actionOverdueHandler({
-      actions,
-      incidentStore: store,
-      incidents,
-      chat,
-      views: resolutionViewsForConfig,
-      guard: new PostGuard(redis, reminderKeys(prefix)),
-      clock,
-    }),
-    { reconcile: () => actions.reconcile() },
-  );
-  // 4. Archive-on-resolve is wired by startWorkers, in the process that runs the archive worker.
+  // 3. Every job type, registered before any worker starts: reminders (prompt, escalation,
+  //    reconciliation) and overdue corrective actions on the background lane, archives on the long lane.
+  jobs.register(...reminders.jobTypes, ...actions.jobTypes, archiveJob as JobDefinition);
+  //    A pinned summary whose render failed is rendered again, latest state, on the background lane.
+  jobs.register(summaryJob as JobDefinition);
+  //    Controls in force are verified again on the background lane while the incident is open.
+  jobs.register(...containment.jobTypes);
+  // 4. Resolving an incident enqueues its archive (when configured).
+  if (config.evidence.archiveOnResolve) incidents.subscribe(archiveOnResolve(jobs, archiveJob));
+  //    `/incident archive` and its Retry button queue the same job.
+  evidence.useArchiveQueue((payload) => jobs.enqueue(archiveJob, payload));
+  // 4b. A declared incident that matches an obligation type gets a proposal; reminders and
+  //     missed-deadline escalations of notification clocks run on the background lane.
+  incidents.subscribe(obligations.onIncidentChange);
+  jobs.register(...obligations.jobTypes);
+  // 4c. Forensic collectors: a declaration runs those configured for its severity, a containment
+  //     state change the "after" picture, `/incident collect` on demand; each run a long-lane job.
+  const forensicsJob = collectJob(forensics);
+  jobs.register(forensicsJob as JobDefinition);
+  forensics.useQueue((payload, delayMs) => jobs.enqueue(forensicsJob, payload, delayMs ? { delayMs } : {}));
+  incidents.subscribe(forensics.onIncidentChange);
   // 5. Slack requests' promised work runs as durable jobs (the boundary stores them before replying).
   jobs.register(requests.job);
 
@@ -285,9 +382,11 @@ export function createServices({
     evidence,
     containment,
     resolution: { service: resolution, actions, inventory },
+    obligations,
     requests,
     jobs,
     connections,
+    forensics,
     permissions,
     refusals,
     workspace,
@@ -295,41 +394,52 @@ export function createServices({
 }
 
 export interface WorkerOptions {
-  /** The reminder worker's chat: a background client that fails fast on 429/5xx so BullMQ retries. */
-  reminderChat: ChatPort;
-  /** Run the update-reminder worker here (default true). */
-  reminders?: boolean;
-  /** Run the archive-on-resolve worker here (default true). */
-  evidence?: boolean;
+  /** Lanes this process works on (default all); a replica may leave the long lane to others. */
+  lanes?: readonly LaneName[];
+  /** Shown in Redis CLIENT LIST; default host-pid. */
+  name?: string;
 }
 
-export interface Workers {
-  /** Finishes the running jobs and stops taking new ones. */
-  close(): Promise<void>;
+/**
+ * Starts this process's job workers. Before taking jobs, the reconciliations put back any timer a
+ * swallowed failure may have lost, and make sure their periodic runs exist (best effort: the
+ * periodic run retries what fails). Stop them with `services.jobs.stop()`.
+ */
+export async function startWorkers(services: Services, options: WorkerOptions = {}): Promise<void> {
+  const { config, reminders, resolution, jobs, logger } = services;
+  const lanes = options.lanes ?? LANES;
+  if (lanes.includes('background')) {
+    await reminders.startReconciling();
+    try {
+      await resolution.actions.reconcile();
+      await resolution.actions.scheduleReconciliation(config.reminders.reconcileEvery);
+    } catch (error) {
+      logger.warn(
+        { err: error },
+        'corrective-action reconciliation failed at start; the periodic run will retry',
+      );
+    }
+  }
+  await jobs.startWorkers({ lanes, ...(options.name ? { name: options.name } : {}) });
 }
 
-/** Starts this process's background workers, and wires the subscriptions that need them. */
-export async function startWorkers(services: Services, options: WorkerOptions): Promise<Workers> {
-  const { config, logger, redis, incidents, evidence } = services;
-  const reminderWorker =
-    options.reminders === false
-      ? undefined
-      : await services.reminders.startWorker({ chat: options.reminderChat });
-  const autoArchive =
-    options.evidence === false
-      ? undefined
-      : await AutoArchive.start({ redis, config, logger, incidents, evidence });
-  // 4. Resolving an incident enqueues its archive (when configured), from the process whose worker runs it.
-  if (autoArchive && config.evidence.archiveOnResolve)
-    incidents.subscribe((change) => autoArchive.onChange(change));
-  await services.jobs.startWorkers();
-  return {
-    async close() {
-      await services.jobs.stop();
-      await reminderWorker?.close();
-      await autoArchive?.close();
-    },
-  };
+/** A job about an incident was given up and its type says nothing itself: the timeline says it. */
+async function recordJobFailure(
+  incidents: IncidentService,
+  definition: JobDefinition,
+  payload: unknown,
+  { error, permanent, attempts }: GiveUp,
+): Promise<void> {
+  const incidentId = (payload as { incidentId?: unknown } | null)?.incidentId;
+  if (typeof incidentId !== 'string') return;
+  const why = permanent ? 'refused for good' : `${attempts} attempts failed`;
+  await incidents.record(
+    incidentId,
+    SYSTEM_ACTOR,
+    'job_failed',
+    `could not finish ${definition.name} (${why}: ${error.message})`,
+    { job: definition.name, error: error.message, permanent, attempts },
+  );
 }
 
 /** Comms templates, loaded and checked now: a broken template stops start-up with its file and line. */
