@@ -48,6 +48,37 @@ export interface ContainmentAdapter<Settings = unknown, Args = unknown> {
    * it for "what the agent was allowed to do"); from settings only, no I/O.
    */
   describeIdentity?(settings: Settings): string;
+  /**
+   * Approval-gated changes: execute found that the target requires approval, created the vendor's
+   * approval request and recorded it under `state.approval` (see `ApprovalRef`). This reads the
+   * request and, once approved, applies it (unless the vendor applies approved changes itself).
+   * The approval watch (approval-watch.ts) calls it on a schedule until it is no longer pending,
+   * then verifies the run.
+   */
+  advanceApproval?(ctx: RunContext<Settings, Args>, state: RunState): Promise<ApprovalProgress>;
+}
+
+/** An approval request a run is waiting for, kept in `state.approval`. */
+export interface ApprovalRef {
+  id: string;
+  /** Where a person reviews it (posted in the channel). */
+  url: string;
+  status: 'pending' | 'applied' | 'declined';
+  requestedAt: string;
+}
+
+export interface ApprovalProgress {
+  status: ApprovalRef['status'];
+  /** What happened, in a few words ("approved by a reviewer and applied"). */
+  detail: string;
+  /** The run state to keep (with `approval.status` updated). */
+  state: RunState;
+}
+
+/** The approval a run is still waiting for, if any. */
+export function pendingApproval(state: RunState | undefined): ApprovalRef | undefined {
+  const approval = state?.approval as ApprovalRef | undefined;
+  return approval && typeof approval === 'object' && approval.status === 'pending' ? approval : undefined;
 }
 
 /**
@@ -132,6 +163,11 @@ export interface VerifyOutcome {
   effectiveBy?: string;
   /** Work that was already running and still is (run ids, job or pod names). */
   inFlight?: string[];
+  /**
+   * Not in force yet because a person must approve it at the vendor (`url`): not drift; the
+   * approval watch applies and verifies it once approved.
+   */
+  awaitingApproval?: { url: string };
 }
 
 /** Any adapter; the registry keeps them behind this erased type. */

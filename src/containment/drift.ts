@@ -117,8 +117,14 @@ export class DriftWatch {
     const observed = outcome ? redact(outcome.observed) : `could not read the target back: ${error}`;
     const wasDrifting = run.check?.driftSince;
     // a target that cannot be read is not drift (yet): it is shown, and the next check tries again
-    const drifting =
-      result === 'not_verified' ? (wasDrifting ?? at) : result === 'failed' ? wasDrifting : undefined;
+    // a change still awaiting a person's approval at the vendor is not drift (approval-watch.ts)
+    const drifting = outcome?.awaitingApproval
+      ? undefined
+      : result === 'not_verified'
+        ? (wasDrifting ?? at)
+        : result === 'failed'
+          ? wasDrifting
+          : undefined;
     // the alert's Re-apply expires with its token: a drift that outlives it gets a fresh alert
     const lastAlert = run.check?.alertedAt;
     const realert =

@@ -97,7 +97,8 @@ export class HttpClient {
             );
           return { status: response.status, data: parsed.data };
         }
-        const targetMessage = redact(errorText(text) || response.statusText || 'no message');
+        // redacted before errorText shortens it: a secret cut in half would no longer be recognised
+        const targetMessage = redact(errorText(text, redact) || response.statusText || 'no message');
         const rateLimited = isRateLimited(response.status, response.headers);
         const retryable = response.status >= 500 || rateLimited;
         lastError = new TargetError(
@@ -262,7 +263,7 @@ function parseBody(text: string): unknown {
 }
 
 /** The target's own error message, from the shapes vendors use, kept short. */
-export function errorText(text: string): string {
+export function errorText(text: string, redact: (text: string) => string = (t) => t): string {
   const body = parseBody(text);
   const pick = (value: unknown): string | undefined => {
     if (typeof value === 'string') return value;
@@ -278,7 +279,7 @@ export function errorText(text: string): string {
     }
     return undefined;
   };
-  const message = pick(body) ?? '';
+  const message = redact(pick(body) ?? '');
   return message.length > 300 ? `${message.slice(0, 299)}…` : message;
 }
 

@@ -4,6 +4,7 @@ import type { Incident } from '../incidents/model.js';
 import { RulePermissions } from '../incidents/permissions.js';
 import type { JobDefinition } from '../jobs/index.js';
 import { ActionTools } from './actions.js';
+import { ApprovalWatch, containmentApprovalJob, jobApprovalSchedule } from './approval-watch.js';
 import { ContainmentAuditLog } from './audit-log.js';
 import { ContainmentAuthorizer } from './authorization.js';
 import { ConfirmationUsedError, confirmRun } from './confirmed-run.js';
@@ -32,12 +33,14 @@ export type { ContainmentServiceDeps, RunRequest } from './kit.js';
 export class ContainmentService {
   private readonly kit: ContainmentKit;
   private readonly drift: DriftWatch;
+  private readonly approvals: ApprovalWatch;
   /** Job types to register with the job runtime (the scheduled re-verification). */
   readonly jobTypes: JobDefinition<any>[];
 
   constructor(given: ContainmentServiceDeps) {
     const reverifyJob = containmentDriftJob((incidentId) => this.reverify(incidentId));
-    this.jobTypes = [reverifyJob];
+    const approvalJob = containmentApprovalJob((incidentId) => this.checkApprovals(incidentId));
+    this.jobTypes = [reverifyJob, approvalJob];
     const deps: ContainmentServiceDeps = {
       ...given,
       drift: given.drift ?? (given.jobs ? jobDriftSchedule(given.jobs, () => reverifyJob) : undefined),
@@ -48,7 +51,17 @@ export class ContainmentService {
     const authorizer = new ContainmentAuthorizer({ ...deps, permissions, audit, actions });
     const base = { deps, audit, actions, authorizer };
     this.drift = new DriftWatch(base);
-    this.kit = { ...base, followUp: this.drift };
+    this.approvals = new ApprovalWatch(
+      base,
+      given.jobs ? jobApprovalSchedule(given.jobs, () => approvalJob) : undefined,
+    );
+    const followUp = {
+      afterRun: async (incidentId: string, report: ExecutionReport) => {
+        await this.drift.afterRun(incidentId, report);
+        await this.approvals.afterRun(incidentId, report);
+      },
+    };
+    this.kit = { ...base, followUp };
   }
 
   get registry(): ContainmentRegistry {
@@ -105,6 +118,11 @@ export class ContainmentService {
    */
   reapply(token: string, user: string): Promise<ExecutionReport> {
     return this.drift.reapply(token, user);
+  }
+
+  /** One round of the approval watch: pending approval requests read, applied once approved, verified. */
+  checkApprovals(incidentId: string): Promise<void> {
+    return this.approvals.check(incidentId);
   }
 
   /** One scheduled re-verification of every control in force (the drift job runs it). */

@@ -41,7 +41,8 @@ function ctxOf(
   settings: Record<string, unknown>,
   withSecrets: Record<string, string> = secrets,
 ) {
-  const ctx: RunContext<unknown, unknown> = {
+  // biome-ignore lint/suspicious/noExplicitAny: one helper builds contexts for four adapters' settings
+  const ctx: RunContext<any, any> = {
     settings: adapter.settingsSchema.parse({ region: 'eu-west-1', endpoint: fake.url, ...settings }),
     args: adapter.argsSchema.parse({}),
     secrets: withSecrets,

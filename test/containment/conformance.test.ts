@@ -157,7 +157,9 @@ function plannedOf(expected: ExpectedRequest[]) {
     .map((e) => ({
       method: e.method,
       url: urlOf(e),
-      ...(Object.keys(e.headers).length ? { headers: e.headers } : {}),
+      ...(Object.keys(e.plannedHeaders ?? e.headers).length
+        ? { headers: e.plannedHeaders ?? e.headers }
+        : {}),
       ...(e.json !== undefined ? { body: e.json } : e.rawBody !== undefined ? { body: e.rawBody } : {}),
     }));
 }

@@ -8,6 +8,7 @@ import { openaiAdapter } from '../../src/containment/adapters/openai.js';
 import { unleashAdapter } from '../../src/containment/adapters/unleash.js';
 import { webhookAdapter } from '../../src/containment/adapters/webhook.js';
 import type { AnyAdapter } from '../../src/containment/contract.js';
+import { IDENTITY_FIXTURES } from './fixtures-identity.js';
 
 /**
  * Per-adapter fixtures for the conformance suite, written from each vendor's documented HTTP API
@@ -26,6 +27,8 @@ export interface ExpectedRequest {
   rawBody?: string;
   /** Its target is found at run time (a run id, a Job name): the plan shows it as a template. */
   dynamic?: true;
+  /** Headers as the plan shows them when they differ from the wire (a JWT signed at run time). */
+  plannedHeaders?: Record<string, string>;
 }
 
 export interface Reply {
@@ -814,4 +817,5 @@ export const FIXTURES: AdapterFixture[] = [
   anthropicFixture(),
   openaiFixture(),
   githubFixture(),
+  ...IDENTITY_FIXTURES,
 ];

@@ -9,6 +9,7 @@ import { githubAdapter } from './github.js';
 import { githubAppAdapter } from './github-app.js';
 import { kubernetesAdapter } from './kubernetes.js';
 import { launchdarklyAdapter } from './launchdarkly.js';
+import { launchdarklyApprovalModeAdapter } from './launchdarkly-approval-mode.js';
 import { litellmAdapter } from './litellm.js';
 import { litellmCapsAdapter } from './litellm-caps.js';
 import { openaiAdapter } from './openai.js';
@@ -30,6 +31,7 @@ export const BUILT_IN_ADAPTERS: ReadonlyMap<string, AnyAdapter> = new Map(
     githubAdapter,
     githubAppAdapter,
     litellmCapsAdapter,
+    launchdarklyApprovalModeAdapter,
     awsIamKeyAdapter,
     awsRoleSessionsAdapter,
     awsLambdaAdapter,
