@@ -5,6 +5,7 @@ import type { QuellConfig } from '../config/schema.js';
 import { InvalidTransitionError, NotAnIncidentChannelError, QuellError, UsageError } from '../errors.js';
 import { crashPoint } from '../jobs/crash-points.js';
 import { labelMentions, safeText } from '../text/safe-text.js';
+import { IncidentAnnouncements } from './announcements.js';
 import { nextUpdateDueFrom } from './cadence.js';
 import { IncidentChannelSetup, timelineEvent, topicOf } from './channel-setup.js';
 import { assertTransition } from './lifecycle.js';
@@ -12,6 +13,7 @@ import {
   AGENT_FIELD_LABELS,
   type AgentField,
   type Incident,
+  type IncidentCategory,
   type ReactivationPlan,
   ROLE_LABELS,
   type Role,
@@ -26,8 +28,11 @@ import {
   roleOperation,
 } from './permissions.js';
 import type { IncidentPresenter } from './presenter.js';
+import { IncidentVisibility, isPrivateIncident } from './privacy.js';
+import { PrivateFollowUp } from './private-follow-up.js';
 import { findEarlierPost, SetupProgress } from './setup-progress.js';
 import type { IncidentStore } from './store.js';
+import type { SummaryRenderer } from './summary-render.js';
 import type { TimelineEvent, TimelineKind } from './timeline.js';
 
 export interface DeclareInput {
@@ -37,6 +42,9 @@ export interface DeclareInput {
   drill?: boolean;
   announce?: boolean;
   agent?: Partial<Record<AgentField, string>>;
+  /** Private channel and a detail-free announcement; unset: `incidents.privateByDefault` decides. */
+  private?: boolean;
+  category?: IncidentCategory;
   /** When the agent's misbehaviour started, if known (not after the declaration). */
   startedAt?: Date;
   declaredBy: string;
@@ -70,6 +78,11 @@ export interface IncidentServiceDeps {
   logger: Logger;
   /** Who may do what; every operation below asks it first (default: the model on the config). */
   permissions?: Permissions;
+  /**
+   * Applies the pinned summary in version order across replicas (summary-render.ts); without it
+   * each refresh sends its render directly (tests that need no Redis marks).
+   */
+  summaries?: Pick<SummaryRenderer, 'refresh'>;
 }
 
 const DECLARE_CLAIM_TTL_SECONDS = 24 * 3600;
@@ -178,6 +191,8 @@ export class IncidentService {
       drill: input.drill ?? false,
       roles: config.incidents.declarerIsCommander ? { commander: input.declaredBy } : {},
       agent: input.agent ?? {},
+      ...(isPrivateIncident(config.incidents.privateByDefault, input) ? { private: true } : {}),
+      ...(input.category ? { category: input.category } : {}),
       declaredBy: input.declaredBy,
       createdAt: now.toISOString(),
       ...(input.startedAt && input.startedAt <= now ? { startedAt: input.startedAt.toISOString() } : {}),
@@ -320,7 +335,9 @@ export class IncidentService {
   }
 
   async setAgentFact(incidentId: string, actor: string, field: AgentField, typed: string): Promise<Incident> {
-    await this.authorized(incidentId, actor, 'agent.facts', { subject: AGENT_FIELD_LABELS[field].toLowerCase() });
+    await this.authorized(incidentId, actor, 'agent.facts', {
+      subject: AGENT_FIELD_LABELS[field].toLowerCase(),
+    });
     const value = await this.labelMentions(typed);
     return this.change(incidentId, actor, (current) => ({
       incident: { ...current, agent: { ...current.agent, [field]: value } },
@@ -382,6 +399,45 @@ export class IncidentService {
     );
   }
 
+  /** The announcement follows the incident: services.ts subscribes `announcements.follow`. */
+  get announcements(): IncidentAnnouncements {
+    return new IncidentAnnouncements(this.deps);
+  }
+
+  /** The entries whose incident `user` may see outside its channel (a private one: members only). */
+  visibleTo<T extends { incident: Incident }>(entries: readonly T[], user: string): Promise<T[]> {
+    return new IncidentVisibility(this.deps).visibleTo(entries, user);
+  }
+
+  /** The entries (by `incidentId`) whose incident `user` may see outside its channel. */
+  async visibleById<T extends { incidentId: string }>(entries: readonly T[], user: string): Promise<T[]> {
+    const ids = [...new Set(entries.map((e) => e.incidentId))];
+    const incidents = await Promise.all(ids.map((id) => this.deps.store.get(id)));
+    const visible = await this.visibleTo(
+      incidents.filter((i): i is Incident => i !== undefined).map((incident) => ({ incident })),
+      user,
+    );
+    const seen = new Set(visible.map((v) => v.incident.id));
+    return entries.filter((e) => seen.has(e.incidentId));
+  }
+
+  /**
+   * Slack cannot make a live public channel private: the incident moves to a private follow-up
+   * channel instead (private-follow-up.ts), and from then on it is private.
+   */
+  async moveToPrivateChannel(
+    incidentId: string,
+    actor: string,
+  ): Promise<{ incident: Incident; failures: string[] }> {
+    await this.authorized(incidentId, actor, 'role.commander', { subject: 'private follow-up channel' });
+    const { before, incident, event, failures } = await new PrivateFollowUp(this.deps).open(
+      incidentId,
+      actor,
+    );
+    await this.notify({ before, incident, event });
+    return { incident, failures };
+  }
+
   timeline(incidentId: string): Promise<TimelineEvent[]> {
     return this.deps.store.timeline(incidentId);
   }
@@ -405,6 +461,10 @@ export class IncidentService {
 
   /** Re-renders the pinned summary from the stored state. Safe to call at any time. */
   async refreshSummary(incidentId: string): Promise<void> {
+    if (this.deps.summaries) {
+      await this.deps.summaries.refresh(incidentId);
+      return;
+    }
     const incident = await this.deps.store.require(incidentId);
     if (!incident.channelId || !incident.summaryTs) return;
     await this.deps.chat.updateMessage(
