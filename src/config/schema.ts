@@ -3,6 +3,7 @@ import { commsConfigSchema } from '../comms/config.js';
 import { containmentConfigSchema } from '../containment/config.js';
 import { evidenceConfigSchema } from '../evidence/config.js';
 import { permissionsConfigSchema, workspaceConfigSchema } from '../incidents/authorize-config.js';
+import { privateByDefaultSchema } from '../incidents/privacy.js';
 import { jobsConfigSchema } from '../jobs/config.js';
 import { obligationsConfigSchema } from '../obligations/config.js';
 import { remindersConfigSchema } from '../reminders/config.js';
@@ -93,6 +94,8 @@ export const quellConfigSchema = z.strictObject({
         .string()
         .regex(/^[A-Z][A-Z0-9]{0,9}$/, 'must be 1-10 upper-case letters or digits')
         .default('INC'),
+      /** What is private unless the declarer says `--public` (default: security and privacy incidents). */
+      privateByDefault: privateByDefaultSchema,
       /** The person who declares becomes commander until someone else takes the role. */
       declarerIsCommander: z.boolean().default(true),
       /** Timezone used where text cannot be localized by Slack (topics, files). */
