@@ -24,7 +24,11 @@ export const TIMELINE_KINDS = {
     'message_added',
     /** Someone asked for an operation the permission model refused them (incidents/permissions.ts). */
     'permission_refused',
+    /** Moved to a private follow-up channel (incidents/private-follow-up.ts). */
+    'privacy_changed',
   ],
+  /** A background job about the incident was given up (src/jobs: permanent refusal or attempts ran out). */
+  jobs: ['job_failed'],
   reminders: ['update', 'update_snoozed', 'update_overdue', 'reminder_failed'],
   /** `containment_<audit event>`: one per entry of the containment audit (containment/model.ts). */
   containment: [
