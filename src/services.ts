@@ -10,11 +10,17 @@ import { buildContainmentRegistry } from './containment/registry.js';
 import { ContainmentService } from './containment/service.js';
 import { ContainmentStore } from './containment/store.js';
 import { archiveOnResolve, archiveOnResolveJob } from './evidence/auto-archive.js';
-import { createEvidenceStorage, type EvidenceReads, type EvidenceSink, evidenceExtras } from './evidence/index.js';
+import {
+  createEvidenceStorage,
+  type EvidenceReads,
+  type EvidenceSink,
+  evidenceExtras,
+} from './evidence/index.js';
 import { RevisionLog } from './evidence/revisions.js';
 import { EvidenceService } from './evidence/service.js';
 import { evidenceSourcesFrom, timelineEvidenceSources } from './evidence/sources.js';
 import { verifyBundle } from './evidence/verify.js';
+import { collectJob, createForensicsService, type ForensicsService } from './forensics/index.js';
 import { RefusalLog } from './incidents/authorize-refusals.js';
 import { WorkspaceIdentity } from './incidents/authorize-workspace.js';
 import { RulePermissions } from './incidents/permissions.js';
@@ -22,8 +28,6 @@ import { IncidentService } from './incidents/service.js';
 import { IncidentStore } from './incidents/store.js';
 import { SummaryRenderer, summaryRefreshJob, summaryRetryPayload } from './incidents/summary-render.js';
 import { SYSTEM_ACTOR } from './incidents/timeline.js';
-import { collectJob, createForensicsService, type ForensicsService } from './forensics/index.js';
-import { forensicsViews } from './slack/blocks/forensics.js';
 import {
   type GiveUp,
   type JobDefinition,
@@ -51,6 +55,7 @@ import {
 import { commsViews } from './slack/blocks/comms.js';
 import { containmentViews } from './slack/blocks/containment.js';
 import { evidenceViews } from './slack/blocks/evidence.js';
+import { forensicsViews } from './slack/blocks/forensics.js';
 import { incidentViews } from './slack/blocks/incident.js';
 import { obligationViews } from './slack/blocks/obligations.js';
 import { reminderViews } from './slack/blocks/reminders.js';
