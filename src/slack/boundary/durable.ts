@@ -48,6 +48,12 @@ export const ENQUEUE_DEADLINE_MS = 1_500;
 
 export type Accepted = 'queued' | 'duplicate';
 
+/**
+ * How long accepted work waits here for this process's worker. Past it (another replica ran the job,
+ * or it is still queued) it is dropped: a job reaching this process later is rebuilt from Redis.
+ */
+const LOCAL_WORK_TTL_MS = 10 * 60_000;
+
 export class DurableRequests {
   readonly job: JobDefinition<RequestJobPayload>;
   /** Work accepted by this process, by job id: run here when this process's worker gets the job. */
@@ -90,7 +96,11 @@ export class DurableRequests {
     const jobId = requestJobId(idempotencyKey);
     // registered before the add: this process's worker may take the job at once
     const fresh = !this.local.has(jobId);
-    if (fresh) this.local.set(jobId, work);
+    if (fresh) {
+      this.local.set(jobId, work);
+      // another replica's worker may take the job: then this closure is never run here
+      setTimeout(() => this.forget(jobId, work), LOCAL_WORK_TTL_MS).unref();
+    }
     try {
       await withDeadline(
         this.deps.jobs.enqueue(this.job, { listener, idempotencyKey, delivery, request }),
@@ -149,7 +159,9 @@ export class DurableRequests {
     return this.listeners;
   }
 
-  private forget(jobId: string): void {
+  /** Drops the accepted work of a job (only `work`, when given: not a later acceptance's). */
+  private forget(jobId: string, work?: () => Promise<void>): void {
+    if (work && this.local.get(jobId) !== work) return;
     this.local.delete(jobId);
     if (this.local.size > 0) return;
     for (const resolve of this.idleWaiters) resolve();
