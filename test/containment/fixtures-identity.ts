@@ -1,7 +1,10 @@
 import { createHash, createSign, generateKeyPairSync } from 'node:crypto';
+import { entraServicePrincipalAdapter } from '../../src/containment/adapters/entra-service-principal.js';
+import { entraUserSessionsAdapter } from '../../src/containment/adapters/entra-user-sessions.js';
 import { APP_JWT_PLACEHOLDER, githubAppAdapter } from '../../src/containment/adapters/github-app.js';
 import { launchdarklyApprovalModeAdapter } from '../../src/containment/adapters/launchdarkly-approval-mode.js';
 import { litellmCapsAdapter } from '../../src/containment/adapters/litellm-caps.js';
+import { BEARER_PLACEHOLDER } from '../../src/containment/adapters/oauth.js';
 import type { AdapterFixture, Exchange, FixtureContext } from './fixtures.js';
 
 /**
@@ -273,7 +276,143 @@ function launchdarklyApprovalModeFixture(): AdapterFixture {
   };
 }
 
+const ENTRA_TENANT = 'contoso.onmicrosoft.com';
+const ENTRA_CLIENT = '6731de76-14a6-49ae-97bc-6eba6914391e';
+// Entra client secrets contain `~`: the recorded form body must still be redacted
+const ENTRA_SECRET = 'qWe8Q~abcDEF0123456789.ghiJKL_mnoPQR-stu';
+const ACCESS_TOKEN = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.graph-app-token.sig';
+
+/** https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-client-creds-grant-flow */
+const entraToken = (): Exchange => ({
+  method: 'POST',
+  origin: 'https://login.microsoftonline.com',
+  path: `/${ENTRA_TENANT}/oauth2/v2.0/token`,
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  rawBody: `client_id=${ENTRA_CLIENT}&scope=${encodeURIComponent('https://graph.microsoft.com/.default')}&client_secret=${encodeURIComponent(ENTRA_SECRET)}&grant_type=client_credentials`,
+  credential: true,
+  reply: {
+    status: 200,
+    body: { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: ACCESS_TOKEN },
+  },
+});
+const graph = (method: string, path: string, reply: Exchange['reply'], json?: unknown): Exchange => ({
+  method,
+  origin: 'https://graph.microsoft.com',
+  path,
+  headers: { authorization: `Bearer ${ACCESS_TOKEN}`, ...(json !== undefined ? json_ : {}) },
+  plannedHeaders: { authorization: BEARER_PLACEHOLDER, ...(json !== undefined ? json_ : {}) },
+  ...(json !== undefined ? { json } : {}),
+  reply,
+});
+const json_ = { 'content-type': 'application/json' };
+
+function entraServicePrincipalFixture(): AdapterFixture {
+  const spId = '59e617e5-e447-4adc-8b88-00af644d7c92';
+  const path = `/v1.0/servicePrincipals/${spId}`;
+  const read = (accountEnabled: boolean): Exchange => ({
+    ...graph('GET', path, {
+      status: 200,
+      body: {
+        '@odata.context':
+          'https://graph.microsoft.com/v1.0/$metadata#servicePrincipals(id,appId,displayName,accountEnabled)/$entity',
+        id: spId,
+        appId: '00000003-0000-0000-c000-000000000000',
+        displayName: 'support-agent',
+        accountEnabled,
+      },
+    }),
+    query: { $select: 'id,appId,displayName,accountEnabled' },
+  });
+  const set = (accountEnabled: boolean) => graph('PATCH', path, { status: 204 }, { accountEnabled });
+  return {
+    name: 'entra-service-principal',
+    adapter: entraServicePrincipalAdapter,
+    docs: [
+      'https://learn.microsoft.com/en-us/graph/api/serviceprincipal-get',
+      'https://learn.microsoft.com/en-us/graph/api/serviceprincipal-update',
+      'https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-client-creds-grant-flow',
+    ],
+    settings: { tenantId: ENTRA_TENANT, clientId: ENTRA_CLIENT, servicePrincipalId: spId },
+    secrets: { clientSecret: ENTRA_SECRET },
+    execute: () => [entraToken(), read(true), set(false)],
+    prior: { accountEnabled: true },
+    verify: {
+      inForce: [entraToken(), read(false)],
+      notInForce: [entraToken(), read(true)],
+      lifted: [entraToken(), read(true)],
+    },
+    undo: () => [entraToken(), set(true)],
+    alreadyContained: {
+      execute: () => [entraToken(), read(false), set(false)],
+      prior: { accountEnabled: false },
+      undo: [],
+      stillContained: [entraToken(), read(false)],
+    },
+    refusal: {
+      reply: {
+        status: 401,
+        body: {
+          error: 'invalid_client',
+          error_description: 'AADSTS7000215: Invalid client secret provided.',
+        },
+      },
+      mentions: 'invalid_client',
+    },
+  };
+}
+
+function entraUserSessionsFixture(): AdapterFixture {
+  const upn = 'support-agent@contoso.com';
+  const path = `/v1.0/users/${encodeURIComponent(upn)}`;
+  const read = (validFrom: string): Exchange => ({
+    ...graph('GET', path, {
+      status: 200,
+      body: {
+        id: '87d349ed-44d7-43e1-9a83-5f2406dee5bd',
+        userPrincipalName: upn,
+        signInSessionsValidFromDateTime: validFrom,
+      },
+    }),
+    query: { $select: 'id,userPrincipalName,signInSessionsValidFromDateTime' },
+  });
+  return {
+    name: 'entra-user-sessions',
+    adapter: entraUserSessionsAdapter,
+    docs: [
+      'https://learn.microsoft.com/en-us/graph/api/user-revokesigninsessions',
+      'https://learn.microsoft.com/en-us/graph/api/user-get',
+    ],
+    settings: { tenantId: ENTRA_TENANT, clientId: ENTRA_CLIENT, user: upn },
+    secrets: { clientSecret: ENTRA_SECRET },
+    execute: () => [
+      entraToken(),
+      read('2026-03-02T08:00:00Z'),
+      graph('POST', `${path}/revokeSignInSessions`, {
+        status: 200,
+        body: { '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#Edm.Boolean', value: true },
+      }),
+    ],
+    prior: { signInSessionsValidFromDateTime: '2026-03-02T08:00:00Z' },
+    verify: {
+      inForce: [entraToken(), read('2026-11-21T14:00:00Z')],
+      notInForce: [entraToken(), read('2026-03-02T08:00:00Z')],
+    },
+    refusal: {
+      reply: {
+        status: 400,
+        body: {
+          error: 'invalid_request',
+          error_description: "AADSTS90002: Tenant 'contoso.onmicrosoft.com' not found.",
+        },
+      },
+      mentions: 'invalid_request',
+    },
+  };
+}
+
 export const IDENTITY_FIXTURES: AdapterFixture[] = [
+  entraServicePrincipalFixture(),
+  entraUserSessionsFixture(),
   litellmCapsFixture(),
   githubAppFixture(),
   launchdarklyApprovalModeFixture(),

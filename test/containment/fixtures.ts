@@ -29,6 +29,10 @@ export interface ExpectedRequest {
   dynamic?: true;
   /** Headers as the plan shows them when they differ from the wire (a JWT signed at run time). */
   plannedHeaders?: Record<string, string>;
+  /** The body as the plan shows it when it differs from the wire (an assertion signed at run time). */
+  plannedRawBody?: string;
+  /** Fetches an access token (OAuth): it comes before the prior-state read and changes nothing. */
+  credential?: true;
 }
 
 export interface Reply {

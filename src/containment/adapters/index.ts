@@ -5,6 +5,8 @@ import { awsIamKeyAdapter } from './aws-iam-key.js';
 import { awsLambdaAdapter } from './aws-lambda.js';
 import { awsRoleSessionsAdapter } from './aws-role-sessions.js';
 import { bullmqAdapter } from './bullmq.js';
+import { entraServicePrincipalAdapter } from './entra-service-principal.js';
+import { entraUserSessionsAdapter } from './entra-user-sessions.js';
 import { githubAdapter } from './github.js';
 import { githubAppAdapter } from './github-app.js';
 import { kubernetesAdapter } from './kubernetes.js';
@@ -32,6 +34,8 @@ export const BUILT_IN_ADAPTERS: ReadonlyMap<string, AnyAdapter> = new Map(
     githubAppAdapter,
     litellmCapsAdapter,
     launchdarklyApprovalModeAdapter,
+    entraServicePrincipalAdapter,
+    entraUserSessionsAdapter,
     awsIamKeyAdapter,
     awsRoleSessionsAdapter,
     awsLambdaAdapter,
