@@ -22,7 +22,23 @@ describe('slash command arguments', () => {
   it('explains a missing severity, an unknown flag and a missing title', () => {
     expect(() => parseDeclareArgs('Agent went rogue')).toThrow(/"Agent" is not a severity/);
     expect(() => parseDeclareArgs('--loud sev1 x')).toThrow(
-      'Unknown option --loud; options are --drill, --no-announce, --started.',
+      'Unknown option --loud; options are --drill, --no-announce, --private, --public, --category, --started.',
+    );
+    expect(parseDeclareArgs('--private --category security sev1 Agent leaked a token')).toMatchObject({
+      mode: 'inline',
+      private: true,
+      category: 'security',
+      title: 'Agent leaked a token',
+    });
+    expect(parseDeclareArgs('--public sev1 Agent looped')).toMatchObject({
+      private: false,
+      title: 'Agent looped',
+    });
+    expect(() => parseDeclareArgs('--category secret sev1 x')).toThrow(
+      /`--category` takes one of safety, security, privacy, integrity, compliance, operational \(not secret\)/,
+    );
+    expect(() => parseDeclareArgs('--private --public sev1 x')).toThrow(
+      'Choose one of `--private` and `--public`.',
     );
     expect(() => parseDeclareArgs('sev2')).toThrow(UsageError);
     expect(() => parseDeclareArgs('sev2')).toThrow(/Give the incident a title/);
