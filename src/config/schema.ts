@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { commsConfigSchema } from '../comms/config.js';
 import { containmentConfigSchema } from '../containment/config.js';
 import { evidenceConfigSchema } from '../evidence/config.js';
+import { forensicsConfigSchema } from '../forensics/config.js';
 import { permissionsConfigSchema, workspaceConfigSchema } from '../incidents/authorize-config.js';
 import { privateByDefaultSchema } from '../incidents/privacy.js';
 import { jobsConfigSchema } from '../jobs/config.js';
@@ -136,6 +137,8 @@ export const quellConfigSchema = z.strictObject({
   /** Notification clocks (EU AI Act Art. 73, GDPR Art. 33, your own): src/obligations/config.ts. */
   obligations: obligationsConfigSchema,
   containment: containmentConfigSchema,
+  /** Forensic collectors (the agent's own trail): src/forensics/config.ts. */
+  forensics: forensicsConfigSchema,
   resolution: resolutionConfigSchema,
   /** The job runtime: lanes, dedupe window, Slack timeouts, drain time (src/jobs/config.ts). */
   jobs: jobsConfigSchema,

@@ -258,6 +258,7 @@ export class EvidenceService {
     await writer.write('comms-versions.jsonl', 'quell.comms', jsonl(comms));
     await writer.write('rollback-inventory.jsonl', 'quell.rollback-inventory', jsonl(inventory));
     if (obligations.length) await writer.write('obligations.jsonl', 'quell.obligations', jsonl(obligations));
+    await this.sources.forensics?.(incident.id, writer);
     const extra = await writeExtraSources(
       this.deps,
       this.agentChannels(incident),

@@ -1,4 +1,5 @@
 import type { TimelineEvent } from '../incidents/timeline.js';
+import type { EvidenceSink } from './bundle-writer.js';
 
 /**
  * Where the bundle's containment audit and comms versions come from. services.ts passes the
@@ -14,6 +15,8 @@ export interface EvidenceSources {
   rollbackInventory?(incidentId: string): Promise<readonly unknown[]>;
   /** Notification obligations: what was due to whom by when, and what was submitted when, by whom, with which reference. */
   obligations?(incidentId: string): Promise<readonly unknown[]>;
+  /** Forensic collectors' runs and the agent timeline, written through the sink (src/forensics). */
+  forensics?(incidentId: string, sink: EvidenceSink): Promise<void>;
 }
 
 export function timelineEvidenceSources(

@@ -37,6 +37,9 @@ export const OPERATIONS = [
   'obligation.add',
   'obligation.submit',
   'obligation.waive',
+  /** `/incident collect` and marking the first unauthorized action (src/forensics). */
+  'forensics.collect',
+  'forensics.mark',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
@@ -115,6 +118,8 @@ export const DEFAULT_GRANTS: Record<Operation, Grant> = {
   'obligation.submit': leads(['commander', 'comms']),
   // a waived legal clock is a decision the commander owns (the reason is recorded)
   'obligation.waive': leads(['commander']),
+  'forensics.collect': leads(['commander', 'tech-lead', 'scribe']),
+  'forensics.mark': leads(['commander', 'tech-lead']),
 };
 
 /** Operations whose default rule comes from another config field (see DEFAULT_GRANTS). */

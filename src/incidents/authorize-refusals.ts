@@ -118,4 +118,6 @@ export const OPERATION_LABELS: Record<Operation, string> = {
   'obligation.add': 'add a notification obligation',
   'obligation.submit': 'record a notification as submitted',
   'obligation.waive': 'waive a notification obligation',
+  'forensics.collect': "collect the agent's trail",
+  'forensics.mark': 'mark the first unauthorized action',
 };

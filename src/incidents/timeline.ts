@@ -69,6 +69,8 @@ export const TIMELINE_KINDS = {
     'action_overdue',
   ],
   evidence: ['evidence_archived', 'evidence_archive_failed'],
+  /** Forensic collection runs (src/forensics) and the responder-marked first unauthorized action. */
+  forensics: ['forensics_planned', 'forensics_collected', 'forensics_failed', 'first_unauthorized_action'],
   /** Notification clocks (src/obligations): proposed, added, reports, waivers, reminders, missed deadlines. */
   obligations: [
     'obligation_proposed',

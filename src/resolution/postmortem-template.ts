@@ -34,6 +34,8 @@ export const POSTMORTEM_FIELDS = {
   evidence: ['archived', 'version', 'location', 'manifestSha256', 'archivedAt'],
   inventory: ['count', 'reversed', 'accepted', 'pending'],
   comms: ['count'],
+  /** The tool call a responder marked in the agent timeline (src/forensics). */
+  firstUnauthorizedAction: [],
   generatedAt: [],
   timezone: [],
 } as const;

@@ -182,6 +182,8 @@ export function buildPostmortemValues(sources: PostmortemSources): Record<string
       containment: plain(String(update?.data.containment ?? '')),
       investigation: plain(String(update?.data.investigation ?? '')),
     },
+    /** The tool call a responder marked in the agent timeline (src/forensics), if any. */
+    firstUnauthorizedAction: plain(latest(timeline, 'first_unauthorized_action')?.text ?? ''),
     timeline: timeline.map((e) => ({
       at: at(e.at),
       actor: who(e.actor),

@@ -47,6 +47,8 @@ export const COMMS_FIELDS = {
 } as const;
 
 export const ACTIONS = {
+  /** "Mark as first unauthorized action" on an agent-timeline entry; value `<incident id>|<entry id>`. */
+  forensicsMarkFirst: 'quell_forensics_mark_first',
   /** "Retry" on a failed evidence archive; value is the incident id. */
   evidenceRetry: 'quell_evidence_retry',
   /** "Declare a private follow-up channel" (`/incident private`); value is the incident id. */

@@ -18,5 +18,6 @@ export type ListenerDeps = Pick<
   | 'containment'
   | 'resolution'
   | 'obligations'
+  | 'forensics'
   | 'requests'
 >;

@@ -9,6 +9,7 @@ import {
   containmentRetryAction,
 } from './actions/containment.js';
 import { evidenceRetryAction } from './actions/evidence.js';
+import { forensicsMarkFirstAction } from './actions/forensics.js';
 import { privateFollowUpAction } from './actions/private-follow-up.js';
 import {
   affectedAddAction,
@@ -44,6 +45,7 @@ const HANDLERS: readonly Definition[] = [
   containmentReapplyAction,
   containmentRetryAction,
   evidenceRetryAction,
+  forensicsMarkFirstAction,
   postUpdateAction,
   snoozeAction,
   privateFollowUpAction,

@@ -9,6 +9,7 @@ import {
   statusSubcommand,
 } from './changes.js';
 import { declareSubcommand } from './declare.js';
+import { agentTimelineSubcommand, collectSubcommand } from './forensics.js';
 import { obligationSubcommand, obligationsSubcommand } from './obligation.js';
 import { privateSubcommand } from './private.js';
 import {
@@ -32,6 +33,8 @@ export const INCIDENT_SUBCOMMANDS: readonly Subcommand<never>[] = [
   noteSubcommand,
   timelineSubcommand,
   archiveSubcommand,
+  collectSubcommand,
+  agentTimelineSubcommand,
   privateSubcommand,
   updateSubcommand,
   triageSubcommand,
