@@ -1,7 +1,9 @@
 import { createHash, createSign, generateKeyPairSync } from 'node:crypto';
 import { entraServicePrincipalAdapter } from '../../src/containment/adapters/entra-service-principal.js';
 import { entraUserSessionsAdapter } from '../../src/containment/adapters/entra-user-sessions.js';
+import { gcpServiceAccountAdapter } from '../../src/containment/adapters/gcp-service-account.js';
 import { APP_JWT_PLACEHOLDER, githubAppAdapter } from '../../src/containment/adapters/github-app.js';
+import { googleOauthAdapter } from '../../src/containment/adapters/google-oauth.js';
 import { launchdarklyApprovalModeAdapter } from '../../src/containment/adapters/launchdarkly-approval-mode.js';
 import { litellmCapsAdapter } from '../../src/containment/adapters/litellm-caps.js';
 import { BEARER_PLACEHOLDER } from '../../src/containment/adapters/oauth.js';
@@ -410,7 +412,175 @@ function entraUserSessionsFixture(): AdapterFixture {
   };
 }
 
+const GOOGLE_PEM = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  .privateKey.export({ type: 'pkcs8', format: 'pem' })
+  .toString();
+/** A service account key JSON as the Cloud console downloads it (fields Quell reads, plus the usual ones). */
+const GOOGLE_KEY = JSON.stringify({
+  type: 'service_account',
+  project_id: 'agents-prod-4821',
+  private_key_id: '1f2e3d4c5b6a79880123456789abcdef01234567',
+  private_key: GOOGLE_PEM,
+  client_email: 'quell-containment@agents-prod-4821.iam.gserviceaccount.com',
+  client_id: '104729381726354819273',
+  token_uri: 'https://oauth2.googleapis.com/token',
+});
+const GOOGLE_ACCESS_TOKEN = 'ya29.c.b0AXv0zTQuellTestAccessToken0123456789';
+
+/** https://developers.google.com/identity/protocols/oauth2/service-account#httprest, computed here. */
+function googleAssertionOf(now: Date, scope: string, sub?: string): string {
+  const iat = Math.floor(now.getTime() / 1000);
+  const enc = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const claims = {
+    iss: 'quell-containment@agents-prod-4821.iam.gserviceaccount.com',
+    scope,
+    aud: 'https://oauth2.googleapis.com/token',
+    iat,
+    exp: iat + 3600,
+    ...(sub ? { sub } : {}),
+  };
+  const unsigned = `${enc({ alg: 'RS256', typ: 'JWT' })}.${enc(claims)}`;
+  return `${unsigned}.${createSign('RSA-SHA256').update(unsigned).sign(GOOGLE_PEM).toString('base64url')}`;
+}
+
+const GRANT_TYPE = `grant_type=${encodeURIComponent('urn:ietf:params:oauth:grant-type:jwt-bearer')}`;
+const googleTokenExchange = (now: Date, scope: string, sub?: string): Exchange => ({
+  method: 'POST',
+  origin: 'https://oauth2.googleapis.com',
+  path: '/token',
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  rawBody: `${GRANT_TYPE}&assertion=${googleAssertionOf(now, scope, sub)}`,
+  plannedRawBody: `${GRANT_TYPE}&assertion=[signed at run time]`,
+  credential: true,
+  reply: { status: 200, body: { access_token: GOOGLE_ACCESS_TOKEN, expires_in: 3599, token_type: 'Bearer' } },
+});
+const googleCall = (
+  origin: string,
+  method: string,
+  path: string,
+  reply: Exchange['reply'],
+  json?: unknown,
+): Exchange => ({
+  method,
+  origin,
+  path,
+  headers: { authorization: `Bearer ${GOOGLE_ACCESS_TOKEN}`, ...(json !== undefined ? json_ : {}) },
+  plannedHeaders: { authorization: BEARER_PLACEHOLDER, ...(json !== undefined ? json_ : {}) },
+  ...(json !== undefined ? { json } : {}),
+  reply,
+});
+const FIXED_NOW = new Date('2026-11-21T14:00:00Z');
+
+function gcpServiceAccountFixture(): AdapterFixture {
+  const scope = 'https://www.googleapis.com/auth/cloud-platform';
+  const iam = 'https://iam.googleapis.com';
+  const path = `/v1/projects/agents-prod-4821/serviceAccounts/${encodeURIComponent('support-agent@agents-prod-4821.iam.gserviceaccount.com')}`;
+  const read = (disabled: boolean) =>
+    googleCall(iam, 'GET', path, {
+      status: 200,
+      body: {
+        name: `projects/agents-prod-4821/serviceAccounts/support-agent@agents-prod-4821.iam.gserviceaccount.com`,
+        email: 'support-agent@agents-prod-4821.iam.gserviceaccount.com',
+        uniqueId: '113948572619384756102',
+        ...(disabled ? { disabled: true } : {}),
+      },
+    });
+  const set = (to: string) => googleCall(iam, 'POST', `${path}:${to}`, { status: 200, body: {} }, {});
+  const token = (now = FIXED_NOW) => googleTokenExchange(now, scope);
+  return {
+    name: 'gcp-service-account',
+    adapter: gcpServiceAccountAdapter,
+    docs: [
+      'https://cloud.google.com/iam/docs/reference/rest/v1/projects.serviceAccounts/get',
+      'https://cloud.google.com/iam/docs/reference/rest/v1/projects.serviceAccounts/disable',
+      'https://cloud.google.com/iam/docs/reference/rest/v1/projects.serviceAccounts/enable',
+      'https://developers.google.com/identity/protocols/oauth2/service-account',
+    ],
+    settings: {
+      project: 'agents-prod-4821',
+      serviceAccount: 'support-agent@agents-prod-4821.iam.gserviceaccount.com',
+    },
+    secrets: { serviceAccountKey: GOOGLE_KEY },
+    execute: (ctx) => [token(ctx.now), read(false), set('disable')],
+    prior: { disabled: false },
+    verify: {
+      inForce: [token(), read(true)],
+      notInForce: [token(), read(false)],
+      lifted: [token(), read(false)],
+    },
+    undo: (ctx) => [token(ctx.now), set('enable')],
+    alreadyContained: {
+      execute: (ctx) => [token(ctx.now), read(true), set('disable')],
+      prior: { disabled: true },
+      undo: [],
+      stillContained: [token(), read(true)],
+    },
+    refusal: {
+      reply: { status: 400, body: { error: 'invalid_grant', error_description: 'Invalid JWT Signature.' } },
+      mentions: 'invalid_grant',
+    },
+  };
+}
+
+function googleOauthFixture(): AdapterFixture {
+  const scope = 'https://www.googleapis.com/auth/admin.directory.user.security';
+  const admin = 'https://admin.googleapis.com';
+  const path = `/admin/directory/v1/users/${encodeURIComponent('ops-bot@acme.example')}/tokens`;
+  const clientId = '482910374655-agentclient.apps.googleusercontent.com';
+  const scopes = ['https://www.googleapis.com/auth/gmail.send', 'https://www.googleapis.com/auth/drive'];
+  const list = (present: boolean) =>
+    googleCall(admin, 'GET', path, {
+      status: 200,
+      body: {
+        kind: 'admin#directory#tokenList',
+        items: present
+          ? [
+              {
+                kind: 'admin#directory#token',
+                clientId,
+                displayText: 'Support agent',
+                scopes,
+                anonymous: false,
+                nativeApp: false,
+                userKey: '1099',
+              },
+            ]
+          : [],
+      },
+    });
+  const token = (now = FIXED_NOW) => googleTokenExchange(now, scope, 'it-admin@acme.example');
+  return {
+    name: 'google-oauth',
+    adapter: googleOauthAdapter,
+    docs: [
+      'https://developers.google.com/workspace/admin/directory/reference/rest/v1/tokens/list',
+      'https://developers.google.com/workspace/admin/directory/reference/rest/v1/tokens/delete',
+    ],
+    settings: { userKey: 'ops-bot@acme.example', clientId, adminSubject: 'it-admin@acme.example' },
+    secrets: { serviceAccountKey: GOOGLE_KEY },
+    execute: (ctx) => [
+      token(ctx.now),
+      list(true),
+      googleCall(admin, 'DELETE', `${path}/${encodeURIComponent(clientId)}`, { status: 204 }),
+    ],
+    prior: { granted: true, displayText: 'Support agent', scopes },
+    verify: { inForce: [token(), list(false)], notInForce: [token(), list(true)] },
+    refusal: {
+      reply: {
+        status: 401,
+        body: {
+          error: 'unauthorized_client',
+          error_description: 'Client is unauthorized to retrieve access tokens using this method.',
+        },
+      },
+      mentions: 'unauthorized_client',
+    },
+  };
+}
+
 export const IDENTITY_FIXTURES: AdapterFixture[] = [
+  gcpServiceAccountFixture(),
+  googleOauthFixture(),
   entraServicePrincipalFixture(),
   entraUserSessionsFixture(),
   litellmCapsFixture(),

@@ -7,8 +7,10 @@ import { awsRoleSessionsAdapter } from './aws-role-sessions.js';
 import { bullmqAdapter } from './bullmq.js';
 import { entraServicePrincipalAdapter } from './entra-service-principal.js';
 import { entraUserSessionsAdapter } from './entra-user-sessions.js';
+import { gcpServiceAccountAdapter } from './gcp-service-account.js';
 import { githubAdapter } from './github.js';
 import { githubAppAdapter } from './github-app.js';
+import { googleOauthAdapter } from './google-oauth.js';
 import { kubernetesAdapter } from './kubernetes.js';
 import { launchdarklyAdapter } from './launchdarkly.js';
 import { launchdarklyApprovalModeAdapter } from './launchdarkly-approval-mode.js';
@@ -36,6 +38,8 @@ export const BUILT_IN_ADAPTERS: ReadonlyMap<string, AnyAdapter> = new Map(
     launchdarklyApprovalModeAdapter,
     entraServicePrincipalAdapter,
     entraUserSessionsAdapter,
+    googleOauthAdapter,
+    gcpServiceAccountAdapter,
     awsIamKeyAdapter,
     awsRoleSessionsAdapter,
     awsLambdaAdapter,
