@@ -40,7 +40,7 @@ describe('a containment playbook crashed at any point is finished and fully on r
           const all = await world.incidents();
           return all[0]?.summaryTs ? all : undefined;
         },
-        20_000,
+        40_000,
         'the declare',
       );
       const channel = incident!.channelId!;
@@ -55,7 +55,7 @@ describe('a containment playbook crashed at any point is finished and fully on r
           world.slack
             .ephemerals({ user: ALICE })
             .find((e) => JSON.stringify(e.blocks ?? []).includes('quell_containment_confirm')),
-        20_000,
+        40_000,
         'the Run confirmation',
       );
       await world.slack.clickAction({
@@ -118,7 +118,7 @@ describe('a containment playbook crashed at any point is finished and fully on r
       expect(status.status).toBe(200);
       const statusReply = await until(
         () => world.slack.ephemerals({ user: ALICE }).find((e) => e.text.includes('in force')),
-        20_000,
+        40_000,
         '/contain status',
       );
       const listed = JSON.stringify(statusReply);
@@ -126,7 +126,7 @@ describe('a containment playbook crashed at any point is finished and fully on r
       await world.slack.sendCommand({ user: ALICE, channel, text: 'undo p1', command: '/contain' });
       await until(
         () => world.slack.ephemerals({ user: ALICE }).find((e) => e.text.includes('Undo p1')),
-        20_000,
+        40_000,
         'the undo confirmation for the playbook run',
       );
     },

@@ -51,7 +51,7 @@ describe('a declare crashed at any step is finished by another replica, once', (
       await until(
         () =>
           world.slack.ephemerals({ user: ALICE }).find((e) => e.text.includes(`${incident!.id} is open in`)),
-        20_000,
+        40_000,
         'the declarer told',
       );
 

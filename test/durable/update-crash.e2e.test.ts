@@ -32,7 +32,7 @@ describe('a structured update crashed at any step is recorded once', () => {
           const all = await world.incidents();
           return all[0]?.summaryTs ? all : undefined;
         },
-        20_000,
+        40_000,
         'the declare',
       );
       const channel = incident!.channelId!;
@@ -53,7 +53,7 @@ describe('a structured update crashed at any step is recorded once', () => {
           world.slack
             .ephemerals({ user: ALICE })
             .find((e) => e.text.startsWith(`Update posted to the ${incident!.id} timeline`)),
-        20_000,
+        40_000,
         'the author told',
       );
       const updates = (await world.timeline(incident!.id)).filter((e) => e.kind === 'update');
