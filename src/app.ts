@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { normalizeSlackApiUrl } from './config/env.js';
 import type { WorkspaceIdentity } from './incidents/authorize-workspace.js';
 import { boltLogger } from './logging/bolt-logger.js';
+import { noteReceivedAt } from './ops/ack-timing.js';
 import type { ListenerDeps } from './slack/boundary/deps.js';
 import { registerListeners } from './slack/listeners/index.js';
 import { guardedHttpReceiver } from './slack/receiver/http-receiver.js';
@@ -90,6 +91,8 @@ export function buildApp({
             processBeforeResponse: false,
             customRoutes: [
               {
+                // liveness on the receiver's port too (older probes); readiness and metrics are the
+                // ops listener's (src/ops), in both transports
                 path: '/healthz',
                 method: ['GET'],
                 handler: (_req, res) => {
@@ -100,6 +103,8 @@ export function buildApp({
             ],
           }),
         });
+  // first: an ack is timed from the request's arrival, before the checks below (quell_slack_ack_duration_seconds)
+  app.use(noteReceivedAt as never);
   const workspace = services.workspace;
   // before every listener: a request for another workspace, enterprise or app goes no further
   if (workspace) app.use(onlyThisWorkspace(workspace, services.logger));

@@ -51,6 +51,7 @@ async function main(): Promise<void> {
     secrets,
     ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
     port: env.PORT,
+    ops: { port: env.QUELL_OPS_PORT, host: env.QUELL_OPS_HOST },
   });
 }
 

@@ -7,6 +7,7 @@ import { historyRates } from './evidence/index.js';
 import { type LaneName, SharedPacer, withDeadline } from './jobs/index.js';
 import { boltLogger } from './logging/bolt-logger.js';
 import type { Logger } from './logging/logger.js';
+import { type OpsListener, type OpsOptions, startOps } from './ops/index.js';
 import { RedisConnections } from './redis/connection.js';
 import { createServices, type Services, startWorkers } from './services.js';
 import { SlackEvidenceReads } from './slack/evidence-reads.js';
@@ -31,12 +32,16 @@ export interface RuntimeOptions {
    */
   lanes?: readonly LaneName[];
   botIdentity?: BuildAppOptions['botIdentity'];
+  /** The ops listener (/healthz, /readyz, /metrics); none when left out (most tests). */
+  ops?: OpsOptions;
 }
 
 export interface Runtime {
   services: Services;
   /** HTTP mode: the port the receiver listens on. */
   port?: number;
+  /** The ops listener's port, when it runs. */
+  opsPort?: number;
   /**
    * Stops intake, lets running jobs finish within `jobs.drainTimeout` (then hands them back to
    * the queue), closes the queues and the connections they opened. Bounded, also with Redis down.
@@ -92,11 +97,32 @@ export async function startQuell(options: RuntimeOptions): Promise<Runtime> {
   const started = connection.kind === 'http' ? await app.start(options.port ?? 3000) : await app.start();
   const address = (started as { address?: () => { port: number } | string | null })?.address?.();
   const port = address && typeof address === 'object' ? address.port : undefined;
-  logger.info({ mode: connection.kind, port }, 'Quell is running');
+  let ops: OpsListener | undefined;
+  if (options.ops)
+    ops = await startOps({
+      options: options.ops,
+      logger,
+      redis,
+      jobs: services.jobs,
+      runsWorkers: !lanes || lanes.length > 0,
+      botToken: connection.botToken,
+      ...(slackApiUrl ? { slackApiUrl } : {}),
+    }).catch((error: unknown) => {
+      // an ops-port clash must not take incident response down with it; said loudly instead
+      logger.error(
+        { err: error, port: options.ops?.port },
+        'ops listener not started: no /readyz or /metrics',
+      );
+      return undefined;
+    });
+  logger.info({ mode: connection.kind, port, opsPort: ops?.port }, 'Quell is running');
   return {
     services,
     port,
+    ...(ops ? { opsPort: ops.port } : {}),
     async stop() {
+      // probes see the replica go first, so traffic moves elsewhere while it drains
+      await ops?.close();
       // one budget for the whole stop: the drain time (what a container runtime grants after SIGTERM)
       const deadline = Date.now() + config.jobs.drainTimeout;
       // intake first, so nothing new arrives while the rest winds down (bounded: closing a

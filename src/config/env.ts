@@ -4,6 +4,8 @@ import { formatIssues } from './issues.js';
 export const DEFAULT_CONFIG_PATH = 'quell.config.yml';
 /** Default port of the local workspace page and emulator (0 picks a free one). */
 export const DEFAULT_LOCAL_PORT = 3030;
+/** Default port of the ops listener (the port Prometheus exporters commonly use). */
+export const DEFAULT_OPS_PORT = 9464;
 
 /**
  * Every environment variable Quell reads by a fixed name, parsed once in main.ts and passed down.
@@ -26,6 +28,10 @@ const envFields = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
     .optional(),
+  /** The ops listener (/healthz, /readyz, /metrics): its own port, in both transports (0 picks a free one). */
+  QUELL_OPS_PORT: z.coerce.number().int().min(0).max(65_535).default(DEFAULT_OPS_PORT),
+  /** The ops listener's interface: 127.0.0.1 unless set (0.0.0.0 for a pod's probes and scraper). */
+  QUELL_OPS_HOST: z.string().min(1).default('127.0.0.1'),
   /** Unset means the default path, and a missing file is then fine (defaults apply). */
   QUELL_CONFIG: z.string().min(1).optional(),
   QUELL_MODE: z.enum(['slack', 'local']).optional(),

@@ -1,6 +1,7 @@
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logging/logger.js';
+import { metrics } from '../ops/metrics.js';
 import { closeWithin } from '../redis/connection.js';
 import { classifyJobError, JobTimeoutError, retryDelay } from './classify.js';
 import type { GiveUp, JobContext, JobDefinition, LaneName } from './define.js';
@@ -70,6 +71,10 @@ export class LaneWorker {
     return new LaneWorker(options);
   }
 
+  isRunning(): boolean {
+    return !this.stopping && this.worker.isRunning();
+  }
+
   ready(): Promise<void> {
     return this.worker.waitUntilReady().then(() => undefined);
   }
@@ -99,9 +104,13 @@ export class LaneWorker {
         reject(new JobTimeoutError(job.name, timeoutMs));
       }, timeoutMs);
     });
+    const startedAt = Date.now();
     try {
-      return await Promise.race([definition.handle(parsed.data, ctx), timedOut]);
+      const result = await Promise.race([definition.handle(parsed.data, ctx), timedOut]);
+      metrics.job(this.options.lane, job.name, 'completed', Date.now() - startedAt);
+      return result;
     } catch (error) {
+      metrics.job(this.options.lane, job.name, 'failed', Date.now() - startedAt);
       throw classifyJobError(error);
     } finally {
       clearTimeout(timer);
@@ -117,6 +126,7 @@ export class LaneWorker {
       final ? 'job given up' : 'job failed; will retry',
     );
     if (!final) return;
+    metrics.job(this.options.lane, job.name, 'given_up');
     const definition = definitions.get(job.name);
     const parsed = definition?.payload.safeParse(job.data);
     if (!definition || !parsed?.success) return;

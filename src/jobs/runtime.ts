@@ -158,6 +158,11 @@ export class JobRuntime {
     await Promise.all(this.workers.map((w) => w.ready()));
   }
 
+  /** Whether this process's workers are started and not stopping (readiness). */
+  workersRunning(): boolean {
+    return !this.stopping && this.workers.length > 0 && this.workers.every((worker) => worker.isRunning());
+  }
+
   /** Resolves once no job of these lanes is waiting, delayed or running (tests). */
   async idle(lanes: readonly LaneName[] = LANES, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;

@@ -3,7 +3,7 @@ import type { Clock } from '../clock.js';
 import type { QuellConfig } from '../config/schema.js';
 import type { Incident } from '../incidents/model.js';
 import type { Logger } from '../logging/logger.js';
-import { type Runtime, startQuell } from '../runtime.js';
+import { type Runtime, type RuntimeOptions, startQuell } from '../runtime.js';
 import type { DeliveryResult } from './emulator/delivery.js';
 import { SlackEmulator, type SlackEmulatorOptions } from './emulator/emulator.js';
 import { LOCAL_IDS, LOCAL_SEED, localConfig } from './seed.js';
@@ -32,6 +32,8 @@ export interface LocalQuellOptions {
   transport?: 'http' | 'socket';
   /** Secrets the config file names (containment adapters, S3 storage); none by default. */
   secrets?: NodeJS.ProcessEnv;
+  /** The ops listener (/healthz, /readyz, /metrics); none when left out. */
+  ops?: RuntimeOptions['ops'];
 }
 
 export interface LocalQuell {
@@ -79,6 +81,7 @@ export async function startLocalQuell(options: LocalQuellOptions): Promise<Local
       slackApiUrl: slack.apiUrl,
       port: options.quellPort ?? 0,
       ...(options.secrets ? { secrets: options.secrets } : {}),
+      ...(options.ops ? { ops: options.ops } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
     });
   } catch (error) {

@@ -52,6 +52,7 @@ export async function startLocalWorkspace({
       quellPort: env.PORT,
       transport: env.QUELL_LOCAL_TRANSPORT,
       secrets,
+      ops: { port: env.QUELL_OPS_PORT, host: env.QUELL_OPS_HOST },
       emulator: { port, logger, ...(statePath ? { persistPath: statePath } : {}) },
     });
   } catch (error) {

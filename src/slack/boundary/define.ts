@@ -12,6 +12,7 @@ import type {
 import type { WebClient } from '@slack/web-api';
 import type { z } from 'zod';
 import type { Incident } from '../../incidents/model.js';
+import { timeAcks } from '../../ops/ack-timing.js';
 import { decodePayload } from './codec.js';
 import type { ListenerDeps } from './deps.js';
 import type { StoredRequest } from './durable.js';
@@ -79,8 +80,10 @@ export async function acceptWork(
 type BoltListener = ((args: any) => Promise<void>) & { [BOUNDARY]?: HandlerKind };
 
 export function markBoundary<F extends BoltListener>(kind: HandlerKind, listener: F): F {
-  listener[BOUNDARY] = kind;
-  return listener;
+  // every ack timed and counted by surface and name (quell_slack_ack_duration_seconds)
+  const measured = timeAcks(kind, listener);
+  measured[BOUNDARY] = kind;
+  return measured;
 }
 
 /** What every handler gets besides its parsed payload. */
