@@ -7,6 +7,7 @@ import { googleOauthAdapter } from '../../src/containment/adapters/google-oauth.
 import { launchdarklyApprovalModeAdapter } from '../../src/containment/adapters/launchdarkly-approval-mode.js';
 import { litellmCapsAdapter } from '../../src/containment/adapters/litellm-caps.js';
 import { BEARER_PLACEHOLDER } from '../../src/containment/adapters/oauth.js';
+import { unleashVariantsAdapter } from '../../src/containment/adapters/unleash-variants.js';
 import type { AdapterFixture, Exchange, FixtureContext } from './fixtures.js';
 
 /**
@@ -578,7 +579,83 @@ function googleOauthFixture(): AdapterFixture {
   };
 }
 
+function unleashVariantsFixture(): AdapterFixture {
+  const token = 'user:unleash-pat-0123456789abcdef';
+  const origin = 'https://unleash.test';
+  const base = '/api/admin/projects/default/features/agent-write-mode/environments/production/strategies';
+  const approval = [
+    { name: 'approval-required', weight: 1000, weightType: 'variable', stickiness: 'default' },
+  ];
+  const before = [
+    { name: 'autonomous', weight: 900, weightType: 'variable', stickiness: 'default' },
+    { name: 'shadow', weight: 100, weightType: 'variable', stickiness: 'default' },
+  ];
+  // https://docs.getunleash.io/api/get-feature-strategies
+  const strategy = (variants: unknown[]) => ({
+    id: '6b5157cb-343a-41e7-bfa3-7b4ec3044840',
+    name: 'flexibleRollout',
+    title: 'Everyone',
+    constraints: [],
+    parameters: { rollout: '100', stickiness: 'default', groupId: 'agent-write-mode' },
+    segments: [],
+    disabled: false,
+    variants,
+    sortOrder: 0,
+  });
+  const read = (variants: unknown[]): Exchange => ({
+    method: 'GET',
+    origin,
+    path: base,
+    headers: { authorization: token },
+    reply: { status: 200, body: [strategy(variants)] },
+  });
+  const put = (variants: unknown[], dynamic: boolean): Exchange => {
+    const { id: _id, sortOrder: _s, ...body } = strategy(variants);
+    return {
+      method: 'PUT',
+      origin,
+      path: `${base}/6b5157cb-343a-41e7-bfa3-7b4ec3044840`,
+      headers: { authorization: token, ...json },
+      json: body,
+      ...(dynamic ? { dynamic: true as const } : {}),
+      reply: { status: 200, body: strategy(variants) },
+    };
+  };
+  return {
+    name: 'unleash-variants',
+    adapter: unleashVariantsAdapter,
+    docs: [
+      'https://docs.getunleash.io/api/get-feature-strategies',
+      'https://docs.getunleash.io/api/update-feature-strategy',
+      'https://docs.getunleash.io/reference/strategy-variants',
+    ],
+    settings: {
+      baseUrl: origin,
+      feature: 'agent-write-mode',
+      environment: 'production',
+      approvalVariant: 'approval-required',
+    },
+    secrets: { apiToken: token },
+    execute: () => [read(before), put(approval, true)],
+    prior: { strategies: [strategy(before)] },
+    verify: { inForce: [read(approval)], notInForce: [read(before)], lifted: [read(before)] },
+    undo: () => [put(before, false)],
+    refusal: {
+      reply: {
+        status: 403,
+        body: {
+          id: 'b6b8b1a0',
+          name: 'NoAccessError',
+          message: 'You need permission=UPDATE_FEATURE_STRATEGY to perform this action',
+        },
+      },
+      mentions: 'UPDATE_FEATURE_STRATEGY',
+    },
+  };
+}
+
 export const IDENTITY_FIXTURES: AdapterFixture[] = [
+  unleashVariantsFixture(),
   gcpServiceAccountFixture(),
   googleOauthFixture(),
   entraServicePrincipalFixture(),

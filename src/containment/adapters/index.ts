@@ -19,6 +19,7 @@ import { litellmCapsAdapter } from './litellm-caps.js';
 import { openaiAdapter } from './openai.js';
 import { recordingAdapter } from './recording.js';
 import { unleashAdapter } from './unleash.js';
+import { unleashVariantsAdapter } from './unleash-variants.js';
 import { webhookAdapter } from './webhook.js';
 
 /** Every built-in adapter, by id: the one place an adapter is registered. */
@@ -40,6 +41,7 @@ export const BUILT_IN_ADAPTERS: ReadonlyMap<string, AnyAdapter> = new Map(
     entraUserSessionsAdapter,
     googleOauthAdapter,
     gcpServiceAccountAdapter,
+    unleashVariantsAdapter,
     awsIamKeyAdapter,
     awsRoleSessionsAdapter,
     awsLambdaAdapter,
