@@ -7,7 +7,9 @@ import { MASK, maskTranscriptSecrets } from '../evidence/index.js';
  * the evidence.
  */
 const EMAIL = /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b/g;
-const PHONE = /(?<![\w+])\+?\d[\d ().-]{7,}\d(?!\w)/g;
+/** International (`+44 20 7946 0958`) or North American (`(415) 555-0132`) phone numbers. */
+const PHONE =
+  /(?:\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]?\d{2,4}){1,4}|\(\d{3}\) ?\d{3}-\d{4})(?![\w])/g;
 const CARD = /\b(?:\d[ -]?){13,19}\b/g;
 const IBAN = /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b/g;
 

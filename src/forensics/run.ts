@@ -87,12 +87,20 @@ export async function runCollector(input: RunInput): Promise<RunSummary> {
       `${JSON.stringify({ file, at: input.now().toISOString(), method: query.method, url: redact(query.url), what: query.what })}\n`,
     );
   };
+  // events and queries are appended as pages arrive; a page waits until they are flushed, so
+  // memory stays bounded by one page however many records the window holds
+  const flushed = async () => {
+    for (const stream of [queries, events])
+      if (stream.writableNeedDrain) await new Promise<void>((resolve) => stream.once('drain', resolve));
+  };
   const out: CollectOutput = {
     async page(name, body, query) {
+      await flushed();
       const entry = await writer.writeFile(resolved.name, `${base}/${name}`, body);
       record(name, query, entry.bytes);
     },
     async stream(name, content, query) {
+      await flushed();
       const entry = await writer.writeFile(resolved.name, `${base}/${name}`, content);
       record(name, query, entry.bytes);
     },

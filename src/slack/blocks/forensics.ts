@@ -18,7 +18,7 @@ export const markValue = (incidentId: string, entryId: string) => `${incidentId}
 function entryBlock(incidentId: string, e: TimelineEntry, first: boolean): KnownBlock {
   const kind = e.kind === 'tool_call' ? 'tool' : 'model';
   const input = e.input
-    ? `\n\`${escapeText(maskForReading(e.input).slice(0, 300)).replace(/`/g, "'")}\``
+    ? `\n\`${escapeText([...maskForReading(e.input)].slice(0, 300).join('').replace(/`/g, "'"))}\``
     : '';
   const text = `${first ? ':triangular_flag_on_post: *first unauthorized action* · ' : ''}${when(e.at)} · ${kind} *${escapeText(e.name)}* · _${escapeText(e.source.collector)}_${input}`;
   return {
@@ -71,9 +71,9 @@ export function forensicsViews(): ForensicsPresenter {
       };
     },
     agentTimeline: (p) => {
-      const head = `*Agent timeline of ${p.incidentId}*: last ${p.entries.length} of ${p.total} tool and model calls (inputs masked).`;
-      const room = MESSAGE_BLOCK_LIMIT - 2;
-      const entries = p.entries.slice(-room);
+      // one block for the heading, the rest for calls (newest last), within Slack's 50 blocks
+      const entries = p.entries.slice(-(MESSAGE_BLOCK_LIMIT - 1));
+      const head = `*Agent timeline of ${p.incidentId}*: last ${entries.length} of ${p.total} tool and model calls (inputs masked).`;
       const blocks: KnownBlock[] = [
         section(
           p.total === 0
@@ -82,7 +82,7 @@ export function forensicsViews(): ForensicsPresenter {
         ),
         ...entries.map((e) => entryBlock(p.incidentId, e, e.id === p.firstUnauthorized)),
       ];
-      return { text: `${p.incidentId}: ${p.entries.length} of ${p.total} agent calls`, blocks };
+      return { text: `${p.incidentId}: last ${entries.length} of ${p.total} agent calls`, blocks };
     },
   };
 }

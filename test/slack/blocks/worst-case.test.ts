@@ -19,6 +19,7 @@ import { commsViews, homeView, talkingPointsMessage } from '../../../src/slack/b
 import { editModal, overrideModal } from '../../../src/slack/blocks/comms-modals.js';
 import { containmentViews } from '../../../src/slack/blocks/containment.js';
 import { declareModal } from '../../../src/slack/blocks/declare-modal.js';
+import { forensicsViews } from '../../../src/slack/blocks/forensics.js';
 import { incidentViews, timelineMessage } from '../../../src/slack/blocks/incident.js';
 import { reminderViews, snoozedPromptMessage } from '../../../src/slack/blocks/reminders.js';
 import {
@@ -450,6 +451,83 @@ describe('every builder with worst-case inputs passes the strict validator', () 
         incident.id,
         Array.from({ length: 80 }, (_, i) => run(i)),
       ),
+    );
+  });
+
+  it('forensics: run progress and results with many gaps, a drill plan, a 60-call agent timeline', () => {
+    const views = forensicsViews();
+    expectValidMessage(
+      'started',
+      views.started({
+        incidentId: incident.id,
+        name: 'gateway-logs',
+        summary: peopleText(300),
+        trigger: 'declared',
+        from: LONGEST.at(-60),
+      }),
+    );
+    const summary = {
+      name: 'gateway-logs',
+      collector: 'litellm',
+      collectorVersion: '1',
+      run: 'forensics-INC-42-gateway-logs-cmd-1',
+      trigger: 'command',
+      window: { from: LONGEST.at(-60), to: LONGEST.at(0) },
+      startedAt: LONGEST.at(0),
+      finishedAt: LONGEST.at(1),
+      records: 100_000,
+      files: 1001,
+      bytes: 123_456_789,
+      events: 100_000,
+      truncated: true,
+      gaps: Array.from({ length: 40 }, (_, i) => ({
+        what: peopleText(200, `gap ${i} & <b> `),
+        reason: peopleText(400),
+      })),
+      notes: { promptsStored: false, ingestionLagMinutes: 10 },
+      error: { kind: 'rate_limited' as const, status: 429, message: peopleText(1000) },
+    };
+    expectValidMessage('finished', views.finished(summary));
+    expectValidMessage(
+      'finished, clean',
+      views.finished({ ...summary, gaps: [], truncated: false, error: undefined } as never),
+    );
+    expectValidMessage(
+      'planned',
+      views.planned({
+        incidentId: incident.id,
+        plans: Array.from({ length: 7 }, (_, i) => ({
+          name: `collector-${i}`,
+          requests: Array.from({ length: 6 }, (_, j) => ({
+            method: 'GET',
+            url: `https://vendor.example/api/${j}?q=${peopleText(300)}`,
+            what: peopleText(120),
+          })),
+        })),
+      }),
+    );
+    const entries = Array.from({ length: 60 }, (_, i) => ({
+      id: i.toString(16).padStart(16, '0'),
+      at: LONGEST.at(i),
+      kind: (i % 2 ? 'tool_call' : 'model_call') as 'tool_call' | 'model_call',
+      name: peopleText(300, `tool_${i} <@U00ABCDEFGH> & `),
+      correlation: { trace_id: 'a'.repeat(32), span_id: 'b'.repeat(16) },
+      input: `${peopleText(2000)} \`code\` jane@example.com api_key=sk_live_51HxAbCdEfGhIjKlMnOpQr`,
+      source: { collector: peopleText(60), file: 'forensics/x/run/y.json' },
+    }));
+    const blocks = expectValidMessage(
+      'agent timeline',
+      views.agentTimeline({
+        incidentId: incident.id,
+        entries,
+        total: 100_000,
+        firstUnauthorized: entries[59]!.id,
+      }),
+    );
+    expect(JSON.stringify(blocks)).not.toContain('jane@example.com');
+    expectValidMessage(
+      'agent timeline, empty',
+      views.agentTimeline({ incidentId: incident.id, entries: [], total: 0 }),
     );
   });
 });
