@@ -11,6 +11,8 @@ export async function startHttpQuell(
   redis: Redis,
   config: QuellConfig,
   clock = new TestClock(),
+  /** Secrets the config names (containment, forensics); none by default. */
+  secrets: NodeJS.ProcessEnv = {},
 ): Promise<Runtime & { url: string }> {
   const runtime = await startQuell({
     config,
@@ -20,6 +22,7 @@ export async function startHttpQuell(
     port: 0,
     clock,
     botIdentity: { botId: 'B0QUELL', botUserId: 'U0QUELLBOT' },
+    secrets,
   });
   return { ...runtime, url: `http://127.0.0.1:${runtime.port}/slack/events` };
 }
