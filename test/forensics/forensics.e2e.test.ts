@@ -154,6 +154,34 @@ forensics:
     expect(unmatched).toEqual([]);
   }, 30_000);
 
+  it('a containment state change collects again (the "after" picture) into a new run folder', async () => {
+    litellmFixture.happy(nock(litellmFixture.base));
+    otelFixture.happy(nock(otelFixture.base));
+    const { incident } = await declare(false, 'trigger-e2e-after');
+    const collected = async () =>
+      (await kinds(incident.id)).filter((k) => k === 'forensics_collected').length;
+    await eventually(async () => expect(await collected()).toBe(2), 15_000);
+    litellmFixture.happy(nock(litellmFixture.base));
+    otelFixture.happy(nock(otelFixture.base));
+    await t.services.incidents.record(
+      incident.id,
+      DECLARER,
+      'containment_verified',
+      'key blocked (verified)',
+      { action: 'block-key' },
+    );
+    await eventually(async () => expect(await collected()).toBe(4), 15_000);
+    const runs = (await t.services.incidents.timeline(incident.id)).filter(
+      (e) => e.kind === 'forensics_collected',
+    );
+    expect(new Set(runs.map((e) => e.data.run)).size).toBe(4);
+    // the same calls seen twice appear once in the merged timeline
+    const tools = (await t.services.forensics.agentTimeline(incident.id)).filter(
+      (e) => e.kind === 'tool_call',
+    );
+    expect(tools.map((e) => e.name)).toEqual(['issue_refund', 'delete_records', 'send_email']);
+  }, 30_000);
+
   it('a drill plans every collector and sends no request to any target', async () => {
     const { incident } = await declare(true, 'trigger-e2e-drill');
     await eventually(
