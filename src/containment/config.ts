@@ -84,7 +84,11 @@ const actionSchema = z
           path: ['secrets', slot],
           message: `${adapter.id} needs secret "${slot}": name the environment variable that holds it`,
         });
-    if (!settings.success || !args.success) return z.NEVER;
+    const problem = settings.success
+      ? adapter.configProblem?.(settings.data, Object.keys(action.secrets))
+      : undefined;
+    if (problem) ctx.addIssue({ code: 'custom', path: problem.path, message: problem.message });
+    if (!settings.success || !args.success || problem) return z.NEVER;
     const { timeout: timeoutMs, ...rest } = action;
     return { ...rest, settings: settings.data, args: args.data, timeoutMs };
   });

@@ -44,6 +44,14 @@ export interface ContainmentAdapter<Settings = unknown, Args = unknown> {
    */
   fileSecrets?(settings: Settings): Record<string, string>;
   /**
+   * A problem with settings and mapped secret slots together, checked at config time (e.g. a
+   * GitHub App key that is neither a secret nor a file); undefined when fine.
+   */
+  configProblem?(
+    settings: Settings,
+    mappedSecrets: readonly string[],
+  ): { path: string[]; message: string } | undefined;
+  /**
    * The identity this action acts on and what it was allowed to do, in a sentence (forensics reads
    * it for "what the agent was allowed to do"); from settings only, no I/O.
    */

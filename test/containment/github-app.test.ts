@@ -106,23 +106,19 @@ describe('github-app: key from a file', () => {
     );
   });
 
-  it('neither a privateKey secret nor a file: the run fails with a clear message and sends nothing', async () => {
-    const harness = await containmentHarness({
-      containment: {
-        retries: 0,
-        actions: {
-          'suspend-app': { adapter: 'github-app', settings: { appId: 904211, installationId: 48213377 } },
-        },
-      },
+  it('neither a privateKey secret nor a file (or both) is a config error naming the field', () => {
+    const parse = (action: Record<string, unknown>) =>
+      containmentConfigSchema.safeParse({ actions: { 'suspend-app': { adapter: 'github-app', ...action } } });
+    const neither = parse({ settings: { appId: 904211, installationId: 48213377 } });
+    expect(neither.success).toBe(false);
+    expect(neither.error!.issues[0]).toMatchObject({
+      path: ['actions', 'suspend-app', 'secrets', 'privateKey'],
+      message: expect.stringContaining('privateKeyFile'),
     });
-    try {
-      const report = await runContainment(harness, COMMANDER, 'suspend-app');
-      expect(report.groups[0]![0]).toMatchObject({
-        state: 'failed',
-        error: expect.stringContaining('privateKeyFile'),
-      });
-    } finally {
-      await harness.close();
-    }
+    const both = parse({
+      settings: { appId: 904211, installationId: 48213377, privateKeyFile: keyFile },
+      secrets: { privateKey: 'GH_APP_KEY' },
+    });
+    expect(both.error!.issues[0]!.path).toEqual(['actions', 'suspend-app', 'settings', 'privateKeyFile']);
   });
 });

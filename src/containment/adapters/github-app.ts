@@ -109,6 +109,20 @@ export const githubAppAdapter = defineAdapter<Settings, Args>({
   secrets: { required: [], optional: ['privateKey'] },
   fileSecrets: (settings): Record<string, string> =>
     settings.privateKeyFile ? { privateKey: settings.privateKeyFile } : {},
+  configProblem: (settings, mapped) => {
+    if (settings.privateKeyFile && mapped.includes('privateKey'))
+      return {
+        path: ['settings', 'privateKeyFile'],
+        message: 'give the private key once: the privateKey secret or privateKeyFile, not both',
+      };
+    if (!settings.privateKeyFile && !mapped.includes('privateKey'))
+      return {
+        path: ['secrets', 'privateKey'],
+        message:
+          'github-app needs the App private key: map the privateKey secret to an environment variable, or set settings.privateKeyFile',
+      };
+    return undefined;
+  },
   irreversible: () => false,
   describe: (ctx) =>
     `Suspend GitHub App ${ctx.settings.appId} installation ${ctx.settings.installationId} on ${new URL(ctx.settings.baseUrl).host}`,
