@@ -76,7 +76,7 @@ describe('the local workspace page', () => {
     await expect
       .poll(() => modal.locator('.bk-error').allTextContents())
       .toEqual(['Please complete this required field.', 'Please complete this required field.']);
-    await modal.getByLabel('Title').fill('Helpdesk agent issued refunds over its limit');
+    await modal.getByLabel('Title', { exact: true }).fill('Helpdesk agent issued refunds over its limit');
     await modal.getByLabel('Severity').selectOption('sev2');
     await modal.getByLabel('What did the agent do?').fill('Refunded $4,200 and closed 38 open tickets.');
     await modal.getByRole('button', { name: 'Declare' }).click();

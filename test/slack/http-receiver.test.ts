@@ -186,7 +186,7 @@ describe('Quell over HTTP with signed Slack requests', () => {
     const unknown = await send(slashCommandBody({ text: 'explode now' }));
     expect(unknown.json()).toMatchObject({ response_type: 'ephemeral' });
     expect((unknown.json() as { text: string }).text).toBe(
-      ':warning: `/incident explode` is not a command I know.\nCommands: declare, sev, status, role, agent, note, timeline, archive, private, update, triage, resolve, reactivate-plan, affected, postmortem, action, actions. `/incident help` explains each.',
+      ':warning: `/incident explode` is not a command I know.\nCommands: declare, sev, status, role, agent, note, timeline, archive, collect, agent-timeline, private, update, triage, resolve, reactivate-plan, affected, postmortem, action, actions, obligation, obligations. `/incident help` explains each.',
     );
     const typo = await send(slashCommandBody({ text: 'stauts contained' }));
     expect((typo.json() as { text: string }).text).toMatch(
