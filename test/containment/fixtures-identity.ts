@@ -13,7 +13,7 @@ import {
 
 /**
  * Conformance fixtures for the identity and middle-ground adapters over plain HTTP (the AWS ones
- * are SDK-signed and run against the SigV4-checking fake in aws.test.ts).
+ * are SDK-signed and run against the SigV4-checking fake in aws.int.test.ts).
  */
 const json = { 'content-type': 'application/json' };
 
