@@ -596,7 +596,11 @@ export class IncidentService {
   }
 
   /** The channel message of a keyed change, posted once across re-runs (see SetupProgress). */
-  private async postChangeOnce(requestKey: string, channel: string, message: () => ChatMessage): Promise<void> {
+  private async postChangeOnce(
+    requestKey: string,
+    channel: string,
+    message: () => ChatMessage,
+  ): Promise<void> {
     const progress = new SetupProgress(this.deps.store, 'change-step', requestKey);
     if (await progress.done('post')) return;
     const intent = await progress.intend('post', String(Date.now()));

@@ -109,7 +109,9 @@ describe('shipped templates', () => {
 
   it('legal notice: time window, data categories and likelihood of harm for a person to assess', () => {
     const text = render('legal');
-    expect(text).toContain('*Time window*: from 14:05 UTC on 21 November 2026 at the latest (start not yet known), still ongoing.');
+    expect(text).toContain(
+      '*Time window*: from 14:05 UTC on 21 November 2026 at the latest (start not yet known), still ongoing.',
+    );
     expect(text).toContain('("helpdesk-agent", production)');
     expect(text).toContain('*Categories of data involved*: [[missing:');
     expect(text).toContain('*Likelihood of harm*: [[missing:');

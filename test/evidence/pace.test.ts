@@ -9,7 +9,10 @@ describe("the archive's pace follows how the app is distributed", () => {
   it('internal apps: Tier 3 (about 50 calls a minute), 999/1000 messages a page', () => {
     const config = evidence('  pace: tier3\n');
     expect(pageSizes(config)).toEqual({ history: 999, replies: 1000 });
-    expect(paceKeyOf('conversations.history', undefined, historyRates(config))?.rate).toEqual({ perMinute: 50, burst: 50 });
+    expect(paceKeyOf('conversations.history', undefined, historyRates(config))?.rate).toEqual({
+      perMinute: 50,
+      burst: 50,
+    });
   });
 
   it('commercially distributed outside the Marketplace: about 1 call a minute, 15 messages a page', () => {
@@ -23,7 +26,10 @@ describe("the archive's pace follows how the app is distributed", () => {
   });
 
   it('explicit page sizes win over the pace; a bad pace names the field', () => {
-    expect(pageSizes(evidence('  pace: non-marketplace\n  historyPageSize: 10\n'))).toEqual({ history: 10, replies: 15 });
+    expect(pageSizes(evidence('  pace: non-marketplace\n  historyPageSize: 10\n'))).toEqual({
+      history: 10,
+      replies: 15,
+    });
     expect(() => evidence('  pace: fast\n')).toThrow(/evidence\.pace/);
   });
 });

@@ -65,7 +65,7 @@ describe('Quell in the local workspace', () => {
     await local.command('sev sev1', { channel, user: I.bob });
     // Bob is a responder through the seeded user group: the permission model looks him up first
     await local.slack.waitFor(() =>
-      local.slack.messages(channel).some((m) => m.text?.includes('raised severity')),
+      local.slack.messages(channel).some((m) => String(m.text ?? '').includes('raised severity')),
     );
     await local.command('role scribe @carmen', { channel });
     await local.slack.waitFor(() => JSON.stringify(summaryOf(channel).blocks).includes('<@U0CARMEN>'));

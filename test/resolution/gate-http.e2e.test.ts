@@ -360,7 +360,9 @@ describe('restart gate over signed HTTP', () => {
       return String(posts[0]!.body.text);
     });
     // the permission model's refusal: who may, and it is on the timeline
-    expect(refused).toContain('You may not override the restart gate (accept a gate item against the record)');
+    expect(refused).toContain(
+      'You may not override the restart gate (accept a gate item against the record)',
+    );
     expect(refused).toContain('Who may: the incident commander');
     expect(slack.callsTo('views.open')).toEqual([]);
 
