@@ -1,6 +1,7 @@
 // The architecture, as rules `npm test` checks before any test runs (`npm run depcheck`).
 // Domain folders say what the product does; Slack is an edge. See README, "Architecture".
-const DOMAIN = '^src/(incidents|reminders|containment|forensics|comms|evidence|resolution|intake|paging|obligations)/';
+const DOMAIN =
+  '^src/(incidents|reminders|containment|forensics|comms|evidence|resolution|intake|paging|obligations)/';
 // Features other than `incidents` (the shared kernel every feature builds on) are used from outside
 // only through their public files: index.ts (the service), model.ts (its types), presenter.ts (the
 // port src/slack/blocks implements) and config.ts (the schema src/config composes).

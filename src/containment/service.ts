@@ -35,7 +35,7 @@ export class ContainmentService {
   private readonly drift: DriftWatch;
   private readonly approvals: ApprovalWatch;
   /** Job types to register with the job runtime (the scheduled re-verification). */
-  readonly jobTypes: JobDefinition<any>[];
+  readonly jobTypes: JobDefinition[];
 
   constructor(given: ContainmentServiceDeps) {
     const reverifyJob = containmentDriftJob((incidentId) => this.reverify(incidentId));
