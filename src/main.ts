@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const connection: SlackConnection = env.SLACK_APP_TOKEN
     ? { kind: 'socket', botToken: env.SLACK_BOT_TOKEN!, appToken: env.SLACK_APP_TOKEN }
     : { kind: 'http', botToken: env.SLACK_BOT_TOKEN!, signingSecret: env.SLACK_SIGNING_SECRET! };
-  redis = await connectRedis(env.REDIS_URL ?? DEFAULT_REDIS_URL);
+  redis = await connectRedis(env.REDIS_URL ?? DEFAULT_REDIS_URL, {}, logger);
   runtime = await startQuell({
     config,
     logger,

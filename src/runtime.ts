@@ -54,7 +54,7 @@ export interface Runtime {
 export async function startQuell(options: RuntimeOptions): Promise<Runtime> {
   const { config, logger, redis, connection } = options;
   const slackApiUrl = options.slackApiUrl ? normalizeSlackApiUrl(options.slackApiUrl) : undefined;
-  const connections = new RedisConnections(redis);
+  const connections = new RedisConnections(redis, logger);
   // Slack's rate limits are per method and per channel, and shared by every replica
   const pacer = new SharedPacer(redis, `${config.redis.keyPrefix}:pace`);
   const chatOf = (mode: 'request' | 'background') =>

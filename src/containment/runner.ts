@@ -1,4 +1,5 @@
 import { crashPoint } from '../jobs/crash-points.js';
+import { metrics } from '../ops/metrics.js';
 import { timelineData } from './audit-log.js';
 import { type PriorState, priorOf, type RunContext } from './contract.js';
 import { type ContainmentKit, type RunScope, type StepInput, seconds } from './kit.js';
@@ -14,6 +15,23 @@ import { redactDeep, redactor } from './secrets.js';
  * TargetError and ends here as a failed step; nothing is thrown to the caller.
  */
 export async function runStep(
+  kit: ContainmentKit,
+  scope: RunScope,
+  input: StepInput,
+  runId: string,
+): Promise<StepReport> {
+  const started = Date.now();
+  const report = await executeStep(kit, scope, input, runId);
+  // outcome: failed, dry_run, or how verify went (quell_containment_runs_total)
+  metrics.containmentRun(
+    input.action.adapter.id,
+    report.verify?.outcome ?? report.state,
+    Date.now() - started,
+  );
+  return report;
+}
+
+async function executeStep(
   kit: ContainmentKit,
   scope: RunScope,
   { action, args, retryOf }: StepInput,

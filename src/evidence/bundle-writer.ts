@@ -4,6 +4,7 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { metrics } from '../ops/metrics.js';
 import { DIR_MODE, FILE_MODE, listFiles, sha256OfFile } from './files.js';
 import { type ManifestFile, SEAL_FILES } from './manifest.js';
 
@@ -86,6 +87,7 @@ export class BundleWriter implements EvidenceSink {
     await pipeline(source, counter, out);
     const entry: ManifestFile = { path, bytes, sha256: hash.digest('hex'), collector };
     this.entries.set(path, entry);
+    metrics.archived('file', 1, bytes);
     return entry;
   }
 

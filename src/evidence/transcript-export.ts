@@ -1,6 +1,7 @@
 import { mkdir, open, truncate } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type ChatPort, chatErrorCode, type MessagePage, type RawChatMessage } from '../chat/port.js';
+import { metrics } from '../ops/metrics.js';
 import { DIR_MODE, FILE_MODE, LineWriter } from './files.js';
 
 export const RAW_HISTORY_FILE = 'raw/history.jsonl';
@@ -149,6 +150,7 @@ export async function exportTranscript(options: TranscriptExportOptions): Promis
         state.oldestTs = message.ts;
         await history.append(JSON.stringify(message));
         note(message);
+        metrics.archived('message', 1);
         if (isBroadcast(message)) counts.threadBroadcasts++;
         else counts.messages++;
         if (hasThread(message)) parents.push(message.ts);
@@ -206,6 +208,7 @@ export async function exportTranscript(options: TranscriptExportOptions): Promis
           else counts.threadReplies++;
           await replies.append(JSON.stringify(reply));
           note(reply);
+          metrics.archived('reply', 1);
         }
       }
     } catch (error) {

@@ -28,7 +28,11 @@ export function timeAcks<F extends Listener>(surface: string, listener: F): F {
       } finally {
         if (!measured) {
           measured = true;
-          metrics.ack(surface, requestName(surface, args), Date.now() - start);
+          try {
+            metrics.ack(surface, requestName(surface, args), Date.now() - start);
+          } catch {
+            // measuring never fails a request
+          }
         }
       }
     };

@@ -107,14 +107,14 @@ const containmentDuration = new Histogram({
 
 const archiveRuns = new Counter({
   name: 'quell_archive_runs_total',
-  help: 'Evidence archive runs, by outcome (sealed, failed).',
+  help: 'Evidence bundles sealed (failed archive runs: quell_jobs_total{outcome="given_up"}).',
   labelNames: ['outcome'] as const,
   registers: [registry],
 });
 
 const archiveItems = new Counter({
   name: 'quell_archive_items_total',
-  help: 'Items written into evidence bundles (messages, files), by kind.',
+  help: 'Archive progress: items written into evidence bundles, by kind (message, reply, file).',
   labelNames: ['kind'] as const,
   registers: [registry],
 });
@@ -167,8 +167,9 @@ const slackAuthAge = new Gauge({
 });
 
 /** Label values come from code or config (ids, names), never free text: this keeps them bounded. */
-function label(value: string | undefined): string {
-  return value ? value.slice(0, 64) : 'unknown';
+function label(value: unknown): string {
+  // forged payloads carry anything where an id belongs
+  return typeof value === 'string' && value ? value.slice(0, 64) : 'unknown';
 }
 
 const seconds = (ms: number) => Math.max(0, ms) / 1000;
@@ -212,10 +213,10 @@ export const metrics = {
     containmentRuns.inc(labels);
     containmentDuration.observe(labels, seconds(durationMs));
   },
-  archiveRun(outcome: 'sealed' | 'failed'): void {
+  archiveRun(outcome: 'sealed'): void {
     archiveRuns.inc({ outcome });
   },
-  archived(kind: 'message' | 'file', count: number, bytes = 0): void {
+  archived(kind: 'message' | 'reply' | 'file', count: number, bytes = 0): void {
     if (count > 0) archiveItems.inc({ kind }, count);
     if (bytes > 0) archiveBytes.inc(bytes);
   },

@@ -1,4 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from '../logging/logger.js';
+import { watchRedis } from './watch.js';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -8,7 +10,7 @@ export class RedisUnavailableError extends Error {}
  * Opens a connection and proves it works before start-up goes on. Request paths fail fast rather
  * than queueing commands while Redis is away; workers duplicate it with their own settings.
  */
-export async function connectRedis(url: string, options: RedisOptions = {}): Promise<Redis> {
+export async function connectRedis(url: string, options: RedisOptions = {}, logger?: Logger): Promise<Redis> {
   const redis = new Redis(url, {
     lazyConnect: true,
     connectTimeout: 5_000,
@@ -17,9 +19,8 @@ export async function connectRedis(url: string, options: RedisOptions = {}): Pro
     enableOfflineQueue: false,
     ...options,
   });
-  redis.on('error', () => {
-    // connection errors surface through the commands that fail; without a listener ioredis prints them
-  });
+  // counted and logged (rate-limited); without a listener ioredis would print every one
+  watchRedis(redis, logger);
   try {
     await redis.connect();
     await redis.ping();
@@ -54,7 +55,12 @@ export function redactRedisUrl(url: string): string {
 export class RedisConnections {
   private readonly opened = new Set<Redis>();
 
-  constructor(readonly requestPath: Redis) {}
+  constructor(
+    readonly requestPath: Redis,
+    private readonly logger?: Logger,
+  ) {
+    watchRedis(requestPath, logger);
+  }
 
   static async open(url: string, options: RedisOptions = {}): Promise<RedisConnections> {
     return new RedisConnections(await connectRedis(url, options));
@@ -85,9 +91,8 @@ export class RedisConnections {
 
   private duplicate(name: string, options: RedisOptions): Redis {
     const connection = this.requestPath.duplicate({ lazyConnect: true, connectionName: name, ...options });
-    connection.on('error', () => {
-      // reconnects are ioredis's; failures surface through the commands (and jobs) that fail
-    });
+    // reconnects are ioredis's; they and errors are counted and logged (rate-limited) there
+    watchRedis(connection, this.logger);
     connection.on('end', () => this.opened.delete(connection));
     this.opened.add(connection);
     return connection;

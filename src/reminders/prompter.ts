@@ -10,6 +10,7 @@ import type { IncidentStore } from '../incidents/store.js';
 import { SYSTEM_ACTOR } from '../incidents/timeline.js';
 import { classifyJobError, isPermanent, type PostGuard } from '../jobs/index.js';
 import type { Logger } from '../logging/logger.js';
+import { metrics } from '../ops/metrics.js';
 import { isLate } from './cadence.js';
 import type { OverdueEscalationPayload, SettlePromptsPayload, UpdatePromptPayload } from './jobs.js';
 import type { ReminderKeys } from './keys.js';
@@ -75,6 +76,7 @@ export class ReminderPrompter {
         marker,
       }),
     );
+    if (posted.fresh) metrics.reminderLate(posted.postedAt.getTime() - dueMs);
     // posted now or by an earlier run: either way the ladder's next step must be scheduled (idempotent)
     const ladder = ladderFor(current.severity, config);
     if (ladder) {

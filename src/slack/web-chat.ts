@@ -11,6 +11,7 @@ import {
   type SharedFile,
 } from '../chat/port.js';
 import type { Rate, SharedPacer } from '../jobs/pacer.js';
+import { metrics } from '../ops/metrics.js';
 import { type PaceKey, paceKeyOf } from './web-api-pacing.js';
 
 /**
@@ -292,11 +293,16 @@ export class SlackWebChat implements ChatPort {
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       if (pace) await this.waitForSlot(method, pace, maxWait - (Date.now() - started));
+      if (attempt > 1) metrics.slackRetry(method);
       try {
-        return await this.bounded(method, run);
+        const result = await this.bounded(method, run);
+        metrics.slackCall(method, 'ok');
+        return result;
       } catch (error) {
         const failure = classify(method, error);
-        if (!(failure instanceof ChatUnavailableError) || failure.reason !== 'ratelimited') throw failure;
+        const limited = failure instanceof ChatUnavailableError && failure.reason === 'ratelimited';
+        metrics.slackCall(method, limited ? 'rate_limited' : 'error');
+        if (!limited) throw failure;
         const retryAfterMs = failure.retryAfterMs ?? 1_000;
         if (pace)
           await this.policy.pacer!.penalize(pace.name, pace.rate, retryAfterMs).catch(() => undefined);

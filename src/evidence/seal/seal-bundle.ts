@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { metrics } from '../../ops/metrics.js';
 import type { BundleWriter } from '../bundle-writer.js';
 import { writePrivateFile } from '../files.js';
 import {
@@ -45,5 +46,6 @@ export async function sealBundle(
     });
     await writePrivateFile(at(TIMESTAMP_FILE), token);
   }
+  metrics.archiveRun('sealed');
   return sealed;
 }
