@@ -191,11 +191,7 @@ export class CommsService {
     const incident = await this.deps.store.require(incidentId);
     let draft = await this.requireDraft(incidentId, draftId);
     assertOpen(draft);
-    // whoever may draft may edit, and so may the audience's approvers (legal edits its own notice)
-    await this.permissions.authorize(actor, 'comms.edit', incident, {
-      subject: draft.title,
-      rule: unionRules(this.permissions.ruleOf('comms.edit'), this.approvers.rule(draft.audience)),
-    });
+    await this.authorizeEdit(actor, draft, incident);
     const { facts } = await this.fieldsOf(incident);
     const findings = this.lint(text, draft.external, facts);
     let saved: CommsVersion | undefined;
@@ -229,6 +225,18 @@ export class CommsService {
       { draftId, audience: draft.audience, version: saved.number, sha256: saved.sha256, findings },
     );
     return { draft, version: saved, editedMeanwhile: saved.number !== input.baseVersion + 1 };
+  }
+
+  /**
+   * Refuses unless `actor` may edit the draft (the Edit button asks before opening the form, saving
+   * asks again): whoever may draft may edit, and so may the audience's approvers (legal edits its
+   * own notice). The refusal is recorded on the timeline and says who may.
+   */
+  async authorizeEdit(actor: string, draft: CommsDraft, incident: Incident): Promise<void> {
+    await this.permissions.authorize(actor, 'comms.edit', incident, {
+      subject: draft.title,
+      rule: unionRules(this.permissions.ruleOf('comms.edit'), this.approvers.rule(draft.audience)),
+    });
   }
 
   /**

@@ -24,7 +24,7 @@ const formMetadata = (ctx: ActionContext<DraftButton>, channel: string | undefin
   c: channel ?? ctx.channel ?? '',
 });
 
-/** Edit: opens the form with the latest text; saving adds a version. */
+/** Edit: for those who may edit, opens the form with the latest text; saving adds a version. */
 export const commsEditAction = defineAction({
   ...common,
   actionId: ACTIONS.commsEdit,
@@ -35,6 +35,8 @@ export const commsEditAction = defineAction({
       return void (await ctx.reply.tell(
         `:warning: This draft was already ${draft.status}; start a new one with \`/comms draft ${draft.audience}\`.`,
       ));
+    // refused before the form opens: told who may, and recorded on the timeline
+    await ctx.deps.comms.authorizeEdit(ctx.user, draft, ctx.incident);
     const latest = draft.versions.at(-1)!.number;
     await ctx.client.views.open({
       trigger_id: ctx.triggerId,
