@@ -16,7 +16,7 @@ import { loadTemplateLibrary } from '../src/comms/templates.js';
 import { parseConfigText } from '../src/config/load.js';
 import { createLogger } from '../src/logging/logger.js';
 import { startPrivateRedis } from '../src/redis/private-server.js';
-import { createServices } from '../src/services.js';
+import { createServices, type Services } from '../src/services.js';
 import { SlackWebChat } from '../src/slack/web-chat.js';
 import { ms, startOkSlackApi, summarize } from './support.js';
 
@@ -28,9 +28,11 @@ const FULL_ROUNDS = Math.max(10, Math.floor(ROUNDS / 4));
 const redisServer = await startPrivateRedis();
 const slackApi = await startOkSlackApi();
 const redis = new Redis(redisServer.url);
+// the queues and connections services open must close too, or the process never exits
+let services: Services | undefined;
 try {
   const config = parseConfigText('', 'bench');
-  const services = createServices({
+  services = createServices({
     config,
     logger: createLogger('silent'),
     clock: { now: () => new Date() },
@@ -79,7 +81,7 @@ try {
   const draftRounds: number[] = [];
   for (let round = 0; round < FULL_ROUNDS + 5; round++) {
     const started = performance.now();
-    for (const audience of audiences) await services.comms.draft(incident.id, audience, 'U0COMMS');
+    for (const audience of audiences) await services.comms.draft(incident.id, audience, 'U0CMD');
     if (round >= 5) draftRounds.push(performance.now() - started);
   }
 
@@ -118,6 +120,8 @@ try {
   );
   console.log(`  Slack calls made: chat.postMessage ${slackApi.calls.get('chat.postMessage') ?? 0}`);
 } finally {
+  await services?.jobs.stop(0);
+  await services?.connections.close(250);
   redis.disconnect();
   await slackApi.close();
   await redisServer.stop();

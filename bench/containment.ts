@@ -17,7 +17,7 @@ import { stringify } from 'yaml';
 import { parseConfigText } from '../src/config/load.js';
 import { createLogger } from '../src/logging/logger.js';
 import { startPrivateRedis } from '../src/redis/private-server.js';
-import { createServices } from '../src/services.js';
+import { createServices, type Services } from '../src/services.js';
 import { SlackWebChat } from '../src/slack/web-chat.js';
 import { ms, startOkSlackApi, summarize } from './support.js';
 
@@ -70,6 +70,7 @@ async function main() {
   const slackApi = await startRecordingSlackApi();
   const targets = await startTargets();
   const redis = new Redis(redisServer.url);
+  let opened: Services | undefined;
   try {
     const actions: Record<string, unknown> = {};
     for (const speed of ['slow', 'fast'])
@@ -121,6 +122,7 @@ async function main() {
       ),
       secrets: { BENCH_SIGNING_SECRET: 'bench-signing-secret-0123456789' },
     });
+    opened = services;
     const { incident } = await services.incidents.declare({
       title: 'Benchmark agent',
       severity: 'sev1',
@@ -222,6 +224,9 @@ async function main() {
     );
     for (const name of mixed) console.log(`    ${name.padEnd(14)} ${ms(summarize(reached.get(name)!).p50)}`);
   } finally {
+    // the queues and connections services open must close too, or the process never exits
+    await opened?.jobs.stop(0);
+    await opened?.connections.close(250);
     redis.disconnect();
     await targets.close();
     await slackApi.close();
