@@ -25,7 +25,7 @@ import { createServices, type Services, startWorkers } from '../src/services.js'
 import { decodePromptRef } from '../src/slack/blocks/reminders.js';
 import { ACTIONS } from '../src/slack/ids.js';
 import { BACKGROUND_CLIENT_OPTIONS, SlackWebChat } from '../src/slack/web-chat.js';
-import { summarize } from './support.js';
+import { fullMember, summarize } from './support.js';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i++) {
@@ -117,6 +117,8 @@ async function startFakeSlack(onPrompt: (prompt: PromptSeen) => void) {
     let body: Record<string, unknown> = { ok: true };
     if (method === 'conversations.create')
       body = { ok: true, channel: { id: `C${String(seq).padStart(9, '0')}`, name: params.get('name') } };
+    // the permission model looks the declarer up: a full member
+    if (method === 'users.info') body = { ok: true, user: fullMember(params.get('user') ?? 'U0BENCH') };
     if (method === 'conversations.history')
       body = {
         ok: true,

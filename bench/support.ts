@@ -18,7 +18,7 @@ export function summarize(samples: readonly number[]) {
   };
 }
 
-function fullMember(id: string) {
+export function fullMember(id: string) {
   return {
     id,
     team_id: 'T0BENCH',
