@@ -1,3 +1,5 @@
+// Over 500 lines for now: archive orchestration (queue, resume, seal, publish, failure reporting);
+// the failure-reporting part is the next to move out (see describe-error.ts).
 import { randomUUID } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';

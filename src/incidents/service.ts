@@ -1,3 +1,6 @@
+// Over 500 lines on purpose: this is the one change path, one public method per kind of incident
+// change, each the same short pipeline (authorize, validate, persist with its timeline event, refresh
+// the summary, notify). Declare's channel steps live in channel-setup.ts; the next split is declare.
 import type { Logger } from 'pino';
 import { ChatError, type ChatMessage, type ChatPort } from '../chat/port.js';
 import type { Clock } from '../clock.js';

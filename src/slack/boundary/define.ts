@@ -1,3 +1,5 @@
+// Over 500 lines on purpose: the define* builders share the private ack policy, durable hand-off and
+// resume helpers; splitting the file would export those internals to every listener.
 import type {
   AllMiddlewareArgs,
   App,
