@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { ChatPort } from '../chat/port.js';
 import type { Clock } from '../clock.js';
 import { QuellError } from '../errors.js';
-import type { Incident } from '../incidents/model.js';
+import { type Incident, SYSTEM_ACTOR } from '../incidents/model.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { IncidentStore } from '../incidents/store.js';
 import type { ArchiveRunStore, RunState } from './archive-state.js';
@@ -250,7 +250,7 @@ export class EvidenceService {
     const lookupsBefore = this.users.lookups;
     const users = await this.users.resolveAll([...userIds].filter((id) => /^[UW][A-Z0-9]+$/.test(id)));
     const names = Object.fromEntries(users.map((u) => [u.id, u.name]));
-    const archivedByName = names[request.actor] ?? (request.actor === 'quell' ? 'Quell' : request.actor);
+    const archivedByName = names[request.actor] ?? (request.actor === SYSTEM_ACTOR ? 'Quell' : request.actor);
 
     await writer.write('raw/message-revisions.jsonl', 'quell.revisions', jsonl(revisions));
     await writer.write('users.json', 'slack.users', `${JSON.stringify(users, null, 2)}\n`);

@@ -1,7 +1,7 @@
 import type { CommsHistory } from '../comms/index.js';
 import { plainDateTime, plainDuration } from '../comms/index.js';
 import type { AuditEntry, ContainmentRun } from '../containment/model.js';
-import type { Incident } from '../incidents/model.js';
+import { type Incident, SYSTEM_ACTOR } from '../incidents/model.js';
 import type { TimelineEvent } from '../incidents/timeline.js';
 import { GATE_ITEM_LABELS, type GateState } from './gate.js';
 import { type AffectedObject, describeObject, inventoryCounts } from './inventory.js';
@@ -81,7 +81,7 @@ function latest(timeline: readonly TimelineEvent[], kind: string): TimelineEvent
 export function buildPostmortemValues(sources: PostmortemSources): Record<string, unknown> {
   const { incident, timeline, timezone, gate, names } = sources;
   const who = (user: string | undefined) =>
-    user ? (user === 'quell' ? 'Quell' : (names[user] ?? `@${user}`)) : '';
+    user ? (user === SYSTEM_ACTOR ? 'Quell' : (names[user] ?? `@${user}`)) : '';
   const plain = (text: string) => plainMentions(text, names);
   const at = (iso: string | undefined) => (iso ? plainDateTime(new Date(iso), timezone) : '');
   const resolvedAt = incident.resolvedAt;
