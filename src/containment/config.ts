@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { duration, envVarName, slackUsergroupId, slackUserId } from '../config/fields.js';
+import { addIssuesUnder, checkSecretSlots } from '../config/plugin-entry.js';
 import { ROLES } from '../incidents/model.js';
 import { BUILT_IN_ADAPTERS } from './adapters/index.js';
 
@@ -58,32 +59,15 @@ const actionSchema = z
       return z.NEVER;
     }
     const settings = adapter.settingsSchema.safeParse(action.settings);
-    if (!settings.success)
-      for (const issue of settings.error.issues)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['settings', ...issue.path.map(String)],
-          message: issue.message,
-        });
+    if (!settings.success) addIssuesUnder(ctx, 'settings', settings.error.issues);
     const args = adapter.argsSchema.safeParse(action.args);
-    if (!args.success)
-      for (const issue of args.error.issues)
-        ctx.addIssue({ code: 'custom', path: ['args', ...issue.path.map(String)], message: issue.message });
-    const slots = [...adapter.secrets.required, ...(adapter.secrets.optional ?? [])];
-    for (const slot of Object.keys(action.secrets))
-      if (!slots.includes(slot))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['secrets', slot],
-          message: `${adapter.id} has no secret "${slot}"; its secrets are ${slots.join(', ') || '(none)'}`,
-        });
-    for (const slot of adapter.secrets.required)
-      if (!action.secrets[slot])
-        ctx.addIssue({
-          code: 'custom',
-          path: ['secrets', slot],
-          message: `${adapter.id} needs secret "${slot}": name the environment variable that holds it`,
-        });
+    if (!args.success) addIssuesUnder(ctx, 'args', args.error.issues);
+    checkSecretSlots(
+      ctx,
+      adapter,
+      action.secrets,
+      (slot) => `${adapter.id} needs secret "${slot}": name the environment variable that holds it`,
+    );
     const problem = settings.success
       ? adapter.configProblem?.(settings.data, Object.keys(action.secrets))
       : undefined;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { duration, envVarName } from '../config/fields.js';
+import { addIssuesUnder, checkSecretSlots } from '../config/plugin-entry.js';
 import { SEVERITIES } from '../incidents/model.js';
 import { BUILT_IN_COLLECTORS } from './collectors/index.js';
 
@@ -34,29 +35,14 @@ const collectorSchema = z
     // agent-permissions takes its identities from containment.actions, not from settings
     if (collector.id !== 'agent-permissions') {
       const parsed = collector.settingsSchema.safeParse(entry.settings);
-      if (!parsed.success)
-        for (const issue of parsed.error.issues)
-          ctx.addIssue({
-            code: 'custom',
-            path: ['settings', ...issue.path.map(String)],
-            message: issue.message,
-          });
+      if (!parsed.success) addIssuesUnder(ctx, 'settings', parsed.error.issues);
     }
-    const slots = [...collector.secrets.required, ...(collector.secrets.optional ?? [])];
-    for (const slot of Object.keys(entry.secrets))
-      if (!slots.includes(slot))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['secrets', slot],
-          message: `${collector.id} has no secret "${slot}"; its secrets are ${slots.join(', ') || '(none)'}`,
-        });
-    for (const slot of collector.secrets.required)
-      if (!entry.secrets[slot])
-        ctx.addIssue({
-          code: 'custom',
-          path: ['secrets', slot],
-          message: `${collector.id} needs the secret "${slot}" (an environment variable name)`,
-        });
+    checkSecretSlots(
+      ctx,
+      collector,
+      entry.secrets,
+      (slot) => `${collector.id} needs the secret "${slot}" (an environment variable name)`,
+    );
   });
 
 export const forensicsConfigSchema = z
