@@ -168,14 +168,11 @@ export class ObligationService {
         const next: Obligation = input.initial
           ? { ...o, initial: submission }
           : { ...o, status: 'submitted', submitted: submission };
-        const what = input.initial ? 'the initial report of' : '';
+        const what = input.initial ? 'the initial report of' : 'the';
         return {
           obligations: replace(current.obligations ?? [], next),
           kind: input.initial ? 'obligation_initial' : 'obligation_submitted',
-          text: `submitted ${what || 'the'} ${o.name}${reference ? ` (reference ${submission.reference})` : ''}`.replace(
-            '  ',
-            ' ',
-          ),
+          text: `submitted ${what} ${o.name}${reference ? ` (reference ${submission.reference})` : ''}`,
           data: {
             type: o.type,
             name: o.name,
