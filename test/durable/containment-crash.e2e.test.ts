@@ -29,21 +29,8 @@ describe('a containment playbook crashed at any point is finished and fully on r
     'killed at %s',
     async (point) => {
       const first = await world.replica({ crashAt: point });
-      await world.slack.sendCommand({
-        user: ALICE,
-        channel: 'C0GENERAL',
-        text: 'declare sev1 Agent keeps issuing refunds',
-        command: '/incident',
-      });
-      const [incident] = await until(
-        async () => {
-          const all = await world.incidents();
-          return all[0]?.summaryTs ? all : undefined;
-        },
-        40_000,
-        'the declare',
-      );
-      const channel = incident!.channelId!;
+      const incident = await world.declared('declare sev1 Agent keeps issuing refunds');
+      const channel = incident.channelId!;
       await world.slack.sendCommand({
         user: ALICE,
         channel,
@@ -70,8 +57,8 @@ describe('a containment playbook crashed at any point is finished and fully on r
       // finished: both steps in force and on the timeline
       const runs = await until(
         async () => {
-          const all = await store.runs(incident!.id);
-          const events = await world.timeline(incident!.id);
+          const all = await store.runs(incident.id);
+          const events = await world.timeline(incident.id);
           const done = (id: string) =>
             events.some((e) => e.kind === 'containment_executed' && e.data.runId === id);
           return all.length === 2 && all.every((r) => r.status === 'in_force' && done(r.id))
@@ -87,8 +74,8 @@ describe('a containment playbook crashed at any point is finished and fully on r
       ]);
 
       // every request that reached the target belongs to a run that is audited and on the timeline
-      const audit = await store.audit(incident!.id);
-      const timeline = await world.timeline(incident!.id);
+      const audit = await store.audit(incident.id);
+      const timeline = await world.timeline(incident.id);
       const reached = world.target.actions();
       expect(reached.length).toBeGreaterThanOrEqual(2);
       for (const request of reached) {

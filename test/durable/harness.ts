@@ -184,6 +184,20 @@ export class CrashWorld {
     return found.filter((i): i is Incident => i !== undefined);
   }
 
+  /** Declares an incident from #general and waits until its summary is posted; returns the incident. */
+  async declared(text: string): Promise<Incident> {
+    await this.slack.sendCommand({ user: ALICE, channel: 'C0GENERAL', text, command: '/incident' });
+    const [incident] = await until(
+      async () => {
+        const all = await this.incidents();
+        return all[0]?.summaryTs ? all : undefined;
+      },
+      40_000,
+      'the declare',
+    );
+    return incident!;
+  }
+
   timeline(incidentId: string): Promise<TimelineEvent[]> {
     return new IncidentStore(this.redis.redis, redisKeys(this.prefix)).timeline(incidentId);
   }

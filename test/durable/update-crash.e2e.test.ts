@@ -21,21 +21,8 @@ describe('a structured update crashed at any step is recorded once', () => {
     'killed at %s',
     async (step) => {
       const first = await world.replica({ crashAt: step });
-      await world.slack.sendCommand({
-        user: ALICE,
-        channel: 'C0GENERAL',
-        text: 'declare sev2 Agent emails customers their neighbours’ invoices',
-        command: '/incident',
-      });
-      const [incident] = await until(
-        async () => {
-          const all = await world.incidents();
-          return all[0]?.summaryTs ? all : undefined;
-        },
-        40_000,
-        'the declare',
-      );
-      const channel = incident!.channelId!;
+      const incident = await world.declared('declare sev2 Agent emails customers their neighbours’ invoices');
+      const channel = incident.channelId!;
       // a second later, so the summary's "Updated <time>" tells the update's render from the declare's
       await new Promise((resolve) => setTimeout(resolve, 1_100));
       const ack = await world.slack.sendCommand({
@@ -52,11 +39,11 @@ describe('a structured update crashed at any step is recorded once', () => {
         () =>
           world.slack
             .ephemerals({ user: ALICE })
-            .find((e) => e.text.startsWith(`Update posted to the ${incident!.id} timeline`)),
+            .find((e) => e.text.startsWith(`Update posted to the ${incident.id} timeline`)),
         40_000,
         'the author told',
       );
-      const updates = (await world.timeline(incident!.id)).filter((e) => e.kind === 'update');
+      const updates = (await world.timeline(incident.id)).filter((e) => e.kind === 'update');
       expect(updates).toHaveLength(1);
       expect(updates[0]!.data).toMatchObject({
         impact: '41 customers got another customer’s invoice',
@@ -65,12 +52,12 @@ describe('a structured update crashed at any step is recorded once', () => {
       });
       const posted = world.slack
         .messages(channel)
-        .filter((m) => String(m.text).includes(`${incident!.id} update from`));
+        .filter((m) => String(m.text).includes(`${incident.id} update from`));
       expect(posted).toHaveLength(1);
       // the pinned summary was re-rendered from the state the update left (its time, or a later one:
       // subscribers such as notification clocks may record after it)
       const rendered = JSON.stringify(world.slack.pins(channel)[0]!.blocks).match(/Updated <!date\^(\d+)\^/);
-      const declaredAt = Math.floor(Date.parse(incident!.updatedAt) / 1000);
+      const declaredAt = Math.floor(Date.parse(incident.updatedAt) / 1000);
       const updateAt = Math.floor(Date.parse(updates[0]!.at) / 1000);
       expect(updateAt).toBeGreaterThan(declaredAt);
       expect(Number(rendered![1])).toBeGreaterThanOrEqual(updateAt);
