@@ -160,6 +160,31 @@ function multiStaticSelect(element, blockId, ctx, inInput) {
   return select;
 }
 
+/**
+ * The `<select>` of a users or conversations picker: a single one starts on a disabled placeholder option.
+ * @param {Element} element @param {string} actionId @param {boolean} multi @param {string[]} current @param {string} label
+ */
+function pickerSelect(element, actionId, multi, current, label) {
+  const select = /** @type {HTMLSelectElement} */ (
+    h('select', {
+      class: 'bk-select',
+      multiple: multi || undefined,
+      id: element._inputId,
+      'data-action-id': actionId,
+      'aria-label': element._inputId ? undefined : plain(element.placeholder) || label,
+    })
+  );
+  if (!multi)
+    select.append(
+      h(
+        'option',
+        { value: '', disabled: true, selected: current.length === 0 },
+        plain(element.placeholder) || label,
+      ),
+    );
+  return select;
+}
+
 /** @param {Element} element @param {string} blockId @param {RenderContext} ctx @param {boolean} inInput */
 function usersSelect(element, blockId, ctx, inInput) {
   const { actionId, state, setState, act } = elementState(element, blockId, ctx, inInput);
@@ -168,23 +193,7 @@ function usersSelect(element, blockId, ctx, inInput) {
   const current = multi
     ? (state?.selected_users ?? element.initial_users ?? [])
     : [state?.selected_user ?? element.initial_user].filter(Boolean);
-  const select = /** @type {HTMLSelectElement} */ (
-    h('select', {
-      class: 'bk-select',
-      multiple: multi || undefined,
-      id: element._inputId,
-      'data-action-id': actionId,
-      'aria-label': element._inputId ? undefined : plain(element.placeholder) || 'Choose a person',
-    })
-  );
-  if (!multi)
-    select.append(
-      h(
-        'option',
-        { value: '', disabled: true, selected: current.length === 0 },
-        plain(element.placeholder) || 'Choose a person',
-      ),
-    );
+  const select = pickerSelect(element, actionId, multi, current, 'Choose a person');
   for (const user of ctx.users.values())
     if (!user.deleted && user.id !== 'USLACKBOT')
       select.append(
@@ -218,23 +227,7 @@ function conversationsSelect(element, blockId, ctx, inInput) {
     : [element.initial_channel ?? element.initial_conversation].filter(Boolean);
   /** @type {string[]} */
   const current = state?.[key] !== undefined ? [state[key]].flat().filter(Boolean) : initial;
-  const select = /** @type {HTMLSelectElement} */ (
-    h('select', {
-      class: 'bk-select',
-      multiple: multi || undefined,
-      id: element._inputId,
-      'data-action-id': actionId,
-      'aria-label': element._inputId ? undefined : plain(element.placeholder) || 'Choose a channel',
-    })
-  );
-  if (!multi)
-    select.append(
-      h(
-        'option',
-        { value: '', disabled: true, selected: current.length === 0 },
-        plain(element.placeholder) || 'Choose a channel',
-      ),
-    );
+  const select = pickerSelect(element, actionId, multi, current, 'Choose a channel');
   for (const channel of ctx.channels.values())
     if (!channel.is_im)
       select.append(
