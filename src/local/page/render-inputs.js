@@ -21,9 +21,9 @@ import { plain } from './render-mrkdwn.js';
 export function renderInput(element, blockId, ctx, inInput) {
   switch (element.type) {
     case 'datepicker':
-      return datePicker(element, blockId, ctx, inInput);
+      return dateOrTimePicker('date', element, blockId, ctx, inInput);
     case 'timepicker':
-      return timePicker(element, blockId, ctx, inInput);
+      return dateOrTimePicker('time', element, blockId, ctx, inInput);
     case 'datetimepicker':
       return dateTimePicker(element, blockId, ctx, inInput);
     case 'plain_text_input':
@@ -47,45 +47,29 @@ export function renderInput(element, blockId, ctx, inInput) {
   }
 }
 
-/** @param {Element} element @param {string} blockId @param {RenderContext} ctx @param {boolean} inInput */
-function datePicker(element, blockId, ctx, inInput) {
+/**
+ * A datepicker or timepicker: one native input whose value is the element's `selected_date` or `selected_time`.
+ * @param {'date' | 'time'} kind @param {Element} element @param {string} blockId @param {RenderContext} ctx @param {boolean} inInput
+ */
+function dateOrTimePicker(kind, element, blockId, ctx, inInput) {
   const { actionId, state, setState, act } = elementState(element, blockId, ctx, inInput);
+  const key = `selected_${kind}`;
+  const initial = element[`initial_${kind}`];
   const input = /** @type {HTMLInputElement} */ (
     h('input', {
-      type: 'date',
+      type: kind,
       class: 'bk-date',
       id: element._inputId,
-      value: state?.selected_date ?? element.initial_date ?? '',
-      'aria-label': element._inputId ? undefined : plain(element.placeholder) || 'Select a date',
+      value: state?.[key] ?? initial ?? '',
+      'aria-label': element._inputId ? undefined : plain(element.placeholder) || `Select a ${kind}`,
       'data-action-id': actionId,
     })
   );
   input.addEventListener('change', () => {
-    setState({ selected_date: input.value || null });
-    act({ selected_date: input.value });
+    setState({ [key]: input.value || null });
+    act({ [key]: input.value });
   });
-  if (state === undefined && element.initial_date) setState({ selected_date: element.initial_date });
-  return input;
-}
-
-/** @param {Element} element @param {string} blockId @param {RenderContext} ctx @param {boolean} inInput */
-function timePicker(element, blockId, ctx, inInput) {
-  const { actionId, state, setState, act } = elementState(element, blockId, ctx, inInput);
-  const input = /** @type {HTMLInputElement} */ (
-    h('input', {
-      type: 'time',
-      class: 'bk-date',
-      id: element._inputId,
-      value: state?.selected_time ?? element.initial_time ?? '',
-      'aria-label': element._inputId ? undefined : plain(element.placeholder) || 'Select a time',
-      'data-action-id': actionId,
-    })
-  );
-  input.addEventListener('change', () => {
-    setState({ selected_time: input.value || null });
-    act({ selected_time: input.value });
-  });
-  if (state === undefined && element.initial_time) setState({ selected_time: element.initial_time });
+  if (state === undefined && initial) setState({ [key]: initial });
   return input;
 }
 
