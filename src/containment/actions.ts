@@ -1,13 +1,13 @@
 import type { Clock } from '../clock.js';
 import { UsageError } from '../errors.js';
-import type { PlanContext } from './contract.js';
+import type { PlanContext, RunContext } from './contract.js';
 import { DEFAULT_HTTP_OPTIONS, HttpClient, type HttpOptions } from './http.js';
 import type { ContainmentRegistry, ResolvedAction } from './registry.js';
 import { redactor } from './secrets.js';
 
 /**
  * Per-action helpers every part of containment needs: find a configured action, parse its
- * arguments, build the adapter's plan context, describe the target, and build its HTTP core.
+ * arguments, build the adapter's plan and run contexts, describe the target, and build its HTTP core.
  */
 export class ActionTools {
   constructor(
@@ -53,6 +53,11 @@ export class ActionTools {
       incidentId,
       actionName: action.name,
     };
+  }
+
+  /** The plan context plus what an attempt needs: the action's HTTP core and timeout. */
+  runContext(action: ResolvedAction, ctx: PlanContext<unknown, unknown>): RunContext<unknown, unknown> {
+    return { ...ctx, http: this.httpClient(action), timeoutMs: action.timeoutMs };
   }
 
   /** What the action would do, for people; never throws (a broken adapter reads as its id). */

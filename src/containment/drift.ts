@@ -315,11 +315,8 @@ export class DriftWatch {
   }
 
   private runContext(action: ResolvedAction, run: ContainmentRun): RunContext<unknown, unknown> {
-    return {
-      ...this.kit.actions.planContext(action, run.args, run.incidentId, run.id),
-      http: this.kit.actions.httpClient(action),
-      timeoutMs: action.timeoutMs,
-    };
+    const { actions } = this.kit;
+    return actions.runContext(action, actions.planContext(action, run.args, run.incidentId, run.id));
   }
 
   private common(run: ContainmentRun, action: ResolvedAction, actor: string) {

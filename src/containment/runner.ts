@@ -1,7 +1,7 @@
 import { crashPoint } from '../jobs/crash-points.js';
 import { metrics } from '../ops/metrics.js';
 import { timelineData } from './audit-log.js';
-import { type PriorState, priorOf, type RunContext } from './contract.js';
+import { type PriorState, priorOf } from './contract.js';
 import { type ContainmentKit, type RunScope, type StepInput, seconds } from './kit.js';
 import type { AuditEntry, ContainmentRun } from './model.js';
 import { phaseEntry, runPhase, VERIFY_LABEL, verifyRun } from './phase.js';
@@ -140,11 +140,7 @@ async function executeStep(
     };
   }
 
-  const runCtx: RunContext<unknown, unknown> = {
-    ...ctx,
-    http: kit.actions.httpClient(action),
-    timeoutMs: action.timeoutMs,
-  };
+  const runCtx = kit.actions.runContext(action, ctx);
   // the intent is in the audit (and the run in the store: /contain status, undo) before the first
   // request goes out, so a run that reached its target is always on record
   if (!resumed)
@@ -238,11 +234,7 @@ async function finishRecorded(
   const onTimeline = timeline.some((e) => e.data.runId === run.id && e.kind !== 'containment_started');
   const execute = run.execute;
   if (run.status === 'in_force' && execute?.outcome === 'ok') {
-    const runCtx: RunContext<unknown, unknown> = {
-      ...ctx,
-      http: kit.actions.httpClient(action),
-      timeoutMs: action.timeoutMs,
-    };
+    const runCtx = kit.actions.runContext(action, ctx);
     const verify = run.verify ?? (await verifyRun(kit, action, runCtx, run, 'execute', common));
     if (!onTimeline)
       await kit.audit.recordTimeline(

@@ -1,7 +1,6 @@
 import { UsageError } from '../errors.js';
 import type { Incident } from '../incidents/model.js';
 import { timelineData } from './audit-log.js';
-import type { RunContext } from './contract.js';
 import { bestEffort, type ContainmentKit, seconds } from './kit.js';
 import type { ContainmentRun, PendingConfirmation } from './model.js';
 import { phaseEntry, runPhase, VERIFY_LABEL, verifyRun } from './phase.js';
@@ -90,11 +89,7 @@ async function undoOne(
 ): Promise<StepReport> {
   const redact = redactor(action.secrets);
   const ctx = kit.actions.planContext(action, run.args, incident.id, run.id);
-  const runCtx: RunContext<unknown, unknown> = {
-    ...ctx,
-    http: kit.actions.httpClient(action),
-    timeoutMs: action.timeoutMs,
-  };
+  const runCtx = kit.actions.runContext(action, ctx);
   const planned = redactDeep(action.adapter.plan('undo', ctx, run.state), redact);
   const common = {
     incidentId: incident.id,
