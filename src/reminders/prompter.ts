@@ -187,8 +187,7 @@ export class ReminderPrompter {
         );
         edited++;
       } catch (error) {
-        const classified = classifyJobError(error);
-        if (!isPermanent(classified)) throw classified;
+        if (!isPermanent(error)) throw classifyJobError(error);
         this.deps.logger.warn({ err: error, incident: incident.id, ts }, 'could not edit a settled prompt');
       }
       await redis.hdel(key, ts);
