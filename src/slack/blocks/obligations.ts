@@ -77,17 +77,11 @@ export function obligationViews(): ObligationPresenter {
       const text = `${drill}${incident.id} may start a notification clock: ${escapeText(type.name)} (${formatDuration(type.deadline)} from awareness).`;
       return {
         text,
-        blocks: [
-          {
-            type: 'section',
-            block_id: marker,
-            text: {
-              type: 'mrkdwn',
-              text: `:scales: *${drill}This incident may start a notification clock: ${escapeText(type.name)}*\nDue ${formatDuration(type.deadline)} after the organisation became aware, to the ${escapeText(type.authority)}. If it applies: ${addHint(type.id)}.`,
-            },
-          },
-          context(escapeText(type.citation)),
-        ],
+        blocks: noticeBlocks(
+          marker,
+          `:scales: *${drill}This incident may start a notification clock: ${escapeText(type.name)}*\nDue ${formatDuration(type.deadline)} after the organisation became aware, to the ${escapeText(type.authority)}. If it applies: ${addHint(type.id)}.`,
+          type.citation,
+        ),
       };
     },
 
@@ -96,17 +90,11 @@ export function obligationViews(): ObligationPresenter {
       const draft = type ? ` Draft it with \`/comms draft ${type.audience}\`;` : '';
       return {
         text,
-        blocks: [
-          {
-            type: 'section',
-            block_id: marker,
-            text: {
-              type: 'mrkdwn',
-              text: `:alarm_clock: *${drillTag(o)}${escapeText(o.name)} for ${incident.id} is due ${dueText(o)}* ${commanderMention(incident)}\nTo the ${escapeText(o.authority)}.${draft} record it with \`/incident obligation submitted ${o.type} <reference>\`${o.phased ? ` (an initial report: \`--initial\`)` : ''}.`,
-            },
-          },
-          context(escapeText(o.citation)),
-        ],
+        blocks: noticeBlocks(
+          marker,
+          `:alarm_clock: *${drillTag(o)}${escapeText(o.name)} for ${incident.id} is due ${dueText(o)}* ${commanderMention(incident)}\nTo the ${escapeText(o.authority)}.${draft} record it with \`/incident obligation submitted ${o.type} <reference>\`${o.phased ? ` (an initial report: \`--initial\`)` : ''}.`,
+          o.citation,
+        ),
       };
     },
 
@@ -119,17 +107,11 @@ export function obligationViews(): ObligationPresenter {
       const text = `${drillTag(o)}:rotating_light: ${incident.id}: the ${escapeText(o.name)} deadline passed with nothing submitted: ${mentions}`;
       return {
         text,
-        blocks: [
-          {
-            type: 'section',
-            block_id: marker,
-            text: {
-              type: 'mrkdwn',
-              text: `:rotating_light: *${drillTag(o)}Deadline missed: ${escapeText(o.name)} for ${incident.id}* ${mentions}\nIt was due ${slackDate(o.deadlineAt)} to the ${escapeText(o.authority)}, and nothing is recorded as submitted. Send it now and record it (\`/incident obligation submitted ${o.type} <reference>\`), or waive it with the reason (\`/incident obligation waive ${o.type} <reason>\`).`,
-            },
-          },
-          context(escapeText(o.citation)),
-        ],
+        blocks: noticeBlocks(
+          marker,
+          `:rotating_light: *${drillTag(o)}Deadline missed: ${escapeText(o.name)} for ${incident.id}* ${mentions}\nIt was due ${slackDate(o.deadlineAt)} to the ${escapeText(o.authority)}, and nothing is recorded as submitted. Send it now and record it (\`/incident obligation submitted ${o.type} <reference>\`), or waive it with the reason (\`/incident obligation waive ${o.type} <reason>\`).`,
+          o.citation,
+        ),
       };
     },
 
@@ -155,4 +137,12 @@ export function obligationViews(): ObligationPresenter {
       };
     },
   };
+}
+
+/** A notice's section, its block id the marker that finds the message again, and its citation beneath. */
+function noticeBlocks(marker: string, markdown: string, citation: string): Block[] {
+  return [
+    { type: 'section', block_id: marker, text: { type: 'mrkdwn', text: markdown } },
+    context(escapeText(citation)),
+  ];
 }
