@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../src/runtime.js';
 import { FakeSlackApi } from '../helpers/fake-slack-api.js';
-import { eventually, startHttpQuell, TEST_SIGNING_SECRET } from '../helpers/http-app.js';
+import { eventually, sendSlashCommand, startHttpQuell, TEST_SIGNING_SECRET } from '../helpers/http-app.js';
 import { openTestRedis } from '../helpers/redis.js';
 import { testConfig } from '../helpers/services.js';
-import { deliverToQuell, interactionBody, slashCommandBody } from '../helpers/signed-request.js';
+import { deliverToQuell, interactionBody } from '../helpers/signed-request.js';
 
 /**
  * More of who may do what over signed HTTP against a real Redis (see http.e2e.test.ts): containment
@@ -56,19 +56,14 @@ describe('more permissions over signed HTTP', () => {
   });
 
   /** A slash command; resolves with the replies (the ack's and those sent to the response URL). */
-  async function command(text: string, user: string, channelId = CHANNEL, name = '/incident') {
-    const before = slack.responseUrlPosts.length;
-    const response = await deliverToQuell(
-      quell.url,
-      slashCommandBody({ text, userId: user, channelId, command: name, triggerId: `t-${++n}` }),
-      { signingSecret: TEST_SIGNING_SECRET },
-    );
-    expect(response.status).toBe(200);
-    const acked = response.body ? [String((JSON.parse(response.body) as { text?: string }).text ?? '')] : [];
-    return {
-      replies: () => [...acked, ...slack.responseUrlPosts.slice(before).map((p) => String(p.body.text))],
-      posts: () => slack.responseUrlPosts.slice(before),
-    };
+  function command(text: string, user: string, channelId = CHANNEL, name = '/incident') {
+    return sendSlashCommand(quell, slack, {
+      text,
+      userId: user,
+      channelId,
+      command: name,
+      triggerId: `t-${++n}`,
+    });
   }
 
   /** A button click in the incident channel; resolves with the replies sent to its response URL. */

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../src/runtime.js';
 import { FakeSlackApi } from '../helpers/fake-slack-api.js';
-import { eventually, startHttpQuell, TEST_SIGNING_SECRET } from '../helpers/http-app.js';
+import { eventually, sendSlashCommand, startHttpQuell, TEST_SIGNING_SECRET } from '../helpers/http-app.js';
 import { openTestRedis } from '../helpers/redis.js';
 import { testConfig } from '../helpers/services.js';
-import { deliverToQuell, interactionBody, slashCommandBody } from '../helpers/signed-request.js';
+import { deliverToQuell, interactionBody } from '../helpers/signed-request.js';
 
 /**
  * Who may do what, over signed HTTP against a real Redis: for each operation, through the surface
@@ -47,20 +47,14 @@ describe('permissions over signed HTTP', () => {
   });
 
   /** A slash command; resolves with the replies sent to its response URL. */
-  async function command(text: string, user: string, channelId = CHANNEL, name = '/incident') {
-    const before = slack.responseUrlPosts.length;
-    const response = await deliverToQuell(
-      quell.url,
-      slashCommandBody({ text, userId: user, channelId, command: name, triggerId: `t-${++trigger}` }),
-      { signingSecret: TEST_SIGNING_SECRET },
-    );
-    expect(response.status).toBe(200);
-    // the answer comes in the ack (refused before any work) or later through the response URL
-    const acked = response.body ? [String((JSON.parse(response.body) as { text?: string }).text ?? '')] : [];
-    return {
-      ack: response.body,
-      replies: () => [...acked, ...slack.responseUrlPosts.slice(before).map((p) => String(p.body.text))],
-    };
+  function command(text: string, user: string, channelId = CHANNEL, name = '/incident') {
+    return sendSlashCommand(quell, slack, {
+      text,
+      userId: user,
+      channelId,
+      command: name,
+      triggerId: `t-${++trigger}`,
+    });
   }
 
   async function refused(text: string, user: string, operation: string, name = '/incident') {
