@@ -5,7 +5,7 @@ import { pendingApproval, type RunContext } from './contract.js';
 import { TargetError } from './errors.js';
 import { bestEffort, type ContainmentKit } from './kit.js';
 import type { ContainmentRun } from './model.js';
-import { VERIFY_LABEL, verifyRun } from './phase.js';
+import { runAuditFields, VERIFY_LABEL, verifyRun } from './phase.js';
 import type { ExecutionReport, StepReport } from './presenter.js';
 import type { ResolvedAction } from './registry.js';
 import { redactDeep, redactor } from './secrets.js';
@@ -114,17 +114,7 @@ export class ApprovalWatch {
     const { clock } = this.kit.deps;
     const redact = redactor(action.secrets);
     const ctx = this.runContext(action, run);
-    const common = {
-      incidentId: run.incidentId,
-      actor: 'quell',
-      action: run.action,
-      adapter: action.adapter.id,
-      target: run.target,
-      runId: run.id,
-      playbook: run.playbook,
-      dryRun: false,
-      args: run.args,
-    };
+    const common = runAuditFields(run, action, 'quell');
     const started = performance.now();
     let progress: Awaited<ReturnType<NonNullable<typeof action.adapter.advanceApproval>>>;
     try {

@@ -4,7 +4,7 @@ import type { RunContext, VerifyOutcome } from './contract.js';
 import { TargetError } from './errors.js';
 import { bestEffort, type ContainmentKit, seconds } from './kit.js';
 import type { AuditEntry, ContainmentRun } from './model.js';
-import { phaseEntry, runPhase, VERIFY_LABEL, verifyRun } from './phase.js';
+import { phaseEntry, runAuditFields, runPhase, VERIFY_LABEL, verifyRun } from './phase.js';
 import type { ExecutionReport, StepReport } from './presenter.js';
 import type { ResolvedAction } from './registry.js';
 import { redactDeep, redactor } from './secrets.js';
@@ -140,7 +140,7 @@ export class DriftWatch {
       ...(alertedAt ? { alertedAt } : {}),
     };
     const entry = {
-      ...this.common(run, action, 'quell'),
+      ...runAuditFields(run, action, 'quell'),
       at,
       event: (drifting && !wasDrifting ? 'drift' : 'verified') as AuditEntry['event'],
       outcome: result,
@@ -229,7 +229,7 @@ export class DriftWatch {
     const run = (await store.run(incident.id, pending.name)) ?? found;
     const redact = redactor(action.secrets);
     const ctx = this.runContext(action, run);
-    const common = this.common(run, action, user);
+    const common = runAuditFields(run, action, user);
     const planned = redactDeep(action.adapter.plan('execute', ctx, run.state), redact);
     const applied = await runPhase(
       () => action.adapter.execute(ctx),
@@ -317,19 +317,5 @@ export class DriftWatch {
   private runContext(action: ResolvedAction, run: ContainmentRun): RunContext<unknown, unknown> {
     const { actions } = this.kit;
     return actions.runContext(action, actions.planContext(action, run.args, run.incidentId, run.id));
-  }
-
-  private common(run: ContainmentRun, action: ResolvedAction, actor: string) {
-    return {
-      incidentId: run.incidentId,
-      actor,
-      action: run.action,
-      adapter: action.adapter.id,
-      target: run.target,
-      runId: run.id,
-      playbook: run.playbook,
-      dryRun: false,
-      args: run.args,
-    };
   }
 }

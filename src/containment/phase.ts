@@ -62,6 +62,21 @@ export async function runPhase(
   }
 }
 
+/** The audit fields every entry about a recorded (not dry) run carries. */
+export function runAuditFields(run: ContainmentRun, action: ResolvedAction, actor: string) {
+  return {
+    incidentId: run.incidentId,
+    actor,
+    action: run.action,
+    adapter: action.adapter.id,
+    target: run.target,
+    runId: run.id,
+    playbook: run.playbook,
+    dryRun: false,
+    args: run.args,
+  };
+}
+
 /** The audit entry of an executed or undone phase. */
 export function phaseEntry<Common extends object>(
   common: Common,

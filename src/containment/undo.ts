@@ -3,7 +3,7 @@ import type { Incident } from '../incidents/model.js';
 import { timelineData } from './audit-log.js';
 import { bestEffort, type ContainmentKit, seconds } from './kit.js';
 import type { ContainmentRun, PendingConfirmation } from './model.js';
-import { phaseEntry, runPhase, VERIFY_LABEL, verifyRun } from './phase.js';
+import { phaseEntry, runAuditFields, runPhase, VERIFY_LABEL, verifyRun } from './phase.js';
 import type { ExecutionReport, StepReport } from './presenter.js';
 import type { ResolvedAction } from './registry.js';
 import { redactDeep, redactor } from './secrets.js';
@@ -91,17 +91,7 @@ async function undoOne(
   const ctx = kit.actions.planContext(action, run.args, incident.id, run.id);
   const runCtx = kit.actions.runContext(action, ctx);
   const planned = redactDeep(action.adapter.plan('undo', ctx, run.state), redact);
-  const common = {
-    incidentId: incident.id,
-    actor: user,
-    action: action.name,
-    adapter: action.adapter.id,
-    target: run.target,
-    runId: run.id,
-    playbook: run.playbook,
-    dryRun: false,
-    args: run.args,
-  };
+  const common = runAuditFields(run, action, user);
   const undone = await runPhase(
     () => action.adapter.undo!(runCtx, run.state),
     runCtx.http,
