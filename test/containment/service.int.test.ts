@@ -15,6 +15,7 @@ import {
   type Harness,
   OUTSIDER,
   RESPONDER,
+  runContainment,
   TECH_LEAD,
 } from './harness.js';
 
@@ -51,23 +52,6 @@ beforeEach(() => {
 afterEach(async () => {
   await harness?.close();
 });
-
-async function run(
-  h: Harness,
-  user: string,
-  name: string,
-  options: { kind?: 'action' | 'playbook'; args?: Record<string, string>; dryRun?: boolean } = {},
-) {
-  const confirmation = await h.services.containment.requestRun({
-    incident: h.incident,
-    user,
-    kind: options.kind ?? 'action',
-    name,
-    args: options.args ?? {},
-    dryRun: options.dryRun ?? false,
-  });
-  return h.services.containment.confirm(confirmToken(confirmation), user);
-}
 
 const callsOf = (incidentId: string) => recordedCalls.filter((c) => c.incidentId === incidentId);
 
@@ -290,7 +274,7 @@ describe('dry runs and drills', () => {
     nock.emitter.on('no match', onNoMatch);
     try {
       const { services, incident } = harness;
-      const report = await run(harness, COMMANDER, 'block-key');
+      const report = await runContainment(harness, COMMANDER, 'block-key');
       expect(report).toMatchObject({ dryRun: true, drill: true });
       expect(report.groups[0]![0]).toMatchObject({
         state: 'dry_run',
@@ -330,7 +314,10 @@ describe('dry runs and drills', () => {
 
   it('--dry-run outside a drill only shows what would be sent', async () => {
     harness = await containmentHarness({ containment: CONTAINMENT });
-    const report = await run(harness, COMMANDER, 'freeze-agent', { kind: 'playbook', dryRun: true });
+    const report = await runContainment(harness, COMMANDER, 'freeze-agent', {
+      kind: 'playbook',
+      dryRun: true,
+    });
     expect(report.groups.flat().map((s) => s.state)).toEqual([
       'dry_run',
       'dry_run',
@@ -350,7 +337,7 @@ describe('playbooks', () => {
   it('runs groups in order and the steps of a group in parallel; reports a partial failure per step', async () => {
     harness = await containmentHarness({ containment: CONTAINMENT });
     const { services, incident, slack } = harness;
-    const report = await run(harness, COMMANDER, 'freeze-agent', { kind: 'playbook' });
+    const report = await runContainment(harness, COMMANDER, 'freeze-agent', { kind: 'playbook' });
     expect(report.title).toBe('Playbook freeze-agent (p1)');
     expect(report.groups.map((g) => g.map((s) => `${s.action}:${s.state}`))).toEqual([
       ['block-agent-key:ok'],
@@ -440,7 +427,7 @@ describe('playbooks', () => {
   it('Retry on a failed step confirms again and runs the same action as a new run', async () => {
     harness = await containmentHarness({ containment: CONTAINMENT });
     const { services, incident } = harness;
-    await run(harness, COMMANDER, 'scale-workers');
+    await runContainment(harness, COMMANDER, 'scale-workers');
     const confirmation = await services.containment.requestRetry(incident.id, 'r1', COMMANDER);
     expect(confirmation.text).toContain('Retry scale-workers (r1)');
     const report = await services.containment.confirm(confirmToken(confirmation), COMMANDER);
@@ -456,7 +443,7 @@ describe('undo', () => {
   it('undoes one run, verifies it is lifted, records it, and refuses to undo twice', async () => {
     harness = await containmentHarness({ containment: CONTAINMENT });
     const { services, incident } = harness;
-    await run(harness, COMMANDER, 'block-agent-key');
+    await runContainment(harness, COMMANDER, 'block-agent-key');
     expect((await services.containment.status(incident.id)).map((r) => r.id)).toEqual(['r1']);
     const confirmation = await services.containment.requestUndo(incident, TECH_LEAD, 'r1');
     expect(confirmation.text).toContain('Undo r1 (block-agent-key)');
@@ -492,7 +479,7 @@ describe('undo', () => {
   it('undoes a whole playbook run, last step first, skipping what failed', async () => {
     harness = await containmentHarness({ containment: CONTAINMENT });
     const { services, incident } = harness;
-    await run(harness, COMMANDER, 'freeze-agent', { kind: 'playbook' });
+    await runContainment(harness, COMMANDER, 'freeze-agent', { kind: 'playbook' });
     const report = await services.containment.confirm(
       confirmToken(await services.containment.requestUndo(incident, COMMANDER, 'p1')),
       COMMANDER,
@@ -511,8 +498,8 @@ describe('undo', () => {
   it('refuses to undo irreversible, dry and unknown runs with a reason', async () => {
     harness = await containmentHarness({ containment: CONTAINMENT });
     const { services, incident } = harness;
-    await run(harness, COMMANDER, 'delete-openai-key');
-    await run(harness, COMMANDER, 'block-agent-key', { dryRun: true });
+    await runContainment(harness, COMMANDER, 'delete-openai-key');
+    await runContainment(harness, COMMANDER, 'block-agent-key', { dryRun: true });
     await expect(services.containment.requestUndo(incident, COMMANDER, 'r1')).rejects.toThrow(
       'r1 (delete-openai-key) is irreversible and cannot be undone; restore the target by hand.',
     );
