@@ -25,6 +25,7 @@ export async function startLocalSlack(
     emulator?: SlackEmulatorOptions;
     clock?: Clock;
     logLevel?: 'silent' | 'warn';
+    transport?: 'http' | 'socket';
   } = {},
 ): Promise<LocalQuell & { prefix: string }> {
   const env = await openTestRedis();
@@ -33,6 +34,7 @@ export async function startLocalSlack(
       config: testConfig(env.prefix, options.configYaml ?? ''),
       redis: env.redis,
       logger: createLogger(options.logLevel ?? 'silent'),
+      ...(options.transport ? { transport: options.transport } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.emulator ? { emulator: options.emulator } : {}),
     });
