@@ -2,7 +2,6 @@ import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logging/logger.js';
 import { redisKeys } from '../redis/keys.js';
-import { ClaimLedger } from './claims.js';
 
 /**
  * Socket Mode redelivers an envelope whose ack did not reach Slack in 3 s (a slow ack, a dropped
@@ -30,16 +29,43 @@ export function deliveryKey(body: unknown): string | undefined {
 
 /** Slack gives up redelivering within minutes; an hour of memory is ample. */
 const REMEMBER_SECONDS = 3600;
+/**
+ * How long a delivery counts as taken while it runs. A replica that dies mid-run leaves its claim to
+ * expire, so a later redelivery of that delivery runs instead of being dropped for good.
+ */
+const RUNNING_SECONDS = 60;
 
 /**
  * Which deliveries were taken, in Redis, so every replica gives the same answer. A delivery is
  * claimed while it runs, remembered for the hour once it ran (its work acknowledged and handed on),
  * and released when it failed before that, so Slack's next redelivery gets another chance.
  */
-export class DeliveryLedger extends ClaimLedger {
-  constructor(redis: Redis, keyPrefix: string) {
-    const keys = redisKeys(keyPrefix);
-    super(redis, (key) => keys.idempotency('delivery', key), REMEMBER_SECONDS);
+export class DeliveryLedger {
+  private readonly keys: ReturnType<typeof redisKeys>;
+
+  constructor(
+    private readonly redis: Redis,
+    keyPrefix: string,
+  ) {
+    this.keys = redisKeys(keyPrefix);
+  }
+
+  /** True when this delivery is new (and now claimed); false while it runs elsewhere or once it ran. */
+  async claim(key: string): Promise<boolean> {
+    const set = await this.redis.set(this.redisKey(key), 'running', 'EX', RUNNING_SECONDS, 'NX');
+    return set === 'OK';
+  }
+
+  async done(key: string): Promise<void> {
+    await this.redis.set(this.redisKey(key), 'done', 'EX', REMEMBER_SECONDS);
+  }
+
+  async release(key: string): Promise<void> {
+    await this.redis.del(this.redisKey(key));
+  }
+
+  private redisKey(key: string): string {
+    return this.keys.idempotency('delivery', key);
   }
 }
 

@@ -1,5 +1,4 @@
 import type { Redis } from 'ioredis';
-import { ClaimLedger } from '../claims.js';
 import { SIGNATURE_WINDOW_SECONDS } from './signature.js';
 
 /**
@@ -10,13 +9,30 @@ import { SIGNATURE_WINDOW_SECONDS } from './signature.js';
  * Slack's own retries carry a new signature and `X-Slack-Retry-Num`: they pass here and meet the
  * durable-work dedupe (the request's idempotency key) instead.
  */
-export class ReplayGuard extends ClaimLedger {
-  constructor(redis: Redis, prefix: string) {
-    // remembered for both directions of the window, plus a minute of clock skew between replicas
-    super(
-      redis,
-      (signature) => `${prefix}:signature-seen:${signature.slice(3)}`,
-      2 * SIGNATURE_WINDOW_SECONDS + 60,
-    );
+export class ReplayGuard {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {}
+
+  private key(signature: string): string {
+    return `${this.prefix}:signature-seen:${signature.slice(3)}`;
+  }
+
+  /** True when this signature is new (and now claimed); false for a replay. */
+  async claim(signature: string): Promise<boolean> {
+    // claimed for the request's own run; `done` extends it to the whole window
+    return (await this.redis.set(this.key(signature), 'running', 'EX', 60, 'NX')) === 'OK';
+  }
+
+  /** The request's work is durable: remember its signature for as long as it could be replayed. */
+  async done(signature: string): Promise<void> {
+    // both directions of the window, plus a minute of clock skew between replicas
+    await this.redis.set(this.key(signature), 'done', 'EX', 2 * SIGNATURE_WINDOW_SECONDS + 60);
+  }
+
+  /** The request failed before its work was durable: the same request may come again. */
+  async release(signature: string): Promise<void> {
+    await this.redis.del(this.key(signature));
   }
 }
