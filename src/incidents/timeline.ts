@@ -69,6 +69,10 @@ export const TIMELINE_KINDS = {
     'action_overdue',
   ],
   evidence: ['evidence_archived', 'evidence_archive_failed'],
+  /** Pages to PagerDuty / Opsgenie (src/paging): sent (trigger, acknowledge, resolve), failed, or not sent (a drill). */
+  paging: ['page_sent', 'page_failed', 'page_skipped'],
+  /** A REST API token read the incident (src/api); its changes are the operations' own events. */
+  api: ['api_read'],
   /** Forensic collection runs (src/forensics) and the responder-marked first unauthorized action. */
   forensics: ['forensics_planned', 'forensics_collected', 'forensics_failed', 'first_unauthorized_action'],
   /** Notification clocks (src/obligations): proposed, added, reports, waivers, reminders, missed deadlines. */
