@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import { HTTPModuleFunctions, HTTPReceiver, type HTTPReceiverOptions } from '@slack/bolt';
+import type { HttpApi } from '../../http-api/router.js';
 import type { Logger } from '../../logging/logger.js';
 import type { ReplayGuard } from './replay-guard.js';
 import { checkSlackSignature } from './signature.js';
@@ -20,16 +21,19 @@ export interface GuardedReceiverOptions extends Omit<HTTPReceiverOptions, 'signa
   log: Pick<Logger, 'warn'>;
   /** Real time: signatures are Slack's, whatever clock the services use. */
   nowMs?: () => number;
+  /** Quell's non-Slack routes (`/api/*`), answered in front of Bolt with their own authentication. */
+  api?: Pick<HttpApi, 'owns' | 'handle'>;
 }
 
 export function guardedHttpReceiver(options: GuardedReceiverOptions): HTTPReceiver {
-  const { replays, log, nowMs = Date.now, ...bolt } = options;
+  const { replays, log, nowMs = Date.now, api, ...bolt } = options;
   const receiver = new HTTPReceiver({ ...bolt, signatureVerification: false });
   const endpoints = new Set(
     typeof bolt.endpoints === 'string' ? [bolt.endpoints] : (bolt.endpoints ?? ['/slack/events']),
   );
   const inner = receiver.requestListener;
   receiver.requestListener = (req, res) => {
+    if (api?.owns(req.url)) return api.handle(req, res);
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (req.method?.toUpperCase() !== 'POST' || !endpoints.has(path)) return inner(req, res);
     void check(req, res).then(
