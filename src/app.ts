@@ -1,6 +1,7 @@
 import { App, LogLevel } from '@slack/bolt';
 import type { Redis } from 'ioredis';
 import { normalizeSlackApiUrl } from './config/env.js';
+import type { HttpApi } from './http-api/router.js';
 import type { WorkspaceIdentity } from './incidents/authorize-workspace.js';
 import { boltLogger } from './logging/bolt-logger.js';
 import { noteReceivedAt } from './ops/ack-timing.js';
@@ -41,6 +42,8 @@ export interface BuildAppOptions {
    * in `services.redis` when it is there).
    */
   deliveries?: Deliveries;
+  /** HTTP mode: Quell's non-Slack routes (`/api/*`), served on the receiver's port in front of Bolt. */
+  api?: HttpApi;
 }
 
 /** Builds the Bolt app and registers listeners. No I/O here: `start` is the caller's. */
@@ -50,6 +53,7 @@ export function buildApp({
   slackApiUrl,
   botIdentity,
   deliveries,
+  api,
 }: BuildAppOptions): App {
   const logger = boltLogger(services.logger);
   const clientOptions = {
@@ -87,6 +91,7 @@ export function buildApp({
             logger,
             log: services.logger,
             ...(replays ? { replays } : {}),
+            ...(api ? { api } : {}),
             // ack first, work after: responses go back to Slack as soon as ack() is called
             processBeforeResponse: false,
             customRoutes: [
