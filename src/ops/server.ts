@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { HttpApi } from '../http-api/router.js';
 import type { Logger } from '../logging/logger.js';
 import { registry } from './metrics.js';
 import { checkReadiness, type ReadinessSources } from './readiness.js';
@@ -13,6 +14,8 @@ export interface OpsListenerOptions {
   readiness: ReadinessSources;
   /** Runs before each scrape (the queue depth gauges read Redis then). */
   beforeScrape?: () => Promise<void>;
+  /** Socket Mode: Quell's non-Slack routes (`/api/*`), served here since there is no receiver port. */
+  api?: Pick<HttpApi, 'owns' | 'handle'>;
 }
 
 export interface OpsListener {
@@ -33,6 +36,7 @@ export async function startOpsListener(options: OpsListenerOptions): Promise<Ops
       res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       res.end(JSON.stringify(body));
     };
+    if (options.api?.owns(req.url)) return options.api.handle(req, res);
     if (req.method !== 'GET' && req.method !== 'HEAD') return json(405, { error: 'GET only' });
     if (path === '/healthz') return json(200, { ok: true });
     if (path === '/readyz') {
