@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { HttpApi } from '../http-api/router.js';
 import { LANES, type LaneName } from '../jobs/index.js';
 import type { JobRuntime } from '../jobs/runtime.js';
 import type { Logger } from '../logging/logger.js';
@@ -26,6 +27,8 @@ export interface StartOpsDeps {
   runsWorkers: boolean;
   botToken: string;
   slackApiUrl?: string;
+  /** Socket Mode: Quell's non-Slack routes (`/api/*`), served on this port. */
+  api?: HttpApi;
 }
 
 const DEPTH_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'failed'] as const;
@@ -50,6 +53,7 @@ export async function startOps(deps: StartOpsDeps): Promise<OpsListener> {
         ...(deps.runsWorkers ? { workersRunning: () => deps.jobs.workersRunning() } : {}),
       },
       beforeScrape: () => measureQueueDepth(deps.jobs),
+      ...(deps.api ? { api: deps.api } : {}),
     });
     return {
       port: listener.port,
