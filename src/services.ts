@@ -21,6 +21,7 @@ import { EvidenceService } from './evidence/service.js';
 import { evidenceSourcesFrom, timelineEvidenceSources } from './evidence/sources.js';
 import { verifyBundle } from './evidence/verify.js';
 import { collectJob, createForensicsService, type ForensicsService } from './forensics/index.js';
+import type { ApiRoute } from './http-api/router.js';
 import { RefusalLog } from './incidents/authorize-refusals.js';
 import { WorkspaceIdentity } from './incidents/authorize-workspace.js';
 import { RulePermissions } from './incidents/permissions.js';
@@ -103,6 +104,11 @@ export interface Services {
   refusals: RefusalLog;
   /** The workspace this Quell serves: config `workspace:`, else learned from auth.test at start-up. */
   workspace: WorkspaceIdentity;
+  /**
+   * Quell's non-Slack HTTP routes (`/api/*`): the runtime mounts them on the receiver's port (HTTP
+   * mode) or the ops listener's (Socket Mode). A feature adds its routes to the list below.
+   */
+  httpRoutes: readonly ApiRoute[];
 }
 
 /** What Slack listeners may use is declared by the boundary (src/slack/boundary/deps.ts). */
@@ -374,6 +380,9 @@ export function createServices({
   // 5. Slack requests' promised work runs as durable jobs (the boundary stores them before replying).
   jobs.register(requests.job);
 
+  // 6. Non-Slack HTTP routes, each authenticating its own callers (src/http-api/router.ts).
+  const httpRoutes: ApiRoute[] = [];
+
   return {
     config,
     logger,
@@ -395,6 +404,7 @@ export function createServices({
     permissions,
     refusals,
     workspace,
+    httpRoutes,
   };
 }
 
