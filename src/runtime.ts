@@ -4,6 +4,7 @@ import { type Clock, systemClock } from './clock.js';
 import { normalizeSlackApiUrl } from './config/env.js';
 import type { QuellConfig } from './config/schema.js';
 import { historyRates } from './evidence/index.js';
+import { createHttpApi } from './http-api/router.js';
 import { type LaneName, SharedPacer, withDeadline } from './jobs/index.js';
 import { boltLogger } from './logging/bolt-logger.js';
 import type { Logger } from './logging/logger.js';
@@ -87,12 +88,15 @@ export async function startQuell(options: RuntimeOptions): Promise<Runtime> {
   });
   const lanes = options.lanes;
   if (!lanes || lanes.length > 0) await startWorkers(services, lanes ? { lanes } : {});
+  // /api/* (alert intake, REST API): the receiver's port in HTTP mode, the ops listener's in Socket Mode
+  const api = createHttpApi({ routes: services.httpRoutes, logger });
   const app = buildApp({
     connection,
     services,
     slackApiUrl,
     botIdentity: options.botIdentity,
     deliveries: new DeliveryLedger(redis, config.redis.keyPrefix),
+    ...(connection.kind === 'http' ? { api } : {}),
   });
   const started = connection.kind === 'http' ? await app.start(options.port ?? 3000) : await app.start();
   const address = (started as { address?: () => { port: number } | string | null })?.address?.();
@@ -107,6 +111,7 @@ export async function startQuell(options: RuntimeOptions): Promise<Runtime> {
       runsWorkers: !lanes || lanes.length > 0,
       botToken: connection.botToken,
       ...(slackApiUrl ? { slackApiUrl } : {}),
+      ...(connection.kind === 'socket' ? { api } : {}),
     }).catch((error: unknown) => {
       // an ops-port clash must not take incident response down with it; said loudly instead
       logger.error(
