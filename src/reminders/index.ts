@@ -8,6 +8,7 @@ import { type JobDefinition, type JobRuntime, PostGuard } from '../jobs/index.js
 import type { Logger } from '../logging/logger.js';
 import { type ReminderJobs, reminderJobs } from './jobs.js';
 import { reminderKeys } from './keys.js';
+import type { EscalationStep, EscalationTargets } from './ladder.js';
 import type { ReminderPresenter } from './presenter.js';
 import { ReminderPrompter } from './prompter.js';
 import { ReminderQueue } from './queue.js';
@@ -25,6 +26,13 @@ export interface RemindersDeps {
   jobs: JobRuntime;
   /** The background chat (fail-fast, timeouts): the job runtime does the retrying. */
   chat: ChatPort;
+  /**
+   * Told once per escalation ladder step, after the step is posted in the channel and before it is
+   * recorded on the timeline (paging pages on it). A run retried after a crash between the two
+   * tells it again with the same `step.key`: dedupe on it. A failure fails the run, which is retried
+   * (the post itself is not repeated; the next step waits until this one is recorded).
+   */
+  onEscalationStep?: (incidentId: string, step: EscalationStep, targets: EscalationTargets) => Promise<void>;
 }
 
 /**
@@ -63,6 +71,7 @@ export class Reminders {
       config,
       clock,
       logger,
+      ...(deps.onEscalationStep ? { onEscalationStep: deps.onEscalationStep } : {}),
     });
     this.scheduleOnChange = reminderScheduler(this.queue);
     this.updates = new UpdateService({ incidents, views, config, clock });
@@ -102,7 +111,13 @@ export class Reminders {
 }
 
 export type { PromptFate, PromptReason } from './jobs.js';
-export { type Ladder, ladderFor } from './ladder.js';
+export {
+  type EscalationStep,
+  type EscalationTargets,
+  type Ladder,
+  type LadderStepTargets,
+  ladderFor,
+} from './ladder.js';
 export { type PostOnceDeps, type PostOnceRequest, postOnce } from './post-once.js';
 export type { ReminderPresenter, SettledFacts, StructuredUpdate } from './presenter.js';
 export { MAX_UPDATE_FIELD_LENGTH } from './updates.js';

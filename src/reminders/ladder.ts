@@ -27,6 +27,28 @@ function toMs(time: LadderTime, cadenceMs: number): number {
   return 'ms' in time ? time.ms : Math.round(time.cadences * cadenceMs);
 }
 
+/** A ladder step that fired, as told to `Reminders`' `onEscalationStep` (paging listens to it). */
+export interface EscalationStep {
+  /** 0-based; at or beyond the configured steps, a repeat of the last. */
+  index: number;
+  repeat: boolean;
+  /** The due time whose prompt went unanswered, and when that update first fell due. */
+  dueAt: string;
+  overdueSince: string;
+  /**
+   * The same for every run of this step (a run retried after a crash tells it again): whoever
+   * pages on it dedupes on this key.
+   */
+  key: string;
+}
+
+/** Who an escalation step mentioned: the commander's user id (null: none, or not this step). */
+export interface EscalationTargets {
+  commander: string | null;
+  users: readonly string[];
+  usergroups: readonly string[];
+}
+
 /** The ladder for a severity; null when it has no cadence (nothing is prompted, nothing escalates). */
 export function ladderFor(severity: Severity, config: QuellConfig): Ladder | null {
   const cadenceMs = cadenceFor(severity, config);

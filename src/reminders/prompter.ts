@@ -14,7 +14,7 @@ import { metrics } from '../ops/metrics.js';
 import { isLate } from './cadence.js';
 import type { OverdueEscalationPayload, SettlePromptsPayload, UpdatePromptPayload } from './jobs.js';
 import type { ReminderKeys } from './keys.js';
-import { gapBefore, ladderFor, stepTargets } from './ladder.js';
+import { type EscalationStep, type EscalationTargets, gapBefore, ladderFor, stepTargets } from './ladder.js';
 import { postOnce } from './post-once.js';
 import type { ReminderPresenter } from './presenter.js';
 import type { ReminderQueue } from './queue.js';
@@ -33,6 +33,8 @@ export interface ReminderPrompterDeps {
   config: QuellConfig;
   clock: Clock;
   logger: Logger;
+  /** Told of each ladder step once it is posted, before it is recorded (see Reminders). */
+  onEscalationStep?: (incidentId: string, step: EscalationStep, targets: EscalationTargets) => Promise<void>;
 }
 
 /** What a reminder job did; the job's return value, handy in logs and tests. */
@@ -131,6 +133,19 @@ export class ReminderPrompter {
         }),
     );
     if (fresh || !(await this.stepRecorded(current.id, payload.overdueSince, step))) {
+      const commander = targets.commander ? (current.roles.commander ?? null) : null;
+      // before the timeline record: a crash in between tells the hook again (same key), never skips it
+      await this.deps.onEscalationStep?.(
+        current.id,
+        {
+          index: step,
+          repeat: targets.repeat,
+          dueAt: payload.dueAt,
+          overdueSince: payload.overdueSince,
+          key: `${current.id}:${Date.parse(payload.overdueSince)}:${step}`,
+        },
+        { commander, users: targets.users, usergroups: targets.usergroups },
+      );
       const missingFor = clock.now().getTime() - Date.parse(payload.overdueSince);
       const label = targets.repeat
         ? `repeat ${step - ladder.steps.length + 1} of the last step`
@@ -146,7 +161,7 @@ export class ReminderPrompter {
           promptedAt: payload.promptedAt,
           step,
           repeat: targets.repeat,
-          commander: targets.commander ? (current.roles.commander ?? null) : null,
+          commander,
           users: targets.users,
           usergroups: targets.usergroups,
         },

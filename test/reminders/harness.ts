@@ -4,7 +4,7 @@ import type { QuellConfig } from '../../src/config/schema.js';
 import { PostGuard } from '../../src/jobs/index.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { reminderKeys } from '../../src/reminders/keys.js';
-import { ReminderPrompter } from '../../src/reminders/prompter.js';
+import { ReminderPrompter, type ReminderPrompterDeps } from '../../src/reminders/prompter.js';
 import { type Services, startWorkers } from '../../src/services.js';
 import { reminderViews } from '../../src/slack/blocks/reminders.js';
 import { ACTIONS } from '../../src/slack/ids.js';
@@ -35,7 +35,7 @@ export interface ReminderHarness {
   /** Services as a second Quell process would build them: same Redis and prefix, own connections. */
   replica(): Services;
   /** A prompter of its own, to run a job's handler directly (as a redelivered job would). */
-  prompter(chat?: ChatPort): ReminderPrompter;
+  prompter(chat?: ChatPort, extra?: Partial<ReminderPrompterDeps>): ReminderPrompter;
   cleanup(): Promise<void>;
 }
 
@@ -57,7 +57,7 @@ export async function reminderHarness(yaml = FAST_CADENCES): Promise<ReminderHar
     slack,
     startWorker: (name) => startBackgroundWorker(services, name),
     replica,
-    prompter: (chat = backgroundChat()) =>
+    prompter: (chat = backgroundChat(), extra = {}) =>
       new ReminderPrompter({
         store: services.store,
         incidents: services.incidents,
@@ -68,6 +68,7 @@ export async function reminderHarness(yaml = FAST_CADENCES): Promise<ReminderHar
         config,
         clock: systemClock,
         logger: createLogger('silent'),
+        ...extra,
       }),
     cleanup,
   };
