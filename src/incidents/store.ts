@@ -41,14 +41,16 @@ export class IncidentStore {
     return this.redis.incr(this.keys.incidentSequence);
   }
 
+  /**
+   * The record (and its first timeline event) first, under the incident's hash tag, then the
+   * indexes, under the global tag: two slots on a Redis Cluster, so two steps. A crash in between
+   * leaves a record the indexes miss; the resumed declare's next save re-indexes it (`update` →
+   * `syncIndexes`), and readers of the indexes skip ids whose record is missing.
+   */
   async create(incident: Incident, event: TimelineEvent): Promise<void> {
     const result = await this.runSave(incident, -1, event);
     if (result !== 1) throw new Error(`incident ${incident.id} already exists`);
-    await this.redis
-      .multi()
-      .zadd(this.keys.allIncidents, incident.seq, incident.id)
-      .zadd(this.keys.activeIncidents, incident.seq, incident.id)
-      .exec();
+    await this.syncIndexes(incident);
   }
 
   async get(id: string): Promise<Incident | undefined> {
@@ -77,10 +79,11 @@ export class IncidentStore {
       await this.redis.del(this.keys.channelIncident(channelId));
   }
 
+  /** Active incidents; an index entry left behind by a crash (record missing or resolved) is skipped. */
   async listActive(): Promise<Incident[]> {
     const ids = await this.redis.zrange(this.keys.activeIncidents, 0, -1);
     const incidents = await Promise.all(ids.map((id) => this.get(id)));
-    return incidents.filter((i): i is Incident => i !== undefined);
+    return incidents.filter((i): i is Incident => i !== undefined && isActive(i));
   }
 
   /**
@@ -98,7 +101,7 @@ export class IncidentStore {
       const next = { ...incident, version: before.version + 1 };
       const result = await this.runSave(next, before.version, event);
       if (result === 1) {
-        await this.syncActiveSet(next);
+        await this.syncIndexes(next);
         return { before, incident: next, event };
       }
       if (result === -1) throw new IncidentNotFoundError(id);
@@ -177,8 +180,16 @@ export class IncidentStore {
     ) as Promise<number>;
   }
 
-  private async syncActiveSet(incident: Incident): Promise<void> {
-    if (isActive(incident)) await this.redis.zadd(this.keys.activeIncidents, incident.seq, incident.id);
-    else await this.redis.zrem(this.keys.activeIncidents, incident.id);
+  /**
+   * Both indexes share the global hash tag, so one MULTI updates them together. Every save re-asserts
+   * the incident's entries (idempotent), which is what heals an index a crash left incomplete.
+   */
+  private async syncIndexes(incident: Incident): Promise<void> {
+    const multi = this.redis.multi().zadd(this.keys.allIncidents, incident.seq, incident.id);
+    if (isActive(incident)) multi.zadd(this.keys.activeIncidents, incident.seq, incident.id);
+    else multi.zrem(this.keys.activeIncidents, incident.id);
+    const results = await multi.exec();
+    const failed = results?.find(([error]) => error);
+    if (!results || failed) throw failed?.[0] ?? new Error(`indexing incident ${incident.id} was aborted`);
   }
 }

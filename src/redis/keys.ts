@@ -1,20 +1,30 @@
 /**
- * Every Redis key Quell writes, under one configurable prefix. Keys that a script touches together
- * share a `{hash tag}` so they land on one Redis Cluster slot.
+ * Every Redis key Quell writes, under one configurable prefix, laid out for Redis Cluster:
+ * - global indexes and counters share ONE hash tag, `{<prefix>}`, so the indexes one write updates
+ *   together (all and active incidents) sit on one slot;
+ * - one incident's keys share the incident's tag, `{<incident id>}` (its record, timeline, and the
+ *   features' keys: reminders, containment, comms, evidence, resolution);
+ * - keys only ever used alone (channel links, once-claims) carry no tag and spread over the slots.
+ * No transaction or script touches keys under two different tags.
  */
 export function redisKeys(prefix: string) {
   return {
-    incidentSequence: `${prefix}:incident-seq`,
+    incidentSequence: globalKey(prefix, 'incident-seq'),
     incident: (id: string) => `${prefix}:incident:{${id}}`,
     timeline: (id: string) => `${prefix}:incident:{${id}}:timeline`,
     channelIncident: (channelId: string) => `${prefix}:channel:${channelId}`,
-    activeIncidents: `${prefix}:incidents:active`,
-    allIncidents: `${prefix}:incidents:all`,
+    activeIncidents: globalKey(prefix, 'incidents:active'),
+    allIncidents: globalKey(prefix, 'incidents:all'),
     idempotency: (scope: string, key: string) => `${prefix}:once:${scope}:${key}`,
   };
 }
 
 export type RedisKeys = ReturnType<typeof redisKeys>;
+
+/** A global index or counter: `{<prefix>}:<name>`, on the one slot all of them share. */
+export function globalKey(prefix: string, name: string): string {
+  return `{${prefix}}:${name}`;
+}
 
 /**
  * A BullMQ queue's prefix: `{<keyPrefix>:<queue>}`, a hash tag per queue, so every key of one queue
@@ -23,9 +33,4 @@ export type RedisKeys = ReturnType<typeof redisKeys>;
  */
 export function queuePrefix(prefix: string, queue: string): string {
   return `{${prefix}:${queue}}`;
-}
-
-/** Transitional: the single-hash-tag prefix of the queues before the job runtime's lanes. */
-export function bullPrefix(prefix: string): string {
-  return `{${prefix}}:bull`;
 }

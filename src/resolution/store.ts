@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { globalKey } from '../redis/keys.js';
 import {
   type GateItemId,
   type GateOverride,
@@ -17,10 +18,11 @@ export function resolutionKeys(prefix: string) {
     gateOverrides: (incidentId: string) => `${prefix}:resolution:{${incidentId}}:gate-overrides`,
     /** Evidence bundles whose manifest was re-checked: `v<version>:<manifest sha>` → when. */
     verifiedBundles: (incidentId: string) => `${prefix}:resolution:{${incidentId}}:verified-bundles`,
-    actionSequence: `${prefix}:actions:seq`,
+    /** Global counter and index: under the one global hash tag (redis/keys.ts). */
+    actionSequence: globalKey(prefix, 'actions:seq'),
     action: (id: string) => `${prefix}:action:${id}`,
     /** Open corrective actions across incidents, scored by due time. */
-    openActions: `${prefix}:actions:open`,
+    openActions: globalKey(prefix, 'actions:open'),
     incidentActions: (incidentId: string) => `${prefix}:resolution:{${incidentId}}:actions`,
   };
 }
@@ -114,15 +116,23 @@ export class ResolutionStore {
     return `A${await this.redis.incr(this.keys.actionSequence)}`;
   }
 
+  /**
+   * The record, the incident's list and the open index live on three Cluster slots, so they are
+   * written one by one, in an order where every crash point reads correctly: entries are added to
+   * the indexes before the record exists (readers skip ids without a record, and `openActions`
+   * checks the status), and taken out of the open index only after the record says done.
+   */
   async saveAction(action: CorrectiveAction): Promise<void> {
     const json = JSON.stringify(correctiveActionSchema.parse(action));
-    const multi = this.redis
-      .multi()
-      .set(this.keys.action(action.id), json)
-      .zadd(this.keys.incidentActions(action.incidentId), Number(action.id.slice(1)), action.id);
-    if (action.status === 'open') multi.zadd(this.keys.openActions, Date.parse(action.dueAt), action.id);
-    else multi.zrem(this.keys.openActions, action.id);
-    await multi.exec();
+    await this.redis.zadd(
+      this.keys.incidentActions(action.incidentId),
+      Number(action.id.slice(1)),
+      action.id,
+    );
+    if (action.status === 'open')
+      await this.redis.zadd(this.keys.openActions, Date.parse(action.dueAt), action.id);
+    await this.redis.set(this.keys.action(action.id), json);
+    if (action.status !== 'open') await this.redis.zrem(this.keys.openActions, action.id);
   }
 
   async action(id: string): Promise<CorrectiveAction | undefined> {
