@@ -10,6 +10,7 @@ import { boltLogger } from './logging/bolt-logger.js';
 import type { Logger } from './logging/logger.js';
 import { type OpsListener, type OpsOptions, startOps } from './ops/index.js';
 import { RedisConnections } from './redis/connection.js';
+import { migrateKeyLayout } from './redis/key-migration.js';
 import { createServices, type Services, startWorkers } from './services.js';
 import { SlackEvidenceReads } from './slack/evidence-reads.js';
 import { DeliveryLedger } from './slack/redeliveries.js';
@@ -55,6 +56,8 @@ export interface Runtime {
 export async function startQuell(options: RuntimeOptions): Promise<Runtime> {
   const { config, logger, redis, connection } = options;
   const slackApiUrl = options.slackApiUrl ? normalizeSlackApiUrl(options.slackApiUrl) : undefined;
+  // an upgraded single-node deployment keeps its data under the Cluster-safe key names
+  await migrateKeyLayout(redis, config.redis.keyPrefix, logger);
   const connections = new RedisConnections(redis, logger);
   // Slack's rate limits are per method and per channel, and shared by every replica
   const pacer = new SharedPacer(redis, `${config.redis.keyPrefix}:pace`);
