@@ -9,6 +9,19 @@ import { obligationSchema } from '../obligations/model.js';
 export const SYSTEM_ACTOR = 'quell';
 
 /**
+ * Quell acting for a rule in the config file, not a person: an alert rule acts as
+ * `quell:alert:<alert id>` ("Quell on alert <id>"). Never a Slack id, so never invited or mentioned;
+ * the permission model lets it act as the operator who wrote the rule (permissions.ts).
+ */
+const ALERT_ACTOR_PREFIX = 'quell:alert:';
+export const alertActor = (alertId: string): string => `${ALERT_ACTOR_PREFIX}${alertId}`;
+export const isAutomationActor = (actor: string): boolean => actor.startsWith(ALERT_ACTOR_PREFIX);
+/** "Quell on alert <id>" for an automation actor; undefined for anyone else. */
+export function automationActorLabel(actor: string): string | undefined {
+  return isAutomationActor(actor) ? `Quell on alert ${actor.slice(ALERT_ACTOR_PREFIX.length)}` : undefined;
+}
+
+/**
  * An incident id as people type it and as action values carry it: the configured prefix
  * (`incidents.idPrefix`, 1-10 upper-case letters or digits) and a sequence number, e.g. `INC-42`.
  */
