@@ -12,7 +12,7 @@ import {
 import { CachedLookups } from './authorize-lookups.js';
 import { OPERATION_LABELS, type RefusalLog } from './authorize-refusals.js';
 import { WorkspaceIdentity } from './authorize-workspace.js';
-import { type Incident, ROLE_LABELS, type Role, SYSTEM_ACTOR } from './model.js';
+import { type Incident, isAutomationActor, ROLE_LABELS, type Role, SYSTEM_ACTOR } from './model.js';
 
 export { OPERATIONS, type Operation, roleOperation } from './authorize-config.js';
 export { OPERATION_LABELS } from './authorize-refusals.js';
@@ -220,7 +220,8 @@ export class RulePermissions implements Permissions {
   }
 
   async mayAct(actor: string, rule: ActorRule, incident: Incident | undefined): Promise<PermissionDecision> {
-    if (actor === SYSTEM_ACTOR) return allowed();
+    // Quell itself, and a rule of the config file acting for the operator who wrote it (alert rules)
+    if (actor === SYSTEM_ACTOR || isAutomationActor(actor)) return allowed();
     if (incident && rule.roles.some((role) => incident.roles[role] === actor)) return allowed();
     if (rule.users.includes(actor)) return allowed();
     if (rule.declarer && incident?.declaredBy === actor) return allowed();
