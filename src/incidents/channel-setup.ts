@@ -7,7 +7,7 @@ import { crashPoint } from '../jobs/crash-points.js';
 import { safeText } from '../text/safe-text.js';
 import { IncidentAnnouncements } from './announcements.js';
 import { channelNameFor, withSuffix } from './channel-name.js';
-import type { Incident } from './model.js';
+import { type Incident, isAutomationActor } from './model.js';
 import type { IncidentPresenter } from './presenter.js';
 import { findEarlierPost, SetupProgress } from './setup-progress.js';
 import type { IncidentStore } from './store.js';
@@ -94,7 +94,9 @@ export class IncidentChannelSetup {
       ),
     );
     if (!(await progress.done('invite'))) {
-      const invitees = new Set<string>([input.declaredBy, ...config.responders.users]);
+      // an alert rule declares as an automation actor: nobody to invite
+      const declarer = isAutomationActor(input.declaredBy) ? [] : [input.declaredBy];
+      const invitees = new Set<string>([...declarer, ...config.responders.users]);
       for (const group of config.responders.usergroups) {
         await step(`read user group ${group}`, async () => {
           for (const member of await chat.usergroupMembers(group)) invitees.add(member);
