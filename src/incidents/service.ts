@@ -17,6 +17,7 @@ import {
   type AgentField,
   type Incident,
   type IncidentCategory,
+  isAutomationActor,
   type ReactivationPlan,
   ROLE_LABELS,
   type Role,
@@ -192,7 +193,10 @@ export class IncidentService {
       severity: input.severity,
       status: 'investigating',
       drill: input.drill ?? false,
-      roles: config.incidents.declarerIsCommander ? { commander: input.declaredBy } : {},
+      roles:
+        config.incidents.declarerIsCommander && !isAutomationActor(input.declaredBy)
+          ? { commander: input.declaredBy }
+          : {},
       agent: input.agent ?? {},
       ...(isPrivateIncident(config.incidents.privateByDefault, input) ? { private: true } : {}),
       ...(input.category ? { category: input.category } : {}),
