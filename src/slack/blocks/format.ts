@@ -12,7 +12,7 @@ import type {
   PlainTextOption,
   SectionBlock,
 } from '@slack/types';
-import { SYSTEM_ACTOR } from '../../incidents/model.js';
+import { automationActorLabel, SYSTEM_ACTOR } from '../../incidents/model.js';
 import { escapeMarkup, safeText } from '../../text/safe-text.js';
 
 /** Section text and a mrkdwn/plain text object: at most 3000 characters. */
@@ -54,7 +54,7 @@ export function mention(user: string | undefined): string {
 
 /** Who did something: a mention, or "Quell" for what Quell did by itself (never `<@quell>`). */
 export function actorName(actor: string): string {
-  return actor === SYSTEM_ACTOR ? 'Quell' : `<@${actor}>`;
+  return actor === SYSTEM_ACTOR ? 'Quell' : (automationActorLabel(actor) ?? `<@${actor}>`);
 }
 
 /**
