@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { duration, envVarName } from '../config/fields.js';
 import { addIssuesUnder, checkSecretSlots } from '../config/plugin-entry.js';
 import { SEVERITIES } from '../incidents/model.js';
-import { BUILT_IN_COLLECTORS } from './collectors/index.js';
+import { BUILT_IN_COLLECTORS, SECRET_SLOT_CHECKS } from './collectors/index.js';
 
 /**
  * The `forensics:` section: named collectors (a configured built-in collector), when they run, and
@@ -36,6 +36,10 @@ const collectorSchema = z
     if (collector.id !== 'agent-permissions') {
       const parsed = collector.settingsSchema.safeParse(entry.settings);
       if (!parsed.success) addIssuesUnder(ctx, 'settings', parsed.error.issues);
+      else
+        for (const issue of SECRET_SLOT_CHECKS.get(collector.id)?.(parsed.data, Object.keys(entry.secrets)) ??
+          [])
+          ctx.addIssue({ code: 'custom', path: ['secrets', issue.slot], message: issue.message });
     }
     checkSecretSlots(
       ctx,

@@ -3,13 +3,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BUILT_IN_COLLECTORS } from '../../src/forensics/index.js';
 import { AGENT, HTTP_FIXTURES, WINDOW } from './fixtures.js';
 import { collectOnce, tempDir } from './harness.js';
+import { tempoFixture } from './tempo-fixtures.js';
 
 /**
  * One suite, every HTTP collector, against fakes built from each vendor's documented requests and
  * answers (fixtures.ts cites the pages): pagination, 429 with Retry-After, refused credentials, a
  * 429 storm half-way. Whatever happens, the run keeps what it fetched, names the gap, and returns.
  */
-describe.each(HTTP_FIXTURES)('collector conformance: $collector', (fixture) => {
+describe.each([...HTTP_FIXTURES, tempoFixture])('collector conformance: $collector', (fixture) => {
   let dir: string;
   let cleanup: () => Promise<void>;
   beforeEach(async () => {
