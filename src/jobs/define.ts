@@ -41,6 +41,12 @@ export interface JobContext {
   attempt: number;
   /** Whether a failure of this run is the last one (no retry follows). */
   lastAttempt: boolean;
+  /**
+   * Whether an earlier run of this job started: a failed try, or a run whose worker died (a stalled
+   * job handed over, which `attempt` does not count). Its effects may have happened unrecorded.
+   * Always set by the runtime; optional for handlers run directly (tests), meaning no.
+   */
+  startedBefore?: boolean;
   lane: LaneName;
   /** Aborted when the job's `timeoutMs` passes or shutdown's drain time runs out: stop early. */
   signal: AbortSignal;

@@ -93,6 +93,8 @@ export class LaneWorker {
       jobId: id,
       attempt,
       lastAttempt: attempt >= (job.opts.attempts ?? 1),
+      // BullMQ counts every start (attemptsStarted), stalled ones included; this run is one of them
+      startedBefore: job.attemptsMade > 0 || job.attemptsStarted > 1 || job.stalledCounter > 0,
       lane: this.options.lane,
       signal: abort.signal,
       logger: this.options.logger.child({ job: id, jobName: job.name, attempt }),
