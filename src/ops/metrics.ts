@@ -185,6 +185,13 @@ function ackName(name: string | undefined): string {
   return value;
 }
 
+const alerts = new Counter({
+  name: 'quell_alerts_total',
+  help: 'Alerts received on /api/alerts/<source>, by source and outcome (accepted, unmatched: no rule matched, replayed, refused: bad credentials or body).',
+  labelNames: ['source', 'outcome'] as const,
+  registers: [registry],
+});
+
 export const metrics = {
   ack(surface: string, name: string | undefined, durationMs: number): void {
     const labels = { surface, name: ackName(name) };
@@ -229,6 +236,9 @@ export const metrics = {
   },
   redisReconnect(connection: string | undefined): void {
     redisReconnects.inc({ connection: label(connection ?? 'request-path') });
+  },
+  alert(source: string, outcome: 'accepted' | 'unmatched' | 'replayed' | 'refused', count = 1): void {
+    if (count > 0) alerts.inc({ source: label(source), outcome }, count);
   },
   ready(isReady: boolean): void {
     ready.set(isReady ? 1 : 0);
