@@ -69,6 +69,13 @@ export const TIMELINE_KINDS = {
     'action_overdue',
   ],
   evidence: ['evidence_archived', 'evidence_archive_failed'],
+  /**
+   * Alert intake (src/intake): an alert fired again (repeats coalesced: one event per flush, with
+   * the count), resolved at its source (recorded; the incident stays open), a rule's step that did
+   * not happen (on-call lookup, invite, auto-run), and the decision deadline passing with no
+   * commander action.
+   */
+  intake: ['alert_fired', 'alert_resolved', 'alert_rule_step_failed', 'decision_overdue'],
   /** Pages to PagerDuty / Opsgenie (src/paging): sent (trigger, acknowledge, resolve), failed, or not sent (a drill). */
   paging: ['page_sent', 'page_failed', 'page_skipped'],
   /** A REST API token read the incident (src/api); its changes are the operations' own events. */
