@@ -33,7 +33,12 @@ export function usersMethods(api: WebApi): Record<string, MethodHandler> {
     },
 
     'users.lookupByEmail': (p) => {
-      const email = (p.str('email') ?? '').toLowerCase();
+      // a required argument left out is invalid_arguments on Slack, not a lookup that finds nobody
+      const email = (p.str('email') ?? '').trim().toLowerCase();
+      if (!email)
+        throw new SlackApiError('invalid_arguments', {
+          response_metadata: { messages: ['[ERROR] missing required field: email'] },
+        });
       const user = [...ws.users.values()].find((u) => u.email?.toLowerCase() === email && !u.deleted);
       if (!user) throw new SlackApiError('users_not_found');
       return { user: api.userObject(user) };
