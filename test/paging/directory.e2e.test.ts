@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { WebClient } from '@slack/web-api';
+import nock from 'nock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SlackEmulator } from '../../src/local/emulator/emulator.js';
+import { parseManifest } from '../../src/local/emulator/manifest.js';
+import { LOCAL_IDS } from '../../src/local/seed.js';
+import { PagerDutyOnCalls } from '../../src/paging/oncall.js';
+import { SlackWebUserDirectory } from '../../src/slack/user-directory.js';
+
+// "The on-call": PagerDuty names a person, users.lookupByEmail on the emulator (with Quell's own
+// manifest, so users:read.email must be granted there) names the Slack user.
+let slack: SlackEmulator;
+
+beforeEach(async () => {
+  slack = await SlackEmulator.start({ manifest: parseManifest(readFileSync('manifest.yml', 'utf8')) });
+});
+afterEach(async () => {
+  await slack.close();
+});
+
+const directory = () => SlackWebUserDirectory.create({ token: slack.botToken, slackApiUrl: slack.apiUrl });
+
+describe('the on-call mapped to Slack with users.lookupByEmail', () => {
+  it("maps PagerDuty's on-call to the Slack user with that email", async () => {
+    nock('https://api.pagerduty.com')
+      .get('/oncalls?escalation_policy_ids%5B%5D=PT20YPA&earliest=true&include%5B%5D=users')
+      .reply(200, {
+        oncalls: [
+          { escalation_level: 1, user: { id: 'PBOB', type: 'user', name: 'Bob', email: 'BOB@quell.local' } },
+        ],
+      });
+    const onCalls = new PagerDutyOnCalls({
+      apiToken: 'pd-token',
+      url: 'https://api.pagerduty.com',
+      timeoutMs: 2_000,
+      directory: directory(),
+    });
+    expect(await onCalls.onCall('PT20YPA')).toEqual({
+      user: LOCAL_IDS.bob,
+      email: 'BOB@quell.local',
+      name: 'Bob',
+    });
+    expect(slack.callCounts()['users.lookupByEmail']).toBe(1);
+  });
+
+  it('nobody with the email is nobody; a missing email is refused as Slack refuses it', async () => {
+    expect(await directory().userIdByEmail('nobody@example.com')).toBeUndefined();
+    const client = new WebClient(slack.botToken, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
+    const error = await client.users
+      .lookupByEmail({ email: '' })
+      .catch((e: { data: { error: string } }) => e);
+    expect((error as { data: { error: string } }).data.error).toBe('invalid_arguments');
+  });
+});
