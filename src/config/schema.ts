@@ -4,10 +4,10 @@ import { containmentConfigSchema } from '../containment/config.js';
 import { evidenceConfigSchema } from '../evidence/config.js';
 import { forensicsConfigSchema } from '../forensics/config.js';
 import { permissionsConfigSchema, workspaceConfigSchema } from '../incidents/authorize-config.js';
-import { retentionConfigSchema } from '../incidents/config.js';
 import { privateByDefaultSchema } from '../incidents/privacy.js';
 import { jobsConfigSchema } from '../jobs/config.js';
 import { obligationsConfigSchema } from '../obligations/config.js';
+import { pagingConfigSchema } from '../paging/config.js';
 import { remindersConfigSchema } from '../reminders/config.js';
 import { resolutionConfigSchema } from '../resolution/config.js';
 import { cadence, slackChannelId, slackUsergroupId, slackUserId } from './fields.js';
@@ -143,8 +143,8 @@ export const quellConfigSchema = z.strictObject({
   resolution: resolutionConfigSchema,
   /** The job runtime: lanes, dedupe window, Slack timeouts, drain time (src/jobs/config.ts). */
   jobs: jobsConfigSchema,
-  /** When resolved incidents leave Redis (compacted to a tombstone): src/incidents/config.ts. */
-  retention: retentionConfigSchema,
+  /** Pages to PagerDuty / Opsgenie and "the on-call" from PagerDuty: src/paging/config.ts. */
+  paging: pagingConfigSchema,
 });
 
 export type QuellConfig = z.output<typeof quellConfigSchema>;
