@@ -4,6 +4,7 @@ import { containmentConfigSchema } from '../containment/config.js';
 import { evidenceConfigSchema } from '../evidence/config.js';
 import { forensicsConfigSchema } from '../forensics/config.js';
 import { permissionsConfigSchema, workspaceConfigSchema } from '../incidents/authorize-config.js';
+import { retentionConfigSchema } from '../incidents/config.js';
 import { privateByDefaultSchema } from '../incidents/privacy.js';
 import { jobsConfigSchema } from '../jobs/config.js';
 import { obligationsConfigSchema } from '../obligations/config.js';
@@ -145,6 +146,8 @@ export const quellConfigSchema = z.strictObject({
   jobs: jobsConfigSchema,
   /** Pages to PagerDuty / Opsgenie and "the on-call" from PagerDuty: src/paging/config.ts. */
   paging: pagingConfigSchema,
+  /** When resolved incidents leave Redis (compacted to a tombstone): src/incidents/config.ts. */
+  retention: retentionConfigSchema,
 });
 
 export type QuellConfig = z.output<typeof quellConfigSchema>;
