@@ -2,6 +2,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { BundleWriter } from '../evidence/index.js';
+import { metrics } from '../ops/metrics.js';
 import type { AgentEvent, CollectOutput, CollectWindow, PlannedFetch } from './contract.js';
 import { DEFAULT_HTTP_OPTIONS, HttpClient, redactor, TargetError } from './http.js';
 import type { ResolvedCollector } from './registry.js';
@@ -44,11 +45,40 @@ export interface RunInput {
 }
 
 /**
+ * How a run ended, the `outcome` of `quell_forensics_collector_runs_total`: `ok`; `truncated` (the
+ * window held more than the cap); `refused` (the vendor refused the credentials, whatever was kept
+ * before); `partial` (rate limited, down or failing after something was kept); `failed` (nothing
+ * kept, or the run itself could not write its folder).
+ */
+export type RunOutcome = 'ok' | 'truncated' | 'refused' | 'partial' | 'failed';
+
+export function runOutcome(summary: RunSummary): RunOutcome {
+  if (summary.error) {
+    if (summary.error.kind === 'auth') return 'refused';
+    return summary.records > 0 || summary.files > 0 ? 'partial' : 'failed';
+  }
+  return summary.truncated ? 'truncated' : 'ok';
+}
+
+/**
  * Runs one collector into its run folder. Every page is on disk the moment it arrives; an error
  * half-way (a 429 storm, revoked credentials, the vendor down) ends the run with what it fetched,
- * the error classified and named as a gap. A retried job starts its run folder afresh.
+ * the error classified and named as a gap. A retried job starts its run folder afresh. Every run,
+ * whatever its end, is counted once with its outcome and duration (a run that throws: `failed`).
  */
 export async function runCollector(input: RunInput): Promise<RunSummary> {
+  const started = performance.now();
+  let outcome: RunOutcome = 'failed';
+  try {
+    const summary = await collectRun(input);
+    outcome = runOutcome(summary);
+    return summary;
+  } finally {
+    metrics.collectorRun(input.resolved.name, outcome, performance.now() - started);
+  }
+}
+
+async function collectRun(input: RunInput): Promise<RunSummary> {
   const { resolved, run, window } = input;
   const base = `${run}`;
   const runDir = `${input.directory}/forensics/${resolved.name}/${run}`;
