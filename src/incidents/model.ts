@@ -15,10 +15,24 @@ export const SYSTEM_ACTOR = 'quell';
  */
 const ALERT_ACTOR_PREFIX = 'quell:alert:';
 export const alertActor = (alertId: string): string => `${ALERT_ACTOR_PREFIX}${alertId}`;
-export const isAutomationActor = (actor: string): boolean => actor.startsWith(ALERT_ACTOR_PREFIX);
-/** "Quell on alert <id>" for an automation actor; undefined for anyone else. */
+/**
+ * A REST API token (src/api) acts as `quell:api:<token name>` ("API token <name>"). Also never a
+ * Slack id, but unlike an alert rule it is NOT trusted by default: the permission model decides it
+ * by the standing its config gives it (src/api/token-permissions.ts).
+ */
+const API_ACTOR_PREFIX = 'quell:api:';
+export const apiTokenActor = (name: string): string => `${API_ACTOR_PREFIX}${name}`;
+/** The token's name for an API token actor; undefined for anyone else. */
+export const apiTokenName = (actor: string): string | undefined =>
+  actor.startsWith(API_ACTOR_PREFIX) ? actor.slice(API_ACTOR_PREFIX.length) : undefined;
+/** Not a person (an alert rule, an API token): never invited, mentioned or made commander. */
+export const isAutomationActor = (actor: string): boolean =>
+  actor.startsWith(ALERT_ACTOR_PREFIX) || actor.startsWith(API_ACTOR_PREFIX);
+/** "Quell on alert <id>" / "API token <name>" for an automation actor; undefined for anyone else. */
 export function automationActorLabel(actor: string): string | undefined {
-  return isAutomationActor(actor) ? `Quell on alert ${actor.slice(ALERT_ACTOR_PREFIX.length)}` : undefined;
+  if (actor.startsWith(ALERT_ACTOR_PREFIX)) return `Quell on alert ${actor.slice(ALERT_ACTOR_PREFIX.length)}`;
+  const token = apiTokenName(actor);
+  return token === undefined ? undefined : `API token ${token}`;
 }
 
 /**

@@ -12,7 +12,14 @@ import {
 import { CachedLookups } from './authorize-lookups.js';
 import { OPERATION_LABELS, type RefusalLog } from './authorize-refusals.js';
 import { WorkspaceIdentity } from './authorize-workspace.js';
-import { type Incident, isAutomationActor, ROLE_LABELS, type Role, SYSTEM_ACTOR } from './model.js';
+import {
+  apiTokenName,
+  type Incident,
+  isAutomationActor,
+  ROLE_LABELS,
+  type Role,
+  SYSTEM_ACTOR,
+} from './model.js';
 
 export { OPERATIONS, type Operation, roleOperation } from './authorize-config.js';
 export { OPERATION_LABELS } from './authorize-refusals.js';
@@ -220,8 +227,10 @@ export class RulePermissions implements Permissions {
   }
 
   async mayAct(actor: string, rule: ActorRule, incident: Incident | undefined): Promise<PermissionDecision> {
-    // Quell itself, and a rule of the config file acting for the operator who wrote it (alert rules)
-    if (actor === SYSTEM_ACTOR || isAutomationActor(actor)) return allowed();
+    // Quell itself, and a rule of the config file acting for the operator who wrote it (alert rules);
+    // an API token is decided by its standing (src/api/token-permissions.ts), else refused below
+    if (actor === SYSTEM_ACTOR || (isAutomationActor(actor) && apiTokenName(actor) === undefined))
+      return allowed();
     if (incident && rule.roles.some((role) => incident.roles[role] === actor)) return allowed();
     if (rule.users.includes(actor)) return allowed();
     if (rule.declarer && incident?.declaredBy === actor) return allowed();
