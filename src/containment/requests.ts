@@ -38,6 +38,12 @@ export function catalog(kit: ContainmentKit): Catalog {
  * the confirmation is pressed. Refusals are recorded, then thrown as ContainmentRefusedError.
  */
 export async function requestRun(kit: ContainmentKit, request: RunRequest) {
+  const { pending, title, steps } = await prepareRun(kit, request);
+  return confirmationMessage(kit, pending, title, steps, request.incident.drill);
+}
+
+/** requestRun's checks and stored confirmation, without the message (an unattended run presses it itself). */
+export async function prepareRun(kit: ContainmentKit, request: RunRequest) {
   const { incident, user, kind, name } = request;
   const steps = resolveSteps(kit, kind, name, request.args);
   await kit.authorizer.authorize(
@@ -59,7 +65,7 @@ export async function requestRun(kit: ContainmentKit, request: RunRequest) {
     kind === 'playbook'
       ? `Run playbook ${name} (${steps.flat().length} action${steps.flat().length === 1 ? '' : 's'})`
       : `Run ${name}`;
-  return confirmationMessage(kit, pending, title, steps, incident.drill);
+  return { pending, title, steps };
 }
 
 /** `/contain undo <run-id>`: undoing lifts a control, so it is authorized and confirmed too. */
