@@ -81,6 +81,17 @@ export class ContainmentService {
     return requests.requestRun(this.kit, request);
   }
 
+  /**
+   * A run nobody presses Run for: a rule of the config file (an alert rule's `autoRun`) asks as its
+   * automation actor. The same checks as `requestRun`; returns the confirmation's token, which the
+   * caller keeps and presses with `confirm(token, user, key)` (again with the same token after a
+   * crash, so the recorded run resumes instead of running twice). The caller decides what may run
+   * this way (intake: reversible actions only).
+   */
+  async requestUnattended(request: RunRequest): Promise<string> {
+    return (await requests.prepareRun(this.kit, request)).pending.token;
+  }
+
   /** `/contain undo <run-id>`: undoing lifts a control, so it is authorized and confirmed too. */
   requestUndo(incident: Incident, user: string, runId: string) {
     return requests.requestUndo(this.kit, incident, user, runId);
