@@ -7,7 +7,12 @@ import type { Logger } from '../logging/logger.js';
 import type { PagerConfig, PagingConfig } from './config.js';
 import { type PagePayload, pageJob } from './jobs.js';
 import type { Pager } from './model.js';
-import { type OnCallAnswer, PagerDutyOnCalls, type SlackUserDirectory } from './oncall.js';
+import {
+  type OnCallAnswer,
+  type OnCallReference,
+  PagerDutyOnCalls,
+  type SlackUserDirectory,
+} from './oncall.js';
 import { OpsgenieAlerts } from './opsgenie.js';
 import { PagerDutyEvents } from './pagerduty.js';
 import { PagingService } from './service.js';
@@ -37,7 +42,7 @@ export interface Paging {
   job: JobDefinition<PagePayload>;
   pagers: readonly Pager[];
   /** The on-call of a PagerDuty escalation policy as a Slack user; undefined without `paging.onCall`. */
-  onCall?: (escalationPolicyId: string) => Promise<OnCallAnswer>;
+  onCall?: (reference: OnCallReference) => Promise<OnCallAnswer>;
 }
 
 export function createPaging(deps: PagingDeps): Paging {
@@ -62,7 +67,7 @@ export function createPaging(deps: PagingDeps): Paging {
       timeoutMs: config.timeout,
       directory,
     });
-    onCall = (policy) => lookup.onCall(policy);
+    onCall = (reference) => lookup.onCall(reference);
   }
   return { service, job, pagers, ...(onCall ? { onCall } : {}) };
 }
@@ -94,7 +99,12 @@ function secretOf(secrets: NodeJS.ProcessEnv, name: string, field: string): stri
 export type { PagingConfig } from './config.js';
 export { PagerRefusedError } from './http.js';
 export type { Page, PageAction, PageReceipt, Pager } from './model.js';
-export type { OnCallAnswer, SlackUserDirectory } from './oncall.js';
+export {
+  type OnCallAnswer,
+  type OnCallReference,
+  onCallResolver,
+  type SlackUserDirectory,
+} from './oncall.js';
 export { OpsgenieAlerts } from './opsgenie.js';
 export { PagerDutyEvents } from './pagerduty.js';
 export { dedupKeyOf } from './pages.js';

@@ -20,10 +20,19 @@ export interface SlackUserDirectory {
   userIdByEmail(email: string): Promise<string | undefined>;
 }
 
+/** What to ask PagerDuty about: an escalation policy id, a schedule id, or both. */
+export interface OnCallReference {
+  escalationPolicy?: string;
+  schedule?: string;
+}
+
 export type OnCallAnswer =
   | { user: string; email: string; name: string }
-  /** Why nobody could be named: no one on call, no email, nobody in Slack with it, PagerDuty down. */
-  | { missing: string };
+  /**
+   * Why nobody could be named; `nobody`: PagerDuty has no one on call (else the person could not
+   * be mapped: no email, nobody in Slack with it, or PagerDuty could not be asked).
+   */
+  | { missing: string; nobody: boolean };
 
 const userSchema = z.object({
   id: z.string(),
@@ -67,22 +76,29 @@ export class PagerDutyOnCalls {
     }).then((response) => response.json);
   }
 
-  /** The Slack user on call for this escalation policy now, or why there is none. */
-  async onCall(escalationPolicyId: string): Promise<OnCallAnswer> {
+  /** The Slack user on call now for this escalation policy (or schedule), or why there is none. */
+  async onCall(reference: OnCallReference): Promise<OnCallAnswer> {
     const query = new URLSearchParams();
-    query.append('escalation_policy_ids[]', escalationPolicyId);
+    if (reference.escalationPolicy) query.append('escalation_policy_ids[]', reference.escalationPolicy);
+    if (reference.schedule) query.append('schedule_ids[]', reference.schedule);
+    if (!reference.escalationPolicy && !reference.schedule)
+      return { missing: 'no PagerDuty escalation policy or schedule named', nobody: false };
     query.append('earliest', 'true');
     query.append('include[]', 'users');
     let listed: z.infer<typeof onCallsSchema>;
     try {
       const parsed = onCallsSchema.safeParse(await this.get(`/oncalls?${query.toString()}`));
-      if (!parsed.success) return { missing: 'PagerDuty answered /oncalls with an unexpected body' };
+      if (!parsed.success)
+        return { missing: 'PagerDuty answered /oncalls with an unexpected body', nobody: false };
       listed = parsed.data;
     } catch (error) {
-      return { missing: (error as Error).message };
+      return { missing: (error as Error).message, nobody: false };
     }
     const first = [...listed.oncalls].sort((a, b) => a.escalation_level - b.escalation_level)[0];
-    if (!first) return { missing: `nobody is on call for escalation policy ${escalationPolicyId}` };
+    const what = reference.escalationPolicy
+      ? `escalation policy ${reference.escalationPolicy}`
+      : `schedule ${reference.schedule}`;
+    if (!first) return { missing: `nobody is on call for ${what}`, nobody: true };
     let { email } = first.user;
     const name = first.user.name ?? first.user.summary ?? first.user.id;
     if (!email) {
@@ -92,12 +108,31 @@ export class PagerDutyOnCalls {
           .safeParse(await this.get(`/users/${encodeURIComponent(first.user.id)}`));
         email = user.success ? user.data.user.email : undefined;
       } catch (error) {
-        return { missing: (error as Error).message };
+        return { missing: (error as Error).message, nobody: false };
       }
     }
-    if (!email) return { missing: `PagerDuty user ${name} has no email address` };
+    if (!email) return { missing: `PagerDuty user ${name} has no email address`, nobody: false };
     const user = await this.options.directory.userIdByEmail(email);
-    if (!user) return { missing: `nobody in this Slack workspace has ${name}'s email (${email})` };
+    if (!user)
+      return { missing: `nobody in this Slack workspace has ${name}'s email (${email})`, nobody: false };
     return { user, email, name };
   }
+}
+
+/**
+ * The on-call as alert rules ask for it (intake's OnCallResolver): the Slack user id; undefined when
+ * PagerDuty has nobody on call; rejects with the reason when the person could not be named, so the
+ * incident's timeline says why it has no commander.
+ */
+export function onCallResolver(lookup: Pick<PagerDutyOnCalls, 'onCall'>): {
+  onCall(reference: OnCallReference): Promise<string | undefined>;
+} {
+  return {
+    async onCall(reference) {
+      const answer = await lookup.onCall(reference);
+      if ('user' in answer) return answer.user;
+      if (answer.nobody) return undefined;
+      throw new Error(`the on-call could not be named: ${answer.missing}`);
+    },
+  };
 }

@@ -36,7 +36,7 @@ describe('the on-call mapped to Slack with users.lookupByEmail', () => {
       timeoutMs: 2_000,
       directory: directory(),
     });
-    expect(await onCalls.onCall('PT20YPA')).toEqual({
+    expect(await onCalls.onCall({ escalationPolicy: 'PT20YPA' })).toEqual({
       user: LOCAL_IDS.bob,
       email: 'BOB@quell.local',
       name: 'Bob',

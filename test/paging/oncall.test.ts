@@ -37,7 +37,7 @@ describe('the on-call from PagerDuty', () => {
         more: false,
         total: null,
       });
-    expect(await lookup().onCall('PT20YPA')).toEqual({
+    expect(await lookup().onCall({ escalationPolicy: 'PT20YPA' })).toEqual({
       user: 'U0BOB',
       email: 'bob@example.com',
       name: 'Bob Okafor',
@@ -51,7 +51,7 @@ describe('the on-call from PagerDuty', () => {
       .get('/users/PBOB')
       .matchHeader('accept', 'application/vnd.pagerduty+json;version=2')
       .reply(200, { user: { id: 'PBOB', type: 'user', name: 'Bob Okafor', email: 'bob@example.com' } });
-    expect(await lookup().onCall('PT20YPA')).toMatchObject({ user: 'U0BOB' });
+    expect(await lookup().onCall({ escalationPolicy: 'PT20YPA' })).toMatchObject({ user: 'U0BOB' });
   });
 
   it('says why nobody could be named: nobody on call, nobody in Slack with the email, a bad token', async () => {
@@ -62,14 +62,40 @@ describe('the on-call from PagerDuty', () => {
       .reply(200, { oncalls: [entry(1, { id: 'PX', type: 'user', name: 'Xavier', email: 'x@example.com' })] })
       .get(onCallsPath)
       .reply(401, { error: { message: 'Unauthorized', code: 2006 } });
-    expect(await lookup().onCall('PT20YPA')).toEqual({
+    expect(await lookup().onCall({ escalationPolicy: 'PT20YPA' })).toEqual({
       missing: 'nobody is on call for escalation policy PT20YPA',
+      nobody: true,
     });
-    expect(await lookup().onCall('PT20YPA')).toEqual({
+    expect(await lookup().onCall({ escalationPolicy: 'PT20YPA' })).toEqual({
       missing: "nobody in this Slack workspace has Xavier's email (x@example.com)",
+      nobody: false,
     });
-    const refused = await lookup().onCall('PT20YPA');
-    expect(refused).toEqual({ missing: expect.stringContaining('PagerDuty refused the request (401)') });
+    const refused = await lookup().onCall({ escalationPolicy: 'PT20YPA' });
+    expect(refused).toEqual({
+      missing: expect.stringContaining('PagerDuty refused the request (401)'),
+      nobody: false,
+    });
     expect(JSON.stringify(refused)).not.toContain(TOKEN);
+  });
+});
+
+describe('the on-call resolver alert rules use', () => {
+  it('names the Slack user, undefined when nobody is on call, rejects with the reason otherwise', async () => {
+    const { onCallResolver } = await import('../../src/paging/oncall.js');
+    nock(API)
+      .get('/oncalls?schedule_ids%5B%5D=PSCHED1&earliest=true&include%5B%5D=users')
+      .reply(200, {
+        oncalls: [entry(1, { id: 'PBOB', type: 'user', name: 'Bob', email: 'bob@example.com' })],
+      })
+      .get('/oncalls?schedule_ids%5B%5D=PSCHED1&earliest=true&include%5B%5D=users')
+      .reply(200, { oncalls: [] })
+      .get('/oncalls?schedule_ids%5B%5D=PSCHED1&earliest=true&include%5B%5D=users')
+      .reply(503, 'unavailable');
+    const resolver = onCallResolver(lookup());
+    expect(await resolver.onCall({ schedule: 'PSCHED1' })).toBe('U0BOB');
+    expect(await resolver.onCall({ schedule: 'PSCHED1' })).toBeUndefined();
+    await expect(resolver.onCall({ schedule: 'PSCHED1' })).rejects.toThrow(
+      'the on-call could not be named: PagerDuty answered 503: unavailable',
+    );
   });
 });
