@@ -6,6 +6,8 @@ import type { IncidentService, IncidentSubscriber } from '../incidents/service.j
 import type { IncidentStore } from '../incidents/store.js';
 import { type JobDefinition, type JobRuntime, PostGuard } from '../jobs/index.js';
 import type { Logger } from '../logging/logger.js';
+import { DueIndex } from './due-index.js';
+import { postingLeaseMs, reminderMarkHorizonMs } from './horizon.js';
 import { type ReminderJobs, reminderJobs } from './jobs.js';
 import { reminderKeys } from './keys.js';
 import type { EscalationStep, EscalationTargets } from './ladder.js';
@@ -48,6 +50,8 @@ export class Reminders {
   readonly scheduleOnChange: IncidentSubscriber;
   readonly jobs: ReminderJobs;
   private readonly prompter: ReminderPrompter;
+  /** How long post marks live (horizon.ts); the start-up sweep reaches back no further. */
+  private readonly markHorizonMs: number;
 
   constructor(private readonly deps: RemindersDeps) {
     const { config, clock, logger, redis, incidents, views, store, chat } = deps;
@@ -58,16 +62,28 @@ export class Reminders {
       reconcile: () => this.reconcile(),
       recordFailure: (...args) => this.prompter.recordFailure(...args),
     });
-    this.queue = new ReminderQueue(deps.jobs, this.jobs);
+    const keys = reminderKeys(config.redis.keyPrefix);
+    const every = config.reminders.reconcileEvery;
+    const index = new DueIndex(redis, keys.dueIndex, {
+      // a scheduled prompt whose enqueue was not confirmed is checked by the next reconcile or two
+      verifyAfterMs: every,
+      graceMs: every,
+      recheckMs: 5 * every,
+    });
+    this.queue = new ReminderQueue(deps.jobs, this.jobs, index, () => clock.now().getTime());
+    this.markHorizonMs = reminderMarkHorizonMs(config);
     this.prompter = new ReminderPrompter({
       store,
       incidents,
       chat,
       views,
       queue: this.queue,
-      guard: new PostGuard(redis, reminderKeys(config.redis.keyPrefix).postGuard),
+      guard: new PostGuard(redis, keys.postGuard, {
+        postingLeaseMs: postingLeaseMs(config),
+        horizonMs: this.markHorizonMs,
+      }),
       redis,
-      keys: reminderKeys(config.redis.keyPrefix),
+      keys,
       config,
       clock,
       logger,
@@ -87,18 +103,27 @@ export class Reminders {
     ] as JobDefinition[];
   }
 
-  /** Makes sure every active incident with a due update has its prompt job (idempotent). */
+  /**
+   * The periodic reconciliation: re-adds the prompts the due-time index says need a check
+   * (idempotent; reads no incident). Returns how many were checked.
+   */
   reconcile(): Promise<number> {
-    return this.queue.reconcile(this.deps.store);
+    return this.queue.reconcile();
+  }
+
+  /** The start-up sweep: every active incident's due prompt gets its job and index entry. */
+  async sweep(): Promise<number> {
+    return this.queue.sweep(await this.deps.store.listActive(), this.markHorizonMs);
   }
 
   /**
-   * Where workers run: puts back any prompt a swallowed subscriber failure may have lost, and makes
-   * sure the periodic reconciliation exists. Best effort: the periodic run retries what fails.
+   * Where workers run: once per process, puts back any prompt a swallowed subscriber failure may
+   * have lost (the sweep), and makes sure the periodic reconciliation exists. Best effort: the
+   * periodic run covers what the index knows.
    */
   async startReconciling(): Promise<void> {
     try {
-      const due = await this.reconcile();
+      const due = await this.sweep();
       await this.queue.scheduleReconciliation(this.deps.config.reminders.reconcileEvery);
       this.deps.logger.info({ incidentsWithUpdateDue: due }, 'reminder schedule reconciled');
     } catch (error) {

@@ -69,11 +69,12 @@ export const settlePromptsPayload = z.object({
 export type SettlePromptsPayload = z.infer<typeof settlePromptsPayload>;
 
 export interface ReminderJobHandlers {
-  sendPrompt(payload: UpdatePromptPayload): Promise<unknown>;
-  escalate(payload: OverdueEscalationPayload): Promise<unknown>;
+  /** `run.startedBefore`: an earlier run of this job started, so its post may be in the channel. */
+  sendPrompt(payload: UpdatePromptPayload, run: { startedBefore: boolean }): Promise<unknown>;
+  escalate(payload: OverdueEscalationPayload, run: { startedBefore: boolean }): Promise<unknown>;
   /** Edits the open prompts of a due time to drop their buttons and say what happened. */
   settle(payload: SettlePromptsPayload): Promise<unknown>;
-  /** Re-adds every due prompt; returns how many incidents have an update due. */
+  /** Re-adds the prompts the due-time index says need a check; returns how many were checked. */
   reconcile(): Promise<number>;
   /** Attempts ran out or Slack refused for good: say so on the timeline. */
   recordFailure(incidentId: string, what: string, dueAt: string, reason: string): Promise<void>;
@@ -95,7 +96,7 @@ export function reminderJobs(run: ReminderJobHandlers): ReminderJobs {
       jobId: promptJobId,
       // Slack may be down or rate limiting for a while: about two hours of tries
       retry: RETRY.slack,
-      handle: (p) => run.sendPrompt(p),
+      handle: (p, ctx) => run.sendPrompt(p, { startedBefore: ctx.startedBefore ?? false }),
       onGiveUp: (p, { error }) => run.recordFailure(p.incidentId, 'update prompt', p.dueAt, error.message),
     }),
     overdueEscalation: defineJob({
@@ -104,7 +105,7 @@ export function reminderJobs(run: ReminderJobHandlers): ReminderJobs {
       payload: overdueEscalationPayload,
       jobId: escalationJobId,
       retry: RETRY.slack,
-      handle: (p) => run.escalate(p),
+      handle: (p, ctx) => run.escalate(p, { startedBefore: ctx.startedBefore ?? false }),
       onGiveUp: (p, { error }) =>
         run.recordFailure(p.incidentId, `overdue escalation (step ${p.step + 1})`, p.dueAt, error.message),
     }),

@@ -1,6 +1,7 @@
 /**
  * Redis keys of the reminders feature, under the configured prefix. The incident id is a hash tag,
- * like the incident's own keys, so everything about one incident stays on one cluster slot.
+ * like the incident's own keys, so everything about one incident stays on one cluster slot; the
+ * due-time index is global, under the tag every global index shares (`{<prefix>}`).
  */
 export function reminderKeys(prefix: string) {
   return {
@@ -9,6 +10,8 @@ export function reminderKeys(prefix: string) {
       `${prefix}:reminder:{${incidentId}}:${what}:${dueMs}`,
     /** Hash of the prompts and ladder steps still showing buttons: ts → { channel, dueAt, what }. */
     openPrompts: (incidentId: string) => `${prefix}:reminder:{${incidentId}}:open-prompts`,
+    /** Sorted set of the prompts scheduled and not yet posted (due-index.ts). */
+    dueIndex: `{${prefix}}:reminders:due`,
   };
 }
 

@@ -8,6 +8,7 @@ import type { Incident } from '../incidents/model.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { IncidentStore } from '../incidents/store.js';
 import { SYSTEM_ACTOR } from '../incidents/timeline.js';
+import { crashPoint } from '../jobs/crash-points.js';
 import { classifyJobError, isPermanent, type PostGuard } from '../jobs/index.js';
 import type { Logger } from '../logging/logger.js';
 import { metrics } from '../ops/metrics.js';
@@ -37,6 +38,11 @@ export interface ReminderPrompterDeps {
   onEscalationStep?: (incidentId: string, step: EscalationStep, targets: EscalationTargets) => Promise<void>;
 }
 
+/** What the job runtime says about the run (JobContext): whether an earlier run started. */
+export interface RunFacts {
+  startedBefore?: boolean;
+}
+
 /** What a reminder job did; the job's return value, handy in logs and tests. */
 export type ReminderOutcome =
   | 'posted'
@@ -58,15 +64,20 @@ export const OVERDUE_EVENT_KIND = 'update_overdue';
 export class ReminderPrompter {
   constructor(private readonly deps: ReminderPrompterDeps) {}
 
-  async sendPrompt(payload: UpdatePromptPayload): Promise<ReminderOutcome> {
+  async sendPrompt(payload: UpdatePromptPayload, run: RunFacts = {}): Promise<ReminderOutcome> {
     const { config, views } = this.deps;
+    const dueMs = Date.parse(payload.dueAt);
     const incident = await this.deps.store.get(payload.incidentId);
     const skip = this.staleness(incident, payload.dueAt);
-    if (skip) return skip;
+    if (skip) {
+      // a due time that no longer applies leaves the due-time index
+      await this.deps.queue.index.done(payload.incidentId, dueMs);
+      return skip;
+    }
     const current = incident!;
 
-    const dueMs = Date.parse(payload.dueAt);
-    const posted = await this.post(current, 'prompt', dueMs, payload.dueAt, (at, marker) =>
+    const post = { what: 'prompt', flow: 'prompt', keyMs: dueMs, notBefore: dueMs, run };
+    const posted = await this.post(current, post, payload.dueAt, (at, marker) =>
       views.prompt({
         incident: current,
         dueAt: payload.dueAt,
@@ -79,6 +90,7 @@ export class ReminderPrompter {
       }),
     );
     if (posted.fresh) metrics.reminderLate(posted.postedAt.getTime() - dueMs);
+    crashPoint('prompt.confirmed');
     // posted now or by an earlier run: either way the ladder's next step must be scheduled (idempotent)
     const ladder = ladderFor(current.severity, config);
     if (ladder) {
@@ -97,11 +109,13 @@ export class ReminderPrompter {
         at,
       );
     }
+    // posted and its ladder scheduled: reconciliation has nothing more to check for this due time
+    await this.deps.queue.index.done(current.id, dueMs);
     return posted.fresh ? 'posted' : 'already-posted';
   }
 
   /** One ladder step, once per missing update (keyed by overdueSince and step: a snooze never repeats one). */
-  async escalate(payload: OverdueEscalationPayload): Promise<ReminderOutcome> {
+  async escalate(payload: OverdueEscalationPayload, run: RunFacts = {}): Promise<ReminderOutcome> {
     const { config, views, clock } = this.deps;
     const incident = await this.deps.store.get(payload.incidentId);
     const skip = this.staleness(incident, payload.dueAt);
@@ -112,25 +126,23 @@ export class ReminderPrompter {
     const { step } = payload;
     const targets = stepTargets(ladder, step, config);
 
+    const overdueSinceMs = Date.parse(payload.overdueSince);
     const what = step === 0 ? 'overdue' : `overdue-${step}`;
-    const { fresh } = await this.post(
-      current,
-      what,
-      Date.parse(payload.overdueSince),
-      payload.dueAt,
-      (_at, marker) =>
-        views.escalation({
-          incident: current,
-          dueAt: payload.dueAt,
-          overdueSince: payload.overdueSince,
-          promptedAt: payload.promptedAt,
-          users: targets.users,
-          usergroups: targets.usergroups,
-          commander: targets.commander,
-          step,
-          steps: ladder.steps.length,
-          marker,
-        }),
+    // a step comes after the update fell due: a look in the channel reads back no further
+    const post = { what, flow: 'escalation', keyMs: overdueSinceMs, notBefore: overdueSinceMs, run };
+    const { fresh } = await this.post(current, post, payload.dueAt, (_at, marker) =>
+      views.escalation({
+        incident: current,
+        dueAt: payload.dueAt,
+        overdueSince: payload.overdueSince,
+        promptedAt: payload.promptedAt,
+        users: targets.users,
+        usergroups: targets.usergroups,
+        commander: targets.commander,
+        step,
+        steps: ladder.steps.length,
+        marker,
+      }),
     );
     if (fresh || !(await this.stepRecorded(current.id, payload.overdueSince, step))) {
       const commander = targets.commander ? (current.roles.commander ?? null) : null;
@@ -226,14 +238,24 @@ export class ReminderPrompter {
   /** Posts exactly once, and remembers the message while it shows buttons. */
   private async post(
     incident: Incident,
-    what: string,
-    keyMs: number,
+    post: { what: string; flow: string; keyMs: number; notBefore: number; run: RunFacts },
     dueAt: string,
     build: (at: Date, marker: string) => ChatMessage,
   ): Promise<{ fresh: boolean; postedAt: Date }> {
     const channel = incident.channelId!;
-    const posted = await postOnce(this.deps, { incidentId: incident.id, channel, what, keyMs, build });
+    const { what, flow, keyMs } = post;
+    const posted = await postOnce(this.deps, {
+      incidentId: incident.id,
+      channel,
+      what,
+      keyMs,
+      build,
+      flow,
+      notBefore: new Date(post.notBefore),
+      startedBefore: post.run.startedBefore ?? false,
+    });
     const { redis, keys } = this.deps;
+    // also when an earlier run posted it: that run may have died before remembering it (same field)
     if (posted.ts && redis && keys)
       await redis.hset(keys.openPrompts(incident.id), posted.ts, JSON.stringify({ channel, dueAt, what }));
     return posted;
@@ -252,7 +274,7 @@ export class ReminderPrompter {
 
   /** The last ladder step recorded for this missing update (-1: none yet). */
   private async reachedStep(incidentId: string, overdueSince: string): Promise<number> {
-    const events = await this.deps.store.timeline(incidentId);
+    const events = await this.deps.store.timelineOfKinds(incidentId, [OVERDUE_EVENT_KIND]);
     return events
       .filter((e) => e.kind === OVERDUE_EVENT_KIND && e.data.overdueSince === overdueSince)
       .reduce((max, e) => Math.max(max, typeof e.data.step === 'number' ? e.data.step : 0), -1);
@@ -260,7 +282,7 @@ export class ReminderPrompter {
 
   /** After a crash between posting and recording: did the timeline get this step? */
   private async stepRecorded(incidentId: string, overdueSince: string, step: number): Promise<boolean> {
-    const events = await this.deps.store.timeline(incidentId);
+    const events = await this.deps.store.timelineOfKinds(incidentId, [OVERDUE_EVENT_KIND]);
     return events.some(
       (e) =>
         e.kind === OVERDUE_EVENT_KIND && e.data.overdueSince === overdueSince && (e.data.step ?? 0) === step,

@@ -17,9 +17,10 @@ const REASON_OF_KIND: Record<string, PromptReason> = {
  * and the old one dropped; resolving (due time null) drops it. The due time is IncidentService's
  * to compute; this only follows it, so every path that moves the clock moves the prompt.
  *
- * IncidentService swallows subscriber failures (the change itself has been saved), so a failure
- * here would leave an incident without its prompt: reconciliation (on worker start and every
- * `reminders.reconcileEvery`) puts it back.
+ * Each due time is put in the due-time index before its job is enqueued (and the old one taken
+ * out), so reconciliation every `reminders.reconcileEvery` finds a prompt whose enqueue failed or
+ * whose process died in between. IncidentService swallows subscriber failures (the change itself
+ * has been saved): a failure before the index write is put back by the start-up sweep.
  */
 export function reminderScheduler(queue: ReminderQueue): IncidentSubscriber {
   return async ({ before, incident, event }: IncidentChange) => {
@@ -31,14 +32,17 @@ export function reminderScheduler(queue: ReminderQueue): IncidentSubscriber {
         event.kind === 'update_snoozed' && typeof event.data.overdueSince === 'string'
           ? event.data.overdueSince
           : next;
-      await queue.schedulePrompt({
-        incidentId: incident.id,
-        dueAt: next,
-        overdueSince,
-        reason: REASON_OF_KIND[event.kind] ?? 'reconciled',
-        since: event.at,
-      });
-    }
+      await queue.schedulePrompt(
+        {
+          incidentId: incident.id,
+          dueAt: next,
+          overdueSince,
+          reason: REASON_OF_KIND[event.kind] ?? 'reconciled',
+          since: event.at,
+        },
+        previous,
+      );
+    } else if (previous) await queue.unschedule(incident.id, previous);
     if (previous) {
       await queue.cancel(incident.id, previous);
       // the prompts of the old due time lose their buttons and say what became of them

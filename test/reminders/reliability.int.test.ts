@@ -94,7 +94,7 @@ describe('exactly once, across replicas and restarts', () => {
 
     // the retry finds it among the channel's latest messages and posts nothing
     h.slack.queue('conversations.history', (params) => {
-      expect(params).toMatchObject({ channel: incident.channelId, limit: '100' });
+      expect(params).toMatchObject({ channel: incident.channelId, limit: '200' });
       return {
         ok: true,
         messages: [{ type: 'message', ts: posted!.ts, blocks: posted!.blocks }],
