@@ -6,6 +6,7 @@ import { forensicsConfigSchema } from '../forensics/config.js';
 import { permissionsConfigSchema, workspaceConfigSchema } from '../incidents/authorize-config.js';
 import { retentionConfigSchema } from '../incidents/config.js';
 import { privateByDefaultSchema } from '../incidents/privacy.js';
+import { intakeConfigSchema } from '../intake/config.js';
 import { jobsConfigSchema } from '../jobs/config.js';
 import { obligationsConfigSchema } from '../obligations/config.js';
 import { pagingConfigSchema } from '../paging/config.js';
@@ -142,6 +143,8 @@ export const quellConfigSchema = z.strictObject({
   /** Forensic collectors (the agent's own trail): src/forensics/config.ts. */
   forensics: forensicsConfigSchema,
   resolution: resolutionConfigSchema,
+  /** Alert intake: sources (/api/alerts/<source>) and the rules that open incidents (src/intake/config.ts). */
+  intake: intakeConfigSchema,
   /** The job runtime: lanes, dedupe window, Slack timeouts, drain time (src/jobs/config.ts). */
   jobs: jobsConfigSchema,
   /** Pages to PagerDuty / Opsgenie and "the on-call" from PagerDuty: src/paging/config.ts. */
