@@ -79,6 +79,8 @@ export const ACTIONS = {
   gateItemOverride: 'quell_gate_item_override',
   /** "Record an affected object" on the rollback inventory summary; value is the incident id. */
   affectedAdd: 'quell_affected_add',
+  /** "Run" on an alert card's suggested playbook or one of its actions; value `<incident id>|playbook|<name>` or `…|action|<name>`. */
+  intakeRun: 'quell_intake_run',
 } as const;
 
 export const GATE_BLOCKS = {
