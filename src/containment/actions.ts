@@ -1,9 +1,9 @@
 import type { Clock } from '../clock.js';
 import { UsageError } from '../errors.js';
+import { DEFAULT_HTTP_OPTIONS, HttpClient, type HttpOptions } from '../http/client.js';
+import { redactor } from '../http/redact.js';
 import type { PlanContext, RunContext } from './contract.js';
-import { DEFAULT_HTTP_OPTIONS, HttpClient, type HttpOptions } from './http.js';
 import type { ContainmentRegistry, ResolvedAction } from './registry.js';
-import { redactor } from './secrets.js';
 
 /**
  * Per-action helpers every part of containment needs: find a configured action, parse its

@@ -1,14 +1,14 @@
 import { z } from 'zod';
+import { redactDeep, redactor } from '../http/redact.js';
+import { TargetError } from '../http/target-error.js';
 import { isActive } from '../incidents/model.js';
 import { defineJob, type JobDefinition, type JobRuntime, jobIdOf } from '../jobs/index.js';
 import { pendingApproval, type RunContext } from './contract.js';
-import { TargetError } from './errors.js';
 import { bestEffort, type ContainmentKit } from './kit.js';
 import type { ContainmentRun } from './model.js';
 import { runAuditFields, VERIFY_LABEL, verifyRun } from './phase.js';
 import type { ExecutionReport, StepReport } from './presenter.js';
 import type { ResolvedAction } from './registry.js';
-import { redactDeep, redactor } from './secrets.js';
 
 /**
  * Approval-gated changes: when a vendor requires approval (LaunchDarkly's 405), execute creates the

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { HttpClient } from './http.js';
+import type { HttpClient } from '../http/client.js';
 
 /**
  * The containment adapter contract. An adapter is one kind of target (a LiteLLM proxy, a flag
@@ -188,4 +188,4 @@ export function defineAdapter<Settings, Args>(
   return adapter;
 }
 
-export { TargetError } from './errors.js';
+export { TargetError } from '../http/target-error.js';

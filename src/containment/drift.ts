@@ -1,13 +1,13 @@
 import { QuellError, UsageError } from '../errors.js';
+import { redactDeep, redactor } from '../http/redact.js';
+import { TargetError } from '../http/target-error.js';
 import { isActive } from '../incidents/model.js';
 import type { RunContext, VerifyOutcome } from './contract.js';
-import { TargetError } from './errors.js';
 import { bestEffort, type ContainmentKit, seconds } from './kit.js';
 import type { AuditEntry, ContainmentRun } from './model.js';
 import { phaseEntry, runAuditFields, runPhase, VERIFY_LABEL, verifyRun } from './phase.js';
 import type { ExecutionReport, StepReport } from './presenter.js';
 import type { ResolvedAction } from './registry.js';
-import { redactDeep, redactor } from './secrets.js';
 import { CONFIRMATION_TTL_SECONDS } from './store.js';
 
 /**

@@ -1,27 +1,6 @@
 import { QuellError } from '../errors.js';
 
-/** Containment's errors: what a target answered (with retry semantics) and a refused request. */
-
-/**
- * A target refused or failed. `retryable` carries the retry semantics: a 4xx is the target's
- * considered answer and is not retried; 5xx, 429, timeouts and network errors are.
- */
-export class TargetError extends Error {
-  constructor(
-    message: string,
-    readonly details: {
-      status?: number;
-      retryable: boolean;
-      attempts: number;
-      /** The target's own error text, redacted. */
-      targetMessage?: string;
-      timedOut?: boolean;
-    },
-  ) {
-    super(message);
-    this.name = 'TargetError';
-  }
-}
+/** Containment's own error (a refused request); what a target answered is src/http's TargetError. */
 
 /** Someone asked for containment they may not run; already recorded on the timeline and in the audit. */
 export class ContainmentRefusedError extends QuellError {

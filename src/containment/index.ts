@@ -40,9 +40,5 @@ export function createContainmentService(inputs: ContainmentInputs): Containment
 
 export { type ControlState, controlStates } from './drift.js';
 export { containmentDriftJob, jobDriftSchedule } from './drift-job.js';
-export { TargetError } from './errors.js';
-/** The HTTP core and redaction, shared with the forensic collectors (src/forensics/http.ts). */
-export { DEFAULT_HTTP_OPTIONS, HttpClient, type HttpOptions, type HttpRequestSpec } from './http.js';
 export { checkContainmentConfig } from './registry.js';
-export { redactor } from './secrets.js';
 export { ContainmentRefusedError, ContainmentService, type RunRequest } from './service.js';

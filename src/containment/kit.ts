@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ChatPort } from '../chat/port.js';
 import type { Clock } from '../clock.js';
+import type { HttpOptions } from '../http/client.js';
 import type { Incident } from '../incidents/model.js';
 import type { Permissions } from '../incidents/permissions.js';
 import type { IncidentService } from '../incidents/service.js';
@@ -9,7 +10,6 @@ import type { JobRuntime } from '../jobs/index.js';
 import type { ActionTools } from './actions.js';
 import type { ContainmentAuditLog } from './audit-log.js';
 import type { ContainmentAuthorizer } from './authorization.js';
-import type { HttpOptions } from './http.js';
 import type { ContainmentPresenter, ExecutionReport } from './presenter.js';
 import type { ContainmentRegistry, ResolvedAction } from './registry.js';
 import type { ContainmentStore } from './store.js';

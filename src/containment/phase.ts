@@ -1,10 +1,10 @@
+import type { HttpClient } from '../http/client.js';
+import { redactDeep, redactor } from '../http/redact.js';
+import { TargetError } from '../http/target-error.js';
 import type { ExecuteOutcome, PlannedRequest, RunContext } from './contract.js';
-import { TargetError } from './errors.js';
-import type { HttpClient } from './http.js';
 import type { ContainmentKit } from './kit.js';
 import type { AuditEntry, ContainmentRun } from './model.js';
 import type { ResolvedAction } from './registry.js';
-import { redactDeep, redactor } from './secrets.js';
 
 /** One phase against a target (execute or undo) and the read-back that checks its effect (verify). */
 

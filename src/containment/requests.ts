@@ -1,10 +1,10 @@
 import { QuellError, UsageError } from '../errors.js';
+import { redactor } from '../http/redact.js';
 import type { Incident } from '../incidents/model.js';
 import { priorOf } from './contract.js';
 import type { ContainmentKit, RunRequest, RunScope, StepInput } from './kit.js';
 import type { ContainmentRun, PendingConfirmation } from './model.js';
 import type { Catalog, ConfirmationStep, ExecutionReport } from './presenter.js';
-import { redactor } from './secrets.js';
 import { undoableRuns } from './undo.js';
 
 /**

@@ -1,3 +1,4 @@
+import { redactDeep, redactor } from '../http/redact.js';
 import { crashPoint } from '../jobs/crash-points.js';
 import { metrics } from '../ops/metrics.js';
 import { timelineData } from './audit-log.js';
@@ -6,7 +7,6 @@ import { type ContainmentKit, type RunScope, type StepInput, seconds } from './k
 import type { AuditEntry, ContainmentRun } from './model.js';
 import { phaseEntry, runPhase, VERIFY_LABEL, verifyRun } from './phase.js';
 import type { StepReport } from './presenter.js';
-import { redactDeep, redactor } from './secrets.js';
 
 /**
  * Runs one step of a confirmed request: plan, then (dry run) record what would be sent, or execute

@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import { redactDeep, redactor } from '../http/redact.js';
 import type { Incident } from '../incidents/model.js';
 import { timelineData } from './audit-log.js';
 import { bestEffort, type ContainmentKit, seconds } from './kit.js';
@@ -6,7 +7,6 @@ import type { ContainmentRun, PendingConfirmation } from './model.js';
 import { phaseEntry, runAuditFields, runPhase, VERIFY_LABEL, verifyRun } from './phase.js';
 import type { ExecutionReport, StepReport } from './presenter.js';
 import type { ResolvedAction } from './registry.js';
-import { redactDeep, redactor } from './secrets.js';
 
 /** Undo: restores the prior state a run recorded, then verifies it, for one run or a whole playbook run. */
 

@@ -4,8 +4,8 @@ import { awsIamKeyAdapter } from '../../src/containment/adapters/aws-iam-key.js'
 import { awsLambdaAdapter } from '../../src/containment/adapters/aws-lambda.js';
 import { awsRoleSessionsAdapter, revokePolicy } from '../../src/containment/adapters/aws-role-sessions.js';
 import type { AnyAdapter, RunContext } from '../../src/containment/contract.js';
-import { TargetError } from '../../src/containment/errors.js';
-import { DEFAULT_HTTP_OPTIONS, HttpClient } from '../../src/containment/http.js';
+import { DEFAULT_HTTP_OPTIONS, HttpClient } from '../../src/http/client.js';
+import { TargetError } from '../../src/http/target-error.js';
 import { FakeAws } from './fakes/aws.js';
 import { COMMANDER, containmentHarness, runContainment, undoContainment } from './harness.js';
 

@@ -2,8 +2,8 @@ import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PlanContext, RunContext } from '../../src/containment/contract.js';
 import { TargetError } from '../../src/containment/contract.js';
-import { DEFAULT_HTTP_OPTIONS, HttpClient } from '../../src/containment/http.js';
-import { redactor } from '../../src/containment/secrets.js';
+import { DEFAULT_HTTP_OPTIONS, HttpClient } from '../../src/http/client.js';
+import { redactor } from '../../src/http/redact.js';
 import {
   type AdapterFixture,
   type Exchange,

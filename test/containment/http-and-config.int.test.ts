@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConfigError, parseConfigText } from '../../src/config/load.js';
 import type { TargetError } from '../../src/containment/contract.js';
-import { DEFAULT_HTTP_OPTIONS, HttpClient, parseRetryAfter } from '../../src/containment/http.js';
 import { buildContainmentRegistry, checkContainmentConfig } from '../../src/containment/registry.js';
-import { redactDeep, redactor } from '../../src/containment/secrets.js';
+import { DEFAULT_HTTP_OPTIONS, HttpClient, parseRetryAfter } from '../../src/http/client.js';
+import { redactDeep, redactor } from '../../src/http/redact.js';
 
 const SECRET = 'sk-live-0123456789abcdef';
 

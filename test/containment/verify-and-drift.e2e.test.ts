@@ -9,8 +9,8 @@ import { kubernetesAdapter as kubernetesTyped } from '../../src/containment/adap
 import { openaiAdapter as openaiTyped } from '../../src/containment/adapters/openai.js';
 import type { AnyAdapter, RunContext } from '../../src/containment/contract.js';
 import { nextSlot } from '../../src/containment/drift.js';
-import { DEFAULT_HTTP_OPTIONS, HttpClient } from '../../src/containment/http.js';
-import { redactor } from '../../src/containment/secrets.js';
+import { DEFAULT_HTTP_OPTIONS, HttpClient } from '../../src/http/client.js';
+import { redactor } from '../../src/http/redact.js';
 import { jobIdOf } from '../../src/jobs/index.js';
 import {
   COMMANDER,

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SIGNATURE_REDACTED } from '../../src/containment/secrets.js';
+import { SIGNATURE_REDACTED } from '../../src/http/redact.js';
 import {
   COMMANDER,
   confirmToken,

@@ -1,7 +1,7 @@
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { z } from 'zod';
+import { TargetError } from '../../http/target-error.js';
 import type { PlanContext, PlannedRequest } from '../contract.js';
-import { TargetError } from '../errors.js';
 
 /**
  * What the AWS adapters share: settings (region, an optional endpoint for VPC endpoints and tests),

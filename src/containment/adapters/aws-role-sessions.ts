@@ -5,8 +5,8 @@ import {
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { z } from 'zod';
+import { TargetError } from '../../http/target-error.js';
 import { defineAdapter, knownPrior, type PlanContext, type RunContext, type RunState } from '../contract.js';
-import { TargetError } from '../errors.js';
 import { AWS_SECRETS, awsCall, awsClientConfig, awsPlanned, awsSettings } from './aws-common.js';
 import { knownState } from './common.js';
 

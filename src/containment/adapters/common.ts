@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import type { HttpRequestSpec } from '../../http/client.js';
 import type { PlannedRequest } from '../contract.js';
-import type { HttpRequestSpec } from '../http.js';
 
 /** A base URL without a trailing slash, so paths join cleanly. */
 export const baseUrl = (fallback?: string) => {

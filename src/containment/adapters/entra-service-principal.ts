@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import type { HttpRequestSpec } from '../../http/client.js';
 import { defineAdapter, knownPrior, type PlanContext, type RunContext, type RunState } from '../contract.js';
-import type { HttpRequestSpec } from '../http.js';
 import { anyBody, baseUrl, joinUrl, knownState, seg, toPlanned } from './common.js';
 import { BEARER_PLACEHOLDER, entraTokenRequest, fetchToken } from './oauth.js';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import type { HttpRequestSpec } from '../../http/client.js';
 import { defineAdapter, knownPrior, type PlanContext, type RunState } from '../contract.js';
-import type { HttpRequestSpec } from '../http.js';
 import { baseUrl, joinUrl, knownState, seg, toPlanned } from './common.js';
 import { googleToken, plannedGoogleToken } from './google-common.js';
 import { BEARER_PLACEHOLDER } from './oauth.js';

@@ -1,7 +1,7 @@
 import { createPrivateKey, createSign } from 'node:crypto';
 import { z } from 'zod';
+import type { HttpRequestSpec } from '../../http/client.js';
 import { defineAdapter, knownPrior, type PlanContext, type RunState } from '../contract.js';
-import type { HttpRequestSpec } from '../http.js';
 import { anyBody, baseUrl, joinUrl, knownState, toPlanned } from './common.js';
 import { GITHUB_API_VERSION } from './github.js';
 

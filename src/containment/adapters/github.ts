@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import type { HttpRequestSpec } from '../../http/client.js';
 import { defineAdapter, knownPrior, type PlanContext, type RunState } from '../contract.js';
-import type { HttpRequestSpec } from '../http.js';
 import { anyBody, baseUrl, joinUrl, knownState, nonEmpty, seg, toPlanned } from './common.js';
 
 /**
@@ -92,7 +92,9 @@ function requests(phase: 'execute' | 'verify' | 'undo', ctx: Ctx, state?: RunSta
   return [readWorkflow(ctx), toggle(ctx, 'disable'), ...listing, ...cancel];
 }
 
-async function runsInFlight(ctx: PlanContext<Settings, Args> & { http: import('../http.js').HttpClient }) {
+async function runsInFlight(
+  ctx: PlanContext<Settings, Args> & { http: import('../../http/client.js').HttpClient },
+) {
   if (!ctx.settings.cancelRuns) return [];
   const ids: number[] = [];
   for (const status of IN_FLIGHT_STATUSES) {

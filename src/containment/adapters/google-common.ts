@@ -1,5 +1,5 @@
+import type { HttpClient, HttpRequestSpec } from '../../http/client.js';
 import type { PlanContext } from '../contract.js';
-import type { HttpClient, HttpRequestSpec } from '../http.js';
 import {
   ASSERTION_PLACEHOLDER,
   fetchToken,

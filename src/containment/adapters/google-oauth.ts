@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import type { HttpRequestSpec } from '../../http/client.js';
 import { defineAdapter, type PlanContext } from '../contract.js';
-import type { HttpRequestSpec } from '../http.js';
 import { baseUrl, joinUrl, knownState, seg, toPlanned } from './common.js';
 import { googleToken, plannedGoogleToken } from './google-common.js';
 import { BEARER_PLACEHOLDER } from './oauth.js';
@@ -64,7 +64,7 @@ const revoke = (ctx: Ctx, auth: string): HttpRequestSpec => ({
   acceptStatus: [404],
 });
 
-async function grantOf(ctx: Ctx & { http: import('../http.js').HttpClient }, auth: string) {
+async function grantOf(ctx: Ctx & { http: import('../../http/client.js').HttpClient }, auth: string) {
   const { status, data } = await ctx.http.request(list(ctx, auth), tokensResponse);
   return { status, grant: (data.items ?? []).find((t) => t.clientId === ctx.settings.clientId) };
 }

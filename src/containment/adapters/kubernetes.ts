@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import type { HttpRequestSpec } from '../../http/client.js';
 import { defineAdapter, knownPrior, type PlanContext, type RunContext, type RunState } from '../contract.js';
-import type { HttpRequestSpec } from '../http.js';
 import { baseUrl, joinUrl, knownState, seg, toPlanned } from './common.js';
 import { authorization, caBundle, IN_CLUSTER_API_SERVER } from './kubernetes-access.js';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import type { HttpRequestSpec } from '../../http/client.js';
 import { defineAdapter, knownPrior, type PlanContext, type RunState } from '../contract.js';
-import type { HttpRequestSpec } from '../http.js';
 import { baseUrl, joinUrl, knownState, nonEmpty, seg, toPlanned } from './common.js';
 
 /**

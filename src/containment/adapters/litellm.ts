@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import type { HttpRequestSpec } from '../../http/client.js';
 import { defineAdapter, knownPrior, type PlanContext, type RunState } from '../contract.js';
-import type { HttpRequestSpec } from '../http.js';
 import { baseUrl, isoAfter, joinUrl, knownState, toPlanned } from './common.js';
 
 /**

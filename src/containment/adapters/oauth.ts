@@ -1,6 +1,6 @@
 import { createPrivateKey, createSign } from 'node:crypto';
 import { z } from 'zod';
-import type { HttpClient, HttpRequestSpec } from '../http.js';
+import type { HttpClient, HttpRequestSpec } from '../../http/client.js';
 
 /**
  * Access tokens for the identity adapters, fetched at run time and never planned or stored: plans

@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import type { HttpRequestSpec } from '../../http/client.js';
 import { defineAdapter, type PlanContext, TargetError } from '../contract.js';
-import type { HttpRequestSpec } from '../http.js';
 import { anyBody, baseUrl, joinUrl, knownState, nonEmpty, seg, toPlanned } from './common.js';
 
 /**

@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import type { HttpRequestSpec } from '../../http/client.js';
+import { TargetError } from '../../http/target-error.js';
 import type { ApprovalProgress, ApprovalRef, RunContext, RunState } from '../contract.js';
 import { pendingApproval } from '../contract.js';
-import { TargetError } from '../errors.js';
-import type { HttpRequestSpec } from '../http.js';
 import { anyBody, joinUrl, seg } from './common.js';
 
 /**

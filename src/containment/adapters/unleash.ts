@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { HttpRequestSpec } from '../../http/client.js';
 import {
   type ApprovalRef,
   defineAdapter,
@@ -8,7 +9,6 @@ import {
   type RunContext,
   type RunState,
 } from '../contract.js';
-import type { HttpRequestSpec } from '../http.js';
 import { anyBody, baseUrl, joinUrl, knownState, nonEmpty, seg, toPlanned } from './common.js';
 import {
   advanceChangeRequest,

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
+import type { HttpRequestSpec } from '../../http/client.js';
 import { defineAdapter, knownPrior, type PlanContext, type RunState, UNKNOWN_PRIOR } from '../contract.js';
-import type { HttpRequestSpec } from '../http.js';
 import { anyBody, knownState, toPlanned } from './common.js';
 
 /**

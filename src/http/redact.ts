@@ -1,7 +1,8 @@
 /**
- * Secrets reach adapters by slot name, resolved from environment variables named in the config.
- * Everything that leaves a run (results, audit, timeline, logs, Slack) goes through a redactor that
- * replaces every secret value, and a few encodings of it, with the slot's name.
+ * Secrets reach containment adapters and forensic collectors by slot name, resolved from environment
+ * variables named in the config. Everything that leaves a run (results, audit, timeline, logs,
+ * Slack) goes through a redactor that replaces every secret value, and a few encodings of it, with
+ * the slot's name.
  */
 export type SecretValues = Readonly<Record<string, string>>;
 

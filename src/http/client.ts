@@ -1,14 +1,16 @@
 import { request as httpsRequest } from 'node:https';
 import type { z } from 'zod';
-import { TargetError } from './errors.js';
+import { TargetError } from './target-error.js';
 
 /**
- * The one small HTTP core every adapter shares, on the platform fetch (which nock intercepts, unlike
- * vendor SDK transports): per-attempt timeout, bounded retries with exponential backoff for idempotent
- * requests on 5xx / 429 / network errors / timeouts, the vendors' rate-limit headers honoured
- * (`Retry-After`; `X-Ratelimit-Reset` in epoch milliseconds from LaunchDarkly, in epoch seconds from
- * GitHub, whose primary limit answers 403 with `x-ratelimit-remaining: 0`), other 4xx never retried,
- * and every error text passed through the run's redactor before anyone sees it.
+ * The one small HTTP core that containment adapters and forensic collectors share, on the platform
+ * fetch (which nock intercepts, unlike vendor SDK transports): per-attempt timeout, bounded retries
+ * with exponential backoff for idempotent requests on 5xx / 429 / network errors / timeouts, the
+ * vendors' rate-limit headers honoured (`Retry-After`; `X-Ratelimit-Reset` in epoch milliseconds
+ * from LaunchDarkly, in epoch seconds from GitHub, whose primary limit answers 403 with
+ * `x-ratelimit-remaining: 0`), other 4xx never retried, and every error text passed through the
+ * run's redactor before anyone sees it. It lives outside both features so that a process that only
+ * collects (or only contains) loads neither the other's code nor its vendor SDKs.
  */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
