@@ -136,7 +136,8 @@ export const evidenceConfigSchema = z
       .optional(),
     /**
      * How long captured edit/deletion text stays in Redis after the incident is closed and a
-     * verified bundle holds it (the text may hold secrets; the bundle keeps it signed).
+     * verified bundle holds it (the text may hold secrets; the bundle keeps it signed). Applied by
+     * the retention sweep (`retention:`), the one mechanism that takes state out of Redis.
      */
     revisionRetention: duration.prefault('7d'),
   })

@@ -107,21 +107,16 @@ export class RevisionLog {
   }
 
   /**
-   * The revision text (which may hold secrets) leaves Redis `afterMs` from now: called once the
-   * incident is closed and a verified bundle holds it. Returns the seconds set.
+   * The revision text (which may hold secrets) leaves Redis: the retention sweep
+   * (incidents/retention.ts) calls this `evidence.revisionRetention` after a verified bundle made
+   * once the incident was closed holds it. Both keys share the incident's tag: one DEL.
    */
-  async expire(incidentId: string, afterMs: number): Promise<number> {
-    const seconds = Math.max(1, Math.ceil(afterMs / 1000));
-    await this.redis
-      .multi()
-      .expire(this.keys.revisions(incidentId), seconds)
-      .expire(this.keys.revisionsSeen(incidentId), seconds)
-      .exec();
-    return seconds;
+  async purge(incidentId: string): Promise<void> {
+    await this.redis.del(this.keys.revisions(incidentId), this.keys.revisionsSeen(incidentId));
   }
 
-  /** Seconds until the revision text leaves Redis; -1 if kept, -2 if gone. */
-  ttl(incidentId: string): Promise<number> {
-    return this.redis.ttl(this.keys.revisions(incidentId));
+  /** Whether any revision of the incident is still in Redis. */
+  async held(incidentId: string): Promise<boolean> {
+    return (await this.redis.exists(this.keys.revisions(incidentId))) === 1;
   }
 }

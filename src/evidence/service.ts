@@ -176,6 +176,11 @@ export class EvidenceService {
     );
   }
 
+  /** Every incident id the evidence store holds anything for (the id floor reads it at start-up). */
+  archivedIncidentIds(): Promise<string[]> {
+    return this.deps.storage.incidentIds();
+  }
+
   async archive(request: ArchiveRequest): Promise<ArchiveOutcome> {
     const { storage, config, clock, chat, logger } = this.deps;
     const incident =
@@ -407,9 +412,8 @@ export class EvidenceService {
       }),
     );
     await this.finishRun(incident.id, runId, run);
-    // the incident is closed and a bundle holds the revision text: it leaves Redis after the retention
-    if (incident.status === 'resolved')
-      await this.deps.revisions.expire(incident.id, config.revisionRetention);
+    // the revision text leaves Redis through the retention sweep (incidents/retention.ts), which
+    // checks this bundle again before it purges anything
     logger.info(
       { incident: incident.id, location: reservation.location, messages: transcript.counts.messages },
       'evidence archived',

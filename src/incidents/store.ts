@@ -1,8 +1,9 @@
 import type { Redis } from 'ioredis';
 import { ConcurrentUpdateError, IncidentNotFoundError } from '../errors.js';
 import type { RedisKeys } from '../redis/keys.js';
-import { type Incident, incidentSchema, isActive } from './model.js';
+import { type Incident, incidentSchema, isActive, SEVERITIES } from './model.js';
 import { type TimelineEvent, type TimelineKind, timelineEventSchema } from './timeline.js';
+import { type IncidentEntry, type Tombstone, tombstoneSchema } from './tombstone.js';
 
 /**
  * Writes the incident only if nobody changed it since it was read (same version), and appends the
@@ -23,6 +24,40 @@ if ARGV[3] ~= '' then redis.call('RPUSH', KEYS[2], ARGV[3]) end
 return 1
 `;
 
+/** Raises the counter to ARGV[1] unless it is already there or beyond; returns the value before. */
+const RAISE_SEQUENCE = `
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if current < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], ARGV[1]) end
+return current
+`;
+
+/**
+ * App Home's order as one score: severity first (sev1 lowest), then newest first. Both parts fit a
+ * double exactly (sequence numbers stay far below 1e12).
+ */
+const SEQ_SPAN = 1e12;
+function severityScore(incident: Incident): number {
+  return SEVERITIES.indexOf(incident.severity) * SEQ_SPAN + (SEQ_SPAN - incident.seq);
+}
+
+/**
+ * Deletes the record and its timeline only if the record is still the version the sweep read (a
+ * reopen or a late event in between keeps the incident). KEYS: incident, timeline. ARGV: version.
+ */
+const DELETE_IF_UNCHANGED = `
+local current = redis.call('GET', KEYS[1])
+if not current then return 1 end
+if cjson.decode(current)['version'] ~= tonumber(ARGV[1]) then return 0 end
+redis.call('DEL', KEYS[1], KEYS[2])
+return 1
+`;
+
+/** Deletes a channel link only while it still names this incident. KEYS: link. ARGV: incident id. */
+const UNLINK_IF_OURS = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
 const MAX_UPDATE_ATTEMPTS = 5;
 
 /** How many (incident, kinds) timeline reads `timelineOfKinds` keeps in memory. */
@@ -39,6 +74,16 @@ export class IncidentStore {
   /** Unique and gap-tolerant across replicas: INCR is atomic on the one Redis they share. */
   nextSequence(): Promise<number> {
     return this.redis.incr(this.keys.incidentSequence);
+  }
+
+  /** The last sequence number handed out (0 before the first incident). */
+  async currentSequence(): Promise<number> {
+    return Number((await this.redis.get(this.keys.incidentSequence)) ?? 0);
+  }
+
+  /** Never backwards: the id floor (id-floor.ts) raises the counter past ids that exist elsewhere. */
+  async raiseSequenceTo(seq: number): Promise<number> {
+    return Number(await this.redis.eval(RAISE_SEQUENCE, 1, this.keys.incidentSequence, String(seq)));
   }
 
   /**
@@ -168,6 +213,122 @@ export class IncidentStore {
     await this.redis.set(this.keys.idempotency(scope, key), value, 'EX', ttlSeconds);
   }
 
+  // ── Retention (incidents/retention.ts): what is due, compaction, and what is left of an incident. ──
+
+  /** Resolved, not yet compacted incidents whose retention check is due, longest waiting first. */
+  retentionDue(nowMs: number, limit: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.retentionDue, '-inf', nowMs, 'LIMIT', 0, limit);
+  }
+
+  /** The sweep looks at the incident again at `atMs` (XX: only while it is still waiting). */
+  async recheckRetentionAt(id: string, atMs: number): Promise<void> {
+    await this.redis.zadd(this.keys.retentionDue, 'XX', atMs, id);
+  }
+
+  /** An id in the retention index whose record is gone and left no tombstone: nothing to wait for. */
+  async dropRetentionEntry(id: string): Promise<void> {
+    await this.redis.zrem(this.keys.retentionDue, id);
+  }
+
+  /**
+   * Replaces a resolved incident (as read at `version`) by its tombstone, in idempotent steps on
+   * their own hash tags: the tombstone (global), then the record and timeline (the incident's tag,
+   * only if unchanged), then the index entries and channel links (`finishCompaction`). A crash
+   * anywhere is finished by the next sweep. Returns false when the incident changed meanwhile
+   * (reopened, a late event): then nothing is compacted.
+   */
+  async compact(tombstone: Tombstone, version: number): Promise<boolean> {
+    const json = JSON.stringify(tombstoneSchema.parse(tombstone));
+    await this.redis.hset(this.keys.tombstones, tombstone.id, json);
+    const deleted = await this.redis.eval(
+      DELETE_IF_UNCHANGED,
+      2,
+      this.keys.incident(tombstone.id),
+      this.keys.timeline(tombstone.id),
+      String(version),
+    );
+    if (Number(deleted) !== 1) {
+      await this.redis.hdel(this.keys.tombstones, tombstone.id);
+      return false;
+    }
+    await this.finishCompaction(tombstone);
+    return true;
+  }
+
+  /** The last steps of `compact` (also what a sweep finds half done): index entries, channel links. */
+  async finishCompaction(tombstone: Tombstone): Promise<void> {
+    const channels = [tombstone.channelId, ...(tombstone.previousChannelIds ?? [])].filter((c): c is string =>
+      Boolean(c),
+    );
+    // each link is a key of its own (no tag): one at a time, never in a transaction with another
+    for (const channel of channels)
+      await this.redis.eval(UNLINK_IF_OURS, 1, this.keys.channelIncident(channel), tombstone.id);
+    const results = await this.redis
+      .multi()
+      .zrem(this.keys.activeIncidents, tombstone.id)
+      .zrem(this.keys.activeBySeverity, tombstone.id)
+      .zrem(this.keys.retentionDue, tombstone.id)
+      .exec();
+    const failed = results?.find(([error]) => error);
+    if (!results || failed) throw failed?.[0] ?? new Error(`compacting ${tombstone.id} was aborted`);
+  }
+
+  async tombstone(id: string): Promise<Tombstone | undefined> {
+    const json = await this.redis.hget(this.keys.tombstones, id);
+    return json ? tombstoneSchema.parse(JSON.parse(json)) : undefined;
+  }
+
+  /** The live record, else what compaction left of it; undefined for an id never declared. */
+  async lookup(id: string): Promise<IncidentEntry | undefined> {
+    const incident = await this.get(id);
+    if (incident) return { kind: 'record', incident };
+    const tombstone = await this.tombstone(id);
+    return tombstone ? { kind: 'tombstone', tombstone } : undefined;
+  }
+
+  /**
+   * App Home's bounded view, whatever the number of incidents: the `active` most severe (then
+   * newest) active non-drill incidents with how many there are, and the `recent` newest incidents
+   * (live or compacted). Two rounds: the three index reads in one pipeline (one slot, the global
+   * tag), then at most `active + recent` record reads and one HMGET of tombstones, sent together.
+   */
+  async homeView(limits: { active: number; recent: number }): Promise<{
+    activeCount: number;
+    active: Incident[];
+    recent: IncidentEntry[];
+  }> {
+    const indexes = await this.redis
+      .pipeline()
+      .zcard(this.keys.activeBySeverity)
+      .zrange(this.keys.activeBySeverity, 0, Math.max(0, limits.active) - 1)
+      .zrevrange(this.keys.allIncidents, 0, Math.max(0, limits.recent) - 1)
+      .exec();
+    const failed = indexes?.find(([error]) => error);
+    if (!indexes || failed) throw failed?.[0] ?? new Error('reading the incident indexes was aborted');
+    const activeCount = Number(indexes[0]![1]);
+    const activeIds = limits.active > 0 ? (indexes[1]![1] as string[]) : [];
+    const recentIds = limits.recent > 0 ? (indexes[2]![1] as string[]) : [];
+    const ids = [...new Set([...activeIds, ...recentIds])];
+    // records live under each incident's own tag: separate commands, sent at once
+    const [records, tombstones] = await Promise.all([
+      Promise.all(ids.map((id) => this.get(id))),
+      recentIds.length ? this.redis.hmget(this.keys.tombstones, ...recentIds) : Promise.resolve([]),
+    ]);
+    const byId = new Map(ids.map((id, i) => [id, records[i]]));
+    const active = activeIds
+      .map((id) => byId.get(id))
+      .filter((i): i is Incident => i !== undefined && isActive(i) && !i.drill);
+    const recent: IncidentEntry[] = [];
+    recentIds.forEach((id, i) => {
+      const incident = byId.get(id);
+      const tombstone = tombstones[i];
+      if (incident) recent.push({ kind: 'record', incident });
+      else if (tombstone)
+        recent.push({ kind: 'tombstone', tombstone: tombstoneSchema.parse(JSON.parse(tombstone)) });
+    });
+    return { activeCount, active, recent };
+  }
+
   private runSave(incident: Incident, expectedVersion: number, event: TimelineEvent | null): Promise<number> {
     return this.redis.eval(
       SAVE_WITH_EVENT,
@@ -188,6 +349,18 @@ export class IncidentStore {
     const multi = this.redis.multi().zadd(this.keys.allIncidents, incident.seq, incident.id);
     if (isActive(incident)) multi.zadd(this.keys.activeIncidents, incident.seq, incident.id);
     else multi.zrem(this.keys.activeIncidents, incident.id);
+    if (isActive(incident) && !incident.drill)
+      multi.zadd(this.keys.activeBySeverity, severityScore(incident), incident.id);
+    else multi.zrem(this.keys.activeBySeverity, incident.id);
+    // first looked at when resolved (NX: a later save keeps the time the sweep chose); reopened: out
+    if (isActive(incident)) multi.zrem(this.keys.retentionDue, incident.id);
+    else
+      multi.zadd(
+        this.keys.retentionDue,
+        'NX',
+        Date.parse(incident.resolvedAt ?? incident.updatedAt),
+        incident.id,
+      );
     const results = await multi.exec();
     const failed = results?.find(([error]) => error);
     if (!results || failed) throw failed?.[0] ?? new Error(`indexing incident ${incident.id} was aborted`);

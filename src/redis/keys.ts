@@ -15,6 +15,12 @@ export function redisKeys(prefix: string) {
     channelIncident: (channelId: string) => `${prefix}:channel:${channelId}`,
     activeIncidents: globalKey(prefix, 'incidents:active'),
     allIncidents: globalKey(prefix, 'incidents:all'),
+    /** Active non-drill incidents, most severe then newest first (App Home's bounded view). */
+    activeBySeverity: globalKey(prefix, 'incidents:active-by-severity'),
+    /** Resolved incidents not yet compacted, scored by when the retention sweep looks at them next. */
+    retentionDue: globalKey(prefix, 'incidents:retention-due'),
+    /** What is left of compacted incidents: id → tombstone JSON (incidents/tombstone.ts). */
+    tombstones: globalKey(prefix, 'incidents:tombstones'),
     idempotency: (scope: string, key: string) => `${prefix}:once:${scope}:${key}`,
   };
 }

@@ -49,6 +49,9 @@ export class LazyS3Storage implements EvidenceStorage {
   async versions(incidentId: string): Promise<BundleReservation[]> {
     return (await this.store()).versions(incidentId);
   }
+  async incidentIds(): Promise<string[]> {
+    return (await this.store()).incidentIds();
+  }
   /** Available once the store was used (the restart gate reads bundles this process archived or listed). */
   source(location: string): BundleSource | undefined {
     return this.ready?.source(location);

@@ -8,6 +8,8 @@ import { BundleExistsError, type BundleReservation, type EvidenceStorage, safeSe
 
 const VERSION_DIR = /^v(\d+)$/;
 const STAGING = '.staging';
+/** An incident's folder is named by its id (`INC-7`). */
+const INCIDENT_DIR = /^[A-Z][A-Z0-9]{0,9}-\d+$/;
 
 /**
  * Bundles in a local directory: `<root>/<incident>/v<N>/`. A version is claimed by creating its empty
@@ -86,6 +88,15 @@ export class LocalEvidenceStorage implements EvidenceStorage {
         out.push({ incidentId, version, location });
     }
     return out;
+  }
+
+  /** The incident folders under the root (`.staging` and anything not an id left out). */
+  async incidentIds(): Promise<string[]> {
+    const entries = await readdir(this.root, { withFileTypes: true }).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    });
+    return entries.filter((e) => e.isDirectory() && INCIDENT_DIR.test(e.name)).map((e) => e.name);
   }
 
   private async existingVersions(incidentDir: string): Promise<number[]> {

@@ -29,6 +29,11 @@ export interface EvidenceStorage {
   source?(location: string): BundleSource | undefined;
   /** The published (complete) versions of an incident's bundle, oldest first. */
   versions(incidentId: string): Promise<BundleReservation[]>;
+  /**
+   * Every incident id the store holds anything for (a bundle, or a version ever reserved): the id
+   * floor reads it at start-up so an id is never used twice (incidents/id-floor.ts).
+   */
+  incidentIds(): Promise<string[]>;
 }
 
 export class BundleExistsError extends Error {

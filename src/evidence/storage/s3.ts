@@ -32,6 +32,8 @@ export class S3Error extends Error {
 }
 
 const INCOMPLETE_MARKER = 'INCOMPLETE';
+/** An incident's folder is named by its id (`INC-7`). */
+const INCIDENT_FOLDER = /^[A-Z][A-Z0-9]{0,9}-\d+$/;
 
 /**
  * Bundles in S3 (or an S3-compatible store) through the AWS SDK v3: `<prefix>/<incident>/v<N>/<file>`.
@@ -131,6 +133,43 @@ export class S3EvidenceStorage implements EvidenceStorage {
   async versions(incidentId: string): Promise<BundleReservation[]> {
     const versions = await this.keyVersions(this.key(incidentId, 'v'), /\/v(\d+)\/manifest\.json$/);
     return versions.map((version) => ({ incidentId, version, location: this.location(incidentId, version) }));
+  }
+
+  /**
+   * The incident ids with any object under the prefix (a bundle or a reservation): one listing with
+   * `Delimiter: '/'`, so S3 returns each incident's folder once (CommonPrefixes) instead of its files.
+   */
+  async incidentIds(): Promise<string[]> {
+    const prefix = this.config.prefix.replace(/^\/+|\/+$/g, '');
+    const base = prefix ? `${prefix}/` : '';
+    const ids = new Set<string>();
+    let token: string | undefined;
+    do {
+      let page: ListObjectsV2CommandOutput;
+      try {
+        page = await this.client.send(
+          new ListObjectsV2Command({
+            Bucket: this.config.bucket,
+            Prefix: base,
+            Delimiter: '/',
+            ContinuationToken: token,
+          }),
+        );
+      } catch (error) {
+        throw new S3Error('listing incidents', error);
+      }
+      // a store that ignores the delimiter lists the files themselves: their first segment is the id
+      const paths = [
+        ...(page.CommonPrefixes ?? []).map((p) => p.Prefix ?? ''),
+        ...(page.Contents ?? []).map((o) => o.Key ?? ''),
+      ];
+      for (const path of paths) {
+        const id = path.slice(base.length).split('/')[0] ?? '';
+        if (INCIDENT_FOLDER.test(id)) ids.add(id);
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return [...ids];
   }
 
   private async upload(key: string, path: string, file: string): Promise<void> {
