@@ -25,6 +25,7 @@ import type { ApiRoute } from './http-api/router.js';
 import { RefusalLog } from './incidents/authorize-refusals.js';
 import { WorkspaceIdentity } from './incidents/authorize-workspace.js';
 import { RulePermissions } from './incidents/permissions.js';
+import { Retention } from './incidents/retention.js';
 import { IncidentService } from './incidents/service.js';
 import { IncidentStore } from './incidents/store.js';
 import { SummaryRenderer, summaryRefreshJob, summaryRetryPayload } from './incidents/summary-render.js';
@@ -104,6 +105,8 @@ export interface Services {
   refusals: RefusalLog;
   /** The workspace this Quell serves: config `workspace:`, else learned from auth.test at start-up. */
   workspace: WorkspaceIdentity;
+  /** The one retention mechanism: resolved incidents leave Redis once a verified bundle holds them. */
+  retention: Retention;
   /**
    * Quell's non-Slack HTTP routes (`/api/*`): the runtime mounts them on the receiver's port (HTTP
    * mode) or the ops listener's (Socket Mode). A feature adds its routes to the list below.
@@ -379,6 +382,24 @@ export function createServices({
   incidents.subscribe(forensics.onIncidentChange);
   // 5. Slack requests' promised work runs as durable jobs (the boundary stores them before replying).
   jobs.register(requests.job);
+  // 5b. Retention: resolved incidents (earlier, their revision text) leave Redis once a verified
+  //     bundle holds them; the sweep is a background-lane job (started with the workers).
+  const revisionText = new RevisionLog(redis, prefix);
+  const retention = new Retention({
+    store,
+    config: config.retention,
+    verifiedBundle: (id) => evidence.latestVerifiedBundle(id),
+    parts: [
+      {
+        name: 'revision text',
+        afterMs: config.evidence.revisionRetention,
+        purge: (id) => revisionText.purge(id),
+      },
+    ],
+    clock,
+    logger,
+  });
+  jobs.register(retention.job as JobDefinition);
 
   // 6. Non-Slack HTTP routes, each authenticating its own callers (src/http-api/router.ts).
   const httpRoutes: ApiRoute[] = [];
@@ -405,6 +426,7 @@ export function createServices({
     refusals,
     workspace,
     httpRoutes,
+    retention,
   };
 }
 
@@ -434,6 +456,8 @@ export async function startWorkers(services: Services, options: WorkerOptions = 
         'corrective-action reconciliation failed at start; the periodic run will retry',
       );
     }
+    // the retention sweep's schedule (idempotent: every replica upserts the same one)
+    if (config.retention.enabled) await jobs.every(services.retention.job, config.retention.sweepEvery, {});
   }
   await jobs.startWorkers({ lanes, ...(options.name ? { name: options.name } : {}) });
 }
