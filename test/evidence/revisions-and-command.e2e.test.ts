@@ -270,13 +270,23 @@ describe('edits and deletions are kept; /incident archive and archive on resolve
         },
       }),
     ).toBe(false);
-    // the revision text (it may hold secrets) leaves Redis after the retention, now that a bundle holds it;
-    // the expiry is set just after the archived event is recorded, so wait for it
-    await eventually(async () => {
-      const ttl = await env.redis.ttl(`${env.prefix}:evidence:{INC-1}:revisions`);
-      expect(ttl).toBeGreaterThan(7 * 86_400 - 60);
-      expect(ttl).toBeLessThanOrEqual(7 * 86_400);
-      expect(await env.redis.ttl(`${env.prefix}:evidence:{INC-1}:revisions-seen`)).toBeGreaterThan(0);
+    // the revision text (it may hold secrets) leaves Redis through the retention sweep, once the
+    // bundle made after the resolution verifies and evidence.revisionRetention (7d) has passed
+    const revisions = `${env.prefix}:evidence:{INC-1}:revisions`;
+    expect(await env.redis.exists(revisions)).toBe(1);
+    await quell.services.retention.sweep(); // due at the resolution: the bundle verifies, 7d to go
+    expect(await env.redis.exists(revisions)).toBe(1);
+    clock.advance(7 * 86_400_000 + 60_000);
+    expect((await quell.services.retention.sweep()).outcomes).toEqual({ 'parts-purged': 1 });
+    expect(await env.redis.exists(revisions, `${env.prefix}:evidence:{INC-1}:revisions-seen`)).toBe(0);
+    // the incident itself stays whole until retention.compactAfter (30d), then leaves a tombstone
+    expect(await quell.services.store.get('INC-1')).toBeDefined();
+    clock.advance(23 * 86_400_000);
+    expect((await quell.services.retention.sweep()).outcomes).toEqual({ compacted: 1 });
+    expect(await quell.services.store.get('INC-1')).toBeUndefined();
+    expect(await quell.services.store.lookup('INC-1')).toMatchObject({
+      kind: 'tombstone',
+      tombstone: { id: 'INC-1', bundle: { location: archived.data.location, version: 1 } },
     });
   });
 });
