@@ -1,9 +1,11 @@
 import type { SlackConnection } from './app.js';
-import { configLocation, EnvError, loadEnv, resolveMode } from './config/env.js';
+import { configLocation, EnvError, loadEnv, redisTopology, resolveMode } from './config/env.js';
 import { ConfigError, loadConfigFile } from './config/load.js';
 import { armCrashPoint } from './jobs/crash-points.js';
 import { createLogger } from './logging/logger.js';
-import { closeWithin, connectRedis, DEFAULT_REDIS_URL, RedisUnavailableError } from './redis/connection.js';
+import { asCommandClient } from './redis/client.js';
+import { closeWithin, connectRedis, RedisUnavailableError } from './redis/connection.js';
+import { describeTopology } from './redis/topology.js';
 import { type Runtime, startQuell, stopOnSignals } from './runtime.js';
 
 /**
@@ -42,11 +44,13 @@ async function main(): Promise<void> {
   const connection: SlackConnection = env.SLACK_APP_TOKEN
     ? { kind: 'socket', botToken: env.SLACK_BOT_TOKEN!, appToken: env.SLACK_APP_TOKEN }
     : { kind: 'http', botToken: env.SLACK_BOT_TOKEN!, signingSecret: env.SLACK_SIGNING_SECRET! };
-  redis = await connectRedis(env.REDIS_URL ?? DEFAULT_REDIS_URL, {}, logger);
+  const topology = redisTopology(env);
+  redis = await connectRedis(topology, {}, logger);
+  logger.info({ redis: describeTopology(topology) }, 'connected to Redis');
   runtime = await startQuell({
     config,
     logger,
-    redis,
+    redis: asCommandClient(redis),
     connection,
     secrets,
     ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_REDIS_URL, parseRedisTopology, type RedisTopology } from '../redis/topology.js';
 import { formatIssues } from './issues.js';
 
 export const DEFAULT_CONFIG_PATH = 'quell.config.yml';
@@ -6,6 +7,11 @@ export const DEFAULT_CONFIG_PATH = 'quell.config.yml';
 export const DEFAULT_LOCAL_PORT = 3030;
 /** Default port of the ops listener (the port Prometheus exporters commonly use). */
 export const DEFAULT_OPS_PORT = 9464;
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], 'must be true or false')
+  .transform((v) => v === 'true' || v === '1' || v === 'yes')
+  .optional();
 
 /**
  * Every environment variable Quell reads by a fixed name, parsed once in main.ts and passed down.
@@ -24,10 +30,25 @@ const envFields = z.object({
     .transform((url) => normalizeSlackApiUrl(url))
     .optional(),
   PORT: z.coerce.number().int().min(1).max(65_535).default(3000),
+  /** One Redis node. Set only one of REDIS_URL, REDIS_CLUSTER_NODES, REDIS_SENTINELS (redis/topology.ts). */
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
     .optional(),
+  /** Redis Cluster: some of its nodes (host:port or redis[s]:// URLs, comma-separated); the rest are discovered. */
+  REDIS_CLUSTER_NODES: z.string().min(1).optional(),
+  /** Sentinel: the sentinels (host:port, comma-separated) and the master group they watch. */
+  REDIS_SENTINELS: z.string().min(1).optional(),
+  REDIS_SENTINEL_NAME: z.string().min(1).optional(),
+  /** ACL user and password of the Redis nodes (also accepted in the URLs, not in both). */
+  REDIS_USERNAME: z.string().min(1).optional(),
+  REDIS_PASSWORD: z.string().min(1).optional(),
+  /** TLS to the Redis nodes (rediss:// addresses imply it). */
+  REDIS_TLS: booleanFlag,
+  /** The sentinels' own auth (`requirepass` / ACL in sentinel.conf) and TLS. */
+  REDIS_SENTINEL_USERNAME: z.string().min(1).optional(),
+  REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
+  REDIS_SENTINEL_TLS: booleanFlag,
   /** The ops listener (/healthz, /readyz, /metrics): its own port, in both transports (0 picks a free one). */
   QUELL_OPS_PORT: z.coerce.number().int().min(0).max(65_535).default(DEFAULT_OPS_PORT),
   /** The ops listener's interface: 127.0.0.1 unless set (0.0.0.0 for a pod's probes and scraper). */
@@ -50,6 +71,10 @@ const envFields = z.object({
 });
 
 const envSchema = envFields.superRefine((env, ctx) => {
+  const redis = parseRedisTopology(env, DEFAULT_REDIS_URL);
+  if (!redis.ok)
+    for (const issue of redis.issues)
+      ctx.addIssue({ code: 'custom', path: [issue.variable], message: issue.message });
   if (env.QUELL_MODE === 'local') return;
   const slackConfigured = Boolean(env.SLACK_BOT_TOKEN || env.SLACK_APP_TOKEN || env.SLACK_SIGNING_SECRET);
   if (!slackConfigured) return;
@@ -103,4 +128,14 @@ export function resolveMode(env: Env): 'slack' | 'local' {
 /** The one place a Web API base URL gets its trailing slash (the WebClient joins method names onto it). */
 export function normalizeSlackApiUrl(url: string): string {
   return url.endsWith('/') ? url : `${url}/`;
+}
+
+/** The Redis topology the environment names (validated by `loadEnv`; one local node by default). */
+export function redisTopology(env: Env): RedisTopology {
+  const parsed = parseRedisTopology(env, DEFAULT_REDIS_URL);
+  if (!parsed.ok)
+    throw new EnvError(
+      `Invalid environment:\n${parsed.issues.map((i) => `  - ${i.variable}: ${i.message}`).join('\n')}`,
+    );
+  return parsed.topology;
 }

@@ -1,7 +1,7 @@
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from '../logging/logger.js';
 import { metrics } from '../ops/metrics.js';
+import type { RedisClient } from '../redis/client.js';
 import { closeWithin } from '../redis/connection.js';
 import { classifyJobError, JobTimeoutError, retryDelay } from './classify.js';
 import type { GiveUp, JobContext, JobDefinition, LaneName } from './define.js';
@@ -10,7 +10,7 @@ export interface LaneWorkerOptions {
   lane: LaneName;
   queueName: string;
   prefix: string;
-  connection: Redis;
+  connection: RedisClient;
   laneConfig: { concurrency: number; timeout: number };
   /** jobs.lockDuration: how soon a dead worker's job goes to another. */
   lockDuration: number;

@@ -1,17 +1,32 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, type Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from '../logging/logger.js';
+import { connectionNameOf, createRedisClient, duplicateClient, type RedisClient } from './client.js';
+import { describeTopology, type RedisTopology, singleNode } from './topology.js';
 import { watchRedis } from './watch.js';
 
-export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+export type { RedisClient } from './client.js';
+export { DEFAULT_REDIS_URL, redactRedisUrl, singleNode } from './topology.js';
 
 export class RedisUnavailableError extends Error {}
 
 /**
- * Opens a connection and proves it works before start-up goes on. Request paths fail fast rather
- * than queueing commands while Redis is away; workers duplicate it with their own settings.
+ * Opens the request path's connection to any topology and proves it works before start-up goes on.
+ * Request paths fail fast rather than queueing commands while Redis is away; queues and workers
+ * duplicate it with their own settings (RedisConnections). A URL names one node.
  */
-export async function connectRedis(url: string, options: RedisOptions = {}, logger?: Logger): Promise<Redis> {
-  const redis = new Redis(url, {
+export async function connectRedis(url: string, options?: RedisOptions, logger?: Logger): Promise<Redis>;
+export async function connectRedis(
+  target: RedisTopology | string,
+  options?: RedisOptions,
+  logger?: Logger,
+): Promise<RedisClient>;
+export async function connectRedis(
+  target: RedisTopology | string,
+  options: RedisOptions = {},
+  logger?: Logger,
+): Promise<RedisClient> {
+  const topology = typeof target === 'string' ? singleNode(target) : target;
+  const redis = createRedisClient(topology, {
     lazyConnect: true,
     connectTimeout: 5_000,
     maxRetriesPerRequest: 3,
@@ -27,21 +42,32 @@ export async function connectRedis(url: string, options: RedisOptions = {}, logg
   } catch (error) {
     redis.disconnect();
     throw new RedisUnavailableError(
-      `Cannot reach Redis at ${redactRedisUrl(url)}: ${(error as Error).message}. ` +
-        'Start Redis (e.g. `redis-server` or `apt-get install redis-server`) or point REDIS_URL at one.',
+      `Cannot reach ${describeTopology(topology)}: ${(error as Error).message}. ` +
+        'Start Redis (e.g. `redis-server` or `apt-get install redis-server`) or point REDIS_URL, ' +
+        'REDIS_CLUSTER_NODES or REDIS_SENTINELS at one.',
+    );
+  }
+  // a single-node client on a Cluster node gets MOVED for most keys, forever: refuse to start instead
+  if (!(redis instanceof Cluster) && (await clusterEnabled(redis))) {
+    redis.disconnect();
+    throw new RedisUnavailableError(
+      `${describeTopology(topology)} is a Redis Cluster node: set REDIS_CLUSTER_NODES=${topology.kind === 'single' ? hostOf(topology.url) : 'host:port,...'} (and unset REDIS_URL) so Quell uses a Cluster client.`,
     );
   }
   return redis;
 }
 
-/** Hides a password in a Redis URL before it is printed. */
-export function redactRedisUrl(url: string): string {
+async function clusterEnabled(redis: Redis): Promise<boolean> {
+  const info = await redis.info('cluster').catch(() => '');
+  return /^cluster_enabled:1/m.test(info);
+}
+
+function hostOf(url: string): string {
   try {
     const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
+    return `${parsed.hostname}:${parsed.port || 6379}`;
   } catch {
-    return url;
+    return 'host:port';
   }
 }
 
@@ -53,24 +79,24 @@ export function redactRedisUrl(url: string): string {
  * `close` ends them all, bounded: with Redis unreachable, QUIT would wait forever.
  */
 export class RedisConnections {
-  private readonly opened = new Set<Redis>();
+  private readonly opened = new Set<RedisClient>();
 
   constructor(
-    readonly requestPath: Redis,
+    readonly requestPath: RedisClient,
     private readonly logger?: Logger,
   ) {
     watchRedis(requestPath, logger);
   }
 
-  static async open(url: string, options: RedisOptions = {}): Promise<RedisConnections> {
-    return new RedisConnections(await connectRedis(url, options));
+  static async open(target: RedisTopology | string, options: RedisOptions = {}): Promise<RedisConnections> {
+    return new RedisConnections(await connectRedis(target, options));
   }
 
-  forQueue(name: string): Redis {
+  forQueue(name: string): RedisClient {
     return this.duplicate(name, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   }
 
-  forWorker(name: string): Redis {
+  forWorker(name: string): RedisClient {
     return this.duplicate(name, { enableOfflineQueue: true, maxRetriesPerRequest: null });
   }
 
@@ -85,12 +111,16 @@ export class RedisConnections {
   }
 
   /** The open connections opened for `name` (a queue or worker), for diagnostics and fault tests. */
-  named(name: string): Redis[] {
-    return [...this.opened].filter((connection) => connection.options.connectionName === name);
+  named(name: string): RedisClient[] {
+    return [...this.opened].filter((connection) => connectionNameOf(connection) === name);
   }
 
-  private duplicate(name: string, options: RedisOptions): Redis {
-    const connection = this.requestPath.duplicate({ lazyConnect: true, connectionName: name, ...options });
+  private duplicate(name: string, options: RedisOptions): RedisClient {
+    const connection = duplicateClient(this.requestPath, {
+      lazyConnect: true,
+      connectionName: name,
+      ...options,
+    });
     // reconnects are ioredis's; they and errors are counted and logged (rate-limited) there
     watchRedis(connection, this.logger);
     connection.on('end', () => this.opened.delete(connection));
@@ -100,7 +130,7 @@ export class RedisConnections {
 }
 
 /** QUIT (lets pending replies arrive) if Redis answers within `ms`; otherwise cut the connection. */
-export async function closeWithin(connection: Redis, ms: number): Promise<void> {
+export async function closeWithin(connection: RedisClient, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise((resolve) => {
     timer = setTimeout(resolve, ms);

@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from '../logging/logger.js';
 import { metrics } from '../ops/metrics.js';
+import { connectionNameOf, type RedisClient } from './client.js';
 
 /** At most one log line per connection in this window while Redis stays away; every error is counted. */
 const LOG_EVERY_MS = 30_000;
@@ -12,14 +12,14 @@ interface Watch {
   failing: boolean;
 }
 
-const watched = new WeakMap<Redis, Watch>();
+const watched = new WeakMap<RedisClient, Watch>();
 
 /**
  * Counts a connection's errors and reconnects (quell_redis_connection_errors_total,
  * quell_redis_reconnects_total) and logs them rate-limited, so an operator sees Redis trouble
  * before commands fail, without a line per retry. Idempotent: a second call only adds the logger.
  */
-export function watchRedis(connection: Redis, logger?: Logger): void {
+export function watchRedis(connection: RedisClient, logger?: Logger): void {
   const existing = watched.get(connection);
   if (existing) {
     existing.logger ??= logger;
@@ -27,7 +27,7 @@ export function watchRedis(connection: Redis, logger?: Logger): void {
   }
   const watch: Watch = { ...(logger ? { logger } : {}), lastLoggedAt: 0, unlogged: 0, failing: false };
   watched.set(connection, watch);
-  const name = connection.options.connectionName || 'request-path';
+  const name = connectionNameOf(connection) || 'request-path';
   const log = (level: 'warn' | 'error', fields: Record<string, unknown>, message: string) => {
     const now = Date.now();
     if (now - watch.lastLoggedAt < LOG_EVERY_MS) {

@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { z } from 'zod';
+import { createRedisClient } from '../../redis/client.js';
+import { singleNode } from '../../redis/topology.js';
 import {
   defineAdapter,
   knownPrior,
@@ -47,7 +48,8 @@ function planned(ctx: PlanContext<Settings, Args>, command: Command): PlannedReq
 /** Opens a short-lived connection, runs one queue command, closes; failures are retryable TargetErrors. */
 async function withQueue<T>(ctx: RunContext<Settings, Args>, run: (queue: Queue) => Promise<T>): Promise<T> {
   const url = ctx.secrets.redisUrl ?? '';
-  const connection = new Redis(url, {
+  // through Quell's one connection factory (READONLY after a failover reconnects to the master)
+  const connection = createRedisClient(singleNode(url), {
     lazyConnect: true,
     connectTimeout: ctx.timeoutMs,
     commandTimeout: ctx.timeoutMs,

@@ -1,6 +1,7 @@
 import { type JobType, Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { z } from 'zod';
+import { createRedisClient } from '../../redis/client.js';
+import { singleNode } from '../../redis/topology.js';
 import { defineCollector, fillTemplate } from '../contract.js';
 
 /**
@@ -36,7 +37,8 @@ export const bullmqCollector = defineCollector<Settings>({
     })),
   async collect({ settings, secrets, window, agent, out }) {
     const name = fillTemplate(settings.queue, window, agent);
-    const connection = new Redis(secrets.redisUrl ?? '', {
+    // through Quell's one connection factory (READONLY after a failover reconnects to the master)
+    const connection = createRedisClient(singleNode(secrets.redisUrl ?? ''), {
       maxRetriesPerRequest: 1,
       lazyConnect: true,
       connectTimeout: 10_000,
