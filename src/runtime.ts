@@ -5,6 +5,7 @@ import { normalizeSlackApiUrl } from './config/env.js';
 import type { QuellConfig } from './config/schema.js';
 import { historyRates } from './evidence/index.js';
 import { createHttpApi } from './http-api/router.js';
+import { checkIdFloor } from './id-floor-check.js';
 import { type LaneName, SharedPacer, withDeadline } from './jobs/index.js';
 import { boltLogger } from './logging/bolt-logger.js';
 import type { Logger } from './logging/logger.js';
@@ -88,6 +89,12 @@ export async function startQuell(options: RuntimeOptions): Promise<Runtime> {
       timeoutMs: config.jobs.slackTimeout.background,
       ...(slackApiUrl ? { slackApiUrl } : {}),
     }),
+  });
+  // ids are never reused: the counter is checked against the channels and bundles that exist
+  await checkIdFloor(services, {
+    token: connection.botToken,
+    pacer,
+    ...(slackApiUrl ? { slackApiUrl } : {}),
   });
   const lanes = options.lanes;
   if (!lanes || lanes.length > 0) await startWorkers(services, lanes ? { lanes } : {});
