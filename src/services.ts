@@ -40,6 +40,7 @@ import {
 } from './jobs/index.js';
 import type { Logger } from './logging/logger.js';
 import { ObligationService } from './obligations/index.js';
+import { createPaging, type Paging, type SlackUserDirectory, slackChannelLink } from './paging/index.js';
 import { RedisConnections } from './redis/connection.js';
 import { redisKeys } from './redis/keys.js';
 import { Reminders } from './reminders/index.js';
@@ -105,6 +106,8 @@ export interface Services {
   refusals: RefusalLog;
   /** The workspace this Quell serves: config `workspace:`, else learned from auth.test at start-up. */
   workspace: WorkspaceIdentity;
+  /** Pages to PagerDuty / Opsgenie (declare, escalation steps, resolve) and "the on-call" (src/paging). */
+  paging: Paging;
   /** The one retention mechanism: resolved incidents leave Redis once a verified bundle holds them. */
   retention: Retention;
   /**
@@ -136,6 +139,8 @@ export interface ServiceInputs {
   evidenceReads?: Partial<EvidenceReads>;
   /** The served workspace; default from the config's `workspace:` section (start-up learns the rest). */
   workspace?: WorkspaceIdentity;
+  /** users.lookupByEmail, naming PagerDuty's on-call in Slack (the runtime's Web API); none by default. */
+  directory?: SlackUserDirectory;
 }
 
 /**
@@ -281,6 +286,18 @@ export function createServices({
     evidence: new EvidenceService({ ...evidenceDeps, chat: backgroundChat }),
     incidents,
   });
+  // pages go out as jobs with the keys the config names; "the on-call" needs the Slack directory
+  const paging = createPaging({
+    config: config.paging,
+    secrets,
+    incidents,
+    jobs,
+    clock,
+    logger,
+    ...(inputs.directory ? { directory: inputs.directory } : {}),
+    severityLabel: (incident) => config.severities[incident.severity].label,
+    channelLink: (incident) => slackChannelLink(incident, workspace.current?.teamIds[0]),
+  });
   const reminders = new Reminders({
     config,
     logger,
@@ -291,6 +308,9 @@ export function createServices({
     views: reminderViews(config),
     jobs,
     chat: backgroundChat,
+    // an escalation ladder step pages (paging.atEscalationSteps); the step's key dedupes the page
+    onEscalationStep: async (incidentId, step) =>
+      paging.service.onEscalationStep(await store.require(incidentId), step),
   });
   const obligations = new ObligationService({
     config,
@@ -382,6 +402,11 @@ export function createServices({
   incidents.subscribe(forensics.onIncidentChange);
   // 5. Slack requests' promised work runs as durable jobs (the boundary stores them before replying).
   jobs.register(requests.job);
+  // 5a. Paging: a declaration (at a configured severity), a raise into one, containment, resolution
+  //     and escalation ladder steps page every configured pager once each (interactive-lane jobs);
+  //     a drill's page only records what would have been sent.
+  incidents.subscribe(paging.service.onIncidentChange);
+  jobs.register(paging.job as JobDefinition);
   // 5b. Retention: resolved incidents (earlier, their revision text) leave Redis once a verified
   //     bundle holds them; the sweep is a background-lane job (started with the workers).
   const revisionText = new RevisionLog(redis, prefix);
@@ -426,6 +451,7 @@ export function createServices({
     refusals,
     workspace,
     httpRoutes,
+    paging,
     retention,
   };
 }
