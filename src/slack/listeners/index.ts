@@ -10,6 +10,7 @@ import {
 } from './actions/containment.js';
 import { evidenceRetryAction } from './actions/evidence.js';
 import { forensicsMarkFirstAction } from './actions/forensics.js';
+import { intakeRunAction } from './actions/intake.js';
 import { privateFollowUpAction } from './actions/private-follow-up.js';
 import {
   affectedAddAction,
@@ -44,6 +45,7 @@ const HANDLERS: readonly Definition[] = [
   containmentCancelAction,
   containmentReapplyAction,
   containmentRetryAction,
+  intakeRunAction,
   evidenceRetryAction,
   forensicsMarkFirstAction,
   postUpdateAction,
