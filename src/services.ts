@@ -30,6 +30,7 @@ import { IncidentService } from './incidents/service.js';
 import { IncidentStore } from './incidents/store.js';
 import { SummaryRenderer, summaryRefreshJob, summaryRetryPayload } from './incidents/summary-render.js';
 import { SYSTEM_ACTOR } from './incidents/timeline.js';
+import { createIntake } from './intake/index.js';
 import {
   type GiveUp,
   type JobDefinition,
@@ -60,6 +61,7 @@ import { containmentViews } from './slack/blocks/containment.js';
 import { evidenceViews } from './slack/blocks/evidence.js';
 import { forensicsViews } from './slack/blocks/forensics.js';
 import { incidentViews } from './slack/blocks/incident.js';
+import { intakeViews } from './slack/blocks/intake.js';
 import { obligationViews } from './slack/blocks/obligations.js';
 import { reminderViews } from './slack/blocks/reminders.js';
 import { resolutionViews } from './slack/blocks/resolution.js';
@@ -426,8 +428,26 @@ export function createServices({
   });
   jobs.register(retention.job as JobDefinition);
 
-  // 6. Non-Slack HTTP routes, each authenticating its own callers (src/http-api/router.ts).
-  const httpRoutes: ApiRoute[] = [];
+  // 6. Alert intake: POST /api/alerts/<source> queues each alert as a job; its jobs declare, count
+  //    repeats, remind at the decision deadline and auto-run reversible containment. Start-up fails
+  //    on a missing source secret, a broken template or an unknown playbook. A rule whose commander
+  //    is the on-call asks `onCall` (src/intake/model.ts OnCallResolver, implemented by the pager).
+  const intake = createIntake({
+    config,
+    redis,
+    secrets,
+    incidents,
+    containment,
+    chat: backgroundChat,
+    views: intakeViews(),
+    jobs,
+    clock,
+    logger,
+  });
+  jobs.register(...intake.jobTypes);
+
+  // 7. Non-Slack HTTP routes, each authenticating its own callers (src/http-api/router.ts).
+  const httpRoutes: ApiRoute[] = [...intake.routes];
 
   return {
     config,
