@@ -14,6 +14,7 @@ import { RedisConnections } from './redis/connection.js';
 import { migrateKeyLayout } from './redis/key-migration.js';
 import { createServices, type Services, startWorkers } from './services.js';
 import { SlackEvidenceReads } from './slack/evidence-reads.js';
+import { SlackWebUserDirectory } from './slack/user-directory.js';
 import { DeliveryLedger } from './slack/redeliveries.js';
 import { createWebChat } from './slack/web-chat.js';
 
@@ -85,6 +86,12 @@ export async function startQuell(options: RuntimeOptions): Promise<Runtime> {
     secrets: options.secrets ?? {},
     // pins, bookmarks and file bytes for the evidence bundle
     evidenceReads: SlackEvidenceReads.create({
+      token: connection.botToken,
+      timeoutMs: config.jobs.slackTimeout.background,
+      ...(slackApiUrl ? { slackApiUrl } : {}),
+    }),
+    // users.lookupByEmail: PagerDuty's on-call named as a Slack user (paging.onCall)
+    directory: SlackWebUserDirectory.create({
       token: connection.botToken,
       timeoutMs: config.jobs.slackTimeout.background,
       ...(slackApiUrl ? { slackApiUrl } : {}),
