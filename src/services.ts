@@ -440,6 +440,8 @@ export function createServices({
     containment,
     chat: backgroundChat,
     views: intakeViews(),
+    // "the on-call" of a rule: PagerDuty's on-calls, mapped to Slack by email (paging.onCall)
+    ...(paging.onCallResolver ? { onCall: paging.onCallResolver } : {}),
     jobs,
     clock,
     logger,
