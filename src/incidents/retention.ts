@@ -60,6 +60,9 @@ export interface SweepReport {
   outcomes: Partial<Record<RetentionOutcome, number>>;
 }
 
+/** Incidents checked at the same time within one sweep. */
+const SWEEP_WIDTH = 8;
+
 export class Retention {
   /** The sweep as a durable job (services.ts registers it and runs it every `sweepEvery`). */
   readonly job: JobDefinition<Record<string, never>>;
@@ -74,19 +77,25 @@ export class Retention {
     const report: SweepReport = { looked: 0, outcomes: {} };
     if (!config.enabled) return report;
     const ids = await store.retentionDue(clock.now().getTime(), config.batchSize);
-    for (const id of ids) {
-      report.looked++;
-      let outcome: RetentionOutcome;
-      try {
-        outcome = await this.check(id);
-      } catch (error) {
-        // one incident's failure (a bundle store down) must not stop the others
-        logger.warn({ err: error, incident: id }, 'retention check failed; looking again later');
-        await store.recheckRetentionAt(id, clock.now().getTime() + config.recheckAfter);
-        continue;
+    let next = 0;
+    // a few incidents at a time: each check is a handful of round trips and a bundle re-hash
+    const worker = async () => {
+      while (next < ids.length) {
+        const id = ids[next++]!;
+        report.looked++;
+        let outcome: RetentionOutcome;
+        try {
+          outcome = await this.check(id);
+        } catch (error) {
+          // one incident's failure (a bundle store down) must not stop the others
+          logger.warn({ err: error, incident: id }, 'retention check failed; looking again later');
+          await store.recheckRetentionAt(id, clock.now().getTime() + config.recheckAfter);
+          continue;
+        }
+        report.outcomes[outcome] = (report.outcomes[outcome] ?? 0) + 1;
       }
-      report.outcomes[outcome] = (report.outcomes[outcome] ?? 0) + 1;
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(SWEEP_WIDTH, ids.length) }, worker));
     if (report.looked > 0) logger.info({ ...report.outcomes, looked: report.looked }, 'retention sweep');
     return report;
   }
