@@ -1,4 +1,4 @@
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import type { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { z } from 'zod';
 import { TargetError } from '../../http/target-error.js';
 import type { PlanContext, PlannedRequest } from '../contract.js';
@@ -9,6 +9,11 @@ import type { PlanContext, PlannedRequest } from '../contract.js';
  * chain: environment, shared config, IRSA web identity, ECS task role, EC2 instance profile), the
  * SDK's own SigV4 signing and retries, and SDK errors turned into TargetError with retry semantics
  * (a 4xx is the service's answer; throttling, 5xx and timeouts were already retried by the SDK).
+ *
+ * The SDK packages are imported on first use (`await import(...)` in each adapter and here), not at
+ * start-up: config validation loads every adapter's settings schema, and the ECS, IAM and Lambda
+ * clients with the credential chain weigh about 25 MB of RSS in every Quell process, including
+ * those that never contain anything in AWS (an archive or collection worker).
  */
 export const awsSettings = {
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1'),
@@ -31,9 +36,9 @@ export interface AwsClientConfig {
   requestHandler: { requestTimeout: number; connectionTimeout: number };
 }
 
-export function awsClientConfig(
+export async function awsClientConfig(
   ctx: PlanContext<{ region: string; endpoint?: string | undefined }, unknown> & { timeoutMs?: number },
-): AwsClientConfig {
+): Promise<AwsClientConfig> {
   const { accessKeyId, secretAccessKey, sessionToken } = ctx.secrets;
   const timeout = ctx.timeoutMs ?? 10_000;
   return {
@@ -42,10 +47,21 @@ export function awsClientConfig(
     credentials:
       accessKeyId && secretAccessKey
         ? { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) }
-        : fromNodeProviderChain(),
+        : (await import('@aws-sdk/credential-providers')).fromNodeProviderChain(),
     maxAttempts: 3,
     requestHandler: { requestTimeout: timeout, connectionTimeout: timeout },
   };
+}
+
+/**
+ * The IAM SDK and a client, for the adapters that change IAM. Its endpoint is global: the SigV4
+ * region is us-east-1 whatever `region` says.
+ */
+export async function iamSdk(
+  ctx: PlanContext<{ region: string; endpoint?: string | undefined }, unknown> & { timeoutMs?: number },
+) {
+  const sdk = await import('@aws-sdk/client-iam');
+  return { sdk, client: new sdk.IAMClient({ ...(await awsClientConfig(ctx)), region: 'us-east-1' }) };
 }
 
 interface SdkError {

@@ -1,4 +1,3 @@
-import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { z } from 'zod';
 import { defineAdapter, knownPrior, type PlanContext, type RunContext, type RunState } from '../contract.js';
 import { AWS_SECRETS, awsCall, awsClientConfig, awsPlanned, awsSettings } from './aws-common.js';
@@ -26,12 +25,17 @@ const argsSchema = z.strictObject({}).default({});
 type Args = z.output<typeof argsSchema>;
 type Ctx = PlanContext<Settings, Args>;
 
-const client = (ctx: RunContext<Settings, Args>) => new ECSClient(awsClientConfig(ctx));
+/** The SDK and a client, loaded on first use (see aws-common.ts). */
+async function ecs(ctx: RunContext<Settings, Args>) {
+  const sdk = await import('@aws-sdk/client-ecs');
+  return { sdk, client: new sdk.ECSClient(await awsClientConfig(ctx)) };
+}
 
 async function describe(ctx: RunContext<Settings, Args>) {
+  const { sdk, client } = await ecs(ctx);
   const out = await awsCall('DescribeServices', () =>
-    client(ctx).send(
-      new DescribeServicesCommand({ cluster: ctx.settings.cluster, services: [ctx.settings.service] }),
+    client.send(
+      new sdk.DescribeServicesCommand({ cluster: ctx.settings.cluster, services: [ctx.settings.service] }),
     ),
   );
   const service = out.services?.[0];
@@ -57,16 +61,18 @@ function requests(phase: 'execute' | 'verify' | 'undo', ctx: Ctx, state?: RunSta
   return [read, awsPlanned(ctx, 'ecs', 'UpdateService', { cluster, service, desiredCount: 0 })];
 }
 
-const scale = (ctx: RunContext<Settings, Args>, desiredCount: number) =>
-  awsCall('UpdateService', () =>
-    client(ctx).send(
-      new UpdateServiceCommand({
+async function scale(ctx: RunContext<Settings, Args>, desiredCount: number) {
+  const { sdk, client } = await ecs(ctx);
+  return awsCall('UpdateService', () =>
+    client.send(
+      new sdk.UpdateServiceCommand({
         cluster: ctx.settings.cluster,
         service: ctx.settings.service,
         desiredCount,
       }),
     ),
   );
+}
 
 export const awsEcsAdapter = defineAdapter<Settings, Args>({
   id: 'aws-ecs',

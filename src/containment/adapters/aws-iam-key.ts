@@ -1,7 +1,6 @@
-import { IAMClient, ListAccessKeysCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
 import { z } from 'zod';
 import { defineAdapter, knownPrior, type PlanContext, type RunContext, type RunState } from '../contract.js';
-import { AWS_SECRETS, awsCall, awsClientConfig, awsPlanned, awsSettings } from './aws-common.js';
+import { AWS_SECRETS, awsCall, awsPlanned, awsSettings, iamSdk } from './aws-common.js';
 import { knownState } from './common.js';
 
 /**
@@ -25,13 +24,10 @@ const argsSchema = z.strictObject({}).default({});
 type Args = z.output<typeof argsSchema>;
 type Ctx = PlanContext<Settings, Args>;
 
-/** The IAM endpoint is global; its SigV4 region is us-east-1 whatever `region` says. */
-const client = (ctx: RunContext<Settings, Args>) =>
-  new IAMClient({ ...awsClientConfig(ctx), region: 'us-east-1' });
-
 async function status(ctx: RunContext<Settings, Args>): Promise<string> {
+  const { sdk, client } = await iamSdk(ctx);
   const out = await awsCall('ListAccessKeys', () =>
-    client(ctx).send(new ListAccessKeysCommand({ UserName: ctx.settings.userName })),
+    client.send(new sdk.ListAccessKeysCommand({ UserName: ctx.settings.userName })),
   );
   const key = out.AccessKeyMetadata?.find((k) => k.AccessKeyId === ctx.settings.accessKeyId);
   if (!key)
@@ -41,16 +37,18 @@ async function status(ctx: RunContext<Settings, Args>): Promise<string> {
   return key.Status ?? 'unknown';
 }
 
-const update = (ctx: RunContext<Settings, Args>, Status: 'Active' | 'Inactive') =>
-  awsCall('UpdateAccessKey', () =>
-    client(ctx).send(
-      new UpdateAccessKeyCommand({
+async function update(ctx: RunContext<Settings, Args>, Status: 'Active' | 'Inactive') {
+  const { sdk, client } = await iamSdk(ctx);
+  return awsCall('UpdateAccessKey', () =>
+    client.send(
+      new sdk.UpdateAccessKeyCommand({
         UserName: ctx.settings.userName,
         AccessKeyId: ctx.settings.accessKeyId,
         Status,
       }),
     ),
   );
+}
 
 const wasInactive = (state?: RunState) => knownPrior(state)?.status === 'Inactive';
 

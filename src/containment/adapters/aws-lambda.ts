@@ -1,9 +1,3 @@
-import {
-  DeleteFunctionConcurrencyCommand,
-  GetFunctionConcurrencyCommand,
-  LambdaClient,
-  PutFunctionConcurrencyCommand,
-} from '@aws-sdk/client-lambda';
 import { z } from 'zod';
 import { defineAdapter, knownPrior, type PlanContext, type RunContext, type RunState } from '../contract.js';
 import { AWS_SECRETS, awsCall, awsClientConfig, awsPlanned, awsSettings } from './aws-common.js';
@@ -37,12 +31,17 @@ const argsSchema = z.strictObject({}).default({});
 type Args = z.output<typeof argsSchema>;
 type Ctx = PlanContext<Settings, Args>;
 
-const client = (ctx: RunContext<Settings, Args>) => new LambdaClient(awsClientConfig(ctx));
+/** The SDK and a client, loaded on first use (see aws-common.ts). */
+async function lambda(ctx: RunContext<Settings, Args>) {
+  const sdk = await import('@aws-sdk/client-lambda');
+  return { sdk, client: new sdk.LambdaClient(await awsClientConfig(ctx)) };
+}
 
 /** Reserved concurrency now: a number, or null when none is reserved. */
 async function reserved(ctx: RunContext<Settings, Args>): Promise<number | null> {
+  const { sdk, client } = await lambda(ctx);
   const out = await awsCall('GetFunctionConcurrency', () =>
-    client(ctx).send(new GetFunctionConcurrencyCommand({ FunctionName: ctx.settings.functionName })),
+    client.send(new sdk.GetFunctionConcurrencyCommand({ FunctionName: ctx.settings.functionName })),
   );
   return out.ReservedConcurrentExecutions ?? null;
 }
@@ -96,9 +95,10 @@ export const awsLambdaAdapter = defineAdapter<Settings, Args>({
   plan: (phase, ctx, state) => requests(phase, ctx, state),
   async execute(ctx) {
     const before = await reserved(ctx);
+    const { sdk, client } = await lambda(ctx);
     await awsCall('PutFunctionConcurrency', () =>
-      client(ctx).send(
-        new PutFunctionConcurrencyCommand({
+      client.send(
+        new sdk.PutFunctionConcurrencyCommand({
           FunctionName: ctx.settings.functionName,
           ReservedConcurrentExecutions: 0,
         }),
@@ -122,16 +122,17 @@ export const awsLambdaAdapter = defineAdapter<Settings, Args>({
   async undo(ctx, state) {
     const before = previous(state);
     const FunctionName = ctx.settings.functionName;
+    const { sdk, client } = await lambda(ctx);
     if (typeof before === 'number') {
       await awsCall('PutFunctionConcurrency', () =>
-        client(ctx).send(
-          new PutFunctionConcurrencyCommand({ FunctionName, ReservedConcurrentExecutions: before }),
+        client.send(
+          new sdk.PutFunctionConcurrencyCommand({ FunctionName, ReservedConcurrentExecutions: before }),
         ),
       );
       return { detail: `reserved concurrency back to ${before}`, status: 200 };
     }
     await awsCall('DeleteFunctionConcurrency', () =>
-      client(ctx).send(new DeleteFunctionConcurrencyCommand({ FunctionName })),
+      client.send(new sdk.DeleteFunctionConcurrencyCommand({ FunctionName })),
     );
     return { detail: 'reserved concurrency removed (none, as before)', status: 204 };
   },

@@ -1,13 +1,7 @@
-import {
-  DeleteRolePolicyCommand,
-  GetRolePolicyCommand,
-  IAMClient,
-  PutRolePolicyCommand,
-} from '@aws-sdk/client-iam';
 import { z } from 'zod';
 import { TargetError } from '../../http/target-error.js';
 import { defineAdapter, knownPrior, type PlanContext, type RunContext, type RunState } from '../contract.js';
-import { AWS_SECRETS, awsCall, awsClientConfig, awsPlanned, awsSettings } from './aws-common.js';
+import { AWS_SECRETS, awsCall, awsPlanned, awsSettings, iamSdk } from './aws-common.js';
 import { knownState } from './common.js';
 
 /**
@@ -40,9 +34,6 @@ const argsSchema = z.strictObject({}).default({});
 type Args = z.output<typeof argsSchema>;
 type Ctx = PlanContext<Settings, Args>;
 
-const client = (ctx: RunContext<Settings, Args>) =>
-  new IAMClient({ ...awsClientConfig(ctx), region: 'us-east-1' });
-
 /** The documented revoke-sessions policy, cut off at `issuedBefore` (whole seconds, UTC). */
 export function revokePolicy(issuedBefore: Date): string {
   const at = `${issuedBefore.toISOString().slice(0, 19)}Z`;
@@ -61,10 +52,14 @@ export function revokePolicy(issuedBefore: Date): string {
 
 /** The role's inline policy of that name, decoded; null when the role has none of that name. */
 async function current(ctx: RunContext<Settings, Args>): Promise<string | null> {
+  const { sdk, client } = await iamSdk(ctx);
   try {
     const out = await awsCall('GetRolePolicy', () =>
-      client(ctx).send(
-        new GetRolePolicyCommand({ RoleName: ctx.settings.roleName, PolicyName: ctx.settings.policyName }),
+      client.send(
+        new sdk.GetRolePolicyCommand({
+          RoleName: ctx.settings.roleName,
+          PolicyName: ctx.settings.policyName,
+        }),
       ),
     );
     return out.PolicyDocument ? decodeURIComponent(out.PolicyDocument) : null;
@@ -126,9 +121,10 @@ export const awsRoleSessionsAdapter = defineAdapter<Settings, Args>({
   async execute(ctx) {
     const before = await current(ctx);
     const document = revokePolicy(ctx.now);
+    const { sdk, client } = await iamSdk(ctx);
     await awsCall('PutRolePolicy', () =>
-      client(ctx).send(
-        new PutRolePolicyCommand({
+      client.send(
+        new sdk.PutRolePolicyCommand({
           RoleName: ctx.settings.roleName,
           PolicyName: ctx.settings.policyName,
           PolicyDocument: document,
@@ -167,13 +163,14 @@ export const awsRoleSessionsAdapter = defineAdapter<Settings, Args>({
   async undo(ctx, state) {
     const before = priorDocument(state);
     const ids = { RoleName: ctx.settings.roleName, PolicyName: ctx.settings.policyName };
+    const { sdk, client } = await iamSdk(ctx);
     if (before) {
       await awsCall('PutRolePolicy', () =>
-        client(ctx).send(new PutRolePolicyCommand({ ...ids, PolicyDocument: before })),
+        client.send(new sdk.PutRolePolicyCommand({ ...ids, PolicyDocument: before })),
       );
       return { detail: 'previous policy of the same name put back', status: 200 };
     }
-    await awsCall('DeleteRolePolicy', () => client(ctx).send(new DeleteRolePolicyCommand(ids)));
+    await awsCall('DeleteRolePolicy', () => client.send(new sdk.DeleteRolePolicyCommand(ids)));
     return { detail: 'revoke-sessions policy removed', status: 200 };
   },
 });
