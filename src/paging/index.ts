@@ -10,6 +10,7 @@ import type { Pager } from './model.js';
 import {
   type OnCallAnswer,
   type OnCallReference,
+  onCallResolver,
   PagerDutyOnCalls,
   type SlackUserDirectory,
 } from './oncall.js';
@@ -43,6 +44,8 @@ export interface Paging {
   pagers: readonly Pager[];
   /** The on-call of a PagerDuty escalation policy as a Slack user; undefined without `paging.onCall`. */
   onCall?: (reference: OnCallReference) => Promise<OnCallAnswer>;
+  /** The same as alert rules ask for it (intake's OnCallResolver); undefined without `paging.onCall`. */
+  onCallResolver?: ReturnType<typeof onCallResolver>;
 }
 
 export function createPaging(deps: PagingDeps): Paging {
@@ -69,7 +72,12 @@ export function createPaging(deps: PagingDeps): Paging {
     });
     onCall = (reference) => lookup.onCall(reference);
   }
-  return { service, job, pagers, ...(onCall ? { onCall } : {}) };
+  return {
+    service,
+    job,
+    pagers,
+    ...(onCall ? { onCall, onCallResolver: onCallResolver({ onCall }) } : {}),
+  };
 }
 
 function buildPager(name: string, pager: PagerConfig, secrets: NodeJS.ProcessEnv, timeoutMs: number): Pager {
@@ -107,5 +115,5 @@ export {
 } from './oncall.js';
 export { OpsgenieAlerts } from './opsgenie.js';
 export { PagerDutyEvents } from './pagerduty.js';
-export { dedupKeyOf } from './pages.js';
+export { dedupKeyOf, slackChannelLink } from './pages.js';
 export { PagingService } from './service.js';

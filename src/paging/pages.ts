@@ -78,3 +78,23 @@ export function buildPage(
     ...(action === 'trigger' ? {} : { note: `${incident.id} ${reasonText(reason)} (Quell)` }),
   };
 }
+
+/**
+ * The incident channel as a link anyone in the workspace can open from the pager's app:
+ * Slack's documented deep link `https://slack.com/app_redirect?channel=<id>` (`&team=<id>` picks
+ * the workspace). A private channel's name stays in Slack.
+ */
+export function slackChannelLink(
+  incident: Incident,
+  teamId?: string,
+): { href: string; text: string } | undefined {
+  if (!incident.channelId) return undefined;
+  const query = new URLSearchParams({ channel: incident.channelId, ...(teamId ? { team: teamId } : {}) });
+  return {
+    href: `https://slack.com/app_redirect?${query.toString()}`,
+    text:
+      incident.private || !incident.channelName
+        ? 'Incident channel in Slack'
+        : `Slack channel #${incident.channelName}`,
+  };
+}
