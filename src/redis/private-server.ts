@@ -35,13 +35,23 @@ export function redisServerBinary(): string {
 
 /** Starts redis-server with persistence as asked (AOF for restart tests, none by default). */
 export async function startPrivateRedis(
-  options: { appendonly?: boolean; dir?: string; port?: number } = {},
+  options: {
+    appendonly?: boolean;
+    dir?: string;
+    port?: number;
+    /** More redis-server arguments (cluster mode, replicaof); a config file's path goes first. */
+    args?: readonly string[];
+    configFile?: string;
+    /** The log line that says it serves (a sentinel never prints the server's "Ready"). */
+    readyWhen?: string;
+  } = {},
 ): Promise<PrivateRedis> {
   const port = options.port ?? (await freePort());
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'quell-redis-'));
   const child = spawn(
     redisServerBinary(),
     [
+      ...(options.configFile ? [options.configFile] : []),
       '--port',
       String(port),
       '--bind',
@@ -56,6 +66,7 @@ export async function startPrivateRedis(
       dir,
       '--maxmemory-policy',
       'noeviction',
+      ...(options.args ?? []),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -64,7 +75,7 @@ export async function startPrivateRedis(
     const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000);
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
+      if (output.includes(options.readyWhen ?? 'Ready to accept connections')) {
         clearTimeout(timer);
         resolve();
       }
@@ -79,7 +90,8 @@ export async function startPrivateRedis(
     port,
     process: child,
     async stop() {
-      if (child.exitCode === null) {
+      // a process killed by a test (SIGKILL) has exited already: there is nothing to wait for
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM');
         await exited;

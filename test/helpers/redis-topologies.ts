@@ -1,0 +1,244 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import {
+  freePort,
+  type PrivateRedis,
+  redisServerBinary,
+  startPrivateRedis,
+} from '../../src/redis/private-server.js';
+import type { RedisTopology } from '../../src/redis/topology.js';
+
+/**
+ * Real Redis topologies on loopback for the topology tests: a Redis Cluster (`redis-server
+ * --cluster-enabled yes` + `redis-cli --cluster create`) and a Sentinel set (master, replica, three
+ * `redis-server --sentinel`), on free ports, in temp dirs, stopped (and the dirs removed) by `stop`.
+ * Timeouts are short (1 s node timeout, 1 s down-after) so a failover takes seconds, not minutes.
+ */
+
+export interface PrivateCluster {
+  topology: Extract<RedisTopology, { kind: 'cluster' }>;
+  nodes: PrivateRedis[];
+  /** The node process serving `slot` as master now. */
+  masterOf(slot: number): Promise<PrivateRedis>;
+  /** Resolves once every slot is served again by a master that answers (after a kill). */
+  waitHealthy(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface PrivateSentinel {
+  topology: Extract<RedisTopology, { kind: 'sentinel' }>;
+  master: PrivateRedis;
+  replica: PrivateRedis;
+  sentinels: PrivateRedis[];
+  /** The master's port as the sentinels name it now. */
+  masterPort(): Promise<number>;
+  /** `SENTINEL FAILOVER`: the replica becomes master; resolves once the sentinels say so. */
+  failover(timeoutMs?: number): Promise<number>;
+  stop(): Promise<void>;
+}
+
+const ask = async <T>(port: number, run: (redis: Redis) => Promise<T>): Promise<T> => {
+  const redis = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0 });
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+    return await run(redis);
+  } finally {
+    redis.disconnect();
+  }
+};
+
+async function until(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function redisCli(): string {
+  return redisServerBinary().replace(/redis-server$/, 'redis-cli');
+}
+
+function run(binary: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const collect = (chunk: Buffer) => {
+      output += chunk.toString();
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`${binary} exited ${code}:\n${output}`)),
+    );
+  });
+}
+
+/** `masters` masters, each with `replicas` replicas (1 for the kill test: a killed master's slots move). */
+export async function startPrivateCluster(
+  options: { masters?: number; replicas?: number } = {},
+): Promise<PrivateCluster> {
+  const masters = options.masters ?? 3;
+  const replicas = options.replicas ?? 1;
+  const nodes = await Promise.all(
+    Array.from({ length: masters * (1 + replicas) }, () =>
+      startPrivateRedis({
+        args: [
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          'nodes.conf',
+          '--cluster-node-timeout',
+          '1000',
+        ],
+      }),
+    ),
+  );
+  const stop = async () => void (await Promise.all(nodes.map((n) => n.stop())));
+  try {
+    await run(redisCli(), [
+      '--cluster',
+      'create',
+      ...nodes.map((n) => `127.0.0.1:${n.port}`),
+      '--cluster-replicas',
+      String(replicas),
+      '--cluster-yes',
+    ]);
+    const alive = () => nodes.filter((n) => n.process.exitCode === null && n.process.signalCode === null);
+    const waitHealthy = (timeoutMs = 15_000) =>
+      until('cluster_state:ok on every node', timeoutMs, async () => {
+        for (const node of alive()) {
+          const info = await ask(node.port, (r) => r.cluster('INFO'));
+          if (!String(info).includes('cluster_state:ok')) return false;
+        }
+        return true;
+      });
+    await waitHealthy();
+    // every replica in sync, so a master killed at once still has its data on a replica
+    await until('replicas in sync', 15_000, async () => {
+      let synced = 0;
+      for (const node of nodes) {
+        const info = await ask(node.port, (r) => r.info('replication'));
+        if (info.includes('role:slave') && info.includes('master_link_status:up')) synced++;
+      }
+      return synced === masters * replicas;
+    });
+    return {
+      topology: {
+        kind: 'cluster',
+        nodes: nodes.slice(0, masters).map((n) => ({ host: '127.0.0.1', port: n.port })),
+        auth: {},
+        tls: false,
+      },
+      nodes,
+      waitHealthy,
+      async masterOf(slot) {
+        for (const node of alive()) {
+          const slots = await ask(node.port, (r) => r.cluster('SLOTS'));
+          const range = slots.find(([from, to]) => slot >= from && slot <= to);
+          const owner = nodes.find((n) => n.port === range?.[2]?.[1]);
+          if (owner) return owner;
+        }
+        throw new Error(`no node serves slot ${slot}`);
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** A master, one replica and three sentinels watching them as `name`. */
+export async function startPrivateSentinel(name = 'quell-test'): Promise<PrivateSentinel> {
+  const master = await startPrivateRedis();
+  const replica = await startPrivateRedis({ args: ['--replicaof', '127.0.0.1', String(master.port)] });
+  const dirs: string[] = [];
+  const sentinels: PrivateRedis[] = [];
+  const stop = async () => {
+    await Promise.all([...sentinels, replica, master].map((n) => n.stop()));
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (let i = 0; i < 3; i++) {
+      const dir = mkdtempSync(join(tmpdir(), 'quell-sentinel-'));
+      dirs.push(dir);
+      const port = await freePort();
+      const file = join(dir, 'sentinel.conf');
+      // sentinel rewrites its config file as it learns the replicas and the other sentinels
+      writeFileSync(
+        file,
+        [
+          `sentinel monitor ${name} 127.0.0.1 ${master.port} 2`,
+          `sentinel down-after-milliseconds ${name} 1000`,
+          `sentinel failover-timeout ${name} 5000`,
+          `sentinel parallel-syncs ${name} 1`,
+          '',
+        ].join('\n'),
+      );
+      sentinels.push(
+        await startPrivateRedis({
+          port,
+          dir,
+          configFile: file,
+          args: ['--sentinel'],
+          readyWhen: '+monitor master',
+        }),
+      );
+    }
+    await until('the replica in sync', 10_000, () =>
+      ask(replica.port, async (r) => (await r.info('replication')).includes('master_link_status:up')),
+    );
+    await until('the sentinels knowing the replica and each other', 15_000, async () => {
+      for (const s of sentinels) {
+        const known = await ask(s.port, async (r) => ({
+          replicas: (await r.call('SENTINEL', 'REPLICAS', name)) as unknown[],
+          others: (await r.call('SENTINEL', 'SENTINELS', name)) as unknown[],
+        }));
+        if (known.replicas.length < 1 || known.others.length < 2) return false;
+      }
+      return true;
+    });
+    const masterPort = () =>
+      ask(sentinels[0]!.port, async (r) => {
+        const [, port] = (await r.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name)) as [string, string];
+        return Number(port);
+      });
+    return {
+      topology: {
+        kind: 'sentinel',
+        sentinels: sentinels.map((s) => ({ host: '127.0.0.1', port: s.port })),
+        name,
+        auth: {},
+        tls: false,
+        sentinelAuth: {},
+        sentinelTls: false,
+      },
+      master,
+      replica,
+      sentinels,
+      masterPort,
+      async failover(timeoutMs = 15_000) {
+        const before = await masterPort();
+        await ask(sentinels[0]!.port, (r) => r.call('SENTINEL', 'FAILOVER', name));
+        let after = before;
+        await until('the sentinels naming the new master', timeoutMs, async () => {
+          after = await masterPort();
+          if (after === before) return false;
+          return ask(after, async (r) => (await r.info('replication')).includes('role:master'));
+        });
+        return after;
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
