@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { WebClient } from '@slack/web-api';
 import type { Redis } from 'ioredis';
 import { afterAll } from 'vitest';
@@ -39,11 +41,17 @@ export function testConfig(prefix: string, yaml = ''): QuellConfig {
   const obligations = /\bproposeOnDeclare\s*:/.test(yaml)
     ? config.obligations
     : { ...config.obligations, proposeOnDeclare: false };
+  // Each test is its own deployment: its bundles go to a folder of its own (never the repository's
+  // ./evidence), so one test's archives are not another's existing ids at start-up (the id floor).
+  const storage = /\bdirectory\s*:/.test(yaml)
+    ? config.evidence.storage
+    : { ...config.evidence.storage, directory: join(tmpdir(), 'quell-test-evidence', prefix) };
   return {
     ...config,
     redis: { ...config.redis, keyPrefix: prefix },
     resolution: { ...config.resolution, postmortem },
     obligations,
+    evidence: { ...config.evidence, storage },
   };
 }
 
