@@ -445,6 +445,15 @@ export class IncidentService {
     return { incident, failures };
   }
 
+  /**
+   * App Home's bounded view: the most severe active incidents (at most `active`), how many are
+   * active, and the `recent` newest incidents, live or compacted (store.homeView: a fixed number of
+   * Redis round trips whatever the number of incidents).
+   */
+  homeView(limits: { active: number; recent: number }): ReturnType<IncidentStore['homeView']> {
+    return this.deps.store.homeView(limits);
+  }
+
   timeline(incidentId: string): Promise<TimelineEvent[]> {
     return this.deps.store.timeline(incidentId);
   }
