@@ -363,8 +363,10 @@ export class AlertJobs {
       throw new DeclarePending(`the incident for ${fingerprint} is still being declared`);
     const incident = await incidents.require(counts.incidentId);
     const extras = counts.card ? (JSON.parse(counts.card) as CardExtras) : undefined;
-    if (counts.count > counts.shown && counts.shown > 0) {
-      const more = counts.count - counts.shown;
+    // the declaring fire is the declaration itself; every later one is a repeat
+    const recorded = Math.max(1, counts.shown);
+    if (counts.count > recorded) {
+      const more = counts.count - recorded;
       await incidents.record(
         incident.id,
         alertActor(fingerprint),
