@@ -11,6 +11,7 @@ import type {
 } from '../../comms/presenter.js';
 import type { QuellConfig } from '../../config/schema.js';
 import type { Incident } from '../../incidents/model.js';
+import type { IncidentEntry } from '../../incidents/tombstone.js';
 import { ACTIONS, VIEWS } from '../ids.js';
 import { confirmDialog } from './confirm.js';
 import {
@@ -27,6 +28,7 @@ import {
   section,
   slackDate,
   truncate,
+  truncateMrkdwn,
   VIEW_BLOCK_LIMIT,
 } from './format.js';
 
@@ -234,6 +236,8 @@ function talkingPointsBlocks(
   entries: readonly TalkingPoints[],
   config: QuellConfig,
   budget: number,
+  /** How many active incidents there are in all (App Home reads only the first few). */
+  total = entries.length,
 ): Block[] {
   const blocks: Block[] = [];
   let shown = 0;
@@ -243,11 +247,9 @@ function talkingPointsBlocks(
     blocks.push(...group);
     shown += 1;
   }
-  if (entries.length > shown)
+  if (total > shown)
     blocks.push(
-      context(
-        `${entries.length - shown} more active incidents: ask for one with \`/comms talking-points INC-n\`.`,
-      ),
+      context(`${total - shown} more active incidents: ask for one with \`/comms talking-points INC-n\`.`),
     );
   return blocks;
 }
@@ -271,8 +273,27 @@ export function talkingPointsMessage(entries: readonly TalkingPoints[], config: 
   };
 }
 
-/** Quell's App Home tab: the same talking points, for everyone in the workspace. */
-export function homeView(entries: readonly TalkingPoints[], config: QuellConfig, now: Date): HomeView {
+/** What App Home shows beside the talking points (incidents/store.ts homeView). */
+export interface HomeExtras {
+  /** Active non-drill incidents in all; the talking points show the first few. */
+  activeCount?: number;
+  /** The newest incidents, live or compacted, newest first. */
+  recent?: readonly IncidentEntry[];
+}
+
+/** Blocks the recent-incidents list takes: a divider, its section, the note under it. */
+const RECENT_BLOCKS = 3;
+
+/**
+ * Quell's App Home tab: the same talking points, for everyone in the workspace, then the newest
+ * incidents (a compacted one with where its evidence bundle is).
+ */
+export function homeView(
+  entries: readonly TalkingPoints[],
+  config: QuellConfig,
+  now: Date,
+  extras: HomeExtras = {},
+): HomeView {
   const blocks: Block[] = [
     header('Active incidents: approved talking points'),
     context(
@@ -280,7 +301,41 @@ export function homeView(entries: readonly TalkingPoints[], config: QuellConfig,
     ),
     divider,
   ];
-  if (entries.length === 0) blocks.push(section(':white_check_mark: No active incidents right now.'));
-  else blocks.push(...talkingPointsBlocks(entries, config, VIEW_BLOCK_LIMIT - blocks.length));
+  const recent = extras.recent ?? [];
+  const reserved = recent.length > 0 ? RECENT_BLOCKS : 0;
+  const total = Math.max(entries.length, extras.activeCount ?? 0);
+  if (total === 0) blocks.push(section(':white_check_mark: No active incidents right now.'));
+  else
+    blocks.push(...talkingPointsBlocks(entries, config, VIEW_BLOCK_LIMIT - blocks.length - reserved, total));
+  if (recent.length > 0)
+    blocks.push(
+      divider,
+      section(
+        truncateMrkdwn(
+          `*Recent incidents*\n${recent.map((e) => recentLine(e, config)).join('\n')}`,
+          SECTION_TEXT_LIMIT,
+        ),
+      ),
+      context(
+        'A private incident shows only its id here. `/incident timeline` works in its channel while it is kept.',
+      ),
+    );
   return { type: 'home', callback_id: VIEWS.home, blocks };
+}
+
+const RECENT_TITLE_LIMIT = 120;
+
+/** One line of the recent list; a private incident's title and channel stay out of it. */
+function recentLine(entry: IncidentEntry, config: QuellConfig): string {
+  const facts = entry.kind === 'record' ? entry.incident : entry.tombstone;
+  const status = entry.kind === 'record' ? entry.incident.status : 'resolved';
+  const head = `• *${facts.drill ? '[DRILL] ' : ''}${facts.id}* · ${config.severities[facts.severity].label} · ${status}`;
+  const about = facts.private
+    ? ' · private incident'
+    : `${facts.channelId ? ` · <#${facts.channelId}>` : ''} · ${escapeText(truncate(facts.title, RECENT_TITLE_LIMIT))}`;
+  const archived =
+    entry.kind === 'tombstone'
+      ? ` · compacted; evidence bundle v${entry.tombstone.bundle.version} at \`${escapeText(truncate(entry.tombstone.bundle.location, RECENT_TITLE_LIMIT))}\` (manifest SHA-256 \`${entry.tombstone.bundle.manifestSha256.slice(0, 12)}…\`)`
+      : '';
+  return `${head}${about}${archived}`;
 }
