@@ -19,8 +19,9 @@ return 0
 export interface PostGuardOptions {
   /**
    * How long a run may hold the "posting" mark before another run treats its post as uncertain
-   * (looks in the channel, then takes over). Longer than one post can take: the Slack call's
-   * timeout plus its pacing wait. Default 60 s.
+   * (looks in the channel, then takes over), and how long after an uncertain post (a timeout) the
+   * look waits, so that a request still on its way in has landed. Longer than one post can take:
+   * the Slack call's timeout plus its pacing wait. Default 60 s.
    */
   postingLeaseMs?: number;
   /**
@@ -69,7 +70,8 @@ export type Claim =
  * nothing. A post refused before it reached Slack (429, 5xx) gives the mark back so the retry posts.
  *
  * A post whose fate is unknown never leads to a second post without a look in the channel first:
- * - its request timed out or lost the connection: the mark becomes "uncertain";
+ * - its request timed out or lost the connection: the mark becomes "uncertain", and the look waits
+ *   for the lease to pass (a slow Slack may still be storing the message it answered too late);
  * - its process died after Slack accepted it and before the mark said "posted": the "posting" mark
  *   stays (it lives the whole horizon), and once its lease has passed the next run reads it as
  *   uncertain;
@@ -119,7 +121,12 @@ export class PostGuard {
       const ts = current.split('|')[2];
       return { outcome: 'posted', postedAt: instantOf(current), ...(ts ? { ts } : {}) };
     }
-    if (current.startsWith('uncertain|')) return this.uncertain(key, current, instantOf(current));
+    if (current.startsWith('uncertain|')) {
+      const since = Date.parse(current.split('|')[1] ?? '');
+      // the request that timed out may still be on its way in: look once it would have landed
+      if (Number.isFinite(since) && now - since < this.leaseMs) return { outcome: 'busy' };
+      return this.uncertain(key, current, Number.isFinite(since) ? new Date(since) : new Date(now));
+    }
     if (current.startsWith('posting|')) {
       const since = postingSince(current);
       // the holder's lease ran out: its run died, or hung past any Slack timeout, maybe after posting

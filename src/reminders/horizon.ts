@@ -5,12 +5,14 @@ import { RETRY, type RetryPolicy } from '../jobs/index.js';
 const MAX_STALLED_RUNS = 5;
 
 /**
- * How long a "posting" mark is held before another run treats its post as uncertain: longer than
- * one background Slack call can take (its pacing wait of at most 1 s, its timeout, the 1 s net on
- * top), so a live run is never taken over.
+ * How long a "posting" mark is held before another run treats its post as uncertain, and how long
+ * after a timed-out post the look in the channel waits: twice what one background Slack call may
+ * take (its timeout; its pacing wait and the 1 s net on top are in the 5 s), because a slow
+ * workspace may store a message well after it stopped answering. The exactly-once guarantee
+ * holds for posts Slack stores within this time of their request (35 s with the default 15 s).
  */
 export function postingLeaseMs(config: QuellConfig): number {
-  return config.jobs.slackTimeout.background + 5_000;
+  return 2 * config.jobs.slackTimeout.background + 5_000;
 }
 
 /**

@@ -41,6 +41,9 @@ export interface ReminderHarness {
 
 export const backgroundChat = testBackgroundChat;
 
+/** The posting lease of `ReminderHarness.prompter()`'s post guard. */
+export const PROMPTER_LEASE_MS = 300;
+
 /** Starts the background lane (reminders, overdue actions) of `services`, as a replica would. */
 export function startBackgroundWorker(services: Services, name?: string): Promise<void> {
   return startWorkers(services, { lanes: ['background'], ...(name ? { name } : {}) });
@@ -64,7 +67,10 @@ export async function reminderHarness(yaml = FAST_CADENCES): Promise<ReminderHar
         chat,
         views: reminderViews(config),
         queue: services.reminders.queue,
-        guard: new PostGuard(redis.redis, reminderKeys(config.redis.keyPrefix).postGuard),
+        // a short posting lease, so a test can wait out an uncertain post instead of a minute
+        guard: new PostGuard(redis.redis, reminderKeys(config.redis.keyPrefix).postGuard, {
+          postingLeaseMs: PROMPTER_LEASE_MS,
+        }),
         config,
         clock: systemClock,
         logger: createLogger('silent'),

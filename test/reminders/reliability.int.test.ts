@@ -7,6 +7,7 @@ import {
   backgroundChat,
   eventually,
   FAST_CADENCES,
+  PROMPTER_LEASE_MS,
   promptsIn,
   type ReminderHarness,
   reminderHarness,
@@ -92,7 +93,11 @@ describe('exactly once, across replicas and restarts', () => {
     await expect(h.prompter(lossy).sendPrompt(payload)).rejects.toBeInstanceOf(RetryLaterError);
     expect(promptsIn(h.slack)).toHaveLength(1);
 
-    // the retry finds it among the channel's latest messages and posts nothing
+    // a retry at once waits: Slack may still be storing the message it answered too late
+    await expect(h.prompter().sendPrompt(payload)).rejects.toBeInstanceOf(RetryLaterError);
+    expect(h.slack.callsTo('conversations.history')).toHaveLength(0);
+    await sleep(PROMPTER_LEASE_MS);
+    // the retry after the lease finds it among the channel's latest messages and posts nothing
     h.slack.queue('conversations.history', (params) => {
       expect(params).toMatchObject({ channel: incident.channelId, limit: '200' });
       return {
@@ -120,6 +125,7 @@ describe('exactly once, across replicas and restarts', () => {
       throw new ChatUnavailableError('chat.postMessage', 'unreachable');
     };
     await expect(h.prompter(dead).sendPrompt(payload)).rejects.toBeInstanceOf(RetryLaterError);
+    await sleep(PROMPTER_LEASE_MS);
     h.slack.queue('conversations.history', () => ({ ok: true, messages: [], has_more: false }));
     expect(await h.prompter().sendPrompt(payload)).toBe('posted');
     expect(promptsIn(h.slack)).toHaveLength(1);

@@ -4,11 +4,17 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { WebClient } from '@slack/web-api';
+import { systemClock } from '../../src/clock.js';
+import { parseConfigText } from '../../src/config/load.js';
 import type { Incident } from '../../src/incidents/model.js';
 import { IncidentStore } from '../../src/incidents/store.js';
 import { SlackEmulator } from '../../src/local/emulator/emulator.js';
 import { LOCAL_IDS } from '../../src/local/seed.js';
+import { createLogger } from '../../src/logging/logger.js';
 import { redisKeys } from '../../src/redis/keys.js';
+import { createServices, type Services } from '../../src/services.js';
+import { SlackWebChat } from '../../src/slack/web-chat.js';
 import { openTestRedis, testRedisUrl } from '../helpers/redis.js';
 
 /**
@@ -37,7 +43,25 @@ export class QuellWorld {
     readonly slack: SlackEmulator,
     readonly redis: Awaited<ReturnType<typeof openTestRedis>>,
     private readonly configPath: string,
+    private readonly configText: string,
   ) {}
+
+  /**
+   * Quell's services in this process on the world's Redis and config, without workers: what a
+   * replica's request path does (schedule prompts, declare) without starting one.
+   */
+  services(): Services {
+    const chat = new SlackWebChat(
+      new WebClient(this.slack.botToken, { slackApiUrl: this.slack.apiUrl, retryConfig: { retries: 0 } }),
+    );
+    return createServices({
+      config: parseConfigText(this.configText, 'scale-out config'),
+      logger: createLogger('silent'),
+      clock: systemClock,
+      redis: this.redis.redis,
+      chat,
+    });
+  }
 
   /** `configYaml` is added to the world's own (prefix, workspace, announcement channel, fast locks). */
   static async start(configYaml: string): Promise<QuellWorld> {
@@ -45,16 +69,14 @@ export class QuellWorld {
     const slack = await SlackEmulator.start();
     const dir = mkdtempSync(join(tmpdir(), 'quell-scale-'));
     const configPath = join(dir, 'quell.config.yml');
-    writeFileSync(
-      configPath,
-      `redis: { keyPrefix: "${redis.prefix}" }
+    const configText = `redis: { keyPrefix: "${redis.prefix}" }
 workspace: { teamIds: ["${LOCAL_IDS.team}"], appId: "${LOCAL_IDS.app}" }
 channels: { announcement: "${LOCAL_IDS.announcements}" }
 resolution: { postmortem: { onResolve: false } }
 obligations: { proposeOnDeclare: false }
-${configYaml}`,
-    );
-    return new QuellWorld(slack, redis, configPath);
+${configYaml}`;
+    writeFileSync(configPath, configText);
+    return new QuellWorld(slack, redis, configPath, configText);
   }
 
   get prefix(): string {
