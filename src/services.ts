@@ -8,7 +8,7 @@ import { loadTemplateLibrary, type TemplateLibrary } from './comms/templates.js'
 import type { QuellConfig } from './config/schema.js';
 import { buildContainmentRegistry } from './containment/registry.js';
 import { ContainmentService } from './containment/service.js';
-import { ContainmentStore } from './containment/store.js';
+import { ContainmentStore, containmentKeys } from './containment/store.js';
 import { archiveOnResolve, archiveOnResolveJob } from './evidence/auto-archive.js';
 import {
   createEvidenceStorage,
@@ -25,7 +25,7 @@ import type { ApiRoute } from './http-api/router.js';
 import { RefusalLog } from './incidents/authorize-refusals.js';
 import { WorkspaceIdentity } from './incidents/authorize-workspace.js';
 import { RulePermissions } from './incidents/permissions.js';
-import { Retention } from './incidents/retention.js';
+import { Retention, type RetentionPart } from './incidents/retention.js';
 import { IncidentService } from './incidents/service.js';
 import { IncidentStore } from './incidents/store.js';
 import { SummaryRenderer, summaryRefreshJob, summaryRetryPayload } from './incidents/summary-render.js';
@@ -56,6 +56,7 @@ import {
   ResolutionStore,
   RollbackInventory,
 } from './resolution/index.js';
+import { resolutionKeys } from './resolution/store.js';
 import { commsViews } from './slack/blocks/comms.js';
 import { containmentViews } from './slack/blocks/containment.js';
 import { evidenceViews } from './slack/blocks/evidence.js';
@@ -422,6 +423,7 @@ export function createServices({
         afterMs: config.evidence.revisionRetention,
         purge: (id) => revisionText.purge(id),
       },
+      ...featureRetentionParts(redis, prefix),
     ],
     clock,
     logger,
@@ -540,4 +542,55 @@ function loadCheckedCommsTemplates(config: QuellConfig, logger: Logger): Templat
       'no template for the talking-points audience: /comms talking-points will show none',
     );
   return templates;
+}
+
+/**
+ * Other features' per-incident state that leaves Redis with a compacted incident (the retention
+ * sweep purges them at `retention.compactAfter`, after the verified bundle that holds them: drafts
+ * and approvals, the containment audit and runs, the restart gate's ticks). Built here, in the
+ * composition root, from each feature's own key builders; every part's keys share the incident's
+ * hash tag, so each purge is one DEL on one slot. Kept on purpose: corrective actions (they outlive
+ * the incident, with their own overdue reminders) and keys that expire by themselves.
+ */
+function featureRetentionParts(redis: Redis, prefix: string): RetentionPart[] {
+  const comms = commsKeys(prefix);
+  const containment = containmentKeys(prefix);
+  const resolution = resolutionKeys(prefix);
+  return [
+    {
+      name: 'comms',
+      async purge(id) {
+        const drafts = await redis.lrange(comms.draftIds(id), 0, -1);
+        await redis.del(
+          comms.draftSequence(id),
+          comms.draftIds(id),
+          comms.log(id),
+          comms.approved(id),
+          ...drafts.flatMap((d) => [comms.draft(id, d), comms.draftStatus(id, d), comms.versions(id, d)]),
+        );
+      },
+    },
+    {
+      name: 'containment',
+      async purge(id) {
+        await redis.del(
+          containment.audit(id),
+          containment.runs(id),
+          containment.runSequence(id),
+          containment.playbookSequence(id),
+        );
+      },
+    },
+    {
+      name: 'restart gate',
+      async purge(id) {
+        await redis.del(
+          resolution.gateTicks(id),
+          resolution.gateMessage(id),
+          resolution.gateOverrides(id),
+          resolution.verifiedBundles(id),
+        );
+      },
+    },
+  ];
 }
