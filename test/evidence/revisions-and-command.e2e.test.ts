@@ -284,6 +284,11 @@ describe('edits and deletions are kept; /incident archive and archive on resolve
     clock.advance(23 * 86_400_000);
     expect((await quell.services.retention.sweep()).outcomes).toEqual({ compacted: 1 });
     expect(await quell.services.store.get('INC-1')).toBeUndefined();
+    // nothing of INC-1 is left under its tag but keys that expire by themselves
+    const left = await env.redis.keys(`*${env.prefix}*{INC-1}*`);
+    const kept = [];
+    for (const key of left) if ((await env.redis.pttl(key)) < 0) kept.push(key);
+    expect(kept).toEqual([]);
     expect(await quell.services.store.lookup('INC-1')).toMatchObject({
       kind: 'tombstone',
       tombstone: { id: 'INC-1', bundle: { location: archived.data.location, version: 1 } },
