@@ -94,8 +94,11 @@ export class ReminderPrompter {
     // posted now or by an earlier run: either way the ladder's next step must be scheduled (idempotent)
     const ladder = ladderFor(current.severity, config);
     if (ladder) {
-      // after a snooze the ladder goes on from the step it reached, keeping its gaps
-      const step = (await this.reachedStep(current.id, payload.overdueSince)) + 1;
+      // after a snooze the ladder goes on from the step it reached, keeping its gaps; a first run
+      // for a fresh due time has no step yet (saves reading the timeline on every prompt)
+      const fresh =
+        payload.overdueSince === payload.dueAt && payload.reason !== 'reconciled' && !run.startedBefore;
+      const step = fresh ? 0 : (await this.reachedStep(current.id, payload.overdueSince)) + 1;
       const at = new Date(dueMs + gapBefore(ladder, step));
       await this.deps.queue.scheduleEscalation(
         {
@@ -110,6 +113,7 @@ export class ReminderPrompter {
       );
     }
     // posted and its ladder scheduled: reconciliation has nothing more to check for this due time
+    // (after the ladder: a crash before it leaves the entry, and the re-added job schedules it)
     await this.deps.queue.index.done(current.id, dueMs);
     return posted.fresh ? 'posted' : 'already-posted';
   }
