@@ -71,6 +71,9 @@ function hostOf(url: string): string {
   }
 }
 
+/** The longest a worker's blocking command may wait without a timeout of its own (BullMQ sets one). */
+const WORKER_BLOCKING_TIMEOUT_MS = 10_000;
+
 /**
  * Every Redis connection Quell opens comes from here: the request path's (fail fast), one per
  * queue (fail fast: enqueueing runs on request paths and must not hold a request while Redis is
@@ -96,8 +99,18 @@ export class RedisConnections {
     return this.duplicate(name, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   }
 
+  /**
+   * `blockingTimeout`: a worker waits for jobs with BZPOPMIN; when the node it waits on dies (a
+   * Cluster master killed, a failover) the reply may never come and the worker would wait forever
+   * with jobs due. With it, ioredis gives up on a blocking command its own timeout (plus a grace)
+   * after sending it, the worker sees the error and asks again, on the slot's new master.
+   */
   forWorker(name: string): RedisClient {
-    return this.duplicate(name, { enableOfflineQueue: true, maxRetriesPerRequest: null });
+    return this.duplicate(name, {
+      enableOfflineQueue: true,
+      maxRetriesPerRequest: null,
+      blockingTimeout: WORKER_BLOCKING_TIMEOUT_MS,
+    });
   }
 
   /**

@@ -49,6 +49,16 @@ export function watchRedis(connection: RedisClient, logger?: Logger): void {
       'Redis connection error',
     );
   });
+  // a Cluster reports a node's trouble as `node error` (its `error` is for the cluster as a whole)
+  connection.on('node error', (error: Error, node?: string) => {
+    metrics.redisError(name);
+    watch.failing = true;
+    log(
+      'error',
+      { node, err: { message: error.message, code: (error as NodeJS.ErrnoException).code } },
+      'Redis Cluster node error',
+    );
+  });
   connection.on('reconnecting', (delayMs: number) => {
     metrics.redisReconnect(name);
     log('warn', { delayMs }, 'Redis reconnecting');
