@@ -54,7 +54,7 @@ export const alertPayloadSchema = z.object({
 });
 export type AlertPayload = z.output<typeof alertPayloadSchema>;
 
-/** `bucket`: which `coalesceEvery` window the flush is for (one flush job per window). */
+/** `bucket`: when the flush was scheduled (one flush job at a time per fingerprint: store.needsFlush). */
 const fingerprintPayload = z.object({
   source: z.string(),
   fingerprint: z.string(),
@@ -203,15 +203,15 @@ export class AlertJobs {
   }
 
   /**
-   * One edit per fingerprint per `coalesceEvery`: the job id is deduped while the job waits, so a
-   * burst of repeats schedules one flush; a repeat after it ran schedules the next.
+   * At most one card edit waits per fingerprint (a flag in its hash), `coalesceEvery` after the
+   * first fire that found none waiting: a burst of repeats is one edit, never a backlog of them.
    */
   private async scheduleFlush(source: string, fingerprint: string): Promise<void> {
-    const { jobs, config } = this.deps;
-    const bucket = Math.floor(this.deps.clock.now().getTime() / config.intake.coalesceEvery);
+    const { jobs, config, store, clock } = this.deps;
+    if (!(await store.needsFlush(source, fingerprint))) return;
     await jobs.enqueue(
       this.coalesceJob,
-      { source, fingerprint, bucket },
+      { source, fingerprint, bucket: clock.now().getTime() },
       { delayMs: config.intake.coalesceEvery },
     );
   }
@@ -357,10 +357,13 @@ export class AlertJobs {
   /** Edits the card to the current count and records the new fires as one timeline event. */
   private async flush(source: string, fingerprint: string): Promise<string> {
     const { store, incidents, chat } = this.deps;
-    const counts = await store.counts(source, fingerprint);
-    if (!counts) return 'nothing to show';
-    if (!counts.incidentId)
+    const pending = await store.counts(source, fingerprint);
+    if (!pending) return 'nothing to show';
+    if (!pending.incidentId)
       throw new DeclarePending(`the incident for ${fingerprint} is still being declared`);
+    await store.flushStarting(source, fingerprint);
+    const counts = (await store.counts(source, fingerprint)) ?? pending;
+    if (!counts.incidentId) return 'claim replaced';
     const incident = await incidents.require(counts.incidentId);
     const extras = counts.card ? (JSON.parse(counts.card) as CardExtras) : undefined;
     // the declaring fire is the declaration itself; every later one is a repeat

@@ -63,6 +63,9 @@ if not redis.call('HGET', KEYS[1], 'first') then redis.call('HSET', KEYS[1], 'fi
 redis.call('EXPIRE', KEYS[1], ${FINGERPRINT_TTL_SECONDS})
 return count`;
 
+/** Field set while a card edit is scheduled: a burst schedules one edit, not one per alert. */
+const FLUSH_PENDING = 'flush';
+
 export class IntakeStore {
   constructor(
     private readonly redis: Redis,
@@ -112,6 +115,16 @@ export class IntakeStore {
   /** Counts one fire of the alert; returns the total. */
   async fire(source: string, fingerprint: string, nowMs: number): Promise<number> {
     return Number(await this.redis.eval(FIRE, 1, this.fingerprintKey(source, fingerprint), String(nowMs)));
+  }
+
+  /** True for exactly one caller until `flushStarting`: that caller schedules the card edit. */
+  async needsFlush(source: string, fingerprint: string): Promise<boolean> {
+    return (await this.redis.hsetnx(this.fingerprintKey(source, fingerprint), FLUSH_PENDING, '1')) === 1;
+  }
+
+  /** The scheduled edit begins: fires from now on schedule the next one. */
+  async flushStarting(source: string, fingerprint: string): Promise<void> {
+    await this.redis.hdel(this.fingerprintKey(source, fingerprint), FLUSH_PENDING);
   }
 
   async counts(source: string, fingerprint: string): Promise<FireCounts | undefined> {
