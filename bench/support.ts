@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 
 /** Shared pieces for benchmarks: percentiles, and a minimal always-ok Slack Web API on loopback. */
@@ -80,4 +82,31 @@ export async function startOkSlackApi(
     calls,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+}
+
+/**
+ * The benchmarked worker runs as production runs Quell: plain `node` on the dist/ build, with no
+ * TypeScript loader in the process (tsx's in-process transpiler and its source cache alone add about
+ * 40 MB of RSS, which production never pays). Builds dist/ when stale (`npm start` does the same),
+ * then transpiles bench/workers/<name>.ts, the worker's own few lines, to dist/bench-workers/<name>.js
+ * with its `../../src/` imports pointed at the built modules. Returns the worker's path.
+ */
+export async function productionWorker(name: string): Promise<string> {
+  const build = spawnSync(process.execPath, ['src/cli/build.mjs', '--if-stale'], { stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('the dist/ build failed (errors above): the worker cannot run');
+  // loaded here only: the compiler is large, and only the benchmark's parent process needs it
+  const { default: ts } = await import('typescript');
+  const source = readFileSync(`bench/workers/${name}.ts`, 'utf8');
+  const { outputText } = ts.transpileModule(source, {
+    compilerOptions: {
+      module: ts.ModuleKind.ESNext,
+      target: ts.ScriptTarget.ES2022,
+      verbatimModuleSyntax: true,
+    },
+    fileName: `${name}.ts`,
+  });
+  mkdirSync('dist/bench-workers', { recursive: true });
+  const path = `dist/bench-workers/${name}.js`;
+  writeFileSync(path, outputText.replaceAll("from '../../src/", "from '../"));
+  return path;
 }

@@ -131,33 +131,12 @@ export async function exportTranscript(options: TranscriptExportOptions): Promis
     let cursor = resume?.cursor;
     const usedCursors = new Set<string>();
     while (!state.done) {
-      const page = await chat.channelHistoryPage(channel, {
-        limit: options.historyPageSize,
-        ...(cursor ? { cursor } : {}),
-        ...(state.latestTs ? { latest: state.latestTs } : {}),
-      });
-      counts.historyCalls++;
-      if (!state.latestTs)
-        state.latestTs = windowEnd(page.messages[0]?.ts, options.hostNowTs, options.marginSeconds);
-      const parents: string[] = [];
-      for (const message of page.messages) {
-        if (compareTs(message.ts, state.latestTs) > 0) continue; // after the cut (first page only)
-        if (options.skip?.(message.ts)) continue;
-        if (state.oldestTs && compareTs(message.ts, state.oldestTs) >= 0) {
-          counts.duplicatesSkipped++;
-          continue;
-        }
-        state.oldestTs = message.ts;
-        await history.append(JSON.stringify(message));
-        note(message);
-        metrics.archived('message', 1);
-        if (isBroadcast(message)) counts.threadBroadcasts++;
-        else counts.messages++;
-        if (hasThread(message)) parents.push(message.ts);
-      }
-      // each thread right after the page that holds its parent: no list of parents piles up
+      const { parents, nextCursor } = await exportHistoryPage(cursor);
+      // each thread right after the page that holds its parent: no list of parents piles up. The
+      // page itself is out of scope by now: kept alive across these calls, every page of 999
+      // messages would survive young-generation GCs, be promoted, and pile up in the old space
       for (const parentTs of parents) await exportThread(parentTs);
-      cursor = page.nextCursor;
+      cursor = nextCursor;
       if (cursor !== undefined) {
         if (usedCursors.has(cursor))
           throw new Error(`Slack returned cursor ${cursor} twice; stopping to avoid a loop`);
@@ -181,6 +160,35 @@ export async function exportTranscript(options: TranscriptExportOptions): Promis
     await replies.close();
   }
   return state;
+
+  /** Writes one history page; returns the threads it opens and the cursor after it. */
+  async function exportHistoryPage(cursor: string | undefined) {
+    const page = await chat.channelHistoryPage(channel, {
+      limit: options.historyPageSize,
+      ...(cursor ? { cursor } : {}),
+      ...(state.latestTs ? { latest: state.latestTs } : {}),
+    });
+    counts.historyCalls++;
+    if (!state.latestTs)
+      state.latestTs = windowEnd(page.messages[0]?.ts, options.hostNowTs, options.marginSeconds);
+    const parents: string[] = [];
+    for (const message of page.messages) {
+      if (compareTs(message.ts, state.latestTs) > 0) continue; // after the cut (first page only)
+      if (options.skip?.(message.ts)) continue;
+      if (state.oldestTs && compareTs(message.ts, state.oldestTs) >= 0) {
+        counts.duplicatesSkipped++;
+        continue;
+      }
+      state.oldestTs = message.ts;
+      await history.append(JSON.stringify(message));
+      note(message);
+      metrics.archived('message', 1);
+      if (isBroadcast(message)) counts.threadBroadcasts++;
+      else counts.messages++;
+      if (hasThread(message)) parents.push(message.ts);
+    }
+    return { parents, nextCursor: page.nextCursor };
+  }
 
   async function exportThread(parentTs: string): Promise<void> {
     counts.threads++;
