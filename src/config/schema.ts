@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { apiConfigSchema } from '../api/config.js';
 import { commsConfigSchema } from '../comms/config.js';
 import { containmentConfigSchema } from '../containment/config.js';
 import { evidenceConfigSchema } from '../evidence/config.js';
@@ -149,6 +150,8 @@ export const quellConfigSchema = z.strictObject({
   jobs: jobsConfigSchema,
   /** Pages to PagerDuty / Opsgenie and "the on-call" from PagerDuty: src/paging/config.ts. */
   paging: pagingConfigSchema,
+  /** The REST API's tokens, rate and body limits: src/api/config.ts. */
+  api: apiConfigSchema,
   /** When resolved incidents leave Redis (compacted to a tombstone): src/incidents/config.ts. */
   retention: retentionConfigSchema,
 });
