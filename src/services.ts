@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { ApiTokens, restApiRoutes, TokenAwarePermissions } from './api/index.js';
 import type { ChatPort } from './chat/port.js';
 import type { Clock } from './clock.js';
 import { checkAudiencesAgainstTemplates } from './comms/check.js';
@@ -193,7 +194,12 @@ export function createServices({
   const store = new IncidentStore(redis, redisKeys(prefix));
   const workspace = inputs.workspace ?? new WorkspaceIdentity(config.workspace);
   const refusals = new RefusalLog({ store, redis, prefix, clock, logger });
-  const permissions = new RulePermissions({ chat, logger, config, clock, refusals, workspace });
+  // REST API tokens are actors too: the permission model decides them by their configured standing
+  const apiTokens = new ApiTokens(config.api, secrets);
+  const permissions = new TokenAwarePermissions(
+    { chat, logger, config, clock, refusals, workspace },
+    apiTokens,
+  );
   const views = incidentViews(config);
   // the pinned summary in version order; a failed render is re-done by a background job
   const summaryRenderer = (summaryChat: ChatPort, retry: boolean): SummaryRenderer =>
@@ -451,7 +457,22 @@ export function createServices({
   jobs.register(...intake.jobTypes);
 
   // 7. Non-Slack HTTP routes, each authenticating its own callers (src/http-api/router.ts).
-  const httpRoutes: ApiRoute[] = [...intake.routes];
+  //    The REST API (/api/v1/incidents) acts as its tokens through the same services and gate.
+  const httpRoutes: ApiRoute[] = [
+    ...intake.routes,
+    ...restApiRoutes({
+      config: config.api,
+      tokens: apiTokens,
+      refusals,
+      redis,
+      prefix,
+      incidents,
+      store,
+      resolution,
+      now: () => clock.now(),
+      logger,
+    }),
+  ];
 
   return {
     config,
