@@ -16,6 +16,8 @@ const bundle = {
 describe('App Home with the recent incidents (live and compacted)', () => {
   it('stays within Slack limits with the longest inputs, and keeps private incidents to their id', () => {
     const approved = {
+      draftId: 'd99',
+      sha256: 'e'.repeat(64),
       audience: 'support',
       text: 'x'.repeat(2_900),
       version: 9,
