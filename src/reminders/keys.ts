@@ -1,3 +1,5 @@
+import { globalKey } from '../redis/keys.js';
+
 /**
  * Redis keys of the reminders feature, under the configured prefix. The incident id is a hash tag,
  * like the incident's own keys, so everything about one incident stays on one cluster slot; the
@@ -11,7 +13,7 @@ export function reminderKeys(prefix: string) {
     /** Hash of the prompts and ladder steps still showing buttons: ts → { channel, dueAt, what }. */
     openPrompts: (incidentId: string) => `${prefix}:reminder:{${incidentId}}:open-prompts`,
     /** Sorted set of the prompts scheduled and not yet posted (due-index.ts). */
-    dueIndex: `{${prefix}}:reminders:due`,
+    dueIndex: globalKey(prefix, 'reminders:due'),
   };
 }
 
