@@ -117,9 +117,20 @@ async function collectRun(input: RunInput): Promise<RunSummary> {
       `${JSON.stringify({ file, at: input.now().toISOString(), method: query.method, url: redact(query.url), what: query.what })}\n`,
     );
   };
+  // event lines wait as strings and go out in one write per page (or per 64 KB): a write per event
+  // made a Buffer per event, and a page's worth of them survived young GCs into the old space
+  let pendingEvents: string[] = [];
+  let pendingEventBytes = 0;
+  const writeEvents = () => {
+    if (pendingEvents.length === 0) return;
+    events.write(pendingEvents.join(''));
+    pendingEvents = [];
+    pendingEventBytes = 0;
+  };
   // events and queries are appended as pages arrive; a page waits until they are flushed, so
   // memory stays bounded by one page however many records the window holds
   const flushed = async () => {
+    writeEvents();
     for (const stream of [queries, events])
       if (stream.writableNeedDrain) await new Promise<void>((resolve) => stream.once('drain', resolve));
   };
@@ -148,9 +159,10 @@ async function collectRun(input: RunInput): Promise<RunSummary> {
     },
     event(event: AgentEvent) {
       summary.events++;
-      events.write(
-        `${JSON.stringify({ ...event, source: { collector: resolved.name, file: `forensics/${resolved.name}/${base}/${event.source.file}` } })}\n`,
-      );
+      const line = `${JSON.stringify({ ...event, source: { collector: resolved.name, file: `forensics/${resolved.name}/${base}/${event.source.file}` } })}\n`;
+      pendingEvents.push(line);
+      pendingEventBytes += line.length;
+      if (pendingEventBytes >= 64 * 1024) writeEvents();
     },
     note(key, value) {
       summary.notes[key] = value;
@@ -186,6 +198,7 @@ async function collectRun(input: RunInput): Promise<RunSummary> {
       reason: summary.error.message,
     });
   } finally {
+    writeEvents();
     await Promise.all([end(queries), end(events)]);
     summary.finishedAt = input.now().toISOString();
     await writer.writeFile(resolved.name, `${base}/run.json`, `${JSON.stringify(summary, null, 2)}\n`);
