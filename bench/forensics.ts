@@ -2,9 +2,12 @@
  * One collector, 100,000 records: the `litellm` collector pages through a loopback fake of the
  * proxy's `/spend/logs/ui` (1,000 rows a page, each with a stored prompt and a tool call), writing
  * every page, its query and the agent events into a run folder, as a collection job does. Prints
- * records per second and this process's peak RSS (the target: under 200 MB).
+ * records per second and the collecting process's peak RSS (the target: under 200 MB).
  *
- *   npx tsx bench/forensics.ts [--records 100000] [--page 1000]
+ * The fake proxy and the collector each run in a process of their own; the collector's
+ * (bench/workers/forensics.ts) runs on the dist/ build with plain `node`, as production runs.
+ *
+ *   npm run bench -- forensics [--records 100000] [--page 1000] [--node-flags '--max-old-space-size=96']
  */
 
 import { spawn } from 'node:child_process';
@@ -12,7 +15,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { BUILT_IN_COLLECTORS, runCollector } from '../src/forensics/index.js';
+import { productionWorker } from './support.js';
+import type { ForensicsWorkerReport } from './workers/forensics.js';
 
 function arg(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -23,6 +27,8 @@ const RECORDS = arg('records', 100_000);
 const PAGE = arg('page', 1_000);
 const PAGES = Math.ceil(RECORDS / PAGE);
 const KEY = 'b'.repeat(64);
+const flagsAt = process.argv.indexOf('--node-flags');
+const NODE_FLAGS = flagsAt >= 0 ? (process.argv[flagsAt + 1] ?? '').split(' ').filter(Boolean) : [];
 
 /**
  * The fake proxy runs in its own process (plain Node, no TypeScript), so the peak RSS printed is the
@@ -50,6 +56,7 @@ const server = createServer((req, res) => {
 server.listen(0, '127.0.0.1', () => process.stdout.write(String(server.address().port) + '\\n'));
 process.stdin.on('end', () => process.exit(0)).resume();
 `;
+const worker = await productionWorker('forensics');
 const proxy = spawn(process.execPath, ['-e', FAKE_PROXY], { stdio: ['pipe', 'pipe', 'inherit'] });
 const port = await new Promise<string>((resolve) =>
   createInterface({ input: proxy.stdout! }).once('line', (line) => resolve(line.trim())),
@@ -57,41 +64,38 @@ const port = await new Promise<string>((resolve) =>
 const base = `http://127.0.0.1:${port}`;
 const dir = await mkdtemp(join(tmpdir(), 'quell-bench-forensics-'));
 
-const collector = BUILT_IN_COLLECTORS.get('litellm')!;
-const rssBefore = process.memoryUsage().rss;
-const started = performance.now();
 try {
-  const summary = await runCollector({
-    resolved: {
-      name: 'gateway',
-      collector,
-      settings: collector.settingsSchema.parse({ baseUrl: base, keyHash: KEY, pageSize: PAGE }),
-      secrets: { masterKey: 'sk-bench-master' },
-      auto: [],
-      afterContainment: false,
-      maxRecords: RECORDS + 1,
-    },
-    directory: dir,
-    run: 'bench',
-    trigger: 'command',
-    window: { from: new Date('2026-11-21T13:00:00Z'), to: new Date('2026-11-21T15:00:00Z') },
-    agent: { name: 'refund-bot' },
-    timeoutMs: 30_000,
-    now: () => new Date(),
+  const report = await new Promise<ForensicsWorkerReport>((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [...NODE_FLAGS, worker, base, KEY, String(RECORDS), String(PAGE), dir],
+      {
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      },
+    );
+    let figures: ForensicsWorkerReport | undefined;
+    child.on('message', (message) => {
+      figures = message as ForensicsWorkerReport;
+    });
+    child.on('exit', (code) =>
+      code === 0 && figures ? resolve(figures) : reject(new Error(`the collecting worker exited ${code}`)),
+    );
   });
-  const seconds = (performance.now() - started) / 1000;
-  const peakMb = process.resourceUsage().maxRSS / 1024;
-  if (summary.error) throw new Error(`collection failed: ${summary.error.message}`);
-  console.log(`forensics bench: litellm collector, ${summary.records} records in ${PAGES} pages of ${PAGE}`);
-  console.log(`  time            ${seconds.toFixed(2)} s`);
-  console.log(`  records/s       ${Math.round(summary.records / seconds)}`);
+  if (report.error) throw new Error(`collection failed: ${report.error}`);
+  const met = report.peakRssMb < 200;
+  console.log(`forensics bench: litellm collector, ${report.records} records in ${PAGES} pages of ${PAGE}`);
+  console.log(`  time            ${report.seconds.toFixed(2)} s`);
+  console.log(`  records/s       ${Math.round(report.records / report.seconds)}`);
   console.log(
-    `  written         ${(summary.bytes / 1024 / 1024).toFixed(1)} MB raw, ${summary.events} agent events`,
+    `  written         ${(report.bytes / 1024 / 1024).toFixed(1)} MB raw, ${report.events} agent events`,
   );
   console.log(
-    `  peak RSS        ${peakMb.toFixed(0)} MB (start ${(rssBefore / 1024 / 1024).toFixed(0)} MB; target < 200 MB: ${peakMb < 200 ? 'met' : 'NOT met'})`,
+    `  peak RSS        ${report.peakRssMb.toFixed(0)} MB (start ${report.rssBeforeMb.toFixed(0)} MB; target < 200 MB: ${met ? 'met' : 'NOT met'})`,
   );
-  process.exitCode = peakMb < 200 && summary.records === RECORDS ? 0 : 1;
+  console.log(
+    `  collector       node ${[...NODE_FLAGS, worker].join(' ')} (dist/ build, no TypeScript loader; node flags: ${NODE_FLAGS.length ? NODE_FLAGS.join(' ') : 'none'}; V8 heap limit ${report.heapLimitMb.toFixed(0)} MB)`,
+  );
+  process.exitCode = met && report.records === RECORDS ? 0 : 1;
 } finally {
   proxy.stdin!.end();
   proxy.kill();
