@@ -76,6 +76,9 @@ export class Retention {
     const { store, config, clock, logger } = this.deps;
     const report: SweepReport = { looked: 0, outcomes: {} };
     if (!config.enabled) return report;
+    const backfilled = await store.backfillRetentionIndex();
+    if (backfilled > 0)
+      logger.info({ incidents: backfilled }, 'resolved incidents entered in the retention index');
     const ids = await store.retentionDue(clock.now().getTime(), config.batchSize);
     let next = 0;
     // a few incidents at a time: each check is a handful of round trips and a bundle re-hash

@@ -225,6 +225,39 @@ export class IncidentStore {
     await this.redis.zadd(this.keys.retentionDue, 'XX', atMs, id);
   }
 
+  /**
+   * Enters the incidents resolved before the retention index existed (an upgraded deployment), once:
+   * every incident neither active nor compacted is read, in pages, and a resolved one added (NX: a
+   * time the sweep chose is kept). Idempotent; the done mark is set only when it finished. Returns
+   * how many were entered.
+   */
+  async backfillRetentionIndex(page = 500): Promise<number> {
+    if (await this.redis.exists(this.keys.retentionBackfilled)) return 0;
+    const ids = (await this.redis.zdiff(
+      3,
+      this.keys.allIncidents,
+      this.keys.activeIncidents,
+      this.keys.retentionDue,
+    )) as string[];
+    let entered = 0;
+    for (let i = 0; i < ids.length; i += page) {
+      const batch = ids.slice(i, i + page);
+      const records = await Promise.all(batch.map((id) => this.get(id)));
+      for (const incident of records)
+        if (incident && !isActive(incident)) {
+          await this.redis.zadd(
+            this.keys.retentionDue,
+            'NX',
+            Date.parse(incident.resolvedAt ?? incident.updatedAt),
+            incident.id,
+          );
+          entered++;
+        }
+    }
+    await this.redis.set(this.keys.retentionBackfilled, new Date().toISOString());
+    return entered;
+  }
+
   /** An id in the retention index whose record is gone and left no tombstone: nothing to wait for. */
   async dropRetentionEntry(id: string): Promise<void> {
     await this.redis.zrem(this.keys.retentionDue, id);

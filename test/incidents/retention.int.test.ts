@@ -180,6 +180,21 @@ describe('the retention sweep', () => {
     expect((await store.lookup('INC-5'))?.kind).toBe('tombstone');
   });
 
+  it('enters incidents resolved before the retention index existed (an upgraded deployment), once', async () => {
+    await declareSeeded(store, 1);
+    await declareSeeded(store, 2);
+    await resolveAndArchive(store, 'INC-1', clock.now());
+    const keys = redisKeys(env.prefix);
+    await env.redis.zrem(keys.retentionDue, 'INC-1'); // as written before this version
+    clock.advance(31 * DAY);
+    expect((await retention().sweep()).outcomes).toEqual({ compacted: 1 });
+    expect(await env.redis.exists(keys.retentionBackfilled)).toBe(1);
+    // done once: a later upgrade-era leftover is not looked for again on every sweep
+    await resolveAndArchive(store, 'INC-2', new Date(clock.now().getTime() - 31 * DAY));
+    await env.redis.zrem(keys.retentionDue, 'INC-2');
+    expect((await retention().sweep()).looked).toBe(0);
+  });
+
   it('raises the id counter atomically and never backwards (replicas starting together)', async () => {
     await store.raiseSequenceTo(10);
     const befores = await Promise.all([12, 11, 12, 5].map((n) => store.raiseSequenceTo(n)));
