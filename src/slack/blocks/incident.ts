@@ -84,7 +84,7 @@ export function incidentViews(config: QuellConfig): IncidentPresenter {
           ['Status', `${STATUS_EMOJI[incident.status]} ${incident.status}`],
           ...ROLES.map((role): [string, string] => [ROLE_LABELS[role], mention(incident.roles[role])]),
           ['Next update due', nextUpdate],
-          ['Declared', `${slackDate(incident.createdAt)} by ${mention(incident.declaredBy)}`],
+          ['Declared', `${slackDate(incident.createdAt)} by ${actorName(incident.declaredBy)}`],
         ]),
       ];
       if (incident.description)
