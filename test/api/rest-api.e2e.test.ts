@@ -113,6 +113,10 @@ describe('REST API', () => {
     const events = await timeline(incident.id);
     expect(events.find((e) => e.kind === 'declared')?.actor).toBe('quell:api:deployer');
     expect(events.some((e) => e.kind === 'setup_failed')).toBe(false);
+    // the pinned summary names the token, never a broken <@quell:api:…> mention
+    const pinned = JSON.stringify(local.slack.pins(incident.channel.id));
+    expect(pinned).toContain('by API token deployer');
+    expect(pinned).not.toContain('<@quell:api:');
     expect(local.slack.channels().find((c) => c.id === incident.channel.id)?.members).not.toContain(
       'quell:api:deployer',
     );
