@@ -78,7 +78,10 @@ export class Retention {
     if (!config.enabled) return report;
     const backfilled = await store.backfillRetentionIndex();
     if (backfilled > 0)
-      logger.info({ incidents: backfilled }, 'resolved incidents entered in the retention index');
+      logger.info(
+        { incidents: backfilled },
+        'incidents from before the retention and App Home indexes entered in them',
+      );
     const ids = await store.retentionDue(clock.now().getTime(), config.batchSize);
     let next = 0;
     // a few incidents at a time: each check is a handful of round trips and a bundle re-hash

@@ -226,33 +226,20 @@ export class IncidentStore {
   }
 
   /**
-   * Enters the incidents resolved before the retention index existed (an upgraded deployment), once:
-   * every incident neither active nor compacted is read, in pages, and a resolved one added (NX: a
-   * time the sweep chose is kept). Idempotent; the done mark is set only when it finished. Returns
-   * how many were entered.
+   * Enters the incidents from before the retention and App Home indexes existed (an upgraded
+   * deployment), once: every incident not yet compacted is read, in pages, and re-indexed like a
+   * save does (a resolved one's retention time NX: a time the sweep chose is kept). Idempotent; the
+   * done mark is set only when it finished. Returns how many were entered.
    */
   async backfillRetentionIndex(page = 500): Promise<number> {
     if (await this.redis.exists(this.keys.retentionBackfilled)) return 0;
-    const ids = (await this.redis.zdiff(
-      3,
-      this.keys.allIncidents,
-      this.keys.activeIncidents,
-      this.keys.retentionDue,
-    )) as string[];
+    const ids = await this.redis.zrange(this.keys.allIncidents, 0, -1);
     let entered = 0;
     for (let i = 0; i < ids.length; i += page) {
-      const batch = ids.slice(i, i + page);
-      const records = await Promise.all(batch.map((id) => this.get(id)));
-      for (const incident of records)
-        if (incident && !isActive(incident)) {
-          await this.redis.zadd(
-            this.keys.retentionDue,
-            'NX',
-            Date.parse(incident.resolvedAt ?? incident.updatedAt),
-            incident.id,
-          );
-          entered++;
-        }
+      const records = await Promise.all(ids.slice(i, i + page).map((id) => this.get(id)));
+      const live = records.filter((i): i is Incident => i !== undefined);
+      await Promise.all(live.map((incident) => this.syncIndexes(incident)));
+      entered += live.length;
     }
     await this.redis.set(this.keys.retentionBackfilled, new Date().toISOString());
     return entered;

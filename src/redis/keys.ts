@@ -21,7 +21,7 @@ export function redisKeys(prefix: string) {
     retentionDue: globalKey(prefix, 'incidents:retention-due'),
     /** What is left of compacted incidents: id → tombstone JSON (incidents/tombstone.ts). */
     tombstones: globalKey(prefix, 'incidents:tombstones'),
-    /** Set once every incident resolved before the retention index existed has been entered in it. */
+    /** Set once the incidents from before the retention and App Home indexes were entered in them. */
     retentionBackfilled: globalKey(prefix, 'incidents:retention-backfilled'),
     idempotency: (scope: string, key: string) => `${prefix}:once:${scope}:${key}`,
   };

@@ -180,14 +180,16 @@ describe('the retention sweep', () => {
     expect((await store.lookup('INC-5'))?.kind).toBe('tombstone');
   });
 
-  it('enters incidents resolved before the retention index existed (an upgraded deployment), once', async () => {
+  it('enters incidents from before the retention and App Home indexes (an upgraded deployment), once', async () => {
     await declareSeeded(store, 1);
     await declareSeeded(store, 2);
     await resolveAndArchive(store, 'INC-1', clock.now());
     const keys = redisKeys(env.prefix);
     await env.redis.zrem(keys.retentionDue, 'INC-1'); // as written before this version
+    await env.redis.zrem(keys.activeBySeverity, 'INC-2');
     clock.advance(31 * DAY);
     expect((await retention().sweep()).outcomes).toEqual({ compacted: 1 });
+    expect((await store.homeView({ active: 5, recent: 0 })).active.map((i) => i.id)).toEqual(['INC-2']);
     expect(await env.redis.exists(keys.retentionBackfilled)).toBe(1);
     // done once: a later upgrade-era leftover is not looked for again on every sweep
     await resolveAndArchive(store, 'INC-2', new Date(clock.now().getTime() - 31 * DAY));

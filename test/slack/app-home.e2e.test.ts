@@ -1,22 +1,24 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tombstoneOf } from '../../src/incidents/tombstone.js';
 import { LOCAL_IDS } from '../../src/local/seed.js';
 import { startLocalSlack } from '../helpers/local-slack.js';
-import { testRedisUrl } from '../helpers/redis.js';
 import { declareSeeded, resolveAndArchive } from '../incidents/retention-seed.js';
 
 /**
  * App Home reads a bounded, indexed view: the same Redis work whether there are 70 incidents or
- * 4,000 (it used to read every active incident and its timeline on each open). Counted with
- * MONITOR on the private test Redis, only the commands of Quell's request-path connection (the
- * one App Home's listener uses), while one person opens the Home tab.
+ * 4,000 (it used to read every active incident and its timeline on each open). Counted on Quell's
+ * request-path client (the one App Home's listener uses; its sendCommand wrapped), while one person
+ * opens the Home tab.
  */
 describe('App Home reads a bounded view whatever the number of incidents', () => {
   let local: Awaited<ReturnType<typeof startLocalSlack>>;
 
   beforeAll(async () => {
-    local = await startLocalSlack();
+    // nothing else on the request-path client meanwhile: no retention sweep, no periodic reconcile
+    local = await startLocalSlack({
+      configYaml: 'retention:\n  enabled: false\nreminders:\n  reconcileEvery: 1h\n',
+    });
   });
   afterAll(async () => {
     await local.stop();
@@ -24,16 +26,15 @@ describe('App Home reads a bounded view whatever the number of incidents', () =>
 
   /** Opens the Home tab as Alice; returns the Redis commands and distinct keys App Home read. */
   async function openHome(): Promise<{ commands: number; keys: number; view: string }> {
-    const requestPath = local.runtime.services.redis as Redis & { stream: { localPort: number } };
-    const port = String(requestPath.stream.localPort);
+    const requestPath: Redis = local.runtime.services.redis;
     const before = JSON.stringify(local.slack.home(LOCAL_IDS.alice) ?? null);
-    // MONITOR only while the tab opens (the seeding would flood it)
-    const client = new Redis(testRedisUrl(), { lazyConnect: true });
-    const monitor = await client.monitor();
-    const seen: { port: string; args: string[] }[] = [];
-    monitor.on('monitor', (_time: string, args: string[], source: string) => {
-      seen.push({ port: source.split(':').at(-1) ?? '', args });
-    });
+    // every command the request-path client sends while the tab opens (the real client, wrapped)
+    const seen: { args: string[] }[] = [];
+    const send = requestPath.sendCommand.bind(requestPath);
+    requestPath.sendCommand = ((command: { name: string; args: unknown[] }) => {
+      seen.push({ args: [command.name, ...command.args.map(String)] });
+      return send(command as never);
+    }) as typeof requestPath.sendCommand;
     let view: string;
     try {
       await local.slack.openHome(LOCAL_IDS.alice);
@@ -42,10 +43,9 @@ describe('App Home reads a bounded view whatever the number of incidents', () =>
         return now !== before ? now : undefined;
       }, 15_000);
     } finally {
-      monitor.disconnect();
-      client.disconnect();
+      requestPath.sendCommand = send;
     }
-    const ours = seen.filter((c) => c.port === port && c.args.some((a) => a.includes(local.prefix)));
+    const ours = seen.filter((c) => c.args.some((a) => a.includes(local.prefix)));
     const keys = new Set(ours.flatMap((c) => c.args.filter((a) => a.includes(local.prefix))));
     return { commands: ours.length, keys: keys.size, view };
   }
