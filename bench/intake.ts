@@ -142,7 +142,9 @@ async function main(): Promise<void> {
   }
   const processedSeconds = (performance.now() - started) / 1000;
   const s = summarize(latencies);
-  console.log(`intake: ${rate * seconds} alerts offered at ${rate}/s for ${seconds} s (${fingerprints} fingerprints)`);
+  console.log(
+    `intake: ${rate * seconds} alerts offered at ${rate}/s for ${seconds} s (${fingerprints} fingerprints)`,
+  );
   console.log(`  sent in ${sendSeconds.toFixed(1)} s; all processed after ${processedSeconds.toFixed(1)} s`);
   console.log(`  accept latency  p50 ${ms(s.p50)}  p99 ${ms(s.p99)}  max ${ms(s.max)}  (${s.n} accepted)`);
   console.log(
