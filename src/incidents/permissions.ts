@@ -14,6 +14,7 @@ import { OPERATION_LABELS, type RefusalLog } from './authorize-refusals.js';
 import { WorkspaceIdentity } from './authorize-workspace.js';
 import {
   apiTokenName,
+  automationActorLabel,
   type Incident,
   isAutomationActor,
   ROLE_LABELS,
@@ -319,7 +320,13 @@ export function describeRule(rule: ActorRule, incident?: Incident): string {
       const holder = incident.roles[role];
       return `${label} (${holder ? `<@${holder}>` : 'unassigned'})`;
     }),
-    ...(rule.declarer ? [incident ? `the declarer (<@${incident.declaredBy}>)` : 'the declarer'] : []),
+    ...(rule.declarer
+      ? [
+          incident
+            ? `the declarer (${automationActorLabel(incident.declaredBy) ?? `<@${incident.declaredBy}>`})`
+            : 'the declarer',
+        ]
+      : []),
     ...(rule.responders ? ['a configured responder'] : []),
     ...rule.usergroups.map((g) => `<!subteam^${g}>`),
     ...rule.users.map((u) => `<@${u}>`),
