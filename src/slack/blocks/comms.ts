@@ -317,7 +317,7 @@ export function homeView(
         ),
       ),
       context(
-        'A private incident shows only its id here. `/incident timeline` works in its channel while it is kept.',
+        'Private incidents are not listed here. `/incident timeline` works in an incident channel while it is kept.',
       ),
     );
   return { type: 'home', callback_id: VIEWS.home, blocks };

@@ -26,11 +26,14 @@ export const appHomeOpenedEvent = defineEvent({
     const entries = await Promise.all(
       visible.slice(0, ACTIVE_SHOWN).map(({ incident }) => deps.comms.talkingPointsFor(incident.id)),
     );
+    // non-members see no trace of a private incident: not in the count, not in the recent list
+    const hidden = view.active.length - visible.length;
+    const recent = view.recent.filter((e) => !(e.kind === 'record' ? e.incident : e.tombstone).private);
     await client.views.publish({
       user_id: event.user,
       view: homeView(entries, deps.config, deps.clock.now(), {
-        activeCount: view.activeCount,
-        recent: view.recent,
+        activeCount: view.activeCount - hidden,
+        recent,
       }),
     });
   },
