@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { ConfigError } from '../config/load.js';
+import { ConfigError } from '../config/errors.js';
 import { apiTokenActor } from '../incidents/model.js';
 import type { ApiConfig, ApiScope } from './config.js';
 

@@ -1,4 +1,4 @@
-import { ConfigError } from '../config/load.js';
+import { ConfigError } from '../config/errors.js';
 import type { QuellConfig } from '../config/schema.js';
 import { loadTemplateLibrary, type TemplateLibrary } from './templates.js';
 

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { analyzeSync, Liquid, type Template } from 'liquidjs';
 import { isMap, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { ConfigError } from '../config/load.js';
+import { ConfigError } from '../config/errors.js';
 import { destinationSchema } from './config.js';
 import {
   closestField,

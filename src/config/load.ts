@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isMap, LineCounter, parseDocument } from 'yaml';
+import { ConfigError } from './errors.js';
 import { formatIssues } from './issues.js';
 import { type QuellConfig, quellConfigSchema } from './schema.js';
 
-export class ConfigError extends Error {}
+export { ConfigError };
 
 /**
  * Reads and validates the config file. A missing file at the default path means "all defaults";

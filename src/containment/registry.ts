@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError } from '../config/load.js';
+import { ConfigError } from '../config/errors.js';
 import { BUILT_IN_ADAPTERS } from './adapters/index.js';
 import type { ContainmentAuthorization, ContainmentConfig } from './config.js';
 import type { AnyAdapter } from './contract.js';

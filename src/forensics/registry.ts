@@ -1,4 +1,4 @@
-import { ConfigError } from '../config/load.js';
+import { ConfigError } from '../config/errors.js';
 import type { QuellConfig } from '../config/schema.js';
 import { BUILT_IN_COLLECTORS } from './collectors/index.js';
 import type { AnyCollector } from './contract.js';

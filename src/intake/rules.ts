@@ -1,5 +1,5 @@
 import { Liquid, type Template } from 'liquidjs';
-import { ConfigError } from '../config/load.js';
+import { ConfigError } from '../config/errors.js';
 import type { AgentField } from '../incidents/model.js';
 import type { AlertRule } from './config.js';
 import type { NormalizedAlert } from './model.js';

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
-import { ConfigError } from '../config/load.js';
+import { ConfigError } from '../config/errors.js';
 import type { QuellConfig } from '../config/schema.js';
 import { ApiError, type ApiReply, type ApiRequest, readJson } from '../http-api/router.js';
 import { jobIdOf } from '../jobs/index.js';

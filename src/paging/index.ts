@@ -1,5 +1,5 @@
 import type { Clock } from '../clock.js';
-import { ConfigError } from '../config/load.js';
+import { ConfigError } from '../config/errors.js';
 import type { Incident } from '../incidents/model.js';
 import type { IncidentService } from '../incidents/service.js';
 import type { JobDefinition, JobRuntime } from '../jobs/index.js';

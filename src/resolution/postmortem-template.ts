@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { analyzeSync, Liquid, type Template } from 'liquidjs';
-import { ConfigError } from '../config/load.js';
+import { ConfigError } from '../config/errors.js';
 
 /**
  * The postmortem template: one Liquid file producing Markdown, the same engine and settings as the
