@@ -14,8 +14,8 @@ import { RedisConnections } from './redis/connection.js';
 import { migrateKeyLayout } from './redis/key-migration.js';
 import { createServices, type Services, startWorkers } from './services.js';
 import { SlackEvidenceReads } from './slack/evidence-reads.js';
-import { SlackWebUserDirectory } from './slack/user-directory.js';
 import { DeliveryLedger } from './slack/redeliveries.js';
+import { SlackWebUserDirectory } from './slack/user-directory.js';
 import { createWebChat } from './slack/web-chat.js';
 
 export interface RuntimeOptions {

@@ -25,7 +25,7 @@ import { collectJob, createForensicsService, type ForensicsService } from './for
 import type { ApiRoute } from './http-api/router.js';
 import { RefusalLog } from './incidents/authorize-refusals.js';
 import { WorkspaceIdentity } from './incidents/authorize-workspace.js';
-import { RulePermissions } from './incidents/permissions.js';
+import type { RulePermissions } from './incidents/permissions.js';
 import { Retention, type RetentionPart } from './incidents/retention.js';
 import { IncidentService } from './incidents/service.js';
 import { IncidentStore } from './incidents/store.js';
