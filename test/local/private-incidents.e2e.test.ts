@@ -178,7 +178,8 @@ describe('private incidents', () => {
     expect(moved.channelId).not.toBe(channel);
     const privateChannel = slack.channel(moved.channelId!)!;
     expect(privateChannel.is_private).toBe(true);
-    expect(slack.pins(privateChannel.id)).toHaveLength(1);
+    // the flag is saved before the new channel is set up (invites, topic, summary, pin)
+    await expect.poll(() => slack.pins(privateChannel.id), { timeout: 10_000 }).toHaveLength(1);
     // the public channel is told whom to ask, not where it went, and no longer acts for the incident
     const notice = await slack.waitFor(() =>
       slack.messages(channel).find((m) => String(m.text).includes('continues in a private channel')),
