@@ -68,7 +68,12 @@ export function connectionNameOf(client: RedisClient): string | undefined {
 }
 
 /** Settings ioredis reads at the cluster level, not per node. */
-const CLUSTER_LEVEL = ['lazyConnect', 'enableOfflineQueue', 'enableReadyCheck'] as const;
+const CLUSTER_LEVEL = [
+  'lazyConnect',
+  'enableOfflineQueue',
+  'enableReadyCheck',
+  'enableAutoPipelining',
+] as const;
 
 function clusterOptions(options: RedisOptions): ClusterOptions {
   const { retryStrategy: _perNode, ...redisOptions } = options;

@@ -32,6 +32,14 @@ export async function connectRedis(
     maxRetriesPerRequest: 3,
     // a command issued while Redis is away fails at once instead of waiting in memory
     enableOfflineQueue: false,
+    // the stores' commands issued in one event-loop tick go out in one write and one round trip
+    // (a reminder run sends several, many runs at once): socket writes per command were the
+    // workers' largest CPU cost. ioredis never auto-pipelines MULTI, SCRIPT, INFO and the like (a
+    // MULTI goes out at once, ahead of commands of the same tick not yet written: every store
+    // awaits a write before a transaction that depends on it). Not on a Cluster: ioredis groups a
+    // tick's commands by the slot of their first argument, which for EVAL/EVALSHA is not a key, and
+    // the batch fails ("All keys in the pipeline should belong to the same slots allocation group").
+    enableAutoPipelining: topology.kind !== 'cluster',
     ...options,
   });
   // counted and logged (rate-limited); without a listener ioredis would print every one
@@ -95,8 +103,17 @@ export class RedisConnections {
     return new RedisConnections(await connectRedis(target, options));
   }
 
+  /**
+   * Queue and worker connections are BullMQ's and are not auto-pipelined (BullMQ's maintainers do
+   * not support it; with it users saw "Job is not in the active list" errors, taskforcesh/bullmq#457):
+   * `duplicate` would otherwise copy the request path's setting.
+   */
   forQueue(name: string): RedisClient {
-    return this.duplicate(name, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    return this.duplicate(name, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      enableAutoPipelining: false,
+    });
   }
 
   /**
@@ -109,6 +126,7 @@ export class RedisConnections {
     return this.duplicate(name, {
       enableOfflineQueue: true,
       maxRetriesPerRequest: null,
+      enableAutoPipelining: false,
       blockingTimeout: WORKER_BLOCKING_TIMEOUT_MS,
     });
   }
