@@ -24,6 +24,7 @@ import { systemClock } from '../src/clock.js';
 import { parseConfigText } from '../src/config/load.js';
 import type { Incident } from '../src/incidents/model.js';
 import { createLogger } from '../src/logging/logger.js';
+import { connectRedis } from '../src/redis/connection.js';
 import { startPrivateRedis } from '../src/redis/private-server.js';
 import { reminderKeys } from '../src/reminders/keys.js';
 import { createServices, type Services, startWorkers } from '../src/services.js';
@@ -76,7 +77,8 @@ function servicesFor(redis: Redis, slackApiUrl: string, token: string): Services
 // ---------------------------------------------------------------- worker process
 async function runWorkerProcess(): Promise<void> {
   const { REDIS_URL, SLACK_API_URL, WORKER_NAME } = process.env as Record<string, string>;
-  const redis = new Redis(REDIS_URL!, { maxRetriesPerRequest: 3 });
+  // the production connection factory (request path: fail fast, auto-pipelined), as a replica opens it
+  const redis = await connectRedis(REDIS_URL!);
   const token = `xoxb-bench-${WORKER_NAME}`;
   const services = servicesFor(redis, SLACK_API_URL!, token);
   await startWorkers(services, { lanes: ['background'], name: WORKER_NAME! });

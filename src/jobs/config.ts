@@ -20,7 +20,11 @@ export const jobsConfigSchema = z
     lanes: z
       .strictObject({
         interactive: lane(20, '1m'),
-        background: lane(20, '2m'),
+        // background jobs (prompts, ladder steps, settles) wait on Slack and Redis, not CPU: a process
+        // posts at most concurrency ÷ run time, and 20 slots × ~0.25 s per run under load capped two
+        // processes near the 167 prompts/s of 10,000 incidents at a 60 s cadence (the backlog made
+        // p99 6 s). 50 slots leave headroom; each holds one pending Slack call and a few Redis replies.
+        background: lane(50, '2m'),
         long: lane(2, '30m'),
       })
       .prefault({}),
