@@ -7,7 +7,13 @@ import { queuePrefix } from '../../src/redis/keys.js';
 import { type PrivateCluster, startPrivateCluster } from '../helpers/redis-topologies.js';
 import { type TopologyServices, topologyServices } from '../helpers/topology-services.js';
 import { eventually, FAST_CADENCES, promptsIn, sleep } from '../reminders/harness.js';
-import { confirmTwice, declareMany, distinctChannels, TOPOLOGY_CONTAINMENT } from './scenarios.js';
+import {
+  confirmTwice,
+  declareMany,
+  declaresFromTwoReplicasPromptOnce,
+  distinctChannels,
+  TOPOLOGY_CONTAINMENT,
+} from './scenarios.js';
 
 /** Redis Cluster on loopback: 3 masters, each with a replica (so a killed master's slots move). */
 describe('Quell on a 3-master Redis Cluster', () => {
@@ -26,16 +32,7 @@ describe('Quell on a 3-master Redis Cluster', () => {
 
   it('declares from two replicas at once with unique ids, indexes them all, and posts every prompt once', async () => {
     world = topologyServices(cluster.topology, { yaml: FAST_CADENCES, clock: systemClock });
-    const a = await world.replica();
-    const b = await world.replica();
-    const incidents = await declareMany([a, b], 'c', 12);
-    expect(new Set(incidents.map((i) => i.id)).size).toBe(12);
-    expect((await a.store.listActive()).map((i) => i.id).sort()).toEqual(incidents.map((i) => i.id).sort());
-
-    await eventually(() => expect(promptsIn(world!.slack)).toHaveLength(12), 15_000);
-    await sleep(1_000);
-    expect(promptsIn(world.slack)).toHaveLength(12);
-    expect(distinctChannels(promptsIn(world.slack))).toEqual(incidents.map((i) => i.channelId).sort());
+    await declaresFromTwoReplicasPromptOnce(world, 'c', 12);
   });
 
   it('refuses to start with a single-node client on a Cluster node, naming the variable to set', async () => {

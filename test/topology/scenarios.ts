@@ -1,9 +1,12 @@
+import { expect } from 'vitest';
 import { stringify } from 'yaml';
 import { recordedCalls } from '../../src/containment/adapters/recording.js';
 import type { Incident } from '../../src/incidents/model.js';
 import type { Services } from '../../src/services.js';
 import { confirmToken } from '../containment/harness.js';
 import type { SlackCall } from '../helpers/fake-slack-api.js';
+import type { TopologyServices } from '../helpers/topology-services.js';
+import { eventually, promptsIn, sleep } from '../reminders/harness.js';
 
 /** What every topology test runs: the same flows as the single-node tests, on Cluster or Sentinel. */
 
@@ -59,4 +62,24 @@ export async function confirmTwice(a: Services, b: Services, incident: Incident)
   return recordedCalls
     .filter((c) => c.incidentId === incident.id && c.phase === 'execute')
     .map((c) => c.actionName);
+}
+
+/**
+ * Two replicas declare `count` incidents at once: ids unique, every incident indexed, and every
+ * prompt posted once (still once a second after the last arrived).
+ */
+export async function declaresFromTwoReplicasPromptOnce(
+  world: TopologyServices,
+  key: string,
+  count: number,
+): Promise<void> {
+  const a = await world.replica();
+  const b = await world.replica();
+  const incidents = await declareMany([a, b], key, count);
+  expect(new Set(incidents.map((i) => i.id)).size).toBe(count);
+  expect((await a.store.listActive()).map((i) => i.id).sort()).toEqual(incidents.map((i) => i.id).sort());
+  await eventually(() => expect(promptsIn(world.slack)).toHaveLength(count), 15_000);
+  await sleep(1_000);
+  expect(promptsIn(world.slack)).toHaveLength(count);
+  expect(distinctChannels(promptsIn(world.slack))).toEqual(incidents.map((i) => i.channelId).sort());
 }

@@ -4,7 +4,13 @@ import { recordedCalls } from '../../src/containment/adapters/recording.js';
 import { type PrivateSentinel, startPrivateSentinel } from '../helpers/redis-topologies.js';
 import { type TopologyServices, topologyServices } from '../helpers/topology-services.js';
 import { eventually, FAST_CADENCES, promptsIn, sleep } from '../reminders/harness.js';
-import { confirmTwice, declareMany, distinctChannels, TOPOLOGY_CONTAINMENT } from './scenarios.js';
+import {
+  confirmTwice,
+  declareMany,
+  declaresFromTwoReplicasPromptOnce,
+  distinctChannels,
+  TOPOLOGY_CONTAINMENT,
+} from './scenarios.js';
 
 /** Sentinel on loopback: a master, a replica, three sentinels (quorum 2). */
 describe('Quell on a Sentinel-managed master', () => {
@@ -23,14 +29,7 @@ describe('Quell on a Sentinel-managed master', () => {
 
   it('declares from two replicas at once with unique ids, indexes them all, and posts every prompt once', async () => {
     world = topologyServices(sentinel.topology, { yaml: FAST_CADENCES, clock: systemClock });
-    const a = await world.replica();
-    const b = await world.replica();
-    const incidents = await declareMany([a, b], 's', 10);
-    expect(new Set(incidents.map((i) => i.id)).size).toBe(10);
-    expect((await a.store.listActive()).map((i) => i.id).sort()).toEqual(incidents.map((i) => i.id).sort());
-    await eventually(() => expect(promptsIn(world!.slack)).toHaveLength(10), 15_000);
-    await sleep(1_000);
-    expect(distinctChannels(promptsIn(world.slack))).toEqual(incidents.map((i) => i.channelId).sort());
+    await declaresFromTwoReplicasPromptOnce(world, 's', 10);
   });
 
   it('runs a containment playbook once when two replicas confirm it together', async () => {
