@@ -45,6 +45,7 @@ import { ObligationService } from './obligations/index.js';
 import { createPaging, type Paging, type SlackUserDirectory, slackChannelLink } from './paging/index.js';
 import { RedisConnections } from './redis/connection.js';
 import { redisKeys } from './redis/keys.js';
+import { resolveReplicaAcks } from './redis/replication.js';
 import { Reminders } from './reminders/index.js';
 import { reminderKeys } from './reminders/keys.js';
 import {
@@ -178,7 +179,10 @@ export function createServices({
 }: ServiceInputs): Services {
   const prefix = config.redis.keyPrefix;
   const connections = inputs.connections ?? new RedisConnections(redis);
+  // what a failover must not lose waits for a replica first (auto: on Sentinel and Cluster)
+  const replicaAcks = resolveReplicaAcks(config.redis.replicaAcks, redis);
   const jobs = new JobRuntime({
+    replicaAcks,
     connections,
     keyPrefix: prefix,
     config: config.jobs,
@@ -191,7 +195,7 @@ export function createServices({
   const backgroundChat = inputs.backgroundChat ?? chat;
 
   // ── Build, in dependency order. No constructor subscribes, registers or injects anything. ──
-  const store = new IncidentStore(redis, redisKeys(prefix));
+  const store = new IncidentStore(redis, redisKeys(prefix), replicaAcks);
   const workspace = inputs.workspace ?? new WorkspaceIdentity(config.workspace);
   const refusals = new RefusalLog({ store, redis, prefix, clock, logger });
   // REST API tokens are actors too: the permission model decides them by their configured standing
@@ -329,7 +333,7 @@ export function createServices({
     jobs,
     chat: backgroundChat,
     // the same marks as update prompts (one key layout for "posted once")
-    guard: new PostGuard(redis, reminderKeys(prefix).postGuard),
+    guard: new PostGuard(redis, reminderKeys(prefix).postGuard, { replicaAcks }),
     views: obligationViews(),
     clock,
     logger,
@@ -345,7 +349,7 @@ export function createServices({
     chat: backgroundChat,
     views: resolutionViewsForConfig,
     // the same marks as update prompts (one key layout for "posted once")
-    guard: new PostGuard(redis, reminderKeys(prefix).postGuard),
+    guard: new PostGuard(redis, reminderKeys(prefix).postGuard, { replicaAcks }),
     clock,
     logger,
   });

@@ -91,6 +91,18 @@ export const quellConfigSchema = z.strictObject({
         .string()
         .regex(/^[a-zA-Z0-9_-]+$/)
         .default('quell'),
+      /**
+       * Before Quell tells a person their work is safe (a declare, an accepted command), this many
+       * replicas must hold it (`WAIT`), so a failover cannot lose it. `auto`: 1 on Sentinel and
+       * Cluster, 0 on one node. A write not confirmed within `timeoutMs` is reported as not done.
+       */
+      replicaAcks: z
+        .strictObject({
+          replicas: z.union([z.literal('auto'), z.number().int().min(0).max(5)]).default('auto'),
+          /** Milliseconds (durations elsewhere are in seconds): it runs before Slack's 3-second ack. */
+          timeoutMs: z.number().int().min(10).max(1_000).default(500),
+        })
+        .prefault({}),
     })
     .prefault({}),
   incidents: z

@@ -7,6 +7,7 @@ import type { Clock } from '../clock.js';
 import type { QuellConfig } from '../config/schema.js';
 import { InvalidTransitionError, NotAnIncidentChannelError, QuellError, UsageError } from '../errors.js';
 import { crashPoint } from '../jobs/crash-points.js';
+import { WritesNotReplicatedError } from '../redis/replication.js';
 import { labelMentions, safeText } from '../text/safe-text.js';
 import { IncidentAnnouncements } from './announcements.js';
 import { nextUpdateDueFrom } from './cadence.js';
@@ -148,7 +149,11 @@ export class IncidentService {
       throw new QuellError('declare_in_progress', 'This incident is already being declared.');
     if (earlier && (await store.readClaim('declare-step', `${earlier}.setup`)) === 'done') {
       const incident = await store.get(earlier);
-      if (incident) return { incident, created: false, failures: [] };
+      if (incident) {
+        // the earlier run may have stopped at the replica check
+        await this.confirmReplicated(incident.id);
+        return { incident, created: false, failures: [] };
+      }
     }
     const id = earlier ?? (await this.reserveIncidentId(input.idempotencyKey));
     let incident = await store.get(id);
@@ -171,7 +176,26 @@ export class IncidentService {
       incident: opened,
       event: this.declaredEvent(opened, input.declaredBy),
     });
+    await this.confirmReplicated(opened.id);
     return { incident: opened, created, failures };
+  }
+
+  /**
+   * A declare is reported only once a replica holds it (redis.replicaAcks): a failover now would
+   * otherwise lose an incident people were told exists. Not confirmed: the person is told to run
+   * it again, which carries on with the same incident if Redis kept it.
+   */
+  private async confirmReplicated(id: string): Promise<void> {
+    try {
+      await this.deps.store.confirmReplicated(id);
+    } catch (error) {
+      if (!(error instanceof WritesNotReplicatedError)) throw error;
+      throw new QuellError(
+        'not_replicated',
+        `${id} may not be saved yet: ${error.message}. Run the same command again in a moment; it carries on with ${id} if Redis kept it.`,
+        { cause: error },
+      );
+    }
   }
 
   /** A new incident id for this key; two runs racing for one key get the same id. */

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { ConcurrentUpdateError, IncidentNotFoundError } from '../errors.js';
 import type { RedisKeys } from '../redis/keys.js';
+import { confirmReplicated, NO_REPLICA_ACKS, type ReplicaAcks } from '../redis/replication.js';
 import { type Incident, incidentSchema, isActive, SEVERITIES } from './model.js';
 import { type TimelineEvent, type TimelineKind, timelineEventSchema } from './timeline.js';
 import { type IncidentEntry, type Tombstone, tombstoneSchema } from './tombstone.js';
@@ -67,6 +68,7 @@ export class IncidentStore {
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
+    private readonly replicaAcks: ReplicaAcks = NO_REPLICA_ACKS,
   ) {}
 
   private readonly timelineCache = new Map<string, { length: number; events: TimelineEvent[] }>();
@@ -74,6 +76,15 @@ export class IncidentStore {
   /** Unique and gap-tolerant across replicas: INCR is atomic on the one Redis they share. */
   nextSequence(): Promise<number> {
     return this.redis.incr(this.keys.incidentSequence);
+  }
+
+  /**
+   * Resolves once `redis.replicaAcks` replicas hold every write made so far on this connection to
+   * the incident's keys and the global ones (its id, indexes, due prompt); throws
+   * WritesNotReplicatedError otherwise. Run before telling anyone the incident exists.
+   */
+  confirmReplicated(id: string): Promise<void> {
+    return confirmReplicated(this.redis, [this.keys.incident(id), this.keys.allIncidents], this.replicaAcks);
   }
 
   /** The last sequence number handed out (0 before the first incident). */

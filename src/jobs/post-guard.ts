@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { confirmReplicated, type ReplicaAcks } from '../redis/replication.js';
 
 /** Replaces the mark only if it still holds the value we saw (compare and set, with a TTL in ms). */
 const SWAP_IF_UNCHANGED = `
@@ -29,6 +30,11 @@ export interface PostGuardOptions {
    * stalled re-deliveries). Default 30 days, for callers that have not derived their own.
    */
   horizonMs?: number;
+  /**
+   * `redis.replicaAcks`, resolved: a mark is held only once this many replicas have it, so a
+   * failover cannot forget a post under way and let another run post it again. Default none.
+   */
+  replicaAcks?: ReplicaAcks;
 }
 
 const DEFAULT_LEASE_MS = 60_000;
@@ -92,7 +98,10 @@ export class PostGuard {
   ) {
     this.leaseMs = options.postingLeaseMs ?? DEFAULT_LEASE_MS;
     this.horizonMs = Math.max(options.horizonMs ?? DEFAULT_HORIZON_MS, this.leaseMs);
+    this.replicaAcks = options.replicaAcks;
   }
+
+  private readonly replicaAcks: ReplicaAcks | undefined;
 
   /** How long the marks live (callers keep related records as long). */
   get horizon(): number {
@@ -113,8 +122,10 @@ export class PostGuard {
     const now = Date.now();
     const token = `posting|${randomUUID()}|${now}`;
     const set = await this.redis.set(key, token, 'PX', this.horizonMs, 'NX');
-    if (set === 'OK')
+    if (set === 'OK') {
+      await this.replicated(key, token);
       return options.startedBefore ? this.uncertain(key, token, new Date(now)) : this.held(key, token);
+    }
     const current = await this.redis.get(key);
     if (current === null) return this.claim(incidentId, what, dueMs, options); // expired in between
     if (current.startsWith('posted|')) {
@@ -134,6 +145,17 @@ export class PostGuard {
         return this.uncertain(key, current, new Date(since));
     }
     return { outcome: 'busy' };
+  }
+
+  /** The new mark is on a replica, or given back (the run fails and is retried) before anything is posted. */
+  private async replicated(key: string, token: string): Promise<void> {
+    if (!this.replicaAcks) return;
+    try {
+      await confirmReplicated(this.redis, [key], this.replicaAcks);
+    } catch (error) {
+      await this.redis.eval(RELEASE_IF_OURS, 1, key, token).catch(() => undefined);
+      throw error;
+    }
   }
 
   async isPosted(incidentId: string, what: string, dueMs: number): Promise<boolean> {

@@ -2,6 +2,7 @@ import { type Job, type JobsOptions, Queue } from 'bullmq';
 import type { Logger } from '../logging/logger.js';
 import type { RedisConnections } from '../redis/connection.js';
 import { queuePrefix } from '../redis/keys.js';
+import { confirmReplicated, NO_REPLICA_ACKS, type ReplicaAcks } from '../redis/replication.js';
 import type { JobsConfig } from './config.js';
 import { assertJobId, type GiveUp, type JobDefinition, LANES, type LaneName } from './define.js';
 import { LaneWorker } from './lane-worker.js';
@@ -19,6 +20,8 @@ export interface JobRuntimeDeps {
    * failure still reaches a person (services.ts writes it on the incident's timeline).
    */
   onGiveUp?: (definition: JobDefinition, payload: unknown, giveUp: GiveUp) => Promise<void>;
+  /** `redis.replicaAcks`, resolved: what `confirmReplicated` waits for (default: nothing). */
+  replicaAcks?: ReplicaAcks;
 }
 
 export interface EnqueueOptions {
@@ -75,6 +78,18 @@ export class JobRuntime {
     const { data, jobId, opts } = this.prepare(definition, payload, options);
     await this.queue(definition.lane).add(definition.name, data, { ...opts, jobId });
     return jobId;
+  }
+
+  /**
+   * Resolves once `redis.replicaAcks` replicas hold every job enqueued so far on `lane` (its queue's
+   * node); throws WritesNotReplicatedError otherwise. For work acknowledged to a person right after.
+   */
+  async confirmReplicated(lane: LaneName): Promise<void> {
+    const acks = this.deps.replicaAcks ?? NO_REPLICA_ACKS;
+    if (acks.replicas === 0) return;
+    // any connection to the queue's node will do: the marker it writes orders after every job there
+    const { requestPath } = this.deps.connections;
+    await confirmReplicated(requestPath, [queuePrefix(this.deps.keyPrefix, laneQueueName(lane))], acks);
   }
 
   /** Many jobs of one type in one round trip (reconciliation); same dedupe as `enqueue`. */

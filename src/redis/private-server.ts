@@ -8,6 +8,8 @@ import { join } from 'node:path';
 export interface PrivateRedis {
   url: string;
   port: number;
+  /** Its working directory (AOF, a Cluster node's nodes.conf): a restart on the same port and dir resumes it. */
+  dir: string;
   process: ChildProcess;
   stop(): Promise<void>;
 }
@@ -88,6 +90,7 @@ export async function startPrivateRedis(
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    dir,
     process: child,
     async stop() {
       // a process killed by a test (SIGKILL) has exited already: there is nothing to wait for

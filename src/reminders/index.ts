@@ -6,6 +6,7 @@ import type { IncidentService, IncidentSubscriber } from '../incidents/service.j
 import type { IncidentStore } from '../incidents/store.js';
 import { type JobDefinition, type JobRuntime, PostGuard } from '../jobs/index.js';
 import type { Logger } from '../logging/logger.js';
+import { resolveReplicaAcks } from '../redis/replication.js';
 import { DueIndex } from './due-index.js';
 import { postingLeaseMs, reminderMarkHorizonMs } from './horizon.js';
 import { type ReminderJobs, reminderJobs } from './jobs.js';
@@ -85,6 +86,7 @@ export class Reminders {
       guard: new PostGuard(redis, keys.postGuard, {
         postingLeaseMs: postingLeaseMs(config),
         horizonMs: this.markHorizonMs,
+        replicaAcks: resolveReplicaAcks(config.redis.replicaAcks, redis),
       }),
       redis,
       keys,

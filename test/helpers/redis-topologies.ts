@@ -23,6 +23,11 @@ export interface PrivateCluster {
   nodes: PrivateRedis[];
   /** The node process serving `slot` as master now. */
   masterOf(slot: number): Promise<PrivateRedis>;
+  /**
+   * Starts a killed node again on its port and dir, as a supervisor would: it reads its nodes.conf,
+   * finds its slots taken over and rejoins as the new master's replica. Resolves once it is in sync.
+   */
+  restart(node: PrivateRedis): Promise<PrivateRedis>;
   /** Resolves once every slot is served again by a master that answers (after a kill). */
   waitHealthy(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -80,27 +85,33 @@ function run(binary: string, args: string[]): Promise<string> {
   });
 }
 
+/** Full resyncs start at once (Redis waits 5 s for more replicas to share a diskless transfer). */
+const SYNC_AT_ONCE = ['--repl-diskless-sync-delay', '0'];
+
 /** `masters` masters, each with `replicas` replicas (1 for the kill test: a killed master's slots move). */
 export async function startPrivateCluster(
   options: { masters?: number; replicas?: number } = {},
 ): Promise<PrivateCluster> {
   const masters = options.masters ?? 3;
   const replicas = options.replicas ?? 1;
+  const clusterArgs = [
+    '--cluster-enabled',
+    'yes',
+    '--cluster-config-file',
+    'nodes.conf',
+    '--cluster-node-timeout',
+    '1000',
+    ...SYNC_AT_ONCE,
+  ];
   const nodes = await Promise.all(
-    Array.from({ length: masters * (1 + replicas) }, () =>
-      startPrivateRedis({
-        args: [
-          '--cluster-enabled',
-          'yes',
-          '--cluster-config-file',
-          'nodes.conf',
-          '--cluster-node-timeout',
-          '1000',
-        ],
-      }),
-    ),
+    Array.from({ length: masters * (1 + replicas) }, () => startPrivateRedis({ args: clusterArgs })),
   );
-  const stop = async () => void (await Promise.all(nodes.map((n) => n.stop())));
+  // restarted nodes reuse a dir that is not theirs to remove: removed here
+  const reusedDirs: string[] = [];
+  const stop = async () => {
+    await Promise.all(nodes.map((n) => n.stop()));
+    for (const dir of reusedDirs) rmSync(dir, { recursive: true, force: true });
+  };
   try {
     await run(redisCli(), [
       '--cluster',
@@ -116,6 +127,10 @@ export async function startPrivateCluster(
         for (const node of alive()) {
           const info = await ask(node.port, (r) => r.cluster('INFO'));
           if (!String(info).includes('cluster_state:ok')) return false;
+          // right after a kill the state is still ok: every slot must be on a master that is up
+          const slots = await ask(node.port, (r) => r.cluster('SLOTS'));
+          const up = new Set(alive().map((n) => n.port));
+          if (slots.some(([, , master]) => !up.has(Number(master?.[1])))) return false;
         }
         return true;
       });
@@ -138,6 +153,21 @@ export async function startPrivateCluster(
       },
       nodes,
       waitHealthy,
+      async restart(node) {
+        const again = await startPrivateRedis({ port: node.port, dir: node.dir, args: clusterArgs });
+        reusedDirs.push(node.dir);
+        nodes[nodes.indexOf(node)] = again;
+        // it rejoins as a replica (or, had its replica not taken over yet, as the master it was)
+        await until('every master with a replica in sync', 20_000, async () => {
+          for (const n of alive()) {
+            const info = await ask(n.port, (r) => r.info('replication'));
+            if (info.includes('role:master') && !/connected_slaves:[1-9]/.test(info)) return false;
+            if (info.includes('role:slave') && !info.includes('master_link_status:up')) return false;
+          }
+          return true;
+        });
+        return again;
+      },
       async masterOf(slot) {
         for (const node of alive()) {
           const slots = await ask(node.port, (r) => r.cluster('SLOTS'));
@@ -155,10 +185,16 @@ export async function startPrivateCluster(
   }
 }
 
-/** A master, one replica and three sentinels watching them as `name`. */
+/**
+ * A master, one replica and three sentinels watching them as `name`. After `failover()` the new
+ * master has no replica until Sentinel demotes the old one (at its next INFO, up to ~10 s) and it
+ * resyncs: meanwhile a write cannot be confirmed on a replica (redis.replicaAcks).
+ */
 export async function startPrivateSentinel(name = 'quell-test'): Promise<PrivateSentinel> {
-  const master = await startPrivateRedis();
-  const replica = await startPrivateRedis({ args: ['--replicaof', '127.0.0.1', String(master.port)] });
+  const master = await startPrivateRedis({ args: SYNC_AT_ONCE });
+  const replica = await startPrivateRedis({
+    args: [...SYNC_AT_ONCE, '--replicaof', '127.0.0.1', String(master.port)],
+  });
   const dirs: string[] = [];
   const sentinels: PrivateRedis[] = [];
   const stop = async () => {

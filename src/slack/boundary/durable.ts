@@ -107,6 +107,8 @@ export class DurableRequests {
         ENQUEUE_DEADLINE_MS,
       );
       const stored = await withDeadline(this.deps.jobs.job(this.job, jobId), ENQUEUE_DEADLINE_MS);
+      // a failover must not lose what the person is about to be told is under way
+      await this.deps.jobs.confirmReplicated(this.job.lane);
       if (stored?.data?.delivery === delivery) return 'queued';
     } catch (error) {
       if (fresh) this.forget(jobId);
