@@ -26,6 +26,7 @@ import type { ApiRoute } from './http-api/router.js';
 import { RefusalLog } from './incidents/authorize-refusals.js';
 import { WorkspaceIdentity } from './incidents/authorize-workspace.js';
 import type { RulePermissions } from './incidents/permissions.js';
+import { changeRedeliveryJob, redeliveryOf } from './incidents/redelivery.js';
 import { Retention, type RetentionPart } from './incidents/retention.js';
 import { IncidentService } from './incidents/service.js';
 import { IncidentStore } from './incidents/store.js';
@@ -383,15 +384,21 @@ export function createServices({
   });
 
   // ── Wiring: every subscription and job registration, in the order they run. ──
+  // 0. A change some subscribers failed on is handed to them again by a durable job.
+  const redeliveryJob = changeRedeliveryJob((change, names) => incidents.redeliver(change, names));
+  jobs.register(redeliveryJob as JobDefinition);
+  incidents.useRedelivery(async (change, names) => {
+    await jobs.enqueue(redeliveryJob, redeliveryOf(change, names));
+  });
   // 1. Each incident change re-plans its update prompts.
-  incidents.subscribe(reminders.scheduleOnChange);
+  incidents.subscribe('reminders', reminders.scheduleOnChange);
   // the announcement's thread and text follow severity, status, commander, privacy and resolution
-  incidents.subscribe(incidents.announcements.follow);
+  incidents.subscribe('announcement', incidents.announcements.follow);
   // 2. Resolving an incident drafts its postmortem (when configured).
   if (config.resolution.postmortem.onResolve)
-    incidents.subscribe((change) => resolution.onIncidentChange(change));
+    incidents.subscribe('postmortem-draft', (change) => resolution.onIncidentChange(change));
   // 2b. A new fact in the record (a control, a bundle, an action, the root cause) refreshes the checklist.
-  incidents.subscribe((change) => resolution.onRecordChange(change));
+  incidents.subscribe('restart-checklist', (change) => resolution.onRecordChange(change));
   // 3. Every job type, registered before any worker starts: reminders (prompt, escalation,
   //    reconciliation) and overdue corrective actions on the background lane, archives on the long lane.
   jobs.register(...reminders.jobTypes, ...actions.jobTypes, archiveJob as JobDefinition);
@@ -400,25 +407,26 @@ export function createServices({
   //    Controls in force are verified again on the background lane while the incident is open.
   jobs.register(...containment.jobTypes);
   // 4. Resolving an incident enqueues its archive (when configured).
-  if (config.evidence.archiveOnResolve) incidents.subscribe(archiveOnResolve(jobs, archiveJob));
+  if (config.evidence.archiveOnResolve)
+    incidents.subscribe('archive-on-resolve', archiveOnResolve(jobs, archiveJob));
   //    `/incident archive` and its Retry button queue the same job.
   evidence.useArchiveQueue((payload) => jobs.enqueue(archiveJob, payload));
   // 4b. A declared incident that matches an obligation type gets a proposal; reminders and
   //     missed-deadline escalations of notification clocks run on the background lane.
-  incidents.subscribe(obligations.onIncidentChange);
+  incidents.subscribe('obligations', obligations.onIncidentChange);
   jobs.register(...obligations.jobTypes);
   // 4c. Forensic collectors: a declaration runs those configured for its severity, a containment
   //     state change the "after" picture, `/incident collect` on demand; each run a long-lane job.
   const forensicsJob = collectJob(forensics);
   jobs.register(forensicsJob as JobDefinition);
   forensics.useQueue((payload, delayMs) => jobs.enqueue(forensicsJob, payload, delayMs ? { delayMs } : {}));
-  incidents.subscribe(forensics.onIncidentChange);
+  incidents.subscribe('forensics', forensics.onIncidentChange);
   // 5. Slack requests' promised work runs as durable jobs (the boundary stores them before replying).
   jobs.register(requests.job);
   // 5a. Paging: a declaration (at a configured severity), a raise into one, containment, resolution
   //     and escalation ladder steps page every configured pager once each (interactive-lane jobs);
   //     a drill's page only records what would have been sent.
-  incidents.subscribe(paging.service.onIncidentChange);
+  incidents.subscribe('paging', paging.service.onIncidentChange);
   jobs.register(paging.job as JobDefinition);
   // 5b. Retention: resolved incidents (earlier, their revision text) leave Redis once a verified
   //     bundle holds them; the sweep is a background-lane job (started with the workers).

@@ -91,6 +91,8 @@ export interface IncidentServiceDeps {
 }
 
 const DECLARE_CLAIM_TTL_SECONDS = 24 * 3600;
+/** Tries to store a redelivery while Redis is away (backoff 1 s doubling to 30 s: about 10 minutes). */
+const REDELIVERY_STORE_TRIES = 25;
 export const MAX_TITLE_LENGTH = 120;
 
 /**
@@ -98,7 +100,9 @@ export const MAX_TITLE_LENGTH = 120;
  * pinned summary, tell the channel, then notify subscribers.
  */
 export class IncidentService {
-  private readonly subscribers: IncidentSubscriber[] = [];
+  private readonly subscribers: { name: string; subscriber: IncidentSubscriber }[] = [];
+  /** Stores a change for the subscribers that failed on it (redelivery.ts); set by services.ts. */
+  private queueRedelivery?: (change: IncidentChange, names: string[]) => Promise<void>;
   /** Set once a restart gate guards resolution; resolving then needs this key. */
   private resolveKey?: symbol;
 
@@ -130,8 +134,30 @@ export class IncidentService {
     return incident;
   }
 
-  subscribe(subscriber: IncidentSubscriber): void {
-    this.subscribers.push(subscriber);
+  /** `name` is how a failed delivery names it when the change is handed to it again. Unique. */
+  subscribe(name: string, subscriber: IncidentSubscriber): void {
+    if (this.subscribers.some((s) => s.name === name))
+      throw new Error(`two incident subscribers are named ${name}`);
+    this.subscribers.push({ name, subscriber });
+  }
+
+  /** Where a change goes whose subscribers failed: a durable job that hands it to them again. */
+  useRedelivery(queue: (change: IncidentChange, names: string[]) => Promise<void>): void {
+    this.queueRedelivery = queue;
+  }
+
+  /**
+   * The redelivery job: hands `change` to the named subscribers again. Throws (the job retries)
+   * while any still fails; all named run again then, which idempotent subscribers allow.
+   */
+  async redeliver(change: IncidentChange, names: readonly string[]): Promise<void> {
+    const failures: string[] = [];
+    for (const { name, subscriber } of this.subscribers.filter((s) => names.includes(s.name))) {
+      await subscriber(change).catch((error: unknown) =>
+        failures.push(`${name}: ${(error as Error).message}`),
+      );
+    }
+    if (failures.length) throw new Error(`incident subscribers still failing: ${failures.join('; ')}`);
   }
 
   async declare(input: DeclareInput): Promise<DeclareOutcome> {
@@ -652,9 +678,46 @@ export class IncidentService {
     await progress.mark('post');
   }
 
+  /**
+   * Tells every subscriber; the change is saved already, so a failure fails nothing for the person.
+   * The subscribers that failed get the change again from a durable job; storing that job is
+   * retried here with backoff while Redis is away (a crash then loses it: the reminders' start-up
+   * sweep and the declare's resume cover the prompts).
+   */
   private async notify(change: IncidentChange): Promise<void> {
-    for (const subscriber of this.subscribers) {
-      await this.bestEffort('notify subscriber', () => subscriber(change));
+    const failed: string[] = [];
+    for (const { name, subscriber } of this.subscribers) {
+      try {
+        await subscriber(change);
+      } catch (error) {
+        failed.push(name);
+        this.deps.logger.warn(
+          { err: error, subscriber: name, incidentId: change.incident.id, kind: change.event.kind },
+          'incident subscriber failed; the change will be handed to it again',
+        );
+      }
+    }
+    if (failed.length) await this.storeRedelivery(change, failed);
+  }
+
+  private async storeRedelivery(change: IncidentChange, names: string[], attempt = 0): Promise<void> {
+    const queue = this.queueRedelivery;
+    if (!queue) return;
+    try {
+      await queue(change, names);
+    } catch (error) {
+      if (attempt >= REDELIVERY_STORE_TRIES) {
+        this.deps.logger.error(
+          { err: error, subscribers: names, incidentId: change.incident.id },
+          'could not store an incident change for redelivery; its subscribers missed it',
+        );
+        return;
+      }
+      const retry = setTimeout(
+        () => void this.storeRedelivery(change, names, attempt + 1),
+        Math.min(30_000, 1_000 * 2 ** attempt),
+      );
+      retry.unref();
     }
   }
 

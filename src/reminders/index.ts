@@ -44,9 +44,6 @@ export interface RemindersDeps {
  * schedule follows incident changes once services.ts subscribes `scheduleOnChange`; services.ts
  * also registers `jobTypes` and starts the reconciliation where workers run.
  */
-/** Sweeps tried after a failed schedule write (backoff 1 s doubling to 30 s: about 10 minutes). */
-const SWEEP_RETRIES = 25;
-
 export class Reminders {
   readonly queue: ReminderQueue;
   readonly updates: UpdateService;
@@ -56,7 +53,6 @@ export class Reminders {
   private readonly prompter: ReminderPrompter;
   /** How long post marks live (horizon.ts); the start-up sweep reaches back no further. */
   private readonly markHorizonMs: number;
-  private sweepRetry: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: RemindersDeps) {
     const { config, clock, logger, redis, incidents, views, store, chat } = deps;
@@ -95,16 +91,8 @@ export class Reminders {
       logger,
       ...(deps.onEscalationStep ? { onEscalationStep: deps.onEscalationStep } : {}),
     });
-    const schedule = reminderScheduler(this.queue);
-    this.scheduleOnChange = async (change) => {
-      try {
-        await schedule(change);
-      } catch (error) {
-        // IncidentService swallows this (the change is saved): sweep again once Redis answers
-        this.sweepUntilDone();
-        throw error;
-      }
-    };
+    // a failure reaches IncidentService, which hands the change to it again (redelivery.ts)
+    this.scheduleOnChange = reminderScheduler(this.queue);
     this.updates = new UpdateService({ incidents, views, config, clock });
   }
 
@@ -129,36 +117,6 @@ export class Reminders {
   /** The start-up sweep: every active incident's due prompt gets its job and index entry. */
   async sweep(): Promise<number> {
     return this.queue.sweep(await this.deps.store.listActive(), this.markHorizonMs);
-  }
-
-  /**
-   * After a schedule write failed (Redis away, a failover under way), sweeps with backoff until one
-   * sweep succeeds, so the prompt it lost comes back without a restart. One loop per process at a
-   * time; after SWEEP_RETRIES it stops (a restart's sweep still covers it) rather than spin forever.
-   */
-  private sweepUntilDone(attempt = 0): void {
-    if (this.sweepRetry && attempt === 0) return;
-    if (attempt >= SWEEP_RETRIES) {
-      this.sweepRetry = undefined;
-      this.deps.logger.error('reminder sweep still failing after a schedule write failed; restart to sweep');
-      return;
-    }
-    this.sweepRetry = setTimeout(
-      () => {
-        this.sweep().then(
-          (due) => {
-            this.sweepRetry = undefined;
-            this.deps.logger.info(
-              { incidentsWithUpdateDue: due },
-              'reminder schedule swept after a failed write',
-            );
-          },
-          () => this.sweepUntilDone(attempt + 1),
-        );
-      },
-      Math.min(30_000, 1_000 * 2 ** attempt),
-    );
-    this.sweepRetry.unref();
   }
 
   /**

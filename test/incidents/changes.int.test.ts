@@ -144,7 +144,7 @@ describe('changing an incident', () => {
 
   it('tells subscribers about every change, with the event', async () => {
     const seen: IncidentChange[] = [];
-    services.incidents.subscribe(async (change) => {
+    services.incidents.subscribe('test-observer', async (change) => {
       seen.push(change);
     });
     await services.incidents.setSeverity(id, 'U0ALICE', 'sev3');
