@@ -17,6 +17,10 @@ export class SlackEvidenceReads implements EvidenceReads {
   static create(options: { token: string; slackApiUrl?: string; timeoutMs?: number }): SlackEvidenceReads {
     const client = new WebClient(options.token, {
       timeout: options.timeoutMs ?? 30_000,
+      // inside the archive job: a 429's Retry-After is waited out, but a hang or a 5xx is tried
+      // twice more, quickly, then becomes a recorded gap (the client's default is ten tries over
+      // about half an hour, holding the archive)
+      retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2_000 },
       ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}),
     });
     return new SlackEvidenceReads(client, options.token);

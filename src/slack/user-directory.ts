@@ -1,19 +1,24 @@
 import { WebClient } from '@slack/web-api';
 import type { SlackUserDirectory } from '../paging/index.js';
+import { BACKGROUND_CLIENT_OPTIONS } from './web-chat.js';
 
 /**
  * Finds the Slack user with an email address (`users.lookupByEmail`, scope `users:read.email`), for
  * naming "the on-call" PagerDuty reports. Nobody with that email (`users_not_found`), or only a
  * deactivated account or an app, is "nobody": such a user cannot take a role. Other errors
- * (missing scope, rate limits past the client's retries) are thrown for the caller to report.
+ * (missing scope, a 429, a timeout) are thrown at once for the caller's job to retry or report.
  */
 export class SlackWebUserDirectory implements SlackUserDirectory {
   constructor(private readonly client: WebClient) {}
 
   static create(options: { token: string; slackApiUrl?: string; timeoutMs?: number }): SlackWebUserDirectory {
     return new SlackWebUserDirectory(
+      // looked up inside a page job: a 429 or a hang fails at once (bounded by the timeout) and the
+      // job runtime retries with its backoff, instead of the client's default half hour of retries
+      // holding a worker slot
       new WebClient(options.token, {
-        timeout: options.timeoutMs ?? 10_000,
+        ...BACKGROUND_CLIENT_OPTIONS,
+        timeout: options.timeoutMs ?? BACKGROUND_CLIENT_OPTIONS.timeout,
         ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}),
       }),
     );

@@ -191,4 +191,19 @@ describe('evidence sources read from Slack', () => {
       agentBotMessages: 1,
     });
   });
+
+  it('a hanging pins.list is given up after three bounded tries (then a gap), not half an hour of retries', async () => {
+    slack.hang('pins.list', { ms: 800, times: 10 });
+    const reads = SlackEvidenceReads.create({
+      token: slack.botToken,
+      slackApiUrl: slack.apiUrl,
+      timeoutMs: 200,
+    });
+    const started = Date.now();
+    await expect(reads.pins(CHANNEL)).rejects.toThrow();
+    // three tries of 200 ms and two short pauses
+    expect(Date.now() - started).toBeLessThan(4_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(slack.callCounts()['pins.list']).toBe(3);
+  });
 });

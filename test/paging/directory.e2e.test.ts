@@ -52,4 +52,30 @@ describe('the on-call mapped to Slack with users.lookupByEmail', () => {
       .catch((e: { data: { error: string } }) => e);
     expect((error as { data: { error: string } }).data.error).toBe('invalid_arguments');
   });
+
+  it('a hanging lookup fails after the timeout, sent once (the page job retries, not the client for half an hour)', async () => {
+    slack.hang('users.lookupByEmail', { ms: 1_000, times: 5 });
+    const quick = SlackWebUserDirectory.create({
+      token: slack.botToken,
+      slackApiUrl: slack.apiUrl,
+      timeoutMs: 300,
+    });
+    const started = Date.now();
+    await expect(quick.userIdByEmail('bob@quell.local')).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(900);
+    // a hung call is counted once its (late) answer is sent: a client retry would add more
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(slack.callCounts()['users.lookupByEmail']).toBe(1);
+  });
+
+  it('a 429 is thrown at once with its Retry-After, not waited out inside the client', async () => {
+    slack.rateLimit('users.lookupByEmail', { retryAfter: 30 });
+    const started = Date.now();
+    const error = await directory()
+      .userIdByEmail('bob@quell.local')
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'slack_webapi_rate_limited_error', retryAfter: 30 });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(slack.callCounts()['users.lookupByEmail']).toBe(1);
+  });
 });
