@@ -41,6 +41,9 @@ export class SlackCreatedChannels implements CreatedChannels {
       timeout: options.timeoutMs ?? 15_000,
       // 429s are waited out here, on the shared pacer, not inside the client
       rejectRateLimitedCalls: true,
+      // start-up waits on this: a hang or 5xx is tried three times in all, quickly, then the source
+      // counts as unreadable (logged); the client's default is ten tries over about half an hour
+      retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2_000 },
       ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}),
     });
     return new SlackCreatedChannels(client, options.pacer ? { pacer: options.pacer } : {});
