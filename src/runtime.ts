@@ -6,6 +6,7 @@ import type { QuellConfig } from './config/schema.js';
 import { historyRates } from './evidence/index.js';
 import { createHttpApi } from './http-api/router.js';
 import { checkIdFloor } from './id-floor-check.js';
+import type { IdFloorOutcome } from './incidents/id-floor.js';
 import { type LaneName, SharedPacer, withDeadline } from './jobs/index.js';
 import { boltLogger } from './logging/bolt-logger.js';
 import type { Logger } from './logging/logger.js';
@@ -37,7 +38,7 @@ export interface RuntimeOptions {
   lanes?: readonly LaneName[];
   botIdentity?: BuildAppOptions['botIdentity'];
   /**
-   * Check the id counter against the channels and bundles that exist before starting (default on;
+   * Check the id counter against the channels and bundles that exist, beside start-up (default on;
    * tests that count every Slack call from start-up turn it off: incidents/id-floor.ts).
    */
   idFloor?: boolean;
@@ -51,6 +52,8 @@ export interface Runtime {
   port?: number;
   /** The ops listener's port, when it runs. */
   opsPort?: number;
+  /** Start-up's id floor check (undefined when it failed or was turned off); declares wait for it. */
+  idFloor?: Promise<IdFloorOutcome | undefined>;
   /**
    * Stops intake, lets running jobs finish within `jobs.drainTimeout` (then hands them back to
    * the queue), closes the queues and the connections they opened. Bounded, also with Redis down.
@@ -102,13 +105,21 @@ export async function startQuell(options: RuntimeOptions): Promise<Runtime> {
       ...(slackApiUrl ? { slackApiUrl } : {}),
     }),
   });
-  // ids are never reused: the counter is checked against the channels and bundles that exist
-  if (options.idFloor !== false)
-    await checkIdFloor(services, {
-      token: connection.botToken,
-      pacer,
-      ...(slackApiUrl ? { slackApiUrl } : {}),
-    });
+  // ids are never reused: the counter is checked against the channels and bundles that exist.
+  // At Tier 2 a large workspace takes minutes to list, so it runs beside start-up and only a new
+  // id waits for it; every other command works meanwhile.
+  const idFloor =
+    options.idFloor === false
+      ? undefined
+      : checkIdFloor(services, {
+          token: connection.botToken,
+          pacer,
+          ...(slackApiUrl ? { slackApiUrl } : {}),
+        }).catch((error: unknown) => {
+          logger.error({ err: error }, 'id floor check failed; the id counter was not checked');
+          return undefined;
+        });
+  if (idFloor) services.incidents.holdIdsUntil(idFloor);
   const lanes = options.lanes;
   if (!lanes || lanes.length > 0) await startWorkers(services, lanes ? { lanes } : {});
   // /api/* (alert intake, REST API): the receiver's port in HTTP mode, the ops listener's in Socket Mode
@@ -148,6 +159,7 @@ export async function startQuell(options: RuntimeOptions): Promise<Runtime> {
     services,
     port,
     ...(ops ? { opsPort: ops.port } : {}),
+    ...(idFloor ? { idFloor } : {}),
     async stop() {
       // probes see the replica go first, so traffic moves elsewhere while it drains
       await ops?.close();

@@ -103,6 +103,7 @@ export class IncidentService {
   private readonly subscribers: { name: string; subscriber: IncidentSubscriber }[] = [];
   /** Stores a change for the subscribers that failed on it (redelivery.ts); set by services.ts. */
   private queueRedelivery?: (change: IncidentChange, names: string[]) => Promise<void>;
+  private idsReady: Promise<void> = Promise.resolve();
   /** Set once a restart gate guards resolution; resolving then needs this key. */
   private resolveKey?: symbol;
 
@@ -132,6 +133,17 @@ export class IncidentService {
     const incident = await this.deps.store.require(incidentId);
     await this.permissions.authorize(actor, operation, incident, options);
     return incident;
+  }
+
+  /**
+   * New ids wait for `ready` (start-up's id floor check, which may advance the counter); it runs
+   * beside everything else, so only a declare in its first moments waits. Never rejects.
+   */
+  holdIdsUntil(ready: Promise<unknown>): void {
+    this.idsReady = ready.then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   /** `name` is how a failed delivery names it when the change is handed to it again. Unique. */
@@ -227,6 +239,7 @@ export class IncidentService {
   /** A new incident id for this key; two runs racing for one key get the same id. */
   private async reserveIncidentId(idempotencyKey: string): Promise<string> {
     const { store, config } = this.deps;
+    await this.idsReady;
     const id = `${config.incidents.idPrefix}-${await store.nextSequence()}`;
     const winner = await store.claimOnce('declare', idempotencyKey, id, DECLARE_CLAIM_TTL_SECONDS);
     return winner ?? id;

@@ -100,8 +100,9 @@ describe('incident ids are never reused after Redis loses its data', () => {
 
     await emptyRedis();
     const quell = await restartQuell();
-    expect(await quell.services.store.currentSequence()).toBe(3);
+    // the check runs beside start-up (Tier 2 listing can take minutes): a declare at once waits for it
     expect(await declare('Agent changed prices')).toBe('INC-4');
+    expect(await quell.idFloor).toMatchObject({ before: 0, after: 3 });
     expect(announcements().filter((t) => t.includes('id counter'))).toEqual([
       expect.stringContaining(
         `was empty, but INC-3 already exists (Slack channel #${newest.name}, archived). So that no id is used twice, the next incident will be INC-4.`,
@@ -128,5 +129,34 @@ describe('incident ids are never reused after Redis loses its data', () => {
     expect(await declare('Agent leaked a document')).toBe('INC-9');
     expect(announcements().filter((t) => t.includes('id counter'))).toHaveLength(1);
     expect(announcements().length).toBeGreaterThanOrEqual(said);
+  });
+
+  it('a slow listing holds only new ids: start-up and the slash command ack do not wait for it', async () => {
+    expect(await declare('Agent refunded orders')).toBe('INC-1');
+    await emptyRedis();
+    // Slack slow to list channels (a large workspace at Tier 2 takes minutes)
+    local.slack.hang('conversations.list', { ms: 2_000 });
+    const started = Date.now();
+    const quell = await restartQuell();
+    expect(Date.now() - started).toBeLessThan(1_500);
+    let floorDone = false;
+    void quell.idFloor?.then(() => {
+      floorDone = true;
+    });
+    const ack = await local.slack.sendCommand({
+      user: LOCAL_IDS.alice,
+      channel: LOCAL_IDS.support,
+      text: 'declare sev2 Agent changed prices',
+    });
+    // acknowledged at once, while the check still runs
+    expect(ack.error).toBeUndefined();
+    expect(floorDone).toBe(false);
+    const channel = await local.slack.waitFor(
+      () => local.slack.channels().find((c) => String(c.purpose.value).includes('Agent changed prices')),
+      10_000,
+    );
+    // and the declare waited for it: the id is above the existing channel's
+    expect(String(channel.purpose.value)).toContain('INC-2:');
+    expect(floorDone).toBe(true);
   });
 });
