@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, it } from 'vitest';
 import { SlackEmulator } from '../../src/local/emulator/emulator.js';
 import { SlackCreatedChannels } from '../../src/slack/created-channels.js';
 import { expectGivenUpOnHang } from '../helpers/slack-hang.js';
