@@ -202,8 +202,8 @@ describe('evidence sources read from Slack', () => {
     // three tries of 200 ms and two short pauses
     await expectGivenUpOnHang(slack, 'pins.list', () => reads.pins(CHANNEL), {
       tries: 3,
-      withinMs: 4_000,
-      hangMs: 800,
+      withinMs: 6_000,
+      hangMs: 2_000,
     });
   });
 });

@@ -62,8 +62,8 @@ describe('the on-call mapped to Slack with users.lookupByEmail', () => {
     });
     await expectGivenUpOnHang(slack, 'users.lookupByEmail', () => quick.userIdByEmail('bob@quell.local'), {
       tries: 1,
-      withinMs: 900,
-      hangMs: 1_000,
+      withinMs: 2_500,
+      hangMs: 3_000,
     });
   });
 

@@ -27,8 +27,8 @@ describe('the channels Quell created (conversations.list at start-up)', () => {
     };
     await expectGivenUpOnHang(slack, 'conversations.list', readAll, {
       tries: 3,
-      withinMs: 4_000,
-      hangMs: 800,
+      withinMs: 6_000,
+      hangMs: 2_000,
     });
   });
 });
