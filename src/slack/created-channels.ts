@@ -1,6 +1,7 @@
 import { ErrorCode, WebClient } from '@slack/web-api';
 import type { CreatedChannel, CreatedChannels } from '../incidents/channel-ids.js';
 import type { Rate, SharedPacer } from '../jobs/pacer.js';
+import { FEW_QUICK_RETRIES } from './web-chat.js';
 
 /**
  * The channels Quell's bot user created, archived ones included, read with conversations.list
@@ -41,9 +42,8 @@ export class SlackCreatedChannels implements CreatedChannels {
       timeout: options.timeoutMs ?? 15_000,
       // 429s are waited out here, on the shared pacer, not inside the client
       rejectRateLimitedCalls: true,
-      // start-up waits on this: a hang or 5xx is tried three times in all, quickly, then the source
-      // counts as unreadable (logged); the client's default is ten tries over about half an hour
-      retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2_000 },
+      // start-up's id floor waits on this: past the few tries the source counts as unreadable (logged)
+      retryConfig: FEW_QUICK_RETRIES,
       ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}),
     });
     return new SlackCreatedChannels(client, options.pacer ? { pacer: options.pacer } : {});

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { WebClient } from '@slack/web-api';
 import type { EvidenceReads } from '../evidence/index.js';
+import { FEW_QUICK_RETRIES } from './web-chat.js';
 
 /**
  * The evidence bundle's extra Slack reads on the Web API: pins (pins:read), bookmarks
@@ -17,10 +18,9 @@ export class SlackEvidenceReads implements EvidenceReads {
   static create(options: { token: string; slackApiUrl?: string; timeoutMs?: number }): SlackEvidenceReads {
     const client = new WebClient(options.token, {
       timeout: options.timeoutMs ?? 30_000,
-      // inside the archive job: a 429's Retry-After is waited out, but a hang or a 5xx is tried
-      // twice more, quickly, then becomes a recorded gap (the client's default is ten tries over
-      // about half an hour, holding the archive)
-      retryConfig: { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 2_000 },
+      // inside the archive job: a 429's Retry-After is waited out; past the few tries of a hang or
+      // 5xx the read becomes a recorded gap
+      retryConfig: FEW_QUICK_RETRIES,
       ...(options.slackApiUrl ? { slackApiUrl: options.slackApiUrl } : {}),
     });
     return new SlackEvidenceReads(client, options.token);

@@ -402,6 +402,18 @@ export const REQUEST_CLIENT_OPTIONS = {
   timeout: 10_000,
 } as const satisfies WebClientOptions;
 
+/**
+ * For reads that a job or start-up waits on and that have no retry of their own (bundle pins and
+ * files, the id floor's channel list): a hang or 5xx is tried three times in all, quickly, then
+ * thrown; the client's default is ten tries over about half an hour.
+ */
+export const FEW_QUICK_RETRIES = {
+  retries: 2,
+  factor: 2,
+  minTimeout: 500,
+  maxTimeout: 2_000,
+} as const satisfies WebClientOptions['retryConfig'];
+
 export interface WebChatOptions {
   token: string;
   mode: ChatCallPolicy['mode'];
