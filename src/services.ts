@@ -322,6 +322,7 @@ export function createServices({
     views: reminderViews(config),
     jobs,
     chat: backgroundChat,
+    replicaAcks,
     // an escalation ladder step pages (paging.atEscalationSteps); the step's key dedupes the page
     onEscalationStep: async (incidentId, step) =>
       paging.service.onEscalationStep(await store.require(incidentId), step),

@@ -6,7 +6,7 @@ import type { IncidentService, IncidentSubscriber } from '../incidents/service.j
 import type { IncidentStore } from '../incidents/store.js';
 import { type JobDefinition, type JobRuntime, PostGuard } from '../jobs/index.js';
 import type { Logger } from '../logging/logger.js';
-import { resolveReplicaAcks } from '../redis/replication.js';
+import type { ReplicaAcks } from '../redis/replication.js';
 import { DueIndex } from './due-index.js';
 import { postingLeaseMs, reminderMarkHorizonMs } from './horizon.js';
 import { type ReminderJobs, reminderJobs } from './jobs.js';
@@ -36,6 +36,8 @@ export interface RemindersDeps {
    * (the post itself is not repeated; the next step waits until this one is recorded).
    */
   onEscalationStep?: (incidentId: string, step: EscalationStep, targets: EscalationTargets) => Promise<void>;
+  /** `redis.replicaAcks`, resolved: a prompt's post mark is held once replicas have it (PostGuard). */
+  replicaAcks?: ReplicaAcks;
 }
 
 /**
@@ -82,7 +84,7 @@ export class Reminders {
       guard: new PostGuard(redis, keys.postGuard, {
         postingLeaseMs: postingLeaseMs(config),
         horizonMs: this.markHorizonMs,
-        replicaAcks: resolveReplicaAcks(config.redis.replicaAcks, redis),
+        ...(deps.replicaAcks ? { replicaAcks: deps.replicaAcks } : {}),
       }),
       redis,
       keys,
