@@ -6,6 +6,7 @@ import { ChatError, type ChatMessage, type ChatPort } from '../chat/port.js';
 import type { Clock } from '../clock.js';
 import type { QuellConfig } from '../config/schema.js';
 import { InvalidTransitionError, NotAnIncidentChannelError, QuellError, UsageError } from '../errors.js';
+import { retryDelay } from '../jobs/classify.js';
 import { crashPoint } from '../jobs/crash-points.js';
 import { WritesNotReplicatedError } from '../redis/replication.js';
 import { labelMentions, safeText } from '../text/safe-text.js';
@@ -93,6 +94,7 @@ export interface IncidentServiceDeps {
 const DECLARE_CLAIM_TTL_SECONDS = 24 * 3600;
 /** Tries to store a redelivery while Redis is away (backoff 1 s doubling to 30 s: about 10 minutes). */
 const REDELIVERY_STORE_TRIES = 25;
+const REDELIVERY_STORE_BACKOFF = { baseMs: 1_000, maxMs: 30_000 };
 export const MAX_TITLE_LENGTH = 120;
 
 /**
@@ -163,13 +165,30 @@ export class IncidentService {
    * while any still fails; all named run again then, which idempotent subscribers allow.
    */
   async redeliver(change: IncidentChange, names: readonly string[]): Promise<void> {
-    const failures: string[] = [];
-    for (const { name, subscriber } of this.subscribers.filter((s) => names.includes(s.name))) {
-      await subscriber(change).catch((error: unknown) =>
-        failures.push(`${name}: ${(error as Error).message}`),
+    const failures = await this.deliver(
+      change,
+      this.subscribers.filter((s) => names.includes(s.name)),
+    );
+    if (failures.length)
+      throw new Error(
+        `incident subscribers still failing: ${failures.map((f) => `${f.name}: ${(f.error as Error).message}`).join('; ')}`,
       );
+  }
+
+  /** Hands `change` to each of `subscribers` in order; returns the ones that failed, with why. */
+  private async deliver(
+    change: IncidentChange,
+    subscribers: readonly { name: string; subscriber: IncidentSubscriber }[],
+  ): Promise<{ name: string; error: unknown }[]> {
+    const failures: { name: string; error: unknown }[] = [];
+    for (const { name, subscriber } of subscribers) {
+      try {
+        await subscriber(change);
+      } catch (error) {
+        failures.push({ name, error });
+      }
     }
-    if (failures.length) throw new Error(`incident subscribers still failing: ${failures.join('; ')}`);
+    return failures;
   }
 
   async declare(input: DeclareInput): Promise<DeclareOutcome> {
@@ -698,19 +717,17 @@ export class IncidentService {
    * sweep and the declare's resume cover the prompts).
    */
   private async notify(change: IncidentChange): Promise<void> {
-    const failed: string[] = [];
-    for (const { name, subscriber } of this.subscribers) {
-      try {
-        await subscriber(change);
-      } catch (error) {
-        failed.push(name);
-        this.deps.logger.warn(
-          { err: error, subscriber: name, incidentId: change.incident.id, kind: change.event.kind },
-          'incident subscriber failed; the change will be handed to it again',
-        );
-      }
-    }
-    if (failed.length) await this.storeRedelivery(change, failed);
+    const failures = await this.deliver(change, this.subscribers);
+    for (const { name, error } of failures)
+      this.deps.logger.warn(
+        { err: error, subscriber: name, incidentId: change.incident.id, kind: change.event.kind },
+        'incident subscriber failed; the change will be handed to it again',
+      );
+    if (failures.length)
+      await this.storeRedelivery(
+        change,
+        failures.map((f) => f.name),
+      );
   }
 
   private async storeRedelivery(change: IncidentChange, names: string[], attempt = 0): Promise<void> {
@@ -728,7 +745,7 @@ export class IncidentService {
       }
       const retry = setTimeout(
         () => void this.storeRedelivery(change, names, attempt + 1),
-        Math.min(30_000, 1_000 * 2 ** attempt),
+        retryDelay(attempt + 1, REDELIVERY_STORE_BACKOFF),
       );
       retry.unref();
     }
