@@ -185,16 +185,33 @@ export async function startPrivateCluster(
   }
 }
 
+/** A master and one replica of it, on free ports; resolves once the replica is in sync. */
+export async function startPrivateReplicaPair(): Promise<{ master: PrivateRedis; replica: PrivateRedis }> {
+  const master = await startPrivateRedis({ args: SYNC_AT_ONCE });
+  const replica = await startPrivateRedis({
+    args: [...SYNC_AT_ONCE, '--replicaof', '127.0.0.1', String(master.port)],
+  }).catch(async (error: unknown) => {
+    await master.stop();
+    throw error;
+  });
+  try {
+    await until('the replica in sync', 10_000, () =>
+      ask(replica.port, async (r) => (await r.info('replication')).includes('master_link_status:up')),
+    );
+  } catch (error) {
+    await Promise.all([replica.stop(), master.stop()]);
+    throw error;
+  }
+  return { master, replica };
+}
+
 /**
  * A master, one replica and three sentinels watching them as `name`. After `failover()` the new
  * master has no replica until Sentinel demotes the old one (at its next INFO, up to ~10 s) and it
  * resyncs: meanwhile a write cannot be confirmed on a replica (redis.replicaAcks).
  */
 export async function startPrivateSentinel(name = 'quell-test'): Promise<PrivateSentinel> {
-  const master = await startPrivateRedis({ args: SYNC_AT_ONCE });
-  const replica = await startPrivateRedis({
-    args: [...SYNC_AT_ONCE, '--replicaof', '127.0.0.1', String(master.port)],
-  });
+  const { master, replica } = await startPrivateReplicaPair();
   const dirs: string[] = [];
   const sentinels: PrivateRedis[] = [];
   const stop = async () => {
@@ -228,9 +245,6 @@ export async function startPrivateSentinel(name = 'quell-test'): Promise<Private
         }),
       );
     }
-    await until('the replica in sync', 10_000, () =>
-      ask(replica.port, async (r) => (await r.info('replication')).includes('master_link_status:up')),
-    );
     await until('the sentinels knowing the replica and each other', 15_000, async () => {
       for (const s of sentinels) {
         const known = await ask(s.port, async (r) => ({

@@ -3,27 +3,15 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { QuellError } from '../../src/errors.js';
 import { PostGuard } from '../../src/jobs/post-guard.js';
 import { createRedisClient } from '../../src/redis/client.js';
-import { type PrivateRedis, startPrivateRedis } from '../../src/redis/private-server.js';
+import type { PrivateRedis } from '../../src/redis/private-server.js';
 import {
   confirmReplicated,
   resolveReplicaAcks,
   WritesNotReplicatedError,
 } from '../../src/redis/replication.js';
 import { singleNode } from '../../src/redis/topology.js';
+import { startPrivateReplicaPair } from '../helpers/redis-topologies.js';
 import { buildTestServices, type TestServices } from '../helpers/services.js';
-
-/** A master with one replica in sync, on free ports. */
-async function masterWithReplica(): Promise<{ master: PrivateRedis; replica: PrivateRedis }> {
-  const master = await startPrivateRedis();
-  const replica = await startPrivateRedis({ args: ['--replicaof', '127.0.0.1', String(master.port)] });
-  const probe = new Redis(replica.port, '127.0.0.1');
-  for (let i = 0; i < 100; i++) {
-    if ((await probe.info('replication')).includes('master_link_status:up')) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  probe.disconnect();
-  return { master, replica };
-}
 
 describe('confirmReplicated (WAIT on the node that holds the keys)', () => {
   let pair: { master: PrivateRedis; replica: PrivateRedis };
@@ -34,7 +22,7 @@ describe('confirmReplicated (WAIT on the node that holds the keys)', () => {
     return client;
   };
   beforeAll(async () => {
-    pair = await masterWithReplica();
+    pair = await startPrivateReplicaPair();
   }, 30_000);
   afterEach(() => {
     for (const client of opened.splice(0)) client.disconnect();
