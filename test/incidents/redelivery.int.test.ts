@@ -2,30 +2,24 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { IncidentChange } from '../../src/incidents/service.js';
 import { type Services, startWorkers } from '../../src/services.js';
 import { eventually } from '../helpers/eventually.js';
-import { FakeSlackApi } from '../helpers/fake-slack-api.js';
-import { openTestRedis } from '../helpers/redis.js';
-import { testConfig, testServices } from '../helpers/services.js';
+import { buildTestServices, type TestServices } from '../helpers/services.js';
 
 /**
  * A subscriber that fails on a stored change (Redis away for a moment, Slack down) gets the change
  * again from a durable job, until it succeeds; the ones that succeeded are not told twice.
  */
 describe('a change a subscriber failed on is handed to it again', () => {
-  let env: Awaited<ReturnType<typeof openTestRedis>>;
-  let slack: FakeSlackApi;
+  let h: TestServices;
   let services: Services;
 
   beforeEach(async () => {
-    env = await openTestRedis();
-    slack = new FakeSlackApi();
-    services = testServices(env.redis, testConfig(env.prefix));
+    h = await buildTestServices();
+    services = h.services;
     await startWorkers(services, { lanes: ['background'] });
   });
 
   afterEach(async () => {
-    await services.jobs.stop(1_000);
-    slack.close();
-    await env.cleanup();
+    await h.cleanup();
   });
 
   it('redelivers the same change to the failing subscriber until it succeeds, and only to it', async () => {
