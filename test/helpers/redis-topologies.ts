@@ -65,6 +65,19 @@ async function until(what: string, timeoutMs: number, check: () => Promise<boole
   }
 }
 
+/**
+ * The master at `port` counts `replicas` replicas as acknowledging writes: a replica reports
+ * `master_link_status:up` as soon as it has loaded the snapshot, but the master counts it for WAIT
+ * only once it is `online` there and has acked, which on a loaded machine is up to a second later.
+ */
+function acknowledgedBy(port: number, replicas: number): Promise<boolean> {
+  return ask(port, async (r) => {
+    const info = await r.info('replication');
+    if ((info.match(/state=online/g) ?? []).length < replicas) return false;
+    return Number(await r.call('WAIT', replicas, 1000)) >= replicas;
+  });
+}
+
 function redisCli(): string {
   return redisServerBinary().replace(/redis-server$/, 'redis-cli');
 }
@@ -137,12 +150,11 @@ export async function startPrivateCluster(
     await waitHealthy();
     // every replica in sync, so a master killed at once still has its data on a replica
     await until('replicas in sync', 15_000, async () => {
-      let synced = 0;
       for (const node of nodes) {
         const info = await ask(node.port, (r) => r.info('replication'));
-        if (info.includes('role:slave') && info.includes('master_link_status:up')) synced++;
+        if (info.includes('role:master') && !(await acknowledgedBy(node.port, replicas))) return false;
       }
-      return synced === masters * replicas;
+      return true;
     });
     return {
       topology: {
@@ -161,8 +173,7 @@ export async function startPrivateCluster(
         await until('every master with a replica in sync', 20_000, async () => {
           for (const n of alive()) {
             const info = await ask(n.port, (r) => r.info('replication'));
-            if (info.includes('role:master') && !/connected_slaves:[1-9]/.test(info)) return false;
-            if (info.includes('role:slave') && !info.includes('master_link_status:up')) return false;
+            if (info.includes('role:master') && !(await acknowledgedBy(n.port, 1))) return false;
           }
           return true;
         });
@@ -195,9 +206,7 @@ export async function startPrivateReplicaPair(): Promise<{ master: PrivateRedis;
     throw error;
   });
   try {
-    await until('the replica in sync', 10_000, () =>
-      ask(replica.port, async (r) => (await r.info('replication')).includes('master_link_status:up')),
-    );
+    await until('the replica in sync', 10_000, () => acknowledgedBy(master.port, 1));
   } catch (error) {
     await Promise.all([replica.stop(), master.stop()]);
     throw error;
