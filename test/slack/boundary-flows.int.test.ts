@@ -189,3 +189,46 @@ describe('bad metadata and a mismatched incident id', () => {
     expect((await env.services.incidents.require(mine.id)).status).not.toBe('resolved');
   });
 });
+
+describe('the ack comes first, even when the worker is quicker', () => {
+  it("a command's reply waits for its ack (here: an ack that takes 300 ms), though the job was queued before it", async () => {
+    const call = commandArgs('/incident', 'note the agent is looping', {
+      channel: 'C0NOTANINCIDENT',
+      user: USER,
+    });
+    let ackedAt = 0;
+    call.ack.mockImplementation(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      ackedAt = performance.now();
+    });
+    let answeredAt = 0;
+    call.respond.mockImplementation(async () => {
+      answeredAt = performance.now();
+    });
+    await listenerOf(incidentCommand, env.services)(call.args);
+    await env.services.requests.drain();
+    expect(call.respond).toHaveBeenCalledWith(
+      expect.objectContaining({ text: expect.stringContaining('works inside an incident channel') }),
+    );
+    expect(ackedAt).toBeGreaterThan(0);
+    expect(answeredAt).toBeGreaterThanOrEqual(ackedAt);
+  });
+
+  it('work accepted here without a listener ack waits at most the ack window, then runs', async () => {
+    let ran = false;
+    const never = new Promise<void>(() => {});
+    const started = performance.now();
+    await env.services.requests.accept(
+      'test ack-window',
+      `ack-window-${Date.now()}`,
+      {},
+      async () => {
+        ran = true;
+      },
+      never,
+    );
+    await env.services.requests.drain();
+    expect(ran).toBe(true);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(2_900);
+  });
+});

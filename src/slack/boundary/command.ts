@@ -14,6 +14,7 @@ import {
   NOT_ACCEPTED,
   type RequestContext,
   requestContext,
+  watchAck,
 } from './define.js';
 import type { ListenerDeps } from './deps.js';
 import type { Reply } from './reply.js';
@@ -178,10 +179,11 @@ export function commandListener(set: SubcommandSet, services: ListenerDeps) {
     'command',
     async ({
       command,
-      ack,
+      ack: boltAck,
       respond,
       client,
     }: AllMiddlewareArgs & SlackCommandMiddlewareArgs): Promise<void> => {
+      const { ack, acked } = watchAck(boltAck);
       let chosen: Route;
       let parsed: never;
       try {
@@ -200,7 +202,7 @@ export function commandListener(set: SubcommandSet, services: ListenerDeps) {
       const { openForm, run } = subcommand;
       const form = openForm !== undefined && (subcommand.opensForm?.(parsed) ?? true);
       // the work is in Redis before anything (the ack's own text included) says it is happening
-      if (run && !form && !(await acceptWork(ctx, key, { command }, () => run(context, parsed)))) {
+      if (run && !form && !(await acceptWork(ctx, key, { command }, () => run(context, parsed), acked))) {
         await ack({ response_type: 'ephemeral', text: NOT_ACCEPTED });
         return;
       }

@@ -65,9 +65,16 @@ export async function acceptWork(
   listener: string,
   request: StoredRequest,
   work: () => Promise<void>,
+  acked?: Promise<void>,
 ): Promise<boolean> {
   try {
-    await ctx.deps.requests.accept(listener, ctx.idempotencyKey, request, () => guarded(ctx.reply, work));
+    await ctx.deps.requests.accept(
+      listener,
+      ctx.idempotencyKey,
+      request,
+      () => guarded(ctx.reply, work),
+      acked,
+    );
     return true;
   } catch (error) {
     ctx.deps.logger.error(
@@ -76,6 +83,27 @@ export async function acceptWork(
     );
     return false;
   }
+}
+
+/**
+ * Bolt's `ack`, and a promise that settles once it has been called and answered (or failed): the
+ * work acceptWork queues waits for it, so nothing reaches the person before the ack does.
+ */
+export function watchAck<A extends (...args: never[]) => Promise<void>>(
+  ack: A,
+): { ack: A; acked: Promise<void> } {
+  let settle!: () => void;
+  const acked = new Promise<void>((resolve) => {
+    settle = resolve;
+  });
+  const watched = (async (...args: Parameters<A>) => {
+    try {
+      await ack(...args);
+    } finally {
+      settle();
+    }
+  }) as A;
+  return { ack: watched, acked };
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: Bolt's argument types differ per kind
@@ -207,34 +235,38 @@ function actionWork<V>(spec: ActionSpec<V>, ctx: RequestContext, value: V, trigg
 
 export function actionListener<V>(spec: ActionSpec<V>, deps: ListenerDeps) {
   const key = definitionKey('action', String(spec.actionId));
-  return markBoundary('action', async ({ ack, body, action, client, respond }: ActionArgs): Promise<void> => {
-    const element = action as StoredAction['element'];
-    const stored: StoredAction = {
-      element,
-      user: body.user.id,
-      ...(body.channel?.id ? { channel: body.channel.id } : {}),
-      triggerId: body.trigger_id,
-      ...((body as { response_url?: string }).response_url
-        ? { responseUrl: (body as { response_url?: string }).response_url }
-        : {}),
-    };
-    const ctx = actionContext(deps, client, stored, respond);
-    const value = spec.parse(element);
-    if (value === undefined) {
+  return markBoundary(
+    'action',
+    async ({ ack: boltAck, body, action, client, respond }: ActionArgs): Promise<void> => {
+      const { ack, acked } = watchAck(boltAck);
+      const element = action as StoredAction['element'];
+      const stored: StoredAction = {
+        element,
+        user: body.user.id,
+        ...(body.channel?.id ? { channel: body.channel.id } : {}),
+        triggerId: body.trigger_id,
+        ...((body as { response_url?: string }).response_url
+          ? { responseUrl: (body as { response_url?: string }).response_url }
+          : {}),
+      };
+      const ctx = actionContext(deps, client, stored, respond);
+      const value = spec.parse(element);
+      if (value === undefined) {
+        await ack();
+        await ctx.reply.tell(spec.stale);
+        return;
+      }
+      const work = actionWork(spec, ctx, value, body.trigger_id);
+      if (spec.opensForm) {
+        await ack();
+        await guarded(ctx.reply, work);
+        return;
+      }
+      const accepted = await acceptWork(ctx, key, stored as unknown as StoredRequest, work, acked);
       await ack();
-      await ctx.reply.tell(spec.stale);
-      return;
-    }
-    const work = actionWork(spec, ctx, value, body.trigger_id);
-    if (spec.opensForm) {
-      await ack();
-      await guarded(ctx.reply, work);
-      return;
-    }
-    const accepted = await acceptWork(ctx, key, stored as unknown as StoredRequest, work);
-    await ack();
-    if (!accepted) await ctx.reply.tell(NOT_ACCEPTED);
-  });
+      if (!accepted) await ctx.reply.tell(NOT_ACCEPTED);
+    },
+  );
 }
 
 /**
@@ -358,7 +390,8 @@ function viewWork<M, F>(
 
 export function viewListener<M, F>(spec: ViewSpec<M, F>, deps: ListenerDeps) {
   const key = definitionKey('view', spec.callbackId);
-  return markBoundary('view', async ({ ack, body, view, client }: ViewArgs): Promise<void> => {
+  return markBoundary('view', async ({ ack: boltAck, body, view, client }: ViewArgs): Promise<void> => {
+    const { ack, acked } = watchAck(boltAck);
     const metadata = decodePayload(spec.metadata, view.private_metadata) as M | undefined;
     const hash = (view as { hash?: string }).hash;
     const submitted = { viewId: view.id, ...(hash ? { hash } : {}) };
@@ -399,6 +432,7 @@ export function viewListener<M, F>(spec: ViewSpec<M, F>, deps: ListenerDeps) {
         key,
         stored as unknown as StoredRequest,
         viewWork(spec, run, ctx, metadata, data, view.id),
+        acked,
       );
       if (!accepted) {
         // the form stays open with its values, so submitting again is one click
@@ -481,12 +515,16 @@ function shortcutWork(spec: ShortcutSpec, ctx: RequestContext, shortcut: Message
 
 export function shortcutListener(spec: ShortcutSpec, deps: ListenerDeps) {
   const key = definitionKey('shortcut', spec.callbackId);
-  return markBoundary('shortcut', async ({ ack, shortcut, client, respond }: ShortcutArgs): Promise<void> => {
-    const ctx = shortcutContext(deps, client, shortcut, respond);
-    const accepted = await acceptWork(ctx, key, { shortcut }, shortcutWork(spec, ctx, shortcut));
-    await ack();
-    if (!accepted) await ctx.reply.tell(NOT_ACCEPTED);
-  });
+  return markBoundary(
+    'shortcut',
+    async ({ ack: boltAck, shortcut, client, respond }: ShortcutArgs): Promise<void> => {
+      const { ack, acked } = watchAck(boltAck);
+      const ctx = shortcutContext(deps, client, shortcut, respond);
+      const accepted = await acceptWork(ctx, key, { shortcut }, shortcutWork(spec, ctx, shortcut), acked);
+      await ack();
+      if (!accepted) await ctx.reply.tell(NOT_ACCEPTED);
+    },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

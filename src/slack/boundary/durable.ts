@@ -49,6 +49,12 @@ export const ENQUEUE_DEADLINE_MS = 1_500;
 export type Accepted = 'queued' | 'duplicate';
 
 /**
+ * How long work accepted here waits for the listener's ack before it runs anyway (the ack normally
+ * follows within a millisecond; this only bounds a listener that threw before acking).
+ */
+const ACK_WAIT_MS = 3_000;
+
+/**
  * How long accepted work waits here for this process's worker. Past it (another replica ran the job,
  * or it is still queued) it is dropped: a job reaching this process later is rebuilt from Redis.
  */
@@ -85,21 +91,26 @@ export class DurableRequests {
    * Puts the request into Redis (before the caller replies) and remembers `work` to run here. A
    * request whose key is already stored adds nothing and `work` is dropped: `'duplicate'`.
    * Throws when Redis cannot take it within ENQUEUE_DEADLINE_MS: the caller must not promise work.
+   * `acked`: the caller's ack to Slack. This process's worker can take the job before the caller
+   * has acked (the add wakes it, while the caller still awaits the read-back and the replica
+   * confirmation), so the work here waits for it: the person never sees the outcome before the ack.
    */
   async accept(
     listener: string,
     idempotencyKey: string,
     request: StoredRequest,
     work: () => Promise<void>,
+    acked?: Promise<unknown>,
   ): Promise<Accepted> {
     const delivery = randomUUID();
     const jobId = requestJobId(idempotencyKey);
     // registered before the add: this process's worker may take the job at once
     const fresh = !this.local.has(jobId);
     if (fresh) {
-      this.local.set(jobId, work);
+      const runHere = acked ? afterAck(acked, work) : work;
+      this.local.set(jobId, runHere);
       // another replica's worker may take the job: then this closure is never run here
-      setTimeout(() => this.forget(jobId, work), LOCAL_WORK_TTL_MS).unref();
+      setTimeout(() => this.forget(jobId, runHere), LOCAL_WORK_TTL_MS).unref();
     }
     try {
       await withDeadline(
@@ -169,6 +180,21 @@ export class DurableRequests {
     for (const resolve of this.idleWaiters) resolve();
     this.idleWaiters.clear();
   }
+}
+
+/** `work`, started once `acked` settles (or ACK_WAIT_MS has passed). */
+function afterAck(acked: Promise<unknown>, work: () => Promise<void>): () => Promise<void> {
+  return async () => {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      acked.catch(() => undefined),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, ACK_WAIT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+    await work();
+  };
 }
 
 /** The job id of a request: its idempotency key, made BullMQ-safe. */
