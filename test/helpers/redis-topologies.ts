@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import calculateSlot from 'cluster-key-slot';
 import { Redis } from 'ioredis';
 import {
   freePort,
@@ -74,8 +75,23 @@ function acknowledgedBy(port: number, replicas: number): Promise<boolean> {
   return ask(port, async (r) => {
     const info = await r.info('replication');
     if ((info.match(/state=online/g) ?? []).length < replicas) return false;
+    // WAIT counts only this connection's writes: without one it answers at once, proving nothing
+    await r.set(await probeKeyServedBy(r), String(Date.now()), 'PX', 10_000);
     return Number(await r.call('WAIT', replicas, 1000)) >= replicas;
   });
+}
+
+/** A key the node answers for: any key on one node, a key of one of its slots on a Cluster master. */
+async function probeKeyServedBy(redis: Redis): Promise<string> {
+  if (!(await redis.info('cluster')).includes('cluster_enabled:1')) return 'quell-test:replica-probe';
+  const myPort = redis.options.port;
+  const ranges = (await redis.cluster('SLOTS')).filter(([, , master]) => Number(master?.[1]) === myPort);
+  for (let n = 0; n < 100_000; n++) {
+    const key = `quell-test:replica-probe:{${n}}`;
+    const slot = calculateSlot(key);
+    if (ranges.some(([from, to]) => slot >= from && slot <= to)) return key;
+  }
+  throw new Error(`no probe key found for the node on port ${myPort}`);
 }
 
 function redisCli(): string {
