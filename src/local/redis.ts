@@ -3,24 +3,29 @@ import { mkdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logging/logger.js';
+import { asCommandClient } from '../redis/client.js';
 import { connectRedis, DEFAULT_REDIS_URL, RedisUnavailableError } from '../redis/connection.js';
 import { startPrivateRedis } from '../redis/private-server.js';
+import { describeTopology, type RedisTopology, singleNode } from '../redis/topology.js';
 
 /**
- * Redis for local mode, in this order: REDIS_URL if set; else a Redis already listening on
+ * Redis for local mode, in this order: the topology the environment names (REDIS_URL,
+ * REDIS_CLUSTER_NODES or REDIS_SENTINELS), if any; else a Redis already listening on
  * 127.0.0.1:6379; else a private `redis-server` child process (stopped with Quell); else a clear
  * message saying how to install Redis.
  */
 export interface LocalRedis {
   redis: Redis;
-  url: string;
-  source: 'REDIS_URL' | 'local' | 'private';
+  /** What it is, for the start-up banner (passwords hidden). */
+  description: string;
+  source: 'environment' | 'local' | 'private';
   /** Closes the connection and stops the private redis-server, if one was started. */
   stop(): Promise<void>;
 }
 
 export interface LocalRedisOptions {
-  redisUrl?: string;
+  /** Set when the environment names a Redis (any of the three variables). */
+  configured?: RedisTopology;
   logger?: Logger;
   /** Where the usual local Redis listens (tests point this at a closed port). */
   defaultUrl?: string;
@@ -35,15 +40,25 @@ export const INSTALL_REDIS_HINT =
   'so local mode can start a private one, run one on 127.0.0.1:6379, or set REDIS_URL=redis://host:6379.';
 
 export async function resolveLocalRedis(options: LocalRedisOptions = {}): Promise<LocalRedis> {
-  if (options.redisUrl) {
-    const redis = await connectRedis(options.redisUrl);
-    return { redis, url: options.redisUrl, source: 'REDIS_URL', stop: async () => void (await redis.quit()) };
+  if (options.configured) {
+    const redis = await connectRedis(options.configured, {}, options.logger);
+    return {
+      redis: asCommandClient(redis),
+      description: describeTopology(options.configured),
+      source: 'environment',
+      stop: async () => void (await redis.quit()),
+    };
   }
   const defaultUrl = options.defaultUrl ?? DEFAULT_REDIS_URL;
   if (await isListening(defaultUrl)) {
     try {
       const redis = await connectRedis(defaultUrl);
-      return { redis, url: defaultUrl, source: 'local', stop: async () => void (await redis.quit()) };
+      return {
+        redis,
+        description: describeTopology(singleNode(defaultUrl)),
+        source: 'local',
+        stop: async () => void (await redis.quit()),
+      };
     } catch (error) {
       options.logger?.warn(
         { err: (error as Error).message },
@@ -67,7 +82,7 @@ export async function resolveLocalRedis(options: LocalRedisOptions = {}): Promis
     const redis = await connectRedis(child.url);
     return {
       redis,
-      url: child.url,
+      description: `private redis-server at ${child.url} (stopped on exit)`,
       source: 'private',
       async stop() {
         await redis.quit().catch(() => undefined);

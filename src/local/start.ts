@@ -1,8 +1,7 @@
 import { dirname, join, resolve } from 'node:path';
-import type { Env } from '../config/env.js';
+import { type Env, redisTopology } from '../config/env.js';
 import type { QuellConfig } from '../config/schema.js';
 import type { Logger } from '../logging/logger.js';
-import { redactRedisUrl } from '../redis/connection.js';
 import { startLocalQuell } from './harness.js';
 import { resolveLocalRedis } from './redis.js';
 import { LOCAL_IDS } from './seed.js';
@@ -37,7 +36,9 @@ export async function startLocalWorkspace({
   const port = env.QUELL_LOCAL_PORT;
   const statePath = env.QUELL_LOCAL_STATE ? resolve(env.QUELL_LOCAL_STATE) : undefined;
   const localRedis = await resolveLocalRedis({
-    redisUrl: env.REDIS_URL,
+    ...(env.REDIS_URL || env.REDIS_CLUSTER_NODES || env.REDIS_SENTINELS
+      ? { configured: redisTopology(env) }
+      : {}),
     logger,
     ...(statePath ? { dataDir: join(dirname(statePath), 'redis') } : {}),
   });
@@ -67,8 +68,8 @@ export async function startLocalWorkspace({
 
   const redisNote =
     localRedis.source === 'private'
-      ? `private redis-server at ${localRedis.url} (stopped on exit)`
-      : `${redactRedisUrl(localRedis.url)} (${localRedis.source === 'REDIS_URL' ? 'REDIS_URL' : 'already running'}), keys under ${keyPrefix}:`;
+      ? localRedis.description
+      : `${localRedis.description} (${localRedis.source === 'environment' ? 'from the environment' : 'already running'}), keys under ${keyPrefix}:`;
   const lines = [
     '',
     '  Quell is running against its local workspace (no Slack needed).',
