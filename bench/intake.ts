@@ -1,8 +1,8 @@
 /**
  * bench/intake: 1,000 alerts per second for 10 s against one Quell (HTTP receiver, the local Slack
  * emulator, a private redis-server), 10 fingerprints. Prints the accept latency (request sent →
- * 202) p50/p99, the incidents created (must equal the distinct fingerprints), the fires the cards
- * counted, and errors (must be 0). The load comes from a child process, paced in 10 ms slots (at
+ * 202) p50/p99 overall and per second sent, the incidents created (must equal the distinct
+ * fingerprints), the fires the cards counted, and errors (must be 0). The load comes from a child process, paced in 10 ms slots (at
  * most 256 requests in flight), bounded in count and time; everything is on loopback.
  *
  *   npx tsx bench/intake.ts [rate=1000] [seconds=10] [fingerprints=10]   (or: npm run bench -- intake)
@@ -35,6 +35,8 @@ intake:
 
 interface LoadResult {
   latencies: number[];
+  /** When each accepted alert was sent (ms after the start), beside its latency. */
+  sentAt: number[];
   errors: number;
   sendSeconds: number;
 }
@@ -42,6 +44,7 @@ interface LoadResult {
 /** Child: offers `rate` alerts per second for `seconds` (10 ms slots, at most 256 in flight) and prints the figures as JSON. */
 async function generate(url: string): Promise<void> {
   const latencies: number[] = [];
+  const sentAt: number[] = [];
   let errors = 0;
   let sent = 0;
   let inFlight = 0;
@@ -63,8 +66,10 @@ async function generate(url: string): Promise<void> {
         }),
       });
       await res.arrayBuffer();
-      if (res.status === 202) latencies.push(performance.now() - t0);
-      else errors++;
+      if (res.status === 202) {
+        latencies.push(performance.now() - t0);
+        sentAt.push(t0 - started);
+      } else errors++;
     } catch {
       errors++;
     } finally {
@@ -77,7 +82,7 @@ async function generate(url: string): Promise<void> {
     for (let k = 0; k < perSlot && sent < total && inFlight < MAX_IN_FLIGHT; k++) pending.push(one(sent++));
   }
   await Promise.all(pending);
-  const result: LoadResult = { latencies, errors, sendSeconds: (performance.now() - started) / 1000 };
+  const result: LoadResult = { latencies, sentAt, errors, sendSeconds: (performance.now() - started) / 1000 };
   process.stdout.write(JSON.stringify(result));
 }
 
@@ -147,6 +152,21 @@ async function main(): Promise<void> {
   );
   console.log(`  sent in ${sendSeconds.toFixed(1)} s; all processed after ${processedSeconds.toFixed(1)} s`);
   console.log(`  accept latency  p50 ${ms(s.p50)}  p99 ${ms(s.p99)}  max ${ms(s.max)}  (${s.n} accepted)`);
+  // where the tail is: the first second (the sender opening its connections, the first declares)
+  // reads differently from the steady state
+  const perSecond = new Map<number, number[]>();
+  load.sentAt.forEach((at, i) => {
+    const second = Math.floor(at / 1000);
+    const bucket = perSecond.get(second) ?? [];
+    bucket.push(latencies[i]!);
+    perSecond.set(second, bucket);
+  });
+  console.log(
+    `  p99 by second sent  ${[...perSecond]
+      .sort(([a], [b]) => a - b)
+      .map(([second, values]) => `t+${second}s ${ms(summarize(values).p99)}`)
+      .join('  ')}`,
+  );
   console.log(
     `  incidents created ${incidents} (distinct fingerprints ${fingerprints}) ${incidents === fingerprints ? 'OK' : 'MISMATCH'}`,
   );
