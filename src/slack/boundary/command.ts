@@ -6,6 +6,7 @@ import { closestMatch } from '../../text/closest-match.js';
 import { restAfter, tokenize } from '../args.js';
 import { userFacingMessage } from '../user-facing-error.js';
 import {
+  type Acked,
   acceptWork,
   type Definition,
   definitionKey,
@@ -14,7 +15,6 @@ import {
   NOT_ACCEPTED,
   type RequestContext,
   requestContext,
-  watchAck,
 } from './define.js';
 import type { ListenerDeps } from './deps.js';
 import type { Reply } from './reply.js';
@@ -179,11 +179,11 @@ export function commandListener(set: SubcommandSet, services: ListenerDeps) {
     'command',
     async ({
       command,
-      ack: boltAck,
+      ack,
+      acked,
       respond,
       client,
-    }: AllMiddlewareArgs & SlackCommandMiddlewareArgs): Promise<void> => {
-      const { ack, acked } = watchAck(boltAck);
+    }: AllMiddlewareArgs & SlackCommandMiddlewareArgs & Acked): Promise<void> => {
       let chosen: Route;
       let parsed: never;
       try {

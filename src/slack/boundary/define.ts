@@ -68,13 +68,8 @@ export async function acceptWork(
   acked?: Promise<void>,
 ): Promise<boolean> {
   try {
-    await ctx.deps.requests.accept(
-      listener,
-      ctx.idempotencyKey,
-      request,
-      () => guarded(ctx.reply, work),
-      acked,
-    );
+    const run = () => guarded(ctx.reply, work);
+    await ctx.deps.requests.accept(listener, ctx.idempotencyKey, request, run, acked);
     return true;
   } catch (error) {
     ctx.deps.logger.error(
@@ -86,32 +81,43 @@ export async function acceptWork(
 }
 
 /**
- * Bolt's `ack`, and a promise that settles once it has been called and answered (or failed): the
- * work acceptWork queues waits for it, so nothing reaches the person before the ack does.
+ * What the boundary adds to Bolt's arguments: a promise that settles once `ack` has been called and
+ * answered (or failed). acceptWork's queued work waits for it, so nothing reaches the person first.
  */
-export function watchAck<A extends (...args: never[]) => Promise<void>>(
-  ack: A,
-): { ack: A; acked: Promise<void> } {
-  let settle!: () => void;
-  const acked = new Promise<void>((resolve) => {
-    settle = resolve;
-  });
-  const watched = (async (...args: Parameters<A>) => {
-    try {
-      await ack(...args);
-    } finally {
-      settle();
-    }
-  }) as A;
-  return { ack: watched, acked };
+export interface Acked {
+  acked: Promise<void>;
+}
+
+function watchAcks<A extends object>(listener: (args: A & Acked) => Promise<void>): BoltListener {
+  return async (args: A & { ack?: (...a: unknown[]) => Promise<void> }) => {
+    const ack = args.ack;
+    // an event has no ack (Bolt has answered already): nothing to wait for
+    if (!ack) return listener({ ...args, acked: Promise.resolve() });
+    let settle!: () => void;
+    const acked = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    const watched = async (...ackArgs: unknown[]) => {
+      try {
+        await ack(...ackArgs);
+      } finally {
+        settle();
+      }
+    };
+    return listener({ ...args, ack: watched, acked });
+  };
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: Bolt's argument types differ per kind
 type BoltListener = ((args: any) => Promise<void>) & { [BOUNDARY]?: HandlerKind };
 
-export function markBoundary<F extends BoltListener>(kind: HandlerKind, listener: F): F {
+/** A boundary listener gets Bolt's arguments (`A`) and `acked`; Bolt calls it with `A`. */
+export function markBoundary<A extends object>(
+  kind: HandlerKind,
+  listener: (args: A & Acked) => Promise<void>,
+): BoltListener & ((args: A) => Promise<void>) {
   // every ack timed and counted by surface and name (quell_slack_ack_duration_seconds)
-  const measured = timeAcks(kind, listener);
+  const measured: BoltListener = timeAcks(kind, watchAcks(listener));
   measured[BOUNDARY] = kind;
   return measured;
 }
@@ -235,38 +241,34 @@ function actionWork<V>(spec: ActionSpec<V>, ctx: RequestContext, value: V, trigg
 
 export function actionListener<V>(spec: ActionSpec<V>, deps: ListenerDeps) {
   const key = definitionKey('action', String(spec.actionId));
-  return markBoundary(
-    'action',
-    async ({ ack: boltAck, body, action, client, respond }: ActionArgs): Promise<void> => {
-      const { ack, acked } = watchAck(boltAck);
-      const element = action as StoredAction['element'];
-      const stored: StoredAction = {
-        element,
-        user: body.user.id,
-        ...(body.channel?.id ? { channel: body.channel.id } : {}),
-        triggerId: body.trigger_id,
-        ...((body as { response_url?: string }).response_url
-          ? { responseUrl: (body as { response_url?: string }).response_url }
-          : {}),
-      };
-      const ctx = actionContext(deps, client, stored, respond);
-      const value = spec.parse(element);
-      if (value === undefined) {
-        await ack();
-        await ctx.reply.tell(spec.stale);
-        return;
-      }
-      const work = actionWork(spec, ctx, value, body.trigger_id);
-      if (spec.opensForm) {
-        await ack();
-        await guarded(ctx.reply, work);
-        return;
-      }
-      const accepted = await acceptWork(ctx, key, stored as unknown as StoredRequest, work, acked);
+  return markBoundary('action', async ({ ack, acked, body, action, client, respond }: ActionArgs & Acked) => {
+    const element = action as StoredAction['element'];
+    const stored: StoredAction = {
+      element,
+      user: body.user.id,
+      ...(body.channel?.id ? { channel: body.channel.id } : {}),
+      triggerId: body.trigger_id,
+      ...((body as { response_url?: string }).response_url
+        ? { responseUrl: (body as { response_url?: string }).response_url }
+        : {}),
+    };
+    const ctx = actionContext(deps, client, stored, respond);
+    const value = spec.parse(element);
+    if (value === undefined) {
       await ack();
-      if (!accepted) await ctx.reply.tell(NOT_ACCEPTED);
-    },
-  );
+      await ctx.reply.tell(spec.stale);
+      return;
+    }
+    const work = actionWork(spec, ctx, value, body.trigger_id);
+    if (spec.opensForm) {
+      await ack();
+      await guarded(ctx.reply, work);
+      return;
+    }
+    const accepted = await acceptWork(ctx, key, stored as unknown as StoredRequest, work, acked);
+    await ack();
+    if (!accepted) await ctx.reply.tell(NOT_ACCEPTED);
+  });
 }
 
 /**
@@ -390,8 +392,7 @@ function viewWork<M, F>(
 
 export function viewListener<M, F>(spec: ViewSpec<M, F>, deps: ListenerDeps) {
   const key = definitionKey('view', spec.callbackId);
-  return markBoundary('view', async ({ ack: boltAck, body, view, client }: ViewArgs): Promise<void> => {
-    const { ack, acked } = watchAck(boltAck);
+  return markBoundary('view', async ({ ack, acked, body, view, client }: ViewArgs & Acked) => {
     const metadata = decodePayload(spec.metadata, view.private_metadata) as M | undefined;
     const hash = (view as { hash?: string }).hash;
     const submitted = { viewId: view.id, ...(hash ? { hash } : {}) };
@@ -515,16 +516,12 @@ function shortcutWork(spec: ShortcutSpec, ctx: RequestContext, shortcut: Message
 
 export function shortcutListener(spec: ShortcutSpec, deps: ListenerDeps) {
   const key = definitionKey('shortcut', spec.callbackId);
-  return markBoundary(
-    'shortcut',
-    async ({ ack: boltAck, shortcut, client, respond }: ShortcutArgs): Promise<void> => {
-      const { ack, acked } = watchAck(boltAck);
-      const ctx = shortcutContext(deps, client, shortcut, respond);
-      const accepted = await acceptWork(ctx, key, { shortcut }, shortcutWork(spec, ctx, shortcut), acked);
-      await ack();
-      if (!accepted) await ctx.reply.tell(NOT_ACCEPTED);
-    },
-  );
+  return markBoundary('shortcut', async ({ ack, acked, shortcut, client, respond }: ShortcutArgs & Acked) => {
+    const ctx = shortcutContext(deps, client, shortcut, respond);
+    const accepted = await acceptWork(ctx, key, { shortcut }, shortcutWork(spec, ctx, shortcut), acked);
+    await ack();
+    if (!accepted) await ctx.reply.tell(NOT_ACCEPTED);
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

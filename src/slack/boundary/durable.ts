@@ -185,14 +185,7 @@ export class DurableRequests {
 /** `work`, started once `acked` settles (or ACK_WAIT_MS has passed). */
 function afterAck(acked: Promise<unknown>, work: () => Promise<void>): () => Promise<void> {
   return async () => {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      acked.catch(() => undefined),
-      new Promise((resolve) => {
-        timer = setTimeout(resolve, ACK_WAIT_MS);
-      }),
-    ]);
-    clearTimeout(timer);
+    await withDeadline(acked, ACK_WAIT_MS).catch(() => undefined);
     await work();
   };
 }
