@@ -2,6 +2,7 @@ import { dirname, join, resolve } from 'node:path';
 import { type Env, redisTopology } from '../config/env.js';
 import type { QuellConfig } from '../config/schema.js';
 import type { Logger } from '../logging/logger.js';
+import { redisVariablesSet } from '../redis/topology.js';
 import { startLocalQuell } from './harness.js';
 import { resolveLocalRedis } from './redis.js';
 import { LOCAL_IDS } from './seed.js';
@@ -36,9 +37,7 @@ export async function startLocalWorkspace({
   const port = env.QUELL_LOCAL_PORT;
   const statePath = env.QUELL_LOCAL_STATE ? resolve(env.QUELL_LOCAL_STATE) : undefined;
   const localRedis = await resolveLocalRedis({
-    ...(env.REDIS_URL || env.REDIS_CLUSTER_NODES || env.REDIS_SENTINELS
-      ? { configured: redisTopology(env) }
-      : {}),
+    ...(redisVariablesSet(env).length > 0 ? { configured: redisTopology(env) } : {}),
     logger,
     ...(statePath ? { dataDir: join(dirname(statePath), 'redis') } : {}),
   });

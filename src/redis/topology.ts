@@ -56,10 +56,17 @@ export type ParsedTopology = { ok: true; topology: RedisTopology } | { ok: false
 
 const SENTINEL_ONLY = ['REDIS_SENTINEL_USERNAME', 'REDIS_SENTINEL_PASSWORD', 'REDIS_SENTINEL_TLS'] as const;
 
+/** The variables that name a Redis; with none set, Quell uses the default node. */
+export function redisVariablesSet(
+  env: RedisEnv,
+): ('REDIS_URL' | 'REDIS_CLUSTER_NODES' | 'REDIS_SENTINELS')[] {
+  return (['REDIS_URL', 'REDIS_CLUSTER_NODES', 'REDIS_SENTINELS'] as const).filter((v) => env[v]);
+}
+
 /** The topology the environment names, or every problem with it (none is reported as a default). */
 export function parseRedisTopology(env: RedisEnv, defaultUrl: string): ParsedTopology {
   const issues: TopologyIssue[] = [];
-  const named = (['REDIS_URL', 'REDIS_CLUSTER_NODES', 'REDIS_SENTINELS'] as const).filter((v) => env[v]);
+  const named = redisVariablesSet(env);
   if (named.length > 1)
     for (const variable of named)
       issues.push({
